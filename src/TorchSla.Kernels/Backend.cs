@@ -1,0 +1,62 @@
+using System.Numerics;
+using TorchSla.Kernels.Memory;
+
+namespace TorchSla.Kernels;
+
+/// <summary>
+/// The small set of primitives every device implements. Everything above (tensor algebra,
+/// Krylov, eigen, Newton) is written once against it; only these have a CPU and a GPU twin.
+/// Offsets and lengths are in elements. Dense matrices are row-major.
+/// </summary>
+public abstract class Backend
+{
+    /// <summary>The device this backend drives.</summary>
+    public abstract Device Device { get; }
+
+    /// <summary>A one-line description (device name, memory, threads).</summary>
+    public abstract string Description { get; }
+
+    /// <summary>Allocates zeroed storage for <paramref name="length"/> elements.</summary>
+    public abstract Storage<T> Allocate<T>(int length) where T : unmanaged;
+
+    /// <summary>Allocates storage holding a copy of <paramref name="data"/>.</summary>
+    public virtual Storage<T> Upload<T>(ReadOnlySpan<T> data) where T : unmanaged
+    {
+        var s = Allocate<T>(data.Length);
+        s.CopyFrom(data);
+        return s;
+    }
+
+    /// <summary>Copies <paramref name="length"/> elements between two storages of this device.</summary>
+    public abstract void Copy<T>(Storage<T> src, int srcOffset, Storage<T> dst, int dstOffset, int length) where T : unmanaged;
+
+    /// <summary>Sets <paramref name="length"/> elements of <paramref name="dst"/> to <paramref name="value"/>.</summary>
+    public abstract void Fill<T>(Storage<T> dst, int offset, int length, T value) where T : unmanaged;
+
+    /// <summary>
+    /// y = α·A·x + β·y for a CSR matrix whose values start at <paramref name="valOffset"/>
+    /// (batched matrices share indices and store value sets one after another).
+    /// When β = 0, y is not read (NaN in y does not leak).
+    /// </summary>
+    public abstract void SpMV<T>(CsrIndices a, Storage<T> values, int valOffset,
+        Storage<T> x, int xOffset, Storage<T> y, int yOffset, T alpha, T beta)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// Y = α·A·X + β·Y with X row-major [A.Cols, k] and Y row-major [A.Rows, k]. When β = 0, Y is not read.
+    /// </summary>
+    public abstract void SpMM<T>(CsrIndices a, Storage<T> values, int valOffset,
+        Storage<T> x, int xOffset, Storage<T> y, int yOffset, int k, T alpha, T beta)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>y = α·x + β·y over <paramref name="length"/> elements. When β = 0, y is not read.</summary>
+    public abstract void Axpby<T>(T alpha, Storage<T> x, int xOffset, T beta, Storage<T> y, int yOffset, int length)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// Σ x_i·y_i, summed in a fixed order that depends only on the length (the same bits on
+    /// every run and every thread count).
+    /// </summary>
+    public abstract T Dot<T>(Storage<T> x, int xOffset, Storage<T> y, int yOffset, int length)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+}

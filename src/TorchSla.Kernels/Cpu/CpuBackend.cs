@@ -1,0 +1,167 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+using TorchSla.Kernels.Memory;
+
+namespace TorchSla.Kernels.Cpu;
+
+/// <summary>
+/// The host backend: managed arrays, spans, SIMD through System.Numerics.Tensors, and
+/// <see cref="Parallel"/> over row blocks balanced by stored entries.
+/// </summary>
+public sealed class CpuBackend : Backend
+{
+    /// <summary>Below this many stored entries (or elements) one thread is faster than a fork/join.</summary>
+    internal const int ParallelThreshold = 1 << 15;
+
+    /// <summary>Block size of the deterministic reductions: partial sums in fixed blocks, added in block order.</summary>
+    internal const int ReductionBlock = 1 << 14;
+
+    /// <summary>The single instance.</summary>
+    public static CpuBackend Instance { get; } = new();
+
+    private CpuBackend() { }
+
+    /// <summary>Threads the kernels use (the processor count).</summary>
+    public static int Threads => Environment.ProcessorCount;
+
+    /// <inheritdoc/>
+    public override Device Device => Device.Cpu;
+
+    /// <inheritdoc/>
+    public override string Description =>
+        $"cpu: {Environment.ProcessorCount} threads, SIMD {Vector<double>.Count * 64} bit ({(Vector512.IsHardwareAccelerated ? "AVX-512" : Vector256.IsHardwareAccelerated ? "AVX2" : "SSE/NEON")}), {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}";
+
+    /// <summary>The span of a CPU storage, or a clear error when a storage of another device is passed.</summary>
+    public static Span<T> SpanOf<T>(Storage<T> s) where T : unmanaged =>
+        s is CpuStorage<T> c ? c.Span : throw new ArgumentException($"storage lives on {s.Device}, not on the CPU");
+
+    /// <summary>The array of a CPU storage (for kernels that must capture it in a lambda).</summary>
+    public static T[] ArrayOf<T>(Storage<T> s) where T : unmanaged =>
+        s is CpuStorage<T> c ? c.Array : throw new ArgumentException($"storage lives on {s.Device}, not on the CPU");
+
+    /// <inheritdoc/>
+    public override Storage<T> Allocate<T>(int length) => new CpuStorage<T>(length);
+
+    /// <inheritdoc/>
+    public override Storage<T> Upload<T>(ReadOnlySpan<T> data) => new CpuStorage<T>(data.ToArray());
+
+    /// <inheritdoc/>
+    public override void Copy<T>(Storage<T> src, int srcOffset, Storage<T> dst, int dstOffset, int length) =>
+        SpanOf(src).Slice(srcOffset, length).CopyTo(SpanOf(dst).Slice(dstOffset, length));
+
+    /// <inheritdoc/>
+    public override void Fill<T>(Storage<T> dst, int offset, int length, T value) =>
+        SpanOf(dst).Slice(offset, length).Fill(value);
+
+    internal static RowPartition PartitionOf(CsrIndices a)
+    {
+        if (a.BackendCache is RowPartition p) return p;
+        // Four blocks per thread absorb the imbalance that nnz alone does not predict (cache misses on x).
+        p = RowPartition.Build(SpanOf(a.RowPtr), a.Nnz < ParallelThreshold ? 1 : Threads * 4);
+        a.BackendCache = p;
+        return p;
+    }
+
+    /// <inheritdoc/>
+    public override unsafe void SpMV<T>(CsrIndices a, Storage<T> values, int valOffset,
+        Storage<T> x, int xOffset, Storage<T> y, int yOffset, T alpha, T beta)
+    {
+        var rp = SpanOf(a.RowPtr); var ci = SpanOf(a.ColInd);
+        var v = SpanOf(values).Slice(valOffset, a.Nnz);
+        var xs = SpanOf(x).Slice(xOffset, a.Cols);
+        var ys = SpanOf(y).Slice(yOffset, a.Rows);
+        var part = PartitionOf(a);
+        fixed (int* prp = rp) fixed (int* pci = ci) fixed (T* pv = v) fixed (T* px = xs) fixed (T* py = ys)
+        {
+            nint irp = (nint)prp, ici = (nint)pci, iv = (nint)pv, ix = (nint)px, iy = (nint)py;
+            if (part.Count == 1)
+            {
+                CsrKernels.SpMVRows(0, a.Rows, prp, pci, pv, px, py, alpha, beta);
+                return;
+            }
+            Parallel.For(0, part.Count, b =>
+                CsrKernels.SpMVRows(part.Starts[b], part.Starts[b + 1], (int*)irp, (int*)ici, (T*)iv, (T*)ix, (T*)iy, alpha, beta));
+        }
+    }
+
+    /// <inheritdoc/>
+    public override unsafe void SpMM<T>(CsrIndices a, Storage<T> values, int valOffset,
+        Storage<T> x, int xOffset, Storage<T> y, int yOffset, int k, T alpha, T beta)
+    {
+        var rp = SpanOf(a.RowPtr); var ci = SpanOf(a.ColInd);
+        var v = SpanOf(values).Slice(valOffset, a.Nnz);
+        var xs = SpanOf(x).Slice(xOffset, checked(a.Cols * k));
+        var ys = SpanOf(y).Slice(yOffset, checked(a.Rows * k));
+        var part = PartitionOf(a);
+        fixed (int* prp = rp) fixed (int* pci = ci) fixed (T* pv = v) fixed (T* px = xs) fixed (T* py = ys)
+        {
+            nint irp = (nint)prp, ici = (nint)pci, iv = (nint)pv, ix = (nint)px, iy = (nint)py;
+            if (part.Count == 1 || (long)a.Nnz * k < ParallelThreshold)
+            {
+                CsrKernels.SpMMRows(0, a.Rows, prp, pci, pv, px, py, k, alpha, beta);
+                return;
+            }
+            Parallel.For(0, part.Count, b =>
+                CsrKernels.SpMMRows(part.Starts[b], part.Starts[b + 1], (int*)irp, (int*)ici, (T*)iv, (T*)ix, (T*)iy, k, alpha, beta));
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void Axpby<T>(T alpha, Storage<T> x, int xOffset, T beta, Storage<T> y, int yOffset, int length)
+    {
+        var xa = ArrayOf(x); var ya = ArrayOf(y);
+        _ = xa.AsSpan(xOffset, length); _ = ya.AsSpan(yOffset, length);
+        ForBlocks(length, (s, n) =>
+        {
+            ReadOnlySpan<T> xs = xa.AsSpan(xOffset + s, n);
+            Span<T> ys = ya.AsSpan(yOffset + s, n);
+            if (beta == T.Zero) TensorPrimitives.Multiply(xs, alpha, ys);
+            else if (beta == T.One) TensorPrimitives.MultiplyAdd(xs, alpha, ys, ys);
+            else
+            {
+                TensorPrimitives.Multiply(ys, beta, ys);
+                TensorPrimitives.MultiplyAdd(xs, alpha, ys, ys);
+            }
+        });
+    }
+
+    /// <inheritdoc/>
+    public override T Dot<T>(Storage<T> x, int xOffset, Storage<T> y, int yOffset, int length)
+    {
+        var xa = ArrayOf(x); var ya = ArrayOf(y);
+        _ = xa.AsSpan(xOffset, length); _ = ya.AsSpan(yOffset, length); // range check once, up front
+        return DeterministicSum(length, (s, n) => TensorPrimitives.Dot(new ReadOnlySpan<T>(xa, xOffset + s, n), new ReadOnlySpan<T>(ya, yOffset + s, n)));
+    }
+
+    /// <summary>
+    /// Σ over fixed blocks of <see cref="ReductionBlock"/> elements, partial results added in
+    /// block order: the bits depend on the length only, never on the number of threads.
+    /// </summary>
+    public static T DeterministicSum<T>(int length, Func<int, int, T> blockSum) where T : unmanaged, INumberBase<T>
+    {
+        int blocks = (length + ReductionBlock - 1) / ReductionBlock;
+        if (blocks <= 1) return length == 0 ? T.Zero : blockSum(0, length);
+        var partial = new T[blocks];
+        if (length < ParallelThreshold * 2)
+            for (int b = 0; b < blocks; b++) partial[b] = blockSum(b * ReductionBlock, Math.Min(ReductionBlock, length - b * ReductionBlock));
+        else
+            Parallel.For(0, blocks, b => partial[b] = blockSum(b * ReductionBlock, Math.Min(ReductionBlock, length - b * ReductionBlock)));
+        T sum = T.Zero;
+        foreach (var p in partial) sum += p;
+        return sum;
+    }
+
+    /// <summary>Runs <paramref name="body"/>(start, count) over the range in parallel blocks when it is long enough.</summary>
+    public static void ForBlocks(int length, Action<int, int> body)
+    {
+        if (length < ParallelThreshold) { if (length > 0) body(0, length); return; }
+        int blocks = Math.Min(Threads * 4, (length + 4095) / 4096);
+        Parallel.For(0, blocks, b =>
+        {
+            int s = (int)((long)length * b / blocks), e = (int)((long)length * (b + 1) / blocks);
+            body(s, e - s);
+        });
+    }
+}
+
