@@ -59,4 +59,29 @@ public abstract class Backend
     /// </summary>
     public abstract T Dot<T>(Storage<T> x, int xOffset, Storage<T> y, int yOffset, int length)
         where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>y = scale·op(x) elementwise over <paramref name="length"/> elements (x and y may be the same storage).</summary>
+    public abstract void Map<T>(UnaryOp op, T scale, Storage<T> x, int xOffset, Storage<T> y, int yOffset, int length)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// dst[dstOffset + i] = (accumulate ? dst[dstOffset + i] : 0) + scale·src[srcOffset + index[indexOffset + i]]
+    /// for i &lt; count; a negative index contributes 0. This moves values between patterns
+    /// (transpose, union of two patterns) whose maps were computed once on the host.
+    /// </summary>
+    public abstract void Gather<T>(Storage<T> src, int srcOffset, Storage<int> index, int indexOffset,
+        Storage<T> dst, int dstOffset, int count, T scale, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>Reduces <paramref name="length"/> elements in a fixed order (same bits every run on a device).</summary>
+    public abstract T Reduce<T>(ReduceOp op, Storage<T> x, int offset, int length)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// result[resultOffset + r] = reduction over the stored entries of row r of one CSR value set
+    /// (e.g. <see cref="ReduceOp.SumAbs"/> gives the row sums of |A| behind the ∞-norm).
+    /// An empty row gets the reduction's identity.
+    /// </summary>
+    public abstract void RowReduce<T>(ReduceOp op, CsrIndices a, Storage<T> values, int valOffset, Storage<T> result, int resultOffset)
+        where T : unmanaged, IFloatingPointIeee754<T>;
 }

@@ -134,6 +134,119 @@ public sealed class CpuBackend : Backend
         return DeterministicSum(length, (s, n) => TensorPrimitives.Dot(new ReadOnlySpan<T>(xa, xOffset + s, n), new ReadOnlySpan<T>(ya, yOffset + s, n)));
     }
 
+    /// <inheritdoc/>
+    public override void Map<T>(UnaryOp op, T scale, Storage<T> x, int xOffset, Storage<T> y, int yOffset, int length)
+    {
+        var xa = ArrayOf(x); var ya = ArrayOf(y);
+        _ = xa.AsSpan(xOffset, length); _ = ya.AsSpan(yOffset, length);
+        ForBlocks(length, (s, n) =>
+        {
+            ReadOnlySpan<T> xs = xa.AsSpan(xOffset + s, n);
+            Span<T> ys = ya.AsSpan(yOffset + s, n);
+            switch (op)
+            {
+                case UnaryOp.Identity: TensorPrimitives.Multiply(xs, scale, ys); break;
+                case UnaryOp.Abs: TensorPrimitives.Abs(xs, ys); TensorPrimitives.Multiply(ys, scale, ys); break;
+                case UnaryOp.Square: TensorPrimitives.Multiply(xs, xs, ys); TensorPrimitives.Multiply(ys, scale, ys); break;
+                default: throw new ArgumentOutOfRangeException(nameof(op), op, "unknown map");
+            }
+        });
+    }
+
+    /// <inheritdoc/>
+    public override void Gather<T>(Storage<T> src, int srcOffset, Storage<int> index, int indexOffset,
+        Storage<T> dst, int dstOffset, int count, T scale, bool accumulate)
+    {
+        var sa = ArrayOf(src); var ia = ArrayOf(index); var da = ArrayOf(dst);
+        _ = ia.AsSpan(indexOffset, count); _ = da.AsSpan(dstOffset, count);
+        ForBlocks(count, (s, n) =>
+        {
+            for (int i = s; i < s + n; i++)
+            {
+                int j = ia[indexOffset + i];
+                T v = j < 0 ? T.Zero : scale * sa[srcOffset + j];
+                if (accumulate) da[dstOffset + i] += v; else da[dstOffset + i] = v;
+            }
+        });
+    }
+
+    /// <inheritdoc/>
+    public override T Reduce<T>(ReduceOp op, Storage<T> x, int offset, int length)
+    {
+        var xa = ArrayOf(x);
+        _ = xa.AsSpan(offset, length);
+        T Block(int s, int n)
+        {
+            var v = new ReadOnlySpan<T>(xa, offset + s, n);
+            return op switch
+            {
+                ReduceOp.Sum => TensorPrimitives.Sum(v),
+                ReduceOp.SumAbs => TensorPrimitives.SumOfMagnitudes(v),
+                ReduceOp.SumSquares => TensorPrimitives.SumOfSquares(v),
+                ReduceOp.Max => TensorPrimitives.Max(v),
+                ReduceOp.Min => TensorPrimitives.Min(v),
+                ReduceOp.MaxAbs => T.Abs(TensorPrimitives.MaxMagnitude(v)),
+                ReduceOp.Prod => TensorPrimitives.Product(v),
+                _ => throw new ArgumentOutOfRangeException(nameof(op), op, "unknown reduction"),
+            };
+        }
+        if (length == 0) return Identity<T>(op);
+        int blocks = (length + ReductionBlock - 1) / ReductionBlock;
+        var partial = new T[blocks];
+        if (length < ParallelThreshold * 2)
+            for (int b = 0; b < blocks; b++) partial[b] = Block(b * ReductionBlock, Math.Min(ReductionBlock, length - b * ReductionBlock));
+        else
+            Parallel.For(0, blocks, b => partial[b] = Block(b * ReductionBlock, Math.Min(ReductionBlock, length - b * ReductionBlock)));
+        T acc = partial[0];
+        for (int b = 1; b < blocks; b++) acc = Combine(op, acc, partial[b]);
+        return acc;
+    }
+
+    /// <summary>The value a reduction returns over no elements.</summary>
+    public static T Identity<T>(ReduceOp op) where T : unmanaged, IFloatingPointIeee754<T> => op switch
+    {
+        ReduceOp.Max => T.NegativeInfinity,
+        ReduceOp.Min => T.PositiveInfinity,
+        ReduceOp.Prod => T.One,
+        _ => T.Zero,
+    };
+
+    /// <summary>Combines two partial results of a reduction (NaN propagates through max/min).</summary>
+    public static T Combine<T>(ReduceOp op, T a, T b) where T : unmanaged, IFloatingPointIeee754<T> => op switch
+    {
+        ReduceOp.Max or ReduceOp.MaxAbs => T.IsNaN(a) || T.IsNaN(b) ? T.NaN : T.Max(a, b),
+        ReduceOp.Min => T.IsNaN(a) || T.IsNaN(b) ? T.NaN : T.Min(a, b),
+        ReduceOp.Prod => a * b,
+        _ => a + b,
+    };
+
+    /// <summary>The contribution of one element to a reduction (|x| for SumAbs, x² for SumSquares...).</summary>
+    public static T Lift<T>(ReduceOp op, T x) where T : unmanaged, IFloatingPointIeee754<T> => op switch
+    {
+        ReduceOp.SumAbs or ReduceOp.MaxAbs => T.Abs(x),
+        ReduceOp.SumSquares => x * x,
+        _ => x,
+    };
+
+    /// <inheritdoc/>
+    public override void RowReduce<T>(ReduceOp op, CsrIndices a, Storage<T> values, int valOffset, Storage<T> result, int resultOffset)
+    {
+        var rp = ArrayOf(a.RowPtr); var va = ArrayOf(values); var ra = ArrayOf(result);
+        _ = va.AsSpan(valOffset, a.Nnz); _ = ra.AsSpan(resultOffset, a.Rows);
+        var part = PartitionOf(a);
+        void Rows(int r0, int r1)
+        {
+            for (int r = r0; r < r1; r++)
+            {
+                T acc = Identity<T>(op);
+                for (int k = rp[r]; k < rp[r + 1]; k++) acc = Combine(op, acc, Lift(op, va[valOffset + k]));
+                ra[resultOffset + r] = acc;
+            }
+        }
+        if (part.Count == 1) Rows(0, a.Rows);
+        else Parallel.For(0, part.Count, b => Rows(part.Starts[b], part.Starts[b + 1]));
+    }
+
     /// <summary>
     /// Σ over fixed blocks of <see cref="ReductionBlock"/> elements, partial results added in
     /// block order: the bits depend on the length only, never on the number of threads.
