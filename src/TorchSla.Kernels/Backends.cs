@@ -11,6 +11,22 @@ public static class BackendRegistry
 {
     private static readonly ConcurrentDictionary<DeviceKind, Func<int, Backend>> Factories = new();
     private static readonly ConcurrentDictionary<Device, Backend> Live = new();
+    private static readonly ConcurrentDictionary<Device, Backend> Overrides = new();
+
+    static BackendRegistry()
+    {
+        Factories[DeviceKind.Cuda] = Cuda.IlgpuBackend.CreateCuda;
+    }
+
+    /// <summary>
+    /// Maps <paramref name="device"/> to <paramref name="backend"/> (null removes the mapping), so
+    /// that tests can run tensor code for <c>cuda:0</c> on the ILGPU CPU emulator.
+    /// </summary>
+    internal static void Override(Device device, Backend? backend)
+    {
+        if (backend is null) Overrides.TryRemove(device, out _);
+        else Overrides[device] = backend;
+    }
 
     /// <summary>Registers the factory that creates the backend of device ordinal i of a kind.</summary>
     public static void Register(DeviceKind kind, Func<int, Backend> factory) => Factories[kind] = factory;
@@ -20,6 +36,7 @@ public static class BackendRegistry
     public static Backend Get(Device device)
     {
         if (device.IsCpu) return CpuBackend.Instance;
+        if (Overrides.TryGetValue(device, out var o)) return o;
         return Live.GetOrAdd(device, d =>
             Factories.TryGetValue(d.Kind, out var f)
                 ? f(d.Index)
@@ -27,5 +44,5 @@ public static class BackendRegistry
     }
 
     /// <summary>Backends created so far.</summary>
-    public static IReadOnlyCollection<Backend> Created => [CpuBackend.Instance, .. Live.Values];
+    public static IReadOnlyCollection<Backend> Created => [CpuBackend.Instance, .. Live.Values, .. Overrides.Values];
 }
