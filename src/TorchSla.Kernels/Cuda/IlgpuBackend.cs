@@ -37,6 +37,9 @@ public sealed class IlgpuBackend : Backend, IDisposable
     /// <summary>Forces the binned (load-balanced) SpMV plan for benchmarks.</summary>
     internal bool ForceBinned { get; set; }
 
+    /// <summary>Forces the CSR-stream SpMV kernel for benchmarks and tests.</summary>
+    internal bool ForceStream { get; set; }
+
     private IlgpuBackend(Context context, Accelerator accelerator, Device device)
     {
         _context = context;
@@ -283,6 +286,7 @@ public sealed class IlgpuBackend : Backend, IDisposable
             var rp = a.RowPtr.ToArray();
             p = SpMVPlan.Build(rp, a.Cols, Accelerator.WarpSize, list => Upload<int>(list));
             if (ForceBinned) p.BuildBins(rp, Accelerator.WarpSize, list => Upload<int>(list));
+            if (p.UseStream || ForceStream) p.BuildStream(rp, list => Upload<int>(list));
             a.BackendCache = p;
             return p;
         }
@@ -313,6 +317,20 @@ public sealed class IlgpuBackend : Backend, IDisposable
         lock (Sync)
         {
             Accelerator.Bind();
+            bool forced = ForceBinned || ForceStream || ForcedLogLanes >= 0;
+            if (ForceStream || (!forced && plan.UseStream))
+            {
+                if (plan.StreamBlocks is null) plan.BuildStream(a.RowPtr.ToArray(), list => Upload<int>(list));
+                var blocks = ((IlgpuStorage<int>)plan.StreamBlocks!).View;
+                var partial = plan.Slots > 0 ? Scratch<T>(checked(plan.Slots * batch)) : default;
+                var p = new CsrLaunch { ListLength = plan.StreamBlockCount, Rows = a.Rows, Nnz = a.Nnz, XStride = xStride, Batch = batch, BetaZero = betaZero, Slots = plan.Slots };
+                k.Stream(new KernelConfig(new Index1D(checked(batch * plan.StreamBlockCount)), new Index1D(CsrStreamKernels.Threads)),
+                    rowPtr, colInd, v, xv, yv, blocks, partial, p, alpha, beta);
+                if (plan.LongRowCount > 0)
+                    k.FinishLongRows(Cfg((long)plan.LongRowCount * batch), yv, ((IlgpuStorage<int>)plan.LongRows!).View, partial,
+                        plan.LongRowCount, plan.Slots, a.Rows, batch, betaZero, alpha, beta);
+                return;
+            }
             bool binned = ForceBinned || (plan.Skewed && ForcedLogLanes < 0);
             if (!binned)
             {

@@ -15,6 +15,8 @@ internal sealed class KernelSet<T> where T : unmanaged, IFloatingPointIeee754<T>
     public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<int>, CsrLaunch, T, T> SubWarp;
     public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<int>, CsrLaunch, T, T> BlockRow;
     public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int, int, int, T, T> SpMM;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<int>, ArrayView<T>, CsrLaunch, T, T> Stream;
+    public readonly Action<KernelConfig, ArrayView<T>, ArrayView<int>, ArrayView<T>, int, int, int, int, int, T, T> FinishLongRows;
     public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, int, int, T, T> Axpby;
     public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, int, int, T> Map;
     public readonly Action<KernelConfig, ArrayView<T>, ArrayView<int>, ArrayView<T>, ArrayView<int>, int, int, int, T> Gather;
@@ -32,6 +34,8 @@ internal sealed class KernelSet<T> where T : unmanaged, IFloatingPointIeee754<T>
         SubWarp = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<int>, CsrLaunch, T, T>(SpMVKernels.SubWarp);
         BlockRow = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<int>, CsrLaunch, T, T>(SpMVKernels.BlockRow);
         SpMM = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int, int, int, T, T>(SpMVKernels.SpMM);
+        Stream = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<int>, ArrayView<T>, CsrLaunch, T, T>(CsrStreamKernels.Stream);
+        FinishLongRows = acc.LoadStreamKernel<ArrayView<T>, ArrayView<int>, ArrayView<T>, int, int, int, int, int, T, T>(CsrStreamKernels.FinishLongRows);
         Axpby = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, int, int, T, T>(Blas1Kernels.Axpby);
         Map = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, int, int, T>(Blas1Kernels.Map);
         Gather = acc.LoadStreamKernel<ArrayView<T>, ArrayView<int>, ArrayView<T>, ArrayView<int>, int, int, int, T>(Blas1Kernels.Gather);

@@ -22,6 +22,8 @@ internal struct CsrLaunch
     public int LogS;
     /// <summary>1 when β = 0, so y is written without being read (NaN in y must not leak).</summary>
     public int BetaZero;
+    /// <summary>Partial sums per matrix of the CSR-stream kernel's long-row chunks.</summary>
+    public int Slots;
 }
 
 /// <summary>

@@ -12,6 +12,8 @@ namespace TorchSla.Kernels.Cuda;
 /// by the largest power of two ≤ the length, and rows over <see cref="BlockRowThreshold"/> entries to
 /// the block-per-row kernel), one launch per non-empty bin (ACSR, Ashari et al. SC 2014).</item>
 /// </list>
+/// Patterns with longer rows (mean ≥ 6) or skewed rows use the CSR-stream kernel
+/// (<see cref="CsrStreamKernels"/>) when it is built; the binned plan stays for comparison.
 /// </summary>
 internal sealed class SpMVPlan : IDisposable
 {
@@ -38,7 +40,9 @@ internal sealed class SpMVPlan : IDisposable
     public int[] BinStart { get; private set; } = [];
 
     /// <summary>Human-readable choice, e.g. "thread-per-row" or "binned (…)".</summary>
-    public string Describe() => Skewed
+    public string Describe() => UseStream && StreamBlocks is not null
+        ? $"CSR-stream ({StreamBlockCount} blocks, {LongRowCount} split rows)"
+        : Skewed
         ? $"binned ACSR ({string.Join(", ", Enumerable.Range(0, BinCount).Where(b => BinStart.Length > b + 1 && BinStart[b + 1] > BinStart[b]).Select(b => $"{(b < 6 ? $"S={1 << b}" : "block")}:{BinStart[b + 1] - BinStart[b]}"))})"
         : UniformLogS == 0 ? "thread-per-row" : $"{1 << UniformLogS} lanes per row";
 
@@ -95,5 +99,61 @@ internal sealed class SpMVPlan : IDisposable
         BinRows = upload(list);
     }
 
-    public void Dispose() => BinRows?.Dispose();
+    /// <summary>Whether the automatic choice is the CSR-stream kernel.</summary>
+    public bool UseStream => Skewed || MeanRowLength >= 6;
+
+    /// <summary>CSR-stream block descriptors (row0, row1, kStart, slot), 4 ints each, on the device.</summary>
+    public Storage<int>? StreamBlocks { get; private set; }
+    /// <summary>Number of CSR-stream blocks.</summary>
+    public int StreamBlockCount { get; private set; }
+    /// <summary>(row, firstSlot, slotCount) of each row split into chunks, on the device (null if none).</summary>
+    public Storage<int>? LongRows { get; private set; }
+    /// <summary>Number of split rows.</summary>
+    public int LongRowCount { get; private set; }
+    /// <summary>Chunk partial sums per matrix.</summary>
+    public int Slots { get; private set; }
+
+    /// <summary>Cuts the rows into CSR-stream blocks (greedy, in row order).</summary>
+    public void BuildStream(int[] rowPtr, Func<int[], Storage<int>> upload)
+    {
+        if (StreamBlocks is not null) return;
+        int rows = rowPtr.Length - 1;
+        var blocks = new List<int>(4 * (rowPtr[rows] / CsrStreamKernels.Capacity + rows / CsrStreamKernels.Threads + 2));
+        var longRows = new List<int>();
+        int slots = 0, r = 0;
+        while (r < rows)
+        {
+            int len = rowPtr[r + 1] - rowPtr[r];
+            if (len > CsrStreamKernels.Capacity)
+            {
+                int chunks = (len + CsrStreamKernels.LongChunk - 1) / CsrStreamKernels.LongChunk;
+                longRows.AddRange([r, slots, chunks]);
+                for (int c = 0; c < chunks; c++) blocks.AddRange([r, r + 1, rowPtr[r] + c * CsrStreamKernels.LongChunk, slots + c]);
+                slots += chunks;
+                r++;
+                continue;
+            }
+            int r1 = r, nnz = 0;
+            while (r1 < rows && r1 - r < CsrStreamKernels.Threads)
+            {
+                int l = rowPtr[r1 + 1] - rowPtr[r1];
+                if (l > CsrStreamKernels.Capacity || nnz + l > CsrStreamKernels.Capacity) break;
+                nnz += l; r1++;
+            }
+            blocks.AddRange([r, r1, 0, -1]);
+            r = r1;
+        }
+        StreamBlockCount = blocks.Count / 4;
+        Slots = slots;
+        LongRowCount = longRows.Count / 3;
+        LongRows = LongRowCount > 0 ? upload([.. longRows]) : null;
+        StreamBlocks = upload([.. blocks]);
+    }
+
+    public void Dispose()
+    {
+        BinRows?.Dispose();
+        StreamBlocks?.Dispose();
+        LongRows?.Dispose();
+    }
 }

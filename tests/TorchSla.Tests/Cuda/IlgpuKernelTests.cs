@@ -54,35 +54,39 @@ public class IlgpuKernelTests
     }
 
     [Theory]
-    [InlineData(-1, false)] // the plan's own choice
-    [InlineData(0, false)]  // thread per row
-    [InlineData(1, false)]
-    [InlineData(2, false)]
-    [InlineData(3, false)]
-    [InlineData(4, false)]
-    [InlineData(5, false)]  // warp per row
-    [InlineData(-1, true)]  // binned (load-balanced)
-    public void SpMVMatchesCpuForEveryKernelVariant(int logLanes, bool binned)
+    [InlineData("auto")]
+    [InlineData("lanes0")] // thread per row
+    [InlineData("lanes1")]
+    [InlineData("lanes2")]
+    [InlineData("lanes3")]
+    [InlineData("lanes4")]
+    [InlineData("lanes5")] // warp per row
+    [InlineData("binned")] // ACSR bins
+    [InlineData("stream")] // CSR-stream blocks
+    public void SpMVMatchesCpuForEveryKernelVariant(string variant)
     {
         int rows = 70, cols = 50;
-        var (rp, ci) = RandomPattern(rows, cols, 9, 1 + logLanes);
-        RunSpMV(rows, cols, rp, ci, logLanes, binned, 0.0);
-        RunSpMV(rows, cols, rp, ci, logLanes, binned, 0.5);
+        var (rp, ci) = RandomPattern(rows, cols, 9, variant.GetHashCode(StringComparison.Ordinal) & 0xff);
+        RunSpMV(rows, cols, rp, ci, variant, 0.0);
+        RunSpMV(rows, cols, rp, ci, variant, 0.5);
     }
 
-    [Fact]
-    public void SkewedPatternUsesBinsAndMatchesCpu()
+    [Theory]
+    [InlineData("auto")]
+    [InlineData("binned")]
+    [InlineData("stream")]
+    public void SkewedPatternMatchesCpu(string variant)
     {
-        // Three rows longer than the block-per-row threshold, the rest short: a power-law-like mix.
-        int rows = 60, cols = SpMVPlan.BlockRowThreshold + 200;
-        var (rp, ci) = RandomPattern(rows, cols, 3, 7, longRows: 3, longLength: SpMVPlan.BlockRowThreshold + 100);
+        // Rows longer than the block-per-row threshold and than several stream chunks, the rest short.
+        int rows = 600, cols = 2 * CsrStreamKernels.LongChunk + 300;
+        var (rp, ci) = RandomPattern(rows, cols, 3, 7, longRows: 3, longLength: 2 * CsrStreamKernels.LongChunk + 100);
         var (_, g) = Both(rows, cols, rp, ci);
         Assert.True(Gpu.PlanOf(g).Skewed);
-        RunSpMV(rows, cols, rp, ci, -1, false, 0.0);
-        RunSpMV(rows, cols, rp, ci, -1, false, -2.0);
+        RunSpMV(rows, cols, rp, ci, variant, 0.0);
+        RunSpMV(rows, cols, rp, ci, variant, -2.0);
     }
 
-    private static void RunSpMV(int rows, int cols, int[] rp, int[] ci, int logLanes, bool binned, double beta)
+    private static void RunSpMV(int rows, int cols, int[] rp, int[] ci, string variant, double beta)
     {
         var (c, g) = Both(rows, cols, rp, ci);
         var v = RandomValues(ci.Length, 3);
@@ -92,22 +96,28 @@ public class IlgpuKernelTests
         var yc = new CpuStorage<double>((double[])y0.Clone());
         Cpu.SpMV(c, new CpuStorage<double>(v), 0, new CpuStorage<double>(x), 0, yc, 0, 1.5, beta);
         using var gv = Gpu.Upload<double>(v); using var gx = Gpu.Upload<double>(x); using var gy = Gpu.Upload<double>(y0);
-        try
+        lock (Gpu.Sync) // the forcing flags are backend-wide
         {
-            Gpu.ForcedLogLanes = logLanes; Gpu.ForceBinned = binned;
-            Gpu.SpMV(g, gv, 0, gx, 0, gy, 0, 1.5, beta);
+            try
+            {
+                Gpu.ForcedLogLanes = variant.StartsWith("lanes", StringComparison.Ordinal) ? variant[5] - '0' : -1;
+                Gpu.ForceBinned = variant == "binned";
+                Gpu.ForceStream = variant == "stream";
+                Gpu.SpMV(g, gv, 0, gx, 0, gy, 0, 1.5, beta);
+            }
+            finally { Gpu.ForcedLogLanes = -1; Gpu.ForceBinned = false; Gpu.ForceStream = false; }
         }
-        finally { Gpu.ForcedLogLanes = -1; Gpu.ForceBinned = false; }
         Close(yc.Array, gy.ToArray());
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void BatchedSpMVInOneLaunchMatchesPerMatrixCpu(bool broadcast)
+    [InlineData(true, 4)]
+    [InlineData(false, 4)]
+    [InlineData(false, 12)] // long enough rows for the CSR-stream plan
+    public void BatchedSpMVInOneLaunchMatchesPerMatrixCpu(bool broadcast, int meanLength)
     {
         int rows = 33, cols = 29, batch = 3;
-        var (rp, ci) = RandomPattern(rows, cols, 4, 11);
+        var (rp, ci) = RandomPattern(rows, cols, meanLength, 11);
         var (c, g) = Both(rows, cols, rp, ci);
         int nnz = ci.Length;
         var v = RandomValues(batch * nnz + 2, 12);
