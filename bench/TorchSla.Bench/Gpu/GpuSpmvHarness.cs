@@ -105,8 +105,8 @@ internal static class GpuSpmvHarness
         md.AppendLine();
         x.Dispose(); y.Dispose();
 
-        md.AppendLine("| matrix | rows | nnz | plan (auto) | ours auto (µs) | GB/s | % copy | PyTorch (µs) | PyTorch GB/s | speed-up vs PyTorch | best variant (µs) | variants µs: TPR / S2 / S4 / S8 / S16 / S32 / binned / stream |");
-        md.AppendLine("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---|");
+        md.AppendLine("| matrix | rows | nnz | plan (auto) | ours auto (µs) | GB/s | % copy | % copy same bytes | PyTorch (µs) | PyTorch GB/s | speed-up vs PyTorch | best variant (µs) | variants µs: TPR / S2 / S4 / S8 / S16 / S32 / binned / stream |");
+        md.AppendLine("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|");
         var tm = troot.GetProperty("matrices");
         foreach (var file in Directory.GetFiles(dir, "*.bin").Order(StringComparer.Ordinal))
         {
@@ -156,8 +156,9 @@ internal static class GpuSpmvHarness
             string[] names = ["TPR", "S2", "S4", "S8", "S16", "S32", "binned", "stream"];
             int best = variants.IndexOf(variants.Min());
             double tTorch = tm.TryGetProperty(key, out var te) ? te.GetProperty("seconds").GetDouble() : double.NaN;
+            double copySame = tm.TryGetProperty(key, out var te2) ? te2.GetProperty("copy_same_bytes_GBs").GetDouble() : double.NaN;
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {h.Name} | {h.Rows:N0} | {h.Nnz:N0} | {plan.Describe()} | {tAuto * 1e6:F1} | {gb(bytes, tAuto):F0} | {100 * gb(bytes, tAuto) / copyTorch:F0}% | {tTorch * 1e6:F1} | {gb(bytes, tTorch):F0} | {tTorch / tAuto:F2}× | {names[best]} {variants[best] * 1e6:F1} | {string.Join(" / ", variants.Select(t => (t * 1e6).ToString("F0", Inv)))} |");
+                $"| {h.Name} | {h.Rows:N0} | {h.Nnz:N0} | {plan.Describe()} | {tAuto * 1e6:F1} | {gb(bytes, tAuto):F0} | {100 * gb(bytes, tAuto) / copyTorch:F0}% | {100 * gb(bytes, tAuto) / copySame:F0}% | {tTorch * 1e6:F1} | {gb(bytes, tTorch):F0} | {tTorch / tAuto:F2}× | {names[best]} {variants[best] * 1e6:F1} | {string.Join(" / ", variants.Select(t => (t * 1e6).ToString("F0", Inv)))} |");
             Console.WriteLine($"{h.Name}: auto {tAuto * 1e6:F1} µs ({plan.Describe()}), torch {tTorch * 1e6:F1} µs, max sampled rel. error {maxErr:E1}");
             idx.Dispose(); v.Dispose(); gx.Dispose(); gy.Dispose();
         }

@@ -12,8 +12,9 @@ namespace TorchSla.Kernels.Cuda;
 /// by the largest power of two ≤ the length, and rows over <see cref="BlockRowThreshold"/> entries to
 /// the block-per-row kernel), one launch per non-empty bin (ACSR, Ashari et al. SC 2014).</item>
 /// </list>
-/// Patterns with longer rows (mean ≥ 6) or skewed rows use the CSR-stream kernel
-/// (<see cref="CsrStreamKernels"/>) when it is built; the binned plan stays for comparison.
+/// Large patterns, patterns with longer rows (mean ≥ 6) and skewed ones use the CSR-stream kernel
+/// (<see cref="CsrStreamKernels"/>) instead (see <see cref="UseStream"/>); the sub-warp widths and
+/// the binned plan remain selectable for benchmarks.
 /// </summary>
 internal sealed class SpMVPlan : IDisposable
 {
@@ -99,8 +100,17 @@ internal sealed class SpMVPlan : IDisposable
         BinRows = upload(list);
     }
 
-    /// <summary>Whether the automatic choice is the CSR-stream kernel.</summary>
-    public bool UseStream => Skewed || MeanRowLength >= 6;
+    /// <summary>Below this many stored entries the single-launch sub-warp kernel is kept (launch-bound sizes).</summary>
+    public const int StreamMinNnz = 1 << 16;
+
+    /// <summary>
+    /// Whether the automatic choice is the CSR-stream kernel: for skewed rows, rows of 6 or more
+    /// entries, and every pattern of at least <see cref="StreamMinNnz"/> entries. Measured on an
+    /// H100 (bench/RESULTS.md, GPU section) it matched or beat thread-per-row on 2D Poisson
+    /// (460 vs 474 µs at 16.8M rows), beat the best sub-warp width on the 27-point stencil
+    /// (979 vs 1080 µs) and the ACSR bins on R-MAT (615 vs 761 µs).
+    /// </summary>
+    public bool UseStream => Skewed || MeanRowLength >= 6 || Nnz >= StreamMinNnz;
 
     /// <summary>CSR-stream block descriptors (row0, row1, kStart, slot), 4 ints each, on the device.</summary>
     public Storage<int>? StreamBlocks { get; private set; }
