@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Text;
+using static System.FormattableString;
 
 namespace TorchSla.IO;
 
@@ -109,7 +110,7 @@ public static class MatrixMarket
         var h = p.Header;
         long total = (long)h.Rows * h.Cols;
         if (total > Array.MaxLength)
-            throw new MatrixFormatException($"a dense {h.Rows}×{h.Cols} tensor has more than {Array.MaxLength:N0} elements", p.SizeLine, sourceName);
+            throw new MatrixFormatException(Invariant($"a dense {h.Rows}×{h.Cols} tensor has more than {Array.MaxLength:N0} elements"), p.SizeLine, sourceName);
         int[] shape = h.Cols == 1 ? [h.Rows] : [h.Rows, h.Cols];
         int cols = h.Cols;
         T[] dense;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using static System.FormattableString;
 
 namespace TorchSla.IO;
 
@@ -114,7 +115,7 @@ internal static class MatrixMarketParser
         if (v < 0)
             throw new MatrixFormatException($"the size line's {what} is negative ({v})", line, source);
         if (v > max)
-            throw new MatrixFormatException($"the size line's {what} ({v:N0}) exceeds the supported maximum {max:N0}", line, source);
+            throw new MatrixFormatException(Invariant($"the size line's {what} ({v:N0}) exceeds the supported maximum {max:N0}"), line, source);
         return (int)v;
     }
 
@@ -137,7 +138,7 @@ internal static class MatrixMarketParser
             if (IsBlankOrComment(line)) continue;
             int ln = lr.LineNumber;
             if (count == h.Entries)
-                throw new MatrixFormatException($"more entries than the {h.Entries:N0} the size line (line {p.SizeLine}) declares", ln, source);
+                throw new MatrixFormatException(Invariant($"more entries than the {h.Entries:N0} the size line (line {p.SizeLine}) declares"), ln, source);
             int n = Split(line, tok);
             if (n != want)
                 throw new MatrixFormatException($"expected {want} numbers ({layout}), found {n}", ln, source);
@@ -154,14 +155,14 @@ internal static class MatrixMarketParser
             count++;
         }
         if (count < h.Entries)
-            throw new MatrixFormatException($"the file ends after {count:N0} of the {h.Entries:N0} entries the size line declares (truncated?)", lr.LineNumber + 1, source);
+            throw new MatrixFormatException(Invariant($"the file ends after {count:N0} of the {h.Entries:N0} entries the size line declares (truncated?)"), lr.LineNumber + 1, source);
         return t;
     }
 
     private static void Add<T>(Triplets<T> t, int r, int c, T v, int line, string? source)
     {
         if (!t.Row.TryAdd(r) || !t.Col.TryAdd(c) || !t.Value.TryAdd(v))
-            throw new MatrixFormatException($"more than {Array.MaxLength:N0} entries after symmetric expansion", line, source);
+            throw new MatrixFormatException(Invariant($"more than {Array.MaxLength:N0} entries after symmetric expansion"), line, source);
     }
 
     // ------------------------------------------------------------------ array values
@@ -179,16 +180,16 @@ internal static class MatrixMarketParser
             if (IsBlankOrComment(line)) continue;
             int ln = lr.LineNumber;
             if (count == h.Entries)
-                throw new MatrixFormatException($"more values than the {h.Entries:N0} a {h.Rows}×{h.Cols} {Name(h.Symmetry)} array holds", ln, source);
+                throw new MatrixFormatException(Invariant($"more values than the {h.Entries:N0} a {h.Rows}×{h.Cols} {Name(h.Symmetry)} array holds"), ln, source);
             int n = Split(line, tok);
             if (n != 1)
                 throw new MatrixFormatException($"expected 1 value per line in an array file, found {n}", ln, source);
             if (!values.TryAdd(ParseValue<T>(line[tok[0]], h.Field, ln, source)))
-                throw new MatrixFormatException($"more than {Array.MaxLength:N0} values", ln, source);
+                throw new MatrixFormatException(Invariant($"more than {Array.MaxLength:N0} values"), ln, source);
             count++;
         }
         if (count < h.Entries)
-            throw new MatrixFormatException($"the file ends after {count:N0} of the {h.Entries:N0} values a {h.Rows}×{h.Cols} {Name(h.Symmetry)} array holds (truncated?)", lr.LineNumber + 1, source);
+            throw new MatrixFormatException(Invariant($"the file ends after {count:N0} of the {h.Entries:N0} values a {h.Rows}×{h.Cols} {Name(h.Symmetry)} array holds (truncated?)"), lr.LineNumber + 1, source);
         return values;
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.Json;
+using static System.FormattableString;
 
 namespace TorchSla.IO;
 
@@ -63,7 +64,7 @@ public sealed class SafeTensorsFile
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
         long length = fs.Length;
         if (length > Array.MaxLength)
-            throw new SafeTensorsFormatException($"the file has {length:N0} bytes; files over {Array.MaxLength:N0} bytes are not supported", null, path);
+            throw new SafeTensorsFormatException(Invariant($"the file has {length:N0} bytes; files over {Array.MaxLength:N0} bytes are not supported"), null, path);
         var bytes = new byte[length];
         fs.ReadExactly(bytes);
         return new SafeTensorsFile(bytes, path);
@@ -230,9 +231,9 @@ public sealed class SafeTensorsFile
             throw new SafeTensorsFormatException($"the file has {bytes.Length} bytes, fewer than the 8-byte header length every safetensors file starts with", null, source);
         ulong n = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
         if (n > MaxHeaderLength)
-            throw new SafeTensorsFormatException($"the header length {n:N0} exceeds the {MaxHeaderLength:N0}-byte limit (corrupt or not a safetensors file)", null, source);
+            throw new SafeTensorsFormatException(Invariant($"the header length {n:N0} exceeds the {MaxHeaderLength:N0}-byte limit (corrupt or not a safetensors file)"), null, source);
         if ((long)n > bytes.Length - 8)
-            throw new SafeTensorsFormatException($"the header length {n:N0} exceeds the {bytes.Length - 8:N0} bytes after it (truncated file?)", null, source);
+            throw new SafeTensorsFormatException(Invariant($"the header length {n:N0} exceeds the {bytes.Length - 8:N0} bytes after it (truncated file?)"), null, source);
         long bufferStart = 8 + (long)n;
         long bufferLength = bytes.Length - bufferStart;
 
@@ -282,7 +283,7 @@ public sealed class SafeTensorsFile
                 previous = t;
             }
             if (expected != bufferLength)
-                throw new SafeTensorsFormatException($"the data buffer has {bufferLength:N0} bytes but the tensors cover {expected:N0}; the format requires them to cover it exactly", null, source);
+                throw new SafeTensorsFormatException(Invariant($"the data buffer has {bufferLength:N0} bytes but the tensors cover {expected:N0}; the format requires them to cover it exactly"), null, source);
             return (new System.Collections.ObjectModel.ReadOnlyDictionary<string, string>(metadata), tensors.AsReadOnly(), bufferStart);
         }
     }
@@ -331,9 +332,9 @@ public sealed class SafeTensorsFile
         if (begin > end)
             throw new SafeTensorsFormatException($"data_offsets [{begin}, {end}]: begin is after end", name, source);
         if (end > bufferLength)
-            throw new SafeTensorsFormatException($"data_offsets [{begin}, {end}] reach beyond the {bufferLength:N0}-byte data buffer (truncated file?)", name, source);
+            throw new SafeTensorsFormatException(Invariant($"data_offsets [{begin}, {end}] reach beyond the {bufferLength:N0}-byte data buffer (truncated file?)"), name, source);
         if (end - begin != nbytes)
-            throw new SafeTensorsFormatException($"data_offsets [{begin}, {end}] span {end - begin:N0} bytes but {dtName} [{string.Join(", ", shape)}] needs {nbytes:N0}", name, source);
+            throw new SafeTensorsFormatException(Invariant($"data_offsets [{begin}, {end}] span {end - begin:N0} bytes but {dtName} [{string.Join(", ", shape)}] needs {nbytes:N0}"), name, source);
         return new SafeTensorInfo(name, dtype, shape, begin, end, numel);
     }
 

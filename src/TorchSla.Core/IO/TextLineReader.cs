@@ -1,3 +1,4 @@
+using static System.FormattableString;
 namespace TorchSla.IO;
 
 /// <summary>
@@ -68,7 +69,7 @@ internal sealed class TextLineReader
     {
         int pending = _end - _start;
         if (pending >= MaxLineLength)
-            throw new MatrixFormatException($"line is longer than {MaxLineLength:N0} characters", LineNumber + 1, _source);
+            throw new MatrixFormatException(Invariant($"line is longer than {MaxLineLength:N0} characters"), LineNumber + 1, _source);
         if (_start > 0)
         {
             Array.Copy(_buffer, _start, _buffer, 0, pending);
