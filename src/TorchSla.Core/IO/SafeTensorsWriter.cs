@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -27,33 +28,25 @@ public sealed class SafeTensorsWriter
     /// <summary>Adds an F64 tensor (shape defaults to <c>[data.Length]</c>).</summary>
     public void Add(string name, ReadOnlySpan<double> data, long[]? shape = null)
     {
-        var b = new byte[data.Length * 8];
-        for (int k = 0; k < data.Length; k++) BinaryPrimitives.WriteDoubleLittleEndian(b.AsSpan(8 * k), data[k]);
-        AddOwned(name, SafeTensorsDType.F64, shape ?? [data.Length], b);
+        AddOwned(name, SafeTensorsDType.F64, shape ?? [data.Length], LittleEndianBytes(data));
     }
 
     /// <summary>Adds an F32 tensor (shape defaults to <c>[data.Length]</c>).</summary>
     public void Add(string name, ReadOnlySpan<float> data, long[]? shape = null)
     {
-        var b = new byte[data.Length * 4];
-        for (int k = 0; k < data.Length; k++) BinaryPrimitives.WriteSingleLittleEndian(b.AsSpan(4 * k), data[k]);
-        AddOwned(name, SafeTensorsDType.F32, shape ?? [data.Length], b);
+        AddOwned(name, SafeTensorsDType.F32, shape ?? [data.Length], LittleEndianBytes(data));
     }
 
     /// <summary>Adds an I64 tensor (shape defaults to <c>[data.Length]</c>).</summary>
     public void Add(string name, ReadOnlySpan<long> data, long[]? shape = null)
     {
-        var b = new byte[data.Length * 8];
-        for (int k = 0; k < data.Length; k++) BinaryPrimitives.WriteInt64LittleEndian(b.AsSpan(8 * k), data[k]);
-        AddOwned(name, SafeTensorsDType.I64, shape ?? [data.Length], b);
+        AddOwned(name, SafeTensorsDType.I64, shape ?? [data.Length], LittleEndianBytes(data));
     }
 
     /// <summary>Adds an I32 tensor (shape defaults to <c>[data.Length]</c>).</summary>
     public void Add(string name, ReadOnlySpan<int> data, long[]? shape = null)
     {
-        var b = new byte[data.Length * 4];
-        for (int k = 0; k < data.Length; k++) BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(4 * k), data[k]);
-        AddOwned(name, SafeTensorsDType.I32, shape ?? [data.Length], b);
+        AddOwned(name, SafeTensorsDType.I32, shape ?? [data.Length], LittleEndianBytes(data));
     }
 
     /// <summary>Adds a U8 tensor (shape defaults to <c>[data.Length]</c>).</summary>
@@ -66,6 +59,18 @@ public sealed class SafeTensorsWriter
         var b = new byte[data.Length];
         for (int k = 0; k < data.Length; k++) b[k] = data[k] ? (byte)1 : (byte)0;
         AddOwned(name, SafeTensorsDType.Bool, shape ?? [data.Length], b);
+    }
+
+    /// <summary>The format's little-endian bytes of <paramref name="data"/>: a plain copy on little-endian machines.</summary>
+    private static byte[] LittleEndianBytes<T>(ReadOnlySpan<T> data) where T : unmanaged
+    {
+        var b = MemoryMarshal.AsBytes(data).ToArray();
+        if (!BitConverter.IsLittleEndian)
+        {
+            int size = b.Length / Math.Max(data.Length, 1);
+            for (int k = 0; k < b.Length; k += size) b.AsSpan(k, size).Reverse();
+        }
+        return b;
     }
 
     /// <summary>Adds a tensor of any dtype from its little-endian bytes.</summary>
