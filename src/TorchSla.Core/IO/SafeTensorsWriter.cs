@@ -99,9 +99,16 @@ public sealed class SafeTensorsWriter
     /// <summary>The whole file as bytes.</summary>
     public byte[] ToArray()
     {
-        using var ms = new MemoryStream();
-        WriteTo(ms);
-        return ms.ToArray();
+        var (header, order) = Prepare();
+        long total = 8 + header.Length + order.Sum(t => t.Data.LongLength);
+        if (total > Array.MaxLength)
+            throw new InvalidOperationException($"the file would have {total} bytes, more than an array holds: use Save or WriteTo");
+        var file = new byte[total];
+        BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)header.Length);
+        header.CopyTo(file, 8);
+        int at = 8 + header.Length;
+        foreach (var t in order) { t.Data.CopyTo(file, at); at += t.Data.Length; }
+        return file;
     }
 
     /// <summary>Writes the file to a file path (created or overwritten).</summary>
@@ -116,6 +123,17 @@ public sealed class SafeTensorsWriter
     public void WriteTo(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        var (header, order) = Prepare();
+        Span<byte> len = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Length);
+        stream.Write(len);
+        stream.Write(header);
+        foreach (var t in order) stream.Write(t.Data);
+    }
+
+    /// <summary>The layout order of the tensors and the padded JSON header describing it.</summary>
+    private (byte[] Header, List<(string Name, byte[] Utf8, SafeTensorsDType DType, long[] Shape, byte[] Data)> Order) Prepare()
+    {
         var order = _tensors.ToList();
         order.Sort((a, b) =>
         {
@@ -150,12 +168,11 @@ public sealed class SafeTensorsWriter
             }
             w.WriteEndObject();
         }
+        // Spaces up to a multiple of 8 bytes, so that the data starts 8-byte aligned.
         int pad = (8 - json.WrittenCount % 8) % 8;
-        Span<byte> len = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)(json.WrittenCount + pad));
-        stream.Write(len);
-        stream.Write(json.WrittenSpan);
-        for (int i = 0; i < pad; i++) stream.WriteByte((byte)' ');
-        foreach (var t in order) stream.Write(t.Data);
+        var header = new byte[json.WrittenCount + pad];
+        json.WrittenSpan.CopyTo(header);
+        header.AsSpan(json.WrittenCount).Fill((byte)' ');
+        return (header, order);
     }
 }
