@@ -88,7 +88,7 @@ public sealed partial class SparseTensor<T>
     /// <list type="number">
     /// <item>not square → false (<see cref="DefinitenessMethod.NotSquare"/>);</item>
     /// <item>not symmetric to <see cref="DefaultSymmetryTolerance"/> → false (<see cref="DefinitenessMethod.NotSymmetric"/>);</item>
-    /// <item>if the symbolic analysis (reverse Cuthill–McKee ordering, elimination tree, column
+    /// <item>if the symbolic analysis (approximate minimum degree ordering, elimination tree, column
     /// counts) predicts at most <paramref name="maxFactorEntries"/> entries in L, a sparse
     /// Cholesky factorization (<see cref="SimplicialCholesky"/>) is attempted: success → true,
     /// a pivot d_k ≤ <paramref name="pivotTolerance"/>·max|a_ii| → false (both certain);</item>

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace TorchSla.Solvers.Direct;
 
 /// <summary>
-/// One symbolic Cholesky analysis (reverse Cuthill–McKee) per pattern, kept as long as the
+/// One symbolic Cholesky analysis (approximate minimum degree ordering) per pattern, kept as long as the
 /// pattern lives, so that testing or factoring many value sets of one pattern analyses it once.
 /// A pattern whose factor exceeded a budget remembers the budget, and is re-analysed only for a larger one.
 /// </summary>
@@ -25,7 +25,7 @@ internal static class CholeskyCache
         {
             if (e.Symbolic is { } s) return s.NnzL <= maxNnzL ? s : null;
             if (e.FailedBudget >= maxNnzL) return null;
-            var r = CholeskySymbolic.Analyze(pattern, CholeskyOrdering.ReverseCuthillMcKee, maxNnzL);
+            var r = CholeskySymbolic.Analyze(pattern, CholeskyOrdering.ApproximateMinimumDegree, maxNnzL);
             if (r is null) e.FailedBudget = maxNnzL; else e.Symbolic = r;
             return r;
         }

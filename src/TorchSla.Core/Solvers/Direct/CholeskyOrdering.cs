@@ -7,4 +7,6 @@ public enum CholeskyOrdering
     Natural,
     /// <summary>Reverse Cuthill–McKee: a narrow profile, good for banded and mesh matrices.</summary>
     ReverseCuthillMcKee,
+    /// <summary>Approximate minimum degree (Amestoy, Davis &amp; Duff 1996): little fill on general sparse and mesh matrices.</summary>
+    ApproximateMinimumDegree,
 }

@@ -63,11 +63,13 @@ public sealed class CholeskySymbolic
         int n = pattern.Rows;
         var rp = pattern.RowPtr; var ci = pattern.ColInd;
         int[] perm;
-        if (ordering == CholeskyOrdering.ReverseCuthillMcKee)
+        if (ordering != CholeskyOrdering.Natural)
         {
             // Order the graph of A + Aᵀ so that a structurally unsymmetric pattern is handled too.
             var sym = pattern.SymmetryPlan().Pattern;
-            perm = ReverseCuthillMcKee.Order(n, sym.RowPtr, sym.ColInd);
+            perm = ordering == CholeskyOrdering.ReverseCuthillMcKee
+                ? ReverseCuthillMcKee.Order(n, sym.RowPtr, sym.ColInd)
+                : ApproximateMinimumDegree.Order(n, sym.RowPtr, sym.ColInd);
         }
         else
         {

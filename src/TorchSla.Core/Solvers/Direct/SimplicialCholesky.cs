@@ -43,7 +43,7 @@ public sealed class SimplicialCholesky
     /// or above the diagonal of P·A·Pᵀ are used) with the given ordering.
     /// </summary>
     /// <exception cref="ShapeMismatchException">A is not square.</exception>
-    public static CholeskySymbolic Analyze<T>(SparseTensor<T> a, CholeskyOrdering ordering = CholeskyOrdering.ReverseCuthillMcKee)
+    public static CholeskySymbolic Analyze<T>(SparseTensor<T> a, CholeskyOrdering ordering = CholeskyOrdering.ApproximateMinimumDegree)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(a);
@@ -61,7 +61,7 @@ public sealed class SimplicialCholesky
     /// d_k &gt; pivotTolerance · max_i |a_ii| (0: only positivity is required).</param>
     /// <exception cref="NotPositiveDefiniteException">A pivot failed; the exception names the column of A.</exception>
     /// <exception cref="ShapeMismatchException">A is not square.</exception>
-    public static SimplicialCholesky Factor<T>(SparseTensor<T> a, int batchIndex = 0, CholeskyOrdering ordering = CholeskyOrdering.ReverseCuthillMcKee, double pivotTolerance = 0)
+    public static SimplicialCholesky Factor<T>(SparseTensor<T> a, int batchIndex = 0, CholeskyOrdering ordering = CholeskyOrdering.ApproximateMinimumDegree, double pivotTolerance = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var s = Analyze(a, ordering);

@@ -28,6 +28,7 @@ public class SimplicialCholeskyTests
     public static TheoryData<int, CholeskyOrdering> Cases() => new()
     {
         { 1, CholeskyOrdering.Natural }, { 2, CholeskyOrdering.ReverseCuthillMcKee }, { 3, CholeskyOrdering.ReverseCuthillMcKee },
+        { 4, CholeskyOrdering.ApproximateMinimumDegree }, { 5, CholeskyOrdering.ApproximateMinimumDegree },
     };
 
     [Theory]
@@ -112,6 +113,38 @@ public class SimplicialCholeskyTests
         // A band of width 2 fills nothing: nnz(L) = n + (n−1) + (n−2).
         Assert.Equal(3 * n - 3, s.NnzL);
         Assert.True(SimplicialCholesky.Analyze(sa, CholeskyOrdering.Natural).NnzL > s.NnzL);
+    }
+
+    [Fact]
+    public void MinimumDegreeEliminatesTheHubOfAnArrowMatrixLast()
+    {
+        // Node 0 is joined to every other node: in natural order L is dense; eliminating the
+        // leaves first (degree 1) leaves no fill at all: nnz(L) = n + (n − 1).
+        int n = 40;
+        var a = new double[n, n];
+        for (int i = 0; i < n; i++) a[i, i] = n;
+        for (int i = 1; i < n; i++) { a[0, i] = 1; a[i, 0] = 1; }
+        var sa = SparseTensor.FromDense(a);
+        var s = SimplicialCholesky.Analyze(sa, CholeskyOrdering.ApproximateMinimumDegree);
+        Assert.Equal(Enumerable.Range(0, n), s.Permutation.OrderBy(x => x));
+        Assert.Equal(2 * n - 1, s.NnzL);
+        Assert.Equal((long)n * (n + 1) / 2, SimplicialCholesky.Analyze(sa, CholeskyOrdering.Natural).NnzL);
+    }
+
+    [Theory]
+    [InlineData(2, 20)]
+    [InlineData(3, 7)]
+    public void MinimumDegreeFillsLessThanReverseCuthillMcKeeOnMeshes(int dims, int size)
+    {
+        var p = dims == 2 ? SparseTensor.Poisson2D<double>(size) : SparseTensor.Poisson3D<double>(size);
+        var amd = SimplicialCholesky.Analyze(p, CholeskyOrdering.ApproximateMinimumDegree);
+        var rcm = SimplicialCholesky.Analyze(p, CholeskyOrdering.ReverseCuthillMcKee);
+        Assert.Equal(Enumerable.Range(0, p.Rows), amd.Permutation.OrderBy(x => x));
+        Assert.True(amd.NnzL < rcm.NnzL, $"AMD nnz(L) {amd.NnzL}, RCM {rcm.NnzL}");
+        var f = SimplicialCholesky.Factor(amd, p);
+        var b = Tensor<double>.Random([p.Rows], 1);
+        var x = f.Solve(b.ToArray());
+        Assert.True(((p * Tensor<double>.FromArray(x)) - b).Norm() < 1e-12 * b.Norm());
     }
 
     [Fact]
