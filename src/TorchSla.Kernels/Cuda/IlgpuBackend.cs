@@ -145,21 +145,35 @@ public sealed class IlgpuBackend : Backend, IDisposable
 
     // ---------------------------------------------------------------- plumbing
 
-    internal KernelSet<T> K<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
-        (KernelSet<T>)_kernels.GetOrAdd(typeof(T), _ =>
+    internal KernelSet<T> K<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (_kernels.TryGetValue(typeof(T), out var o)) return (KernelSet<T>)o;
+        lock (Sync) // compile each set once, on a thread bound to the accelerator
         {
-            var k = new KernelSet<T>(Accelerator);
-            Interlocked.Add(ref _jitTicks, TimeSpan.FromSeconds(k.CompileSeconds).Ticks);
-            return k;
-        });
+            Accelerator.Bind();
+            return (KernelSet<T>)_kernels.GetOrAdd(typeof(T), _ =>
+            {
+                var k = new KernelSet<T>(Accelerator);
+                Interlocked.Add(ref _jitTicks, TimeSpan.FromSeconds(k.CompileSeconds).Ticks);
+                return k;
+            });
+        }
+    }
 
-    private RawKernelSet<T> Raw<T>() where T : unmanaged =>
-        (RawKernelSet<T>)_kernels.GetOrAdd(typeof(RawKernelSet<T>), _ =>
+    private RawKernelSet<T> Raw<T>() where T : unmanaged
+    {
+        if (_kernels.TryGetValue(typeof(RawKernelSet<T>), out var o)) return (RawKernelSet<T>)o;
+        lock (Sync)
         {
-            var k = new RawKernelSet<T>(Accelerator);
-            Interlocked.Add(ref _jitTicks, TimeSpan.FromSeconds(k.CompileSeconds).Ticks);
-            return k;
-        });
+            Accelerator.Bind();
+            return (RawKernelSet<T>)_kernels.GetOrAdd(typeof(RawKernelSet<T>), _ =>
+            {
+                var k = new RawKernelSet<T>(Accelerator);
+                Interlocked.Add(ref _jitTicks, TimeSpan.FromSeconds(k.CompileSeconds).Ticks);
+                return k;
+            });
+        }
+    }
 
     private static KernelConfig Cfg(long threads)
     {
