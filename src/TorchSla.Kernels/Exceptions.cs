@@ -64,3 +64,23 @@ public class DeviceOutOfMemoryException : TorchSlaException
     /// <summary>Bytes free when the request failed (-1 if unknown).</summary>
     public long FreeBytes { get; } = -1;
 }
+
+/// <summary>An iterative solve that stopped before meeting its tolerance (iteration limit, breakdown, ...).</summary>
+public class NotConvergedException : TorchSlaException
+{
+    /// <summary>Creates the exception with a message, the iterations done and the residual reached.</summary>
+    public NotConvergedException(string message, int iterations, double residual) : base(message)
+    {
+        Iterations = iterations; Residual = residual;
+    }
+    /// <summary>Creates the exception.</summary>
+    public NotConvergedException() { }
+    /// <summary>Creates the exception with a message.</summary>
+    public NotConvergedException(string message) : base(message) { }
+    /// <summary>Creates the exception with a message and the cause.</summary>
+    public NotConvergedException(string message, Exception inner) : base(message, inner) { }
+    /// <summary>Iterations done before stopping.</summary>
+    public int Iterations { get; }
+    /// <summary>The residual reached (relative, ‖b − Ax‖/‖b‖, where the solver reports it so).</summary>
+    public double Residual { get; }
+}
