@@ -30,7 +30,8 @@ public static class CliApp
           torchsla backends [--json]
           torchsla --help | --version
 
-        MATRIX is {MatrixSource.Forms} (an N×N or N×N×N grid Laplacian), or a .mtx/.safetensors file once TorchSla.IO is in the build.
+        MATRIX is a Matrix Market (.mtx) or torch-sla safetensors (.safetensors) file, or poisson2d:N / poisson3d:N
+        (the 5- or 7-point Laplacian on an N×N or N×N×N grid). --rhs FILE.mtx reads b from a Matrix Market vector.
         solve stops when the true residual meets ‖b − Ax‖ ≤ max(rtol·‖b‖, atol) (defaults: rtol 1e-8 in float64, 1e-4 in float32, atol 0, maxiter 10·n).
         This build offers unpreconditioned conjugate gradients (method cg; auto picks it for symmetric matrices).
         --json prints one JSON object; --progress prints iteration/residual lines to stderr (default when stderr is a terminal).

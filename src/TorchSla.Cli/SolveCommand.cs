@@ -48,8 +48,9 @@ internal static class SolveCommand
         if (!a.IsSquare) throw new CliUsageException($"{job.Matrix}: solve needs a square matrix, this one is {a.Rows}×{a.Cols}");
         if (a.IsBatched) throw new CliUsageException($"{job.Matrix}: a batch of {a.BatchSize} matrices; the CLI solves one matrix");
         using var b = MatrixSource.Rhs<T>(job.Rhs, a.Rows, job.Seed, job.Device);
-        var method = a.ResolveMethod(job.Options.Method);
-        var options = job.Options with { Method = method, Progress = job.Progress ? new ProgressLines(stderr) : null };
+        // Method resolution (a symmetry check) happens inside Solve, after the NaN/∞ check, so
+        // that a matrix with NaN is reported as such whatever its symmetry.
+        var options = job.Options with { Progress = job.Progress ? new ProgressLines(stderr) : null };
         double setup = total.Elapsed.TotalSeconds;
 
         var solveClock = Stopwatch.StartNew();

@@ -153,3 +153,72 @@ public class CliTests
         Assert.StartsWith("torchsla " + Backends.LibraryVersion, version);
     }
 }
+
+public class CliFileTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter(); var e = new StringWriter();
+        int code = CliApp.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [Fact]
+    public void SolvesAMatrixMarketFileWithAFileRightHandSide()
+    {
+        var a = TorchSla.IO.MatrixMarket.Read<double>(TestPaths.Matrix("494_bus.mtx"));
+        var b = Tensor<double>.Random([a.Rows], 12);
+        var rhs = Path.Combine(Path.GetTempPath(), $"torchsla-rhs-{Guid.NewGuid():N}.mtx");
+        try
+        {
+            TorchSla.IO.MatrixMarket.WriteDense(rhs, b);
+            var (code, stdout, stderr) = Run("solve", TestPaths.Matrix("494_bus.mtx"), "--rhs", rhs, "--json");
+            Assert.True(code == 0, stderr);
+            var j = JsonDocument.Parse(stdout).RootElement;
+            Assert.Equal(494, j.GetProperty("n").GetInt32());
+            Assert.True(j.GetProperty("relres").GetDouble() <= 1e-8);
+        }
+        finally { File.Delete(rhs); }
+    }
+
+    [Fact]
+    public void NaNInAFileIsBadInput()
+    {
+        var (code, _, stderr) = Run("solve", TestPaths.Matrix("comments_west0067.mtx"));
+        Assert.Equal(2, code);
+        Assert.Contains("NaN", stderr);
+    }
+
+    [Fact]
+    public void MalformedFileIsBadInputNamingTheLine()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"torchsla-bad-{Guid.NewGuid():N}.mtx");
+        try
+        {
+            File.WriteAllText(path, "%%MatrixMarket matrix coordinate real general\n3 3 2\n1 1 x\n");
+            var (code, _, stderr) = Run("solve", path);
+            Assert.Equal(2, code);
+            Assert.Contains("line 3", stderr);
+            Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void NonsymmetricMatrixWithAutoIsRefusedClearly()
+    {
+        var (code, _, stderr) = Run("solve", TestPaths.Matrix("west0479.mtx"));
+        Assert.Equal(2, code);
+        Assert.Contains("nonsymmetric", stderr);
+    }
+
+    [Fact]
+    public void InfoReadsSafetensorsBatches()
+    {
+        var (code, stdout, _) = Run("info", TestPaths.Fixture("poisson5x5_batch3_f64.safetensors"), "--json");
+        Assert.Equal(0, code);
+        var j = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(new[] { 3, 25, 25 }, j.GetProperty("shape").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.True(j.GetProperty("symmetric").GetBoolean());
+    }
+}
