@@ -3,7 +3,12 @@ using System.Text.Json;
 
 namespace TorchSla.Cli;
 
-/// <summary><c>torchsla info MATRIX [--dtype ...] [--json]</c>: shape, nnz, symmetry, definiteness.</summary>
+/// <summary>
+/// <c>torchsla info MATRIX [--dtype ...] [--json]</c>: shape, nnz, symmetry
+/// (<see cref="SparseTensor{T}.IsSymmetric"/>), definiteness
+/// (<see cref="SparseTensor{T}.CheckPositiveDefinite"/>: a sparse Cholesky, or a Lanczos estimate
+/// when the factor would be too large) and torch-sla's matrix type.
+/// </summary>
 internal static class InfoCommand
 {
     public static int Run(string[] args, TextWriter stdout)
@@ -15,11 +20,22 @@ internal static class InfoCommand
             : Info<float>(o.Positionals[0], o.Flag("json"), stdout);
     }
 
+    private static string Describe(DefinitenessReport r) => r.Method switch
+    {
+        DefinitenessMethod.NotSquare => "n/a (not square)",
+        DefinitenessMethod.NotSymmetric => "n/a (not symmetric)",
+        _ => $"{(r.IsPositiveDefinite ? "positive definite" : "not positive definite")}" +
+             $" ({(r.Certain ? "" : "likely, ")}by {r.Method.ToString().ToLowerInvariant()}: {r.Detail})",
+    };
+
     private static int Info<T>(string spec, bool json, TextWriter stdout) where T : unmanaged, IFloatingPointIeee754<T>
     {
         using var a = MatrixSource.Load<T>(spec, Device.Cpu);
-        bool symmetric = a.IsSquare && MatrixFacts.IsSymmetric(a);
-        string definiteness = MatrixFacts.Definiteness(a, symmetric);
+        bool symmetric = a.IsSymmetric();
+        var pd = a.CheckPositiveDefinite();
+        string definiteness = Describe(pd);
+        var type = !a.IsSquare || a.Nnz == 0 || !symmetric ? MatrixType.General
+            : pd.IsPositiveDefinite ? MatrixType.SymmetricPositiveDefinite : MatrixType.Symmetric;
         double density = a.Rows == 0 || a.Cols == 0 ? 0 : (double)a.Nnz / ((double)a.Rows * a.Cols);
         if (json)
         {
@@ -36,7 +52,9 @@ internal static class InfoCommand
                 w.WriteNumber("nnz", a.Nnz);
                 w.WriteString("dtype", a.DType.Name());
                 w.WriteBoolean("symmetric", symmetric);
+                w.WriteBoolean("positive_definite", pd.IsPositiveDefinite);
                 w.WriteString("definiteness", definiteness);
+                w.WriteString("matrix_type", type.ToTorchSlaString());
                 w.WriteEndObject();
             }
             stdout.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
@@ -48,6 +66,7 @@ internal static class InfoCommand
         stdout.WriteLine($"dtype         {a.DType.Name()}");
         stdout.WriteLine($"symmetric     {(symmetric ? "yes" : "no")}");
         stdout.WriteLine($"definiteness  {definiteness}");
+        stdout.WriteLine($"matrix type   {type.ToTorchSlaString()} (torch-sla detect_matrix_type)");
         return CliApp.Ok;
     }
 }

@@ -30,7 +30,7 @@ internal static class SolveCommand
             AbsoluteTolerance = o.Double("atol", 0),
             MaxIterations = o.Int("maxiter"),
         };
-        if (!SolveOptions.IsNoPreconditioner(options.Preconditioner))
+        if (!string.Equals(options.Preconditioner.Trim(), "none", StringComparison.OrdinalIgnoreCase))
             throw new CliUsageException($"--precond: '{options.Preconditioner}' is not available in this build (only none; preconditioners arrive with the solver issue)");
         var device = CliApp.ParseDevice(o.Text("device"));
         var dtype = CliApp.ParseDType(o.Text("dtype"));

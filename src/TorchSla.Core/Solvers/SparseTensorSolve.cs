@@ -67,13 +67,13 @@ public sealed partial class SparseTensor<T>
     /// <exception cref="NotConvergedException">The solve did not meet rtol 1e-8 within 10·n iterations.</exception>
     public Tensor<T> Solve(Tensor<T> b) => Solve(b, SolveOptions.Default).EnsureConverged();
 
-    /// <summary>The method <paramref name="requested"/> resolves to for this matrix.</summary>
+    /// <summary>The method <paramref name="requested"/> resolves to for this matrix (symmetry by <see cref="IsSymmetric"/>).</summary>
     /// <exception cref="NotSupportedException">Auto was asked for and A is not symmetric.</exception>
     public SolveMethod ResolveMethod(SolveMethod requested)
     {
         if (requested != SolveMethod.Auto) return requested;
         for (int i = 0; i < BatchSize; i++)
-            if (!Symmetry.IsSymmetric(this, i))
+            if (!IsSymmetric(DefaultSymmetryTolerance, i))
                 throw new NotSupportedException(
                     $"no method for nonsymmetric matrices yet (BiCGStab/GMRES arrive with the solver issue)" +
                     (IsBatched ? $": matrix {i} of the batch is not symmetric" : ""));

@@ -122,7 +122,9 @@ public class CliTests
         Assert.Equal(49, j.GetProperty("rows").GetInt32());
         Assert.Equal(5 * 49 - 4 * 7, j.GetProperty("nnz").GetInt32());
         Assert.True(j.GetProperty("symmetric").GetBoolean());
+        Assert.True(j.GetProperty("positive_definite").GetBoolean());
         Assert.StartsWith("positive definite", j.GetProperty("definiteness").GetString());
+        Assert.Equal("spd", j.GetProperty("matrix_type").GetString());
         var (code2, text, _) = Run("info", "poisson3d:3");
         Assert.Equal(0, code2);
         Assert.Contains("[27, 27]", text);
