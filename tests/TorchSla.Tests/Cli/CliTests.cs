@@ -145,6 +145,17 @@ public class CliTests
     }
 
     [Fact]
+    public void ProgressGoesToStderr()
+    {
+        var (code, stdout, stderr) = Run("solve", "poisson2d:10", "--progress");
+        Assert.Equal(0, code);
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.Contains("iter       0") && l.Contains("1.000e+00"));
+        Assert.Contains(lines, l => l.Contains("iter       5"));
+        Assert.DoesNotContain("  iter ", stdout);
+    }
+
+    [Fact]
     public void HelpAndVersionExitZero()
     {
         var (c1, help, _) = Run("--help");
