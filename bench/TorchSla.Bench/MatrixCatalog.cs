@@ -3,8 +3,9 @@ using System.Numerics;
 namespace TorchSla.Bench;
 
 /// <summary>
-/// The benchmark matrices by name: <c>poisson2d:N</c> (the 5-point Laplacian on an N×N grid)
-/// or a file name under shared/matrices.
+/// The benchmark matrices by name: <c>poisson2d:N</c> (the 5-point Laplacian on an N×N grid),
+/// <c>random:N:L</c> (N×N, L random columns per row: long rows, scattered x accesses), or a
+/// Matrix Market file under shared/matrices (read with <see cref="TorchSla.IO.MatrixMarket"/>).
 /// </summary>
 internal static class MatrixCatalog
 {
@@ -30,7 +31,7 @@ internal static class MatrixCatalog
             }
             return SparseTensor.FromCsr<T>(rowPtr, col, val, [n, n]);
         }
-        return MtxReader.Read<T>(SharedMatrix(spec));
+        return TorchSla.IO.MatrixMarket.Read<T>(SharedMatrix(spec));
     }
 
     /// <summary>Bytes one CSR SpMV moves at least: value + index per entry, row offsets, y once, x once.</summary>
