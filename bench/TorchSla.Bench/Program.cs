@@ -1,1 +1,17 @@
-Console.WriteLine("bench: placeholder");
+using BenchmarkDotNet.Running;
+using TorchSla.Bench;
+
+// Harness modes that are not BenchmarkDotNet suites (see bench/RESULTS.md for the commands):
+//   spmv-compare [--quick]   ours vs SciPy's A @ x in one process run, markdown table on stdout
+//   membw                    this machine's memory bandwidth (copy and triad, 1 and all threads)
+//   spmv-crossover           single-thread vs Parallel.For SpMV over matrix sizes
+// Anything else goes to BenchmarkDotNet's switcher, e.g. `-- --filter "*SpMVBench*"`.
+switch (args.FirstOrDefault())
+{
+    case "spmv-compare": return SpMVCompare.Run(args.Skip(1).ToArray());
+    case "membw": return MemoryBandwidth.Run();
+    case "spmv-crossover": return SpMVCrossover.Run();
+    default:
+        BenchmarkSwitcher.FromAssembly(typeof(SpMVBench).Assembly).Run(args);
+        return 0;
+}
