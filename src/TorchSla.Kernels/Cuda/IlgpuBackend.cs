@@ -53,8 +53,12 @@ public sealed class IlgpuBackend : Backend, IDisposable
         lock (Sync) { Accelerator.Bind(); _ = K<double>(); _ = Raw<double>(); _ = Raw<int>(); }
     }
 
-    /// <summary>Number of CUDA GPUs ILGPU finds (0 when there is no driver or no GPU).</summary>
-    public static int CudaDeviceCount()
+    private static readonly Lazy<int> DeviceCount = new(CountCudaDevices);
+
+    /// <summary>Number of CUDA GPUs ILGPU finds (0 when there is no driver or no GPU); probed once per process.</summary>
+    public static int CudaDeviceCount() => DeviceCount.Value;
+
+    private static int CountCudaDevices()
     {
         try
         {

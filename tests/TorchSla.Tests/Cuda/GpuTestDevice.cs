@@ -1,5 +1,10 @@
 using TorchSla.Kernels;
 using TorchSla.Kernels.Cuda;
+using Xunit;
+
+// cuda:0 is resolved (GPU or emulator) before any test runs, so that every test of the process
+// sees the same set of devices whatever the order (e.g. the CLI's "no CUDA device" test).
+[assembly: AssemblyFixture(typeof(TorchSla.Tests.Cuda.GpuDeviceFixture))]
 
 namespace TorchSla.Tests.Cuda;
 
@@ -35,4 +40,10 @@ internal static class GpuTestDevice
         _ = Backend;
         return Device;
     }
+}
+
+/// <summary>Creates the test GPU backend once, before the first test of the assembly.</summary>
+public sealed class GpuDeviceFixture
+{
+    public GpuDeviceFixture() => GpuTestDevice.Ensure();
 }
