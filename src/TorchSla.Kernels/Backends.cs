@@ -25,15 +25,25 @@ public static class BackendRegistry
 
     /// <summary>
     /// Every device a backend is registered for: the CPU first, then each registered kind's
-    /// ordinals 0 … count−1 (no backend is created to list them).
+    /// ordinals 0 … count−1, as its device-count function says (ordinal 0 alone when the kind was
+    /// registered without one, or when counting failed: asking for its backend then says why).
+    /// No backend is created to list them.
     /// </summary>
     public static IReadOnlyList<Device> Devices()
     {
         var list = new List<Device> { Device.Cpu };
-        foreach (var kind in Counts.Keys.Order())
-            for (int i = 0, n = Counts[kind](); i < n; i++) list.Add(new Device(kind, i));
+        foreach (var kind in Factories.Keys.Order())
+        {
+            int n;
+            try { n = Counts.TryGetValue(kind, out var count) ? count() : 1; }
+            catch (Exception e) when (e is not OutOfMemoryException) { n = 1; }
+            for (int i = 0; i < n; i++) list.Add(new Device(kind, i));
+        }
         return list;
     }
+
+    /// <summary>Whether a backend factory is registered for <paramref name="kind"/> (always true for the CPU).</summary>
+    public static bool IsRegistered(DeviceKind kind) => kind == DeviceKind.Cpu || Factories.ContainsKey(kind);
 
     /// <summary>The backend of <paramref name="device"/>, created on first use.</summary>
     /// <exception cref="NotSupportedException">No backend for that kind of device is available on this machine.</exception>
