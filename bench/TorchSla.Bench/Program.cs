@@ -5,12 +5,14 @@ using TorchSla.Bench;
 //   spmv-compare [--quick]   ours vs SciPy's A @ x in one process run, markdown table on stdout
 //   membw                    this machine's memory bandwidth (copy and triad, 1 and all threads)
 //   spmv-crossover           single-thread vs Parallel.For SpMV over matrix sizes
+//   krylov-compare [M...] [--rounds R]   Jacobi-PCG on poisson2d:M (default 500 1000) vs SciPy cg, same run
 // Anything else goes to BenchmarkDotNet's switcher, e.g. `-- --filter "*SpMVBench*"`.
 switch (args.FirstOrDefault())
 {
     case "spmv-compare": return SpMVCompare.Run(args.Skip(1).ToArray());
     case "membw": return MemoryBandwidth.Run();
     case "spmv-crossover": return SpMVCrossover.Run();
+    case "krylov-compare": return KrylovCompare.Run(args.Skip(1).ToArray());
     default:
         BenchmarkSwitcher.FromAssembly(typeof(SpMVBench).Assembly).Run(args);
         return 0;

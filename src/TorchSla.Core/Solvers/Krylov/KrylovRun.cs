@@ -16,7 +16,7 @@ internal sealed class KrylovRun<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly SolveOptions _options;
     private readonly SolveMethod _method;
     // Stagnation guard state (see Stagnating and TrueResidualMeets).
-    private double _lastReplaced = double.PositiveInfinity, _mark;
+    private double _lastReplaced = double.PositiveInfinity, _mark = double.PositiveInfinity;
     private int _stalled, _replacements, _markIteration;
 
     public KrylovRun(SolveMethod method, ILinearOperator<T> a, Tensor<T> b, IVectorSpace<T>? space, SolveOptions? options,
@@ -134,7 +134,7 @@ internal sealed class KrylovRun<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     public bool Stagnating(int k, double rNorm)
     {
-        if (k == 0 || rNorm <= 0.5 * _mark) { _mark = rNorm; _markIteration = k; return false; }
+        if (rNorm <= 0.5 * _mark) { _mark = rNorm; _markIteration = k; return false; }
         return _replacements > 0 && k - _markIteration > Math.Max(200, _markIteration);
     }
 
