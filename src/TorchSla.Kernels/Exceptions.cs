@@ -64,3 +64,50 @@ public class DeviceOutOfMemoryException : TorchSlaException
     /// <summary>Bytes free when the request failed (-1 if unknown).</summary>
     public long FreeBytes { get; } = -1;
 }
+
+/// <summary>
+/// An iteration (power iteration, Lanczos, a Krylov solve, Newton) that stopped at its
+/// iteration cap before meeting its tolerance. Carries how far it got, so that callers can
+/// decide whether the estimate is still useful.
+/// </summary>
+public class NotConvergedException : TorchSlaException
+{
+    /// <summary>Creates the exception with a message, the iterations done and the residual reached.</summary>
+    public NotConvergedException(string message, int iterations, double residual) : base(message)
+    {
+        Iterations = iterations; Residual = residual;
+    }
+    /// <summary>Creates the exception.</summary>
+    public NotConvergedException() { }
+    /// <summary>Creates the exception with a message.</summary>
+    public NotConvergedException(string message) : base(message) { }
+    /// <summary>Creates the exception with a message and the cause.</summary>
+    public NotConvergedException(string message, Exception inner) : base(message, inner) { }
+    /// <summary>Iterations performed before giving up.</summary>
+    public int Iterations { get; }
+    /// <summary>The (method-specific, documented by the thrower) residual or change at the last iteration; NaN if unknown.</summary>
+    public double Residual { get; } = double.NaN;
+}
+
+/// <summary>
+/// A matrix that a Cholesky factorization found not positive definite: the pivot of
+/// <see cref="Column"/> was not positive (or not above the pivot tolerance).
+/// </summary>
+public class NotPositiveDefiniteException : TorchSlaException
+{
+    /// <summary>Creates the exception with a message naming the column and the failing pivot value.</summary>
+    public NotPositiveDefiniteException(string message, int column, double pivot) : base(message)
+    {
+        Column = column; Pivot = pivot;
+    }
+    /// <summary>Creates the exception.</summary>
+    public NotPositiveDefiniteException() { }
+    /// <summary>Creates the exception with a message.</summary>
+    public NotPositiveDefiniteException(string message) : base(message) { }
+    /// <summary>Creates the exception with a message and the cause.</summary>
+    public NotPositiveDefiniteException(string message, Exception inner) : base(message, inner) { }
+    /// <summary>Column (of the caller's matrix, before any fill-reducing permutation) whose pivot failed; −1 if unknown.</summary>
+    public int Column { get; } = -1;
+    /// <summary>The value d = a_kk − Σ l_kj² that was not positive (NaN if unknown).</summary>
+    public double Pivot { get; } = double.NaN;
+}

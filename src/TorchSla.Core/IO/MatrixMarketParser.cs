@@ -32,6 +32,7 @@ internal static class MatrixMarketParser
     {
         if (!lr.TryReadLine(out var banner))
             throw new MatrixFormatException($"the input is empty: expected the banner '{BannerHelp}'", 1, source);
+        if (banner.Length > 0 && banner[0] == '\uFEFF') banner = banner[1..]; // a byte-order mark left by the caller's reader
         Span<Range> tok = stackalloc Range[6];
         int n = Split(banner, tok);
         if (n == 0 || !banner[tok[0]].Equals("%%MatrixMarket", StringComparison.OrdinalIgnoreCase))
@@ -223,6 +224,19 @@ internal static class MatrixMarketParser
 
     private static int ParseIndex(ReadOnlySpan<char> s, string what, int bound, int line, string? source)
     {
+        // Fast path for the common case (1 to 9 plain digits); anything else goes through the
+        // general parser, which also produces the error messages.
+        if (s.Length is > 0 and <= 9)
+        {
+            int acc = 0, k = 0;
+            for (; k < s.Length; k++)
+            {
+                int digit = s[k] - '0';
+                if ((uint)digit > 9) break;
+                acc = acc * 10 + digit;
+            }
+            if (k == s.Length && acc >= 1 && acc <= bound) return acc - 1;
+        }
         if (!long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v))
             throw new MatrixFormatException($"{what} index '{Clip(s)}' is not an integer", line, source);
         if (v < 1 || v > bound)

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using static System.FormattableString;
 
@@ -98,6 +99,9 @@ public sealed class SafeTensorsFile
             : throw new KeyNotFoundException($"{Where()}no tensor '{name}'; the file holds {string.Join(", ", Tensors.Select(x => x.Name))}");
     }
 
+    // The typed accessors copy directly when the file's type is the requested one (the format is
+    // little-endian, like every platform .NET runs on in practice), and convert element by element otherwise.
+
     /// <summary>The raw little-endian bytes of tensor <paramref name="name"/>.</summary>
     public ReadOnlySpan<byte> GetBytes(string name)
     {
@@ -114,6 +118,7 @@ public sealed class SafeTensorsFile
     {
         var t = GetInfo(name);
         var b = GetBytes(name);
+        if (t.DType == SafeTensorsDType.F64 && BitConverter.IsLittleEndian) return MemoryMarshal.Cast<byte, double>(b).ToArray();
         var r = new double[t.ElementCount];
         const double Exact = 9007199254740992.0; // 2^53
         for (int k = 0; k < r.Length; k++)
@@ -142,6 +147,7 @@ public sealed class SafeTensorsFile
     {
         var t = GetInfo(name);
         var b = GetBytes(name);
+        if (t.DType == SafeTensorsDType.F32 && BitConverter.IsLittleEndian) return MemoryMarshal.Cast<byte, float>(b).ToArray();
         var r = new float[t.ElementCount];
         if (t.DType == SafeTensorsDType.F64)
             throw new InvalidCastException($"{Where()}tensor '{name}' holds F64; converting to float32 rounds: use GetDouble and convert deliberately");
@@ -166,6 +172,7 @@ public sealed class SafeTensorsFile
     {
         var t = GetInfo(name);
         var b = GetBytes(name);
+        if (t.DType == SafeTensorsDType.I64 && BitConverter.IsLittleEndian) return MemoryMarshal.Cast<byte, long>(b).ToArray();
         var r = new long[t.ElementCount];
         for (int k = 0; k < r.Length; k++) r[k] = IntegerAsLong(t, b, k);
         return r;
@@ -177,6 +184,7 @@ public sealed class SafeTensorsFile
     {
         var t = GetInfo(name);
         var b = GetBytes(name);
+        if (t.DType == SafeTensorsDType.I32 && BitConverter.IsLittleEndian) return MemoryMarshal.Cast<byte, int>(b).ToArray();
         var r = new int[t.ElementCount];
         for (int k = 0; k < r.Length; k++)
         {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -27,33 +28,25 @@ public sealed class SafeTensorsWriter
     /// <summary>Adds an F64 tensor (shape defaults to <c>[data.Length]</c>).</summary>
     public void Add(string name, ReadOnlySpan<double> data, long[]? shape = null)
     {
-        var b = new byte[data.Length * 8];
-        for (int k = 0; k < data.Length; k++) BinaryPrimitives.WriteDoubleLittleEndian(b.AsSpan(8 * k), data[k]);
-        AddOwned(name, SafeTensorsDType.F64, shape ?? [data.Length], b);
+        AddOwned(name, SafeTensorsDType.F64, shape ?? [data.Length], LittleEndianBytes(data));
     }
 
     /// <summary>Adds an F32 tensor (shape defaults to <c>[data.Length]</c>).</summary>
     public void Add(string name, ReadOnlySpan<float> data, long[]? shape = null)
     {
-        var b = new byte[data.Length * 4];
-        for (int k = 0; k < data.Length; k++) BinaryPrimitives.WriteSingleLittleEndian(b.AsSpan(4 * k), data[k]);
-        AddOwned(name, SafeTensorsDType.F32, shape ?? [data.Length], b);
+        AddOwned(name, SafeTensorsDType.F32, shape ?? [data.Length], LittleEndianBytes(data));
     }
 
     /// <summary>Adds an I64 tensor (shape defaults to <c>[data.Length]</c>).</summary>
     public void Add(string name, ReadOnlySpan<long> data, long[]? shape = null)
     {
-        var b = new byte[data.Length * 8];
-        for (int k = 0; k < data.Length; k++) BinaryPrimitives.WriteInt64LittleEndian(b.AsSpan(8 * k), data[k]);
-        AddOwned(name, SafeTensorsDType.I64, shape ?? [data.Length], b);
+        AddOwned(name, SafeTensorsDType.I64, shape ?? [data.Length], LittleEndianBytes(data));
     }
 
     /// <summary>Adds an I32 tensor (shape defaults to <c>[data.Length]</c>).</summary>
     public void Add(string name, ReadOnlySpan<int> data, long[]? shape = null)
     {
-        var b = new byte[data.Length * 4];
-        for (int k = 0; k < data.Length; k++) BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(4 * k), data[k]);
-        AddOwned(name, SafeTensorsDType.I32, shape ?? [data.Length], b);
+        AddOwned(name, SafeTensorsDType.I32, shape ?? [data.Length], LittleEndianBytes(data));
     }
 
     /// <summary>Adds a U8 tensor (shape defaults to <c>[data.Length]</c>).</summary>
@@ -66,6 +59,18 @@ public sealed class SafeTensorsWriter
         var b = new byte[data.Length];
         for (int k = 0; k < data.Length; k++) b[k] = data[k] ? (byte)1 : (byte)0;
         AddOwned(name, SafeTensorsDType.Bool, shape ?? [data.Length], b);
+    }
+
+    /// <summary>The format's little-endian bytes of <paramref name="data"/>: a plain copy on little-endian machines.</summary>
+    private static byte[] LittleEndianBytes<T>(ReadOnlySpan<T> data) where T : unmanaged
+    {
+        var b = MemoryMarshal.AsBytes(data).ToArray();
+        if (!BitConverter.IsLittleEndian)
+        {
+            int size = b.Length / Math.Max(data.Length, 1);
+            for (int k = 0; k < b.Length; k += size) b.AsSpan(k, size).Reverse();
+        }
+        return b;
     }
 
     /// <summary>Adds a tensor of any dtype from its little-endian bytes.</summary>
@@ -94,9 +99,16 @@ public sealed class SafeTensorsWriter
     /// <summary>The whole file as bytes.</summary>
     public byte[] ToArray()
     {
-        using var ms = new MemoryStream();
-        WriteTo(ms);
-        return ms.ToArray();
+        var (header, order) = Prepare();
+        long total = 8 + header.Length + order.Sum(t => t.Data.LongLength);
+        if (total > Array.MaxLength)
+            throw new InvalidOperationException($"the file would have {total} bytes, more than an array holds: use Save or WriteTo");
+        var file = new byte[total];
+        BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)header.Length);
+        header.CopyTo(file, 8);
+        int at = 8 + header.Length;
+        foreach (var t in order) { t.Data.CopyTo(file, at); at += t.Data.Length; }
+        return file;
     }
 
     /// <summary>Writes the file to a file path (created or overwritten).</summary>
@@ -111,6 +123,17 @@ public sealed class SafeTensorsWriter
     public void WriteTo(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        var (header, order) = Prepare();
+        Span<byte> len = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Length);
+        stream.Write(len);
+        stream.Write(header);
+        foreach (var t in order) stream.Write(t.Data);
+    }
+
+    /// <summary>The layout order of the tensors and the padded JSON header describing it.</summary>
+    private (byte[] Header, List<(string Name, byte[] Utf8, SafeTensorsDType DType, long[] Shape, byte[] Data)> Order) Prepare()
+    {
         var order = _tensors.ToList();
         order.Sort((a, b) =>
         {
@@ -145,12 +168,11 @@ public sealed class SafeTensorsWriter
             }
             w.WriteEndObject();
         }
+        // Spaces up to a multiple of 8 bytes, so that the data starts 8-byte aligned.
         int pad = (8 - json.WrittenCount % 8) % 8;
-        Span<byte> len = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)(json.WrittenCount + pad));
-        stream.Write(len);
-        stream.Write(json.WrittenSpan);
-        for (int i = 0; i < pad; i++) stream.WriteByte((byte)' ');
-        foreach (var t in order) stream.Write(t.Data);
+        var header = new byte[json.WrittenCount + pad];
+        json.WrittenSpan.CopyTo(header);
+        header.AsSpan(json.WrittenCount).Fill((byte)' ');
+        return (header, order);
     }
 }

@@ -9,7 +9,7 @@ namespace TorchSla;
 /// Holds the host index arrays, their copies on devices, and analyses computed once on
 /// first use: the transposition map and the diagonal slots.
 /// </summary>
-internal sealed class SparsePattern
+internal sealed partial class SparsePattern
 {
     private readonly Dictionary<Device, CsrIndices> _onDevice = [];
     private (SparsePattern Pattern, int[] Map)? _transpose;

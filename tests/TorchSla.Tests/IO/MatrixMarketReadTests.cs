@@ -121,6 +121,9 @@ public class MatrixMarketReadTests
         Assert.Equal(double.PositiveInfinity, d[2, 1]);
         Assert.Equal(-2.5e-3, d[2, 2]);
 
+        var bom = MatrixMarket.Read<double>(new StringReader("\uFEFF%%MatrixMarket matrix coordinate real general\n1 1 1\n1 1 2\n"));
+        Assert.Equal(2.0, bom.ToDense()[0, 0]);
+
         var i = MatrixMarket.Read<double>(new StringReader("%%MatrixMarket matrix coordinate integer general\n2 2 2\n1 2 -7\n2 1 9007199254740993\n"));
         Assert.Equal(-7.0, i.ToDense()[0, 1]);
         Assert.Equal(9007199254740992.0, i.ToDense()[1, 0]); // 2^53 + 1 rounds to nearest even

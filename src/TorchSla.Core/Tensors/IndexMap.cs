@@ -1,0 +1,33 @@
+using TorchSla.Kernels;
+using TorchSla.Kernels.Memory;
+
+namespace TorchSla;
+
+/// <summary>
+/// A map of slots computed once on the host (transposition, union of two patterns, the
+/// expansion of a sparse product) together with its copies on devices, uploaded on first use.
+/// Value work then runs as <see cref="Backend.Gather{T}"/> with this map on any backend.
+/// </summary>
+internal sealed class IndexMap
+{
+    private readonly Dictionary<Device, Storage<int>> _onDevice = [];
+
+    public IndexMap(int[] host) { Host = host; }
+
+    /// <summary>The map on the host (entry −1: contributes 0).</summary>
+    public int[] Host { get; }
+
+    public int Length => Host.Length;
+
+    /// <summary>The map on <paramref name="device"/> (the CPU shares the host array).</summary>
+    public Storage<int> On(Device device)
+    {
+        lock (_onDevice)
+        {
+            if (_onDevice.TryGetValue(device, out var s)) return s;
+            s = device.IsCpu ? new CpuStorage<int>(Host) : BackendRegistry.Get(device).Upload<int>(Host);
+            _onDevice[device] = s;
+            return s;
+        }
+    }
+}

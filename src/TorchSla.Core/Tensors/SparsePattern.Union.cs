@@ -1,0 +1,101 @@
+using System.Runtime.CompilerServices;
+
+namespace TorchSla;
+
+/// <summary>
+/// The union of two patterns of the same shape, the symbolic half of A ± B: for each slot of
+/// the union, the slot of A and the slot of B it takes its value from (−1 where absent).
+/// The numeric half is two gathers, c = α·A[mapA] + β·B[mapB], on any backend.
+/// </summary>
+internal sealed record UnionPlan(SparsePattern Pattern, IndexMap MapA, IndexMap MapB);
+
+internal sealed partial class SparsePattern
+{
+    // Keyed weakly by the other pattern so that a plan lives as long as both patterns do.
+    private readonly ConditionalWeakTable<SparsePattern, UnionPlan> _unions = [];
+    private UnionPlan? _symmetryPlan;
+    private IndexMap? _transposeMap, _diagonalMap;
+
+    /// <summary>The transposition map (see <see cref="Transpose"/>) as a device-ready gather map.</summary>
+    public IndexMap TransposeMap => _transposeMap ??= new IndexMap(Transpose().Map);
+
+    /// <summary>The diagonal slots (see <see cref="DiagonalSlots"/>) as a device-ready gather map.</summary>
+    public IndexMap DiagonalMap => _diagonalMap ??= new IndexMap(DiagonalSlots());
+
+    /// <summary>
+    /// The union of this pattern and <paramref name="other"/> (same rows and columns), computed
+    /// once per pair by merging the sorted column lists of each row: O(nnz(A) + nnz(B) + rows).
+    /// When both are the same pattern, the union is this pattern with identity maps.
+    /// </summary>
+    public UnionPlan UnionWith(SparsePattern other)
+    {
+        lock (_unions)
+        {
+            if (_unions.TryGetValue(other, out var cached)) return cached;
+            var plan = BuildUnion(other, null);
+            _unions.Add(other, plan);
+            return plan;
+        }
+    }
+
+    /// <summary>
+    /// The union of this pattern with its transpose, with MapB pointing into THIS pattern's
+    /// slots (the transposition composed in), so that d = v[MapA] − v[MapB] is A − Aᵀ on the union.
+    /// Square patterns only.
+    /// </summary>
+    public UnionPlan SymmetryPlan()
+    {
+        if (_symmetryPlan is { } p) return p;
+        var (pt, tmap) = Transpose();
+        _symmetryPlan = BuildUnion(pt, tmap);
+        return _symmetryPlan;
+    }
+
+    private UnionPlan BuildUnion(SparsePattern other, int[]? composeB)
+    {
+        if (Rows != other.Rows || Cols != other.Cols)
+            throw new ShapeMismatchException($"patterns of shapes [{Rows}, {Cols}] and [{other.Rows}, {other.Cols}] have no union");
+        if (composeB is null && SameAs(other))
+        {
+            var id = new int[Nnz];
+            for (int k = 0; k < id.Length; k++) id[k] = k;
+            var m = new IndexMap(id);
+            return new UnionPlan(this, m, m);
+        }
+        var rowPtr = new int[Rows + 1];
+        // First pass counts, so that the arrays are allocated once at their final size.
+        for (int i = 0; i < Rows; i++)
+        {
+            int a = RowPtr[i], ae = RowPtr[i + 1], b = other.RowPtr[i], be = other.RowPtr[i + 1], c = 0;
+            while (a < ae || b < be)
+            {
+                int ca = a < ae ? ColInd[a] : int.MaxValue, cb = b < be ? other.ColInd[b] : int.MaxValue;
+                if (ca <= cb) a++;
+                if (cb <= ca) b++;
+                c++;
+            }
+            rowPtr[i + 1] = checked(rowPtr[i] + c);
+        }
+        int nnz = rowPtr[Rows];
+        var colInd = new int[nnz];
+        var mapA = new int[nnz];
+        var mapB = new int[nnz];
+        for (int i = 0; i < Rows; i++)
+        {
+            int a = RowPtr[i], ae = RowPtr[i + 1], b = other.RowPtr[i], be = other.RowPtr[i + 1], p = rowPtr[i];
+            while (a < ae || b < be)
+            {
+                int ca = a < ae ? ColInd[a] : int.MaxValue, cb = b < be ? other.ColInd[b] : int.MaxValue;
+                colInd[p] = Math.Min(ca, cb);
+                mapA[p] = ca <= cb ? a++ : -1;
+                mapB[p] = cb <= ca ? (composeB is null ? b : composeB[b]) : -1;
+                if (cb <= ca) b++;
+                p++;
+            }
+        }
+        // When the union has no more slots than this pattern, the other pattern lies inside it
+        // (for the symmetry plan: the pattern is structurally symmetric): share this pattern.
+        var union = nnz == Nnz ? this : new SparsePattern(Rows, Cols, rowPtr, colInd);
+        return new UnionPlan(union, new IndexMap(mapA), new IndexMap(mapB));
+    }
+}
