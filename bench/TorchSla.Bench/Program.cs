@@ -4,7 +4,7 @@ using TorchSla.Bench;
 // Harness modes that are not BenchmarkDotNet suites (see bench/RESULTS.md for the commands):
 //   spmv-compare [--quick]   ours vs SciPy's A @ x in one process run, markdown table on stdout
 //   membw                    this machine's memory bandwidth (copy and triad, 1 and all threads)
-//   spmv-crossover           single-thread vs Parallel.For SpMV over matrix sizes
+//   spmv-crossover           single-thread vs two-thread (BlockJob) SpMV over matrix sizes
 //   krylov-compare [M...] [--rounds R]   Jacobi-PCG on poisson2d:M (default 500 1000) vs SciPy cg, same run
 //   gpu-gen / gpu-spmv       the GPU benchmark (bench/gpu/run.sh; GPU section of bench/RESULTS.md)
 // Anything else goes to BenchmarkDotNet's switcher, e.g. `-- --filter "*SpMVBench*"`.
