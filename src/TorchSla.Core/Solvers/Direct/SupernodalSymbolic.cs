@@ -17,6 +17,9 @@ namespace TorchSla.Solvers.Direct;
 /// </summary>
 internal sealed class SupernodalSymbolic
 {
+    /// <summary>Up to this order, <see cref="CholeskyOrdering.Automatic"/> analyses both AMD and nested dissection.</summary>
+    public const int AutomaticBothLimit = 30_000;
+
     /// <summary>Order of the matrix.</summary>
     public int N { get; private init; }
     /// <summary>perm[k] = row/column of A that is step k (fill-reducing order, then postorder).</summary>
@@ -66,6 +69,13 @@ internal sealed class SupernodalSymbolic
     /// </summary>
     public static SupernodalSymbolic Analyze(SparsePattern pattern, CholeskyOrdering ordering, int[]? permutation = null)
     {
+        if (ordering == CholeskyOrdering.Automatic && permutation is null)
+        {
+            if (pattern.Rows > AutomaticBothLimit) return Analyze(pattern, CholeskyOrdering.NestedDissection);
+            var amd = Analyze(pattern, CholeskyOrdering.ApproximateMinimumDegree);
+            var nd = Analyze(pattern, CholeskyOrdering.NestedDissection);
+            return nd.Flops < amd.Flops ? nd : amd;
+        }
         if (pattern.Rows != pattern.Cols)
             throw new ShapeMismatchException($"a symmetric factorization needs a square matrix, got [{pattern.Rows}, {pattern.Cols}]");
         int n = pattern.Rows;
@@ -82,6 +92,7 @@ internal sealed class SupernodalSymbolic
             {
                 CholeskyOrdering.ReverseCuthillMcKee => ReverseCuthillMcKee.Order(n, srp, sci),
                 CholeskyOrdering.ApproximateMinimumDegree => ApproximateMinimumDegree.Order(n, srp, sci),
+                CholeskyOrdering.NestedDissection => NestedDissection.Order(n, srp, sci),
                 _ => Identity(n),
             };
         }

@@ -41,17 +41,6 @@ public class LdltFactorizationTests
     }
 
     [Fact]
-    public void HangGliderSolvesToSmallBackwardError()
-    {
-        var a = MatrixMarket.Read<double>(TestPaths.Matrix("hangGlider_2.mtx"));
-        using var f = a.Ldlt();
-        var b = RandomVector(a.Rows, 9);
-        var x = f.Solve(b);
-        double be = BackwardError(a, x, b);
-        Assert.True(be < 1e-14, $"backward error {be}, perturbed pivots {f.PerturbedPivots()}");
-    }
-
-    [Fact]
     public void TransposeSolveAndRefactor()
     {
         var rng = new Random(5);
