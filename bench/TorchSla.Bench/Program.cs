@@ -1,3 +1,19 @@
-if (args.Length > 0 && args[0] == "direct") return TorchSla.Bench.Direct.DirectBench.Run(args[1..]);
-Console.WriteLine("bench: placeholder");
-return 0;
+using BenchmarkDotNet.Running;
+using TorchSla.Bench;
+
+// Harness modes that are not BenchmarkDotNet suites (see bench/RESULTS.md for the commands):
+//   spmv-compare [--quick]   ours vs SciPy's A @ x in one process run, markdown table on stdout
+//   membw                    this machine's memory bandwidth (copy and triad, 1 and all threads)
+//   spmv-crossover           single-thread vs Parallel.For SpMV over matrix sizes
+//   direct METHOD MATRIX     direct solvers (cholesky|ldlt|lu|analyze|profile), CHOLMOD-anchor format
+// Anything else goes to BenchmarkDotNet's switcher, e.g. `-- --filter "*SpMVBench*"`.
+switch (args.FirstOrDefault())
+{
+    case "spmv-compare": return SpMVCompare.Run(args.Skip(1).ToArray());
+    case "membw": return MemoryBandwidth.Run();
+    case "spmv-crossover": return SpMVCrossover.Run();
+    case "direct": return TorchSla.Bench.Direct.DirectBench.Run(args.Skip(1).ToArray());
+    default:
+        BenchmarkSwitcher.FromAssembly(typeof(SpMVBench).Assembly).Run(args);
+        return 0;
+}

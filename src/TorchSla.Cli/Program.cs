@@ -1,2 +1,2 @@
-Console.WriteLine("torchsla: placeholder");
-return 0;
+// The torchsla command: all logic is in CliApp so that tests run it in-process.
+return TorchSla.Cli.CliApp.Run(args, Console.Out, Console.Error);

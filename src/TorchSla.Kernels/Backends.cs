@@ -11,9 +11,39 @@ public static class BackendRegistry
 {
     private static readonly ConcurrentDictionary<DeviceKind, Func<int, Backend>> Factories = new();
     private static readonly ConcurrentDictionary<Device, Backend> Live = new();
+    private static readonly ConcurrentDictionary<DeviceKind, Func<int>> Counts = new();
 
-    /// <summary>Registers the factory that creates the backend of device ordinal i of a kind.</summary>
-    public static void Register(DeviceKind kind, Func<int, Backend> factory) => Factories[kind] = factory;
+    /// <summary>
+    /// Registers the factory that creates the backend of device ordinal i of a kind, and
+    /// optionally how many such devices this machine has (for reports; default 1).
+    /// </summary>
+    public static void Register(DeviceKind kind, Func<int, Backend> factory, Func<int>? deviceCount = null)
+    {
+        Factories[kind] = factory;
+        Counts[kind] = deviceCount ?? (() => 1);
+    }
+
+    /// <summary>
+    /// Every device a backend is registered for: the CPU first, then each registered kind's
+    /// ordinals 0 … count−1, as its device-count function says (ordinal 0 alone when the kind was
+    /// registered without one, or when counting failed: asking for its backend then says why).
+    /// No backend is created to list them.
+    /// </summary>
+    public static IReadOnlyList<Device> Devices()
+    {
+        var list = new List<Device> { Device.Cpu };
+        foreach (var kind in Factories.Keys.Order())
+        {
+            int n;
+            try { n = Counts.TryGetValue(kind, out var count) ? count() : 1; }
+            catch (Exception e) when (e is not OutOfMemoryException) { n = 1; }
+            for (int i = 0; i < n; i++) list.Add(new Device(kind, i));
+        }
+        return list;
+    }
+
+    /// <summary>Whether a backend factory is registered for <paramref name="kind"/> (always true for the CPU).</summary>
+    public static bool IsRegistered(DeviceKind kind) => kind == DeviceKind.Cpu || Factories.ContainsKey(kind);
 
     /// <summary>The backend of <paramref name="device"/>, created on first use.</summary>
     /// <exception cref="NotSupportedException">No backend for that kind of device is available on this machine.</exception>

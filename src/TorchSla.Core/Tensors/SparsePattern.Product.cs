@@ -11,7 +11,9 @@ namespace TorchSla;
 /// holds one entry per product a_ik·b_kj that lands in c = (i, j), at column slot(b_kj) and with
 /// value a_ik = A.values[<see cref="ExpansionMap"/>]. Then C.values = E · B.values — one
 /// <c>Gather</c> and one <c>SpMV</c>, primitives every backend already has, so the same product
-/// runs on a GPU with no SpGEMM kernel of its own. E costs one int pair per scalar product (flops).</para>
+/// runs on a GPU with no SpGEMM kernel of its own. E costs one int pair per scalar product (flops),
+/// and the numeric phase a temporary of one value per product; the plan is kept as long as both
+/// patterns live, so repeated products of the same patterns (new values) skip the symbolic phase.</para>
 /// </summary>
 internal sealed record ProductPlan(SparsePattern Pattern, SparsePattern Expansion, IndexMap ExpansionMap);
 
@@ -45,6 +47,7 @@ internal sealed partial class SparsePattern
         int m = Rows, n = b.Cols;
         var nnzRow = new int[m];
         var flopsRow = new long[m];
+        // Below ~32k scalar steps a fork/join costs more than it saves.
         int blocks = (long)Nnz * 4 < 1 << 15 ? 1 : Math.Min(CpuBackend.Threads * 4, Math.Max(1, m));
         Parallel.For(0, blocks, blk =>
         {
@@ -100,7 +103,7 @@ internal sealed partial class SparsePattern
                         if (pos[j] < c0) { pos[j] = c0; colInd[cnt++] = j; } // pos < c0: not yet seen in this row
                     }
                 }
-                Array.Sort(colInd, c0, c1 - c0);
+                SortRow(colInd, c0, c1);
                 for (int s = c0; s < c1; s++) { pos[colInd[s]] = s; ePtr[s + 1] = 0; }
                 // Products per slot of C, then offsets inside this row's range of E.
                 for (int pa = RowPtr[i]; pa < RowPtr[i + 1]; pa++)
@@ -128,5 +131,17 @@ internal sealed partial class SparsePattern
         var c = new SparsePattern(m, n, rowPtr, colInd);
         var e = new SparsePattern(nnzC, b.Nnz, ePtr, eCol);
         return new ProductPlan(c, e, new IndexMap(eMap));
+    }
+
+    /// <summary>Sorts a[from..to): insertion sort for the short rows of typical products (no call overhead), introsort beyond.</summary>
+    private static void SortRow(int[] a, int from, int to)
+    {
+        if (to - from > 32) { Array.Sort(a, from, to - from); return; }
+        for (int i = from + 1; i < to; i++)
+        {
+            int v = a[i], j = i - 1;
+            while (j >= from && a[j] > v) { a[j + 1] = a[j]; j--; }
+            a[j + 1] = v;
+        }
     }
 }

@@ -289,6 +289,35 @@ public sealed class Tensor<T> : IDisposable where T : unmanaged, IFloatingPointI
         return m * T.Sqrt(acc);
     }
 
+    // ---------------------------------------------------------------- in-place BLAS-1 (no allocation: the Krylov loops use these)
+
+    /// <summary>this ← α·x + β·this, in place (x and this may be the same tensor). When β = 0, this is not read.</summary>
+    /// <exception cref="ShapeMismatchException">x has another shape.</exception>
+    public void AxpbyInPlace(T alpha, Tensor<T> x, T beta)
+    {
+        CheckSame(x, "axpby");
+        Backend.Axpby(alpha, x.Storage, 0, beta, Storage, 0, Length);
+    }
+
+    /// <summary>this ← this + α·x, in place.</summary>
+    public void AxpyInPlace(T alpha, Tensor<T> x) => AxpbyInPlace(alpha, x, T.One);
+
+    /// <summary>this ← s·this, in place.</summary>
+    public void ScaleInPlace(T s) => Backend.Map(UnaryOp.Identity, s, Storage, 0, Storage, 0, Length);
+
+    /// <summary>this ← source (element by element, same shape, same device).</summary>
+    public void CopyFrom(Tensor<T> source)
+    {
+        CheckSame(source, "copy");
+        if (!ReferenceEquals(source, this)) Backend.Copy(source.Storage, 0, Storage, 0, Length);
+    }
+
+    /// <summary>Sets every element to <paramref name="value"/>, in place.</summary>
+    public void FillInPlace(T value) => Backend.Fill(Storage, 0, Length, value);
+
+    /// <summary>max_i |x_i| (0 for an empty tensor; NaN if any element is NaN), reduced on the device.</summary>
+    public T NormInf() => Backend.Reduce(ReduceOp.MaxAbs, Storage, 0, Length);
+
     /// <summary>Σ of all elements.</summary>
     public T Sum() => CpuBackend.DeterministicSum(Length, (s, n) => TensorPrimitives.Sum(new ReadOnlySpan<T>(Cpu().ToArrayShared(), s, n)));
 

@@ -17,6 +17,16 @@ public sealed class CpuBackend : Backend
     /// <summary>Block size of the deterministic reductions: partial sums in fixed blocks, added in block order.</summary>
     internal const int ReductionBlock = 1 << 14;
 
+    /// <summary>Below this many stored entries a matrix is never split into row blocks.</summary>
+    internal const int MinPartitionNnz = 1 << 12;
+
+    /// <summary>
+    /// Stored entries below which SpMV runs on the calling thread: under it, the fork/join
+    /// (<see cref="BlockJob"/>: waking a pool thread, microseconds) costs more than the second core saves. Measured with <c>bench/TorchSla.Bench -- spmv-crossover</c> (see bench/RESULTS.md).
+    /// Settable so that the benchmark can measure the crossover and tests can force either path.
+    /// </summary>
+    internal static int SpMVParallelMinNnz { get; set; } = ParallelThreshold;
+
     /// <summary>The single instance.</summary>
     public static CpuBackend Instance { get; } = new();
 
@@ -58,7 +68,8 @@ public sealed class CpuBackend : Backend
     {
         if (a.BackendCache is RowPartition p) return p;
         // Four blocks per thread absorb the imbalance that nnz alone does not predict (cache misses on x).
-        p = RowPartition.Build(SpanOf(a.RowPtr), a.Nnz < ParallelThreshold ? 1 : Threads * 4);
+        // Built for every matrix worth splitting; each kernel decides from its own threshold whether to fork.
+        p = RowPartition.Build(SpanOf(a.RowPtr), a.Nnz < MinPartitionNnz ? 1 : Threads * 4);
         a.BackendCache = p;
         return p;
     }
@@ -74,14 +85,13 @@ public sealed class CpuBackend : Backend
         var part = PartitionOf(a);
         fixed (int* prp = rp) fixed (int* pci = ci) fixed (T* pv = v) fixed (T* px = xs) fixed (T* py = ys)
         {
-            nint irp = (nint)prp, ici = (nint)pci, iv = (nint)pv, ix = (nint)px, iy = (nint)py;
-            if (part.Count == 1)
+            bool gather = CsrKernels.GatherPays(a.Rows, a.Nnz);
+            if (part.Count == 1 || a.Nnz < SpMVParallelMinNnz)
             {
-                CsrKernels.SpMVRows(0, a.Rows, prp, pci, pv, px, py, alpha, beta);
+                CsrKernels.SpMVRows(0, a.Rows, prp, pci, pv, px, py, alpha, beta, gather);
                 return;
             }
-            Parallel.For(0, part.Count, b =>
-                CsrKernels.SpMVRows(part.Starts[b], part.Starts[b + 1], (int*)irp, (int*)ici, (T*)iv, (T*)ix, (T*)iy, alpha, beta));
+            new SpMVJob<T>(part, prp, pci, pv, px, py, alpha, beta, gather).Run(Threads - 1);
         }
     }
 
@@ -243,7 +253,7 @@ public sealed class CpuBackend : Backend
                 ra[resultOffset + r] = acc;
             }
         }
-        if (part.Count == 1) Rows(0, a.Rows);
+        if (part.Count == 1 || a.Nnz < ParallelThreshold) Rows(0, a.Rows);
         else Parallel.For(0, part.Count, b => Rows(part.Starts[b], part.Starts[b + 1]));
     }
 

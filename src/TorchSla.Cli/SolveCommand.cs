@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json;
+using TorchSla.Solvers;
+
+namespace TorchSla.Cli;
+
+/// <summary>
+/// <c>torchsla solve MATRIX [...]</c>: loads or generates A, builds b, solves, recomputes the
+/// true relative residual ‖b − Ax‖/‖b‖ independently of the solver, and prints a summary or
+/// one JSON object <c>{"n","nnz","device","dtype","method","preconditioner","iterations",
+/// "converged","relres","seconds":{"setup","solve","total"}}</c> (plus "matrix" and "reason").
+/// </summary>
+internal static class SolveCommand
+{
+    private static readonly HashSet<string> Valued = ["rhs", "seed", "method", "precond", "rtol", "atol", "maxiter", "device", "dtype"];
+    private static readonly HashSet<string> Flags = ["json", "progress"];
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool stderrIsTerminal)
+    {
+        var o = CliOptions.Parse("solve", args, Valued, Flags);
+        if (o.Positionals.Count == 0) throw new CliUsageException($"solve needs a MATRIX ({MatrixSource.Forms} or a file)");
+        if (o.Positionals.Count > 1) throw new CliUsageException($"solve takes one MATRIX, got also '{o.Positionals[1]}'");
+        var options = new SolveOptions
+        {
+            Method = CliApp.ParseMethod(o.Text("method")),
+            Preconditioner = o.Text("precond") ?? "none",
+            RelativeTolerance = o.Text("rtol") is null ? null : o.Double("rtol", 0),
+            AbsoluteTolerance = o.Double("atol", 0),
+            MaxIterations = o.Int("maxiter"),
+        };
+        if (!string.Equals(options.Preconditioner.Trim(), "none", StringComparison.OrdinalIgnoreCase))
+            throw new CliUsageException($"--precond: '{options.Preconditioner}' is not available in this build (only none; preconditioners arrive with the solver issue)");
+        var device = CliApp.ParseDevice(o.Text("device"));
+        var dtype = CliApp.ParseDType(o.Text("dtype"));
+        var job = new Job(o.Positionals[0], o.Text("rhs") ?? "ones", o.Int("seed") ?? 0, device, options,
+            o.Flag("json"), o.Flag("progress") || stderrIsTerminal);
+        return dtype == DType.Float64 ? Solve<double>(job, stdout, stderr) : Solve<float>(job, stdout, stderr);
+    }
+
+    private sealed record Job(string Matrix, string Rhs, int Seed, Device Device, SolveOptions Options, bool Json, bool Progress);
+
+    private static int Solve<T>(Job job, TextWriter stdout, TextWriter stderr) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var total = Stopwatch.StartNew();
+        using var a = MatrixSource.Load<T>(job.Matrix, job.Device);
+        if (!a.IsSquare) throw new CliUsageException($"{job.Matrix}: solve needs a square matrix, this one is {a.Rows}×{a.Cols}");
+        if (a.IsBatched) throw new CliUsageException($"{job.Matrix}: a batch of {a.BatchSize} matrices; the CLI solves one matrix");
+        using var b = MatrixSource.Rhs<T>(job.Rhs, a.Rows, job.Seed, job.Device);
+        // Method resolution (a symmetry check) happens inside Solve, after the NaN/∞ check, so
+        // that a matrix with NaN is reported as such whatever its symmetry.
+        var options = job.Options with { Progress = job.Progress ? new ProgressLines(stderr) : null };
+        double setup = total.Elapsed.TotalSeconds;
+
+        var solveClock = Stopwatch.StartNew();
+        var result = a.Solve(b, options);
+        double solve = solveClock.Elapsed.TotalSeconds;
+
+        double relres = TrueRelativeResidual(a, b, result.Solution);
+        double totalSeconds = total.Elapsed.TotalSeconds;
+        result.Solution.Dispose();
+
+        var dtype = DTypes.Of<T>().Name();
+        if (job.Json)
+        {
+            using var ms = new MemoryStream();
+            using (var w = new Utf8JsonWriter(ms))
+            {
+                w.WriteStartObject();
+                w.WriteString("matrix", job.Matrix);
+                w.WriteNumber("n", a.Rows);
+                w.WriteNumber("nnz", a.Nnz);
+                w.WriteString("device", a.Device.ToString());
+                w.WriteString("dtype", dtype);
+                w.WriteString("method", result.MethodUsed.Name());
+                w.WriteString("preconditioner", result.Preconditioner);
+                w.WriteNumber("iterations", result.Iterations);
+                w.WriteBoolean("converged", result.Converged);
+                w.WriteString("reason", result.Reason.Name());
+                WriteNumberOrNull(w, "relres", relres);
+                w.WriteStartObject("seconds");
+                w.WriteNumber("setup", Math.Round(setup, 6));
+                w.WriteNumber("solve", Math.Round(solve, 6));
+                w.WriteNumber("total", Math.Round(totalSeconds, 6));
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+            stdout.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
+        }
+        else
+        {
+            var ci = CultureInfo.InvariantCulture;
+            stdout.WriteLine($"matrix    {job.Matrix}: {a.Rows:N0} × {a.Cols:N0}, {a.Nnz:N0} stored, {dtype}, {a.Device}");
+            stdout.WriteLine($"rhs       {job.Rhs}{(job.Rhs == "random" ? $" (seed {job.Seed})" : "")}");
+            stdout.WriteLine($"method    {result.MethodUsed.Name()}, preconditioner {result.Preconditioner} (unpreconditioned CG is the only method until the solver issue lands)");
+            stdout.WriteLine(string.Create(ci, $"result    {(result.Converged ? "converged" : "NOT converged")} ({result.Reason.Name()}) after {result.Iterations} iterations; rtol {options.RelativeToleranceFor<T>():G3}, atol {options.AbsoluteTolerance:G3}"));
+            stdout.WriteLine(string.Create(ci, $"relres    ‖b − Ax‖/‖b‖ = {relres.ToString("0.000e+00", ci)} (recomputed from x)"));
+            stdout.WriteLine(string.Create(ci, $"seconds   setup {setup:F3}, solve {solve:F3}, total {totalSeconds:F3}"));
+        }
+        return result.Converged ? CliApp.Ok : CliApp.NotConverged;
+    }
+
+    /// <summary>‖b − Ax‖₂/‖b‖₂ from a fresh product A·x, accumulated in double on the host (0 when b = 0).</summary>
+    internal static double TrueRelativeResidual<T>(SparseTensor<T> a, Tensor<T> b, Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        using var ax = a.Matmul(x);
+        var axh = ax.ToArray(); var bh = b.ToArray();
+        double rr = 0, bb = 0;
+        for (int i = 0; i < bh.Length; i++)
+        {
+            double bi = double.CreateTruncating(bh[i]), ri = bi - double.CreateTruncating(axh[i]);
+            rr += ri * ri; bb += bi * bi;
+        }
+        return bb == 0 ? Math.Sqrt(rr) : Math.Sqrt(rr / bb);
+    }
+
+    private static void WriteNumberOrNull(Utf8JsonWriter w, string name, double v)
+    {
+        if (double.IsFinite(v)) w.WriteNumber(name, v); else w.WriteNull(name);
+    }
+
+    /// <summary>Iteration/residual lines on stderr: every iteration up to 10, then 10, 20, …, 100, 200, … (a log-spaced trace).</summary>
+    private sealed class ProgressLines(TextWriter stderr) : IProgress<IterationReport>
+    {
+        public void Report(IterationReport value)
+        {
+            int k = value.Iteration;
+            int step = 1;
+            while (step * 10 <= k) step *= 10;
+            if (k % step == 0)
+                stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  iter {k,7}  ‖r‖/‖b‖ = {value.RelativeResidual.ToString("0.000e+00", CultureInfo.InvariantCulture)}"));
+        }
+    }
+}

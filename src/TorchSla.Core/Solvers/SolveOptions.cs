@@ -1,0 +1,71 @@
+namespace TorchSla.Solvers;
+
+/// <summary>
+/// The choices of one solve, the same for every method (after SciPy's one signature for all
+/// iterative solvers): method, preconditioner, tolerances, limits, progress and cancellation.
+/// The stopping test means what it says, on the true residual at exit:
+/// <c>‖b − Ax‖₂ ≤ max(RelativeTolerance·‖b‖₂, AbsoluteTolerance)</c>.
+/// </summary>
+public sealed record SolveOptions
+{
+    /// <summary>Default options: automatic method, no preconditioner, rtol 1e-8 (float64) or 1e-4 (float32), atol 0, at most 10·n iterations.</summary>
+    public static SolveOptions Default { get; } = new();
+
+    /// <summary>The algorithm (default <see cref="SolveMethod.Auto"/>).</summary>
+    public SolveMethod Method { get; init; } = SolveMethod.Auto;
+
+    /// <summary>
+    /// The preconditioner, by name. This build has only <c>none</c>; any other name is refused
+    /// with an <see cref="ArgumentException"/> (preconditioners arrive with the solver issue).
+    /// </summary>
+    public string Preconditioner { get; init; } = "none";
+
+    /// <summary>
+    /// rtol in <c>‖b − Ax‖ ≤ max(rtol·‖b‖, atol)</c>; null means 1e-8 in float64 and 1e-4 in
+    /// float32 (whose rounding floor, about 6e-8·‖A‖·‖x‖/‖b‖, is already 1e-4 for a 64×64 Poisson matrix).
+    /// </summary>
+    public double? RelativeTolerance { get; init; }
+
+    /// <summary>atol in <c>‖b − Ax‖ ≤ max(rtol·‖b‖, atol)</c> (default 0).</summary>
+    public double AbsoluteTolerance { get; init; }
+
+    /// <summary>Iteration limit; null means 10·n (SciPy's default).</summary>
+    public int? MaxIterations { get; init; }
+
+    /// <summary>Restart length of restarted methods (GMRES family); CG does not restart and ignores it.</summary>
+    public int? Restart { get; init; }
+
+    /// <summary>Receives an <see cref="IterationReport"/> after every iteration (synchronously, on the solving thread
+    /// when the implementation calls back directly).</summary>
+    public IProgress<IterationReport>? Progress { get; init; }
+
+    /// <summary>Checked once per iteration; a cancelled solve stops with <see cref="ConvergenceReason.Cancelled"/>.</summary>
+    public CancellationToken CancellationToken { get; init; }
+
+    /// <summary>The relative tolerance that applies to element type <typeparamref name="T"/>.</summary>
+    public double RelativeToleranceFor<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
+        RelativeTolerance ?? (typeof(T) == typeof(float) ? 1e-4 : 1e-8);
+
+    /// <summary>The iteration limit for a system of <paramref name="n"/> unknowns.</summary>
+    public int MaxIterationsFor(int n) => MaxIterations ?? (int)Math.Min(int.MaxValue, 10L * Math.Max(n, 1));
+
+    /// <summary>Checks that the tolerances and limits make sense.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A tolerance is negative or not finite, a limit is negative.</exception>
+    /// <exception cref="ArgumentException">The preconditioner is not one this build offers.</exception>
+    public void Validate()
+    {
+        if (RelativeTolerance is { } rtol && (!(rtol >= 0) || double.IsInfinity(rtol)))
+            throw new ArgumentOutOfRangeException(nameof(RelativeTolerance), RelativeTolerance, "relative tolerance must be a finite number ≥ 0");
+        if (!(AbsoluteTolerance >= 0) || double.IsInfinity(AbsoluteTolerance))
+            throw new ArgumentOutOfRangeException(nameof(AbsoluteTolerance), AbsoluteTolerance, "absolute tolerance must be a finite number ≥ 0");
+        if (MaxIterations is < 0)
+            throw new ArgumentOutOfRangeException(nameof(MaxIterations), MaxIterations, "iteration limit must be ≥ 0");
+        if (Restart is < 1)
+            throw new ArgumentOutOfRangeException(nameof(Restart), Restart, "restart length must be ≥ 1");
+        if (!IsNoPreconditioner(Preconditioner))
+            throw new ArgumentException($"preconditioner '{Preconditioner}' is not available in this build (only 'none'; preconditioners arrive with the solver issue)", nameof(Preconditioner));
+    }
+
+    internal static bool IsNoPreconditioner(string? name) =>
+        name is null || string.Equals(name.Trim(), "none", StringComparison.OrdinalIgnoreCase);
+}
