@@ -14,23 +14,35 @@ public enum SolveMethod
 
     /// <summary>Conjugate gradients (Hestenes–Stiefel) for symmetric positive definite matrices.</summary>
     CG,
+
+    /// <summary>Sparse direct: supernodal Cholesky for symmetric positive definite matrices (<see cref="SparseTensor{T}.Cholesky"/>).</summary>
+    Cholesky,
+
+    /// <summary>Sparse direct: supernodal LDLᵀ with static pivoting for symmetric indefinite matrices (<see cref="SparseTensor{T}.Ldlt"/>).</summary>
+    Ldlt,
+
+    /// <summary>Sparse direct: LU with threshold partial pivoting for square matrices (<see cref="SparseTensor{T}.Lu"/>).</summary>
+    Lu,
 }
 
 /// <summary>Names of <see cref="SolveMethod"/> values as the command line and reports spell them.</summary>
 public static class SolveMethods
 {
     /// <summary>Every method this build offers (besides <see cref="SolveMethod.Auto"/>).</summary>
-    public static IReadOnlyList<SolveMethod> Concrete { get; } = [SolveMethod.CG];
+    public static IReadOnlyList<SolveMethod> Concrete { get; } = [SolveMethod.CG, SolveMethod.Cholesky, SolveMethod.Ldlt, SolveMethod.Lu];
 
-    /// <summary>The lower-case name: <c>auto</c>, <c>cg</c>.</summary>
+    /// <summary>The lower-case name: <c>auto</c>, <c>cg</c>, <c>cholesky</c>, <c>ldlt</c>, <c>lu</c>.</summary>
     public static string Name(this SolveMethod method) => method switch
     {
         SolveMethod.Auto => "auto",
         SolveMethod.CG => "cg",
+        SolveMethod.Cholesky => "cholesky",
+        SolveMethod.Ldlt => "ldlt",
+        SolveMethod.Lu => "lu",
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "unknown solve method"),
     };
 
-    /// <summary>Parses a method name (case-insensitive): <c>auto</c>, <c>cg</c>.</summary>
+    /// <summary>Parses a method name (case-insensitive): <c>auto</c>, <c>cg</c>, <c>cholesky</c>, <c>ldlt</c>, <c>lu</c>.</summary>
     /// <exception cref="FormatException">The text names no method of this build.</exception>
     public static SolveMethod Parse(string text)
     {

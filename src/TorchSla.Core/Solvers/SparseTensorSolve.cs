@@ -39,6 +39,7 @@ public sealed partial class SparseTensor<T>
                 (IsBatched ? $" or [{string.Join(", ", _batchShape)}, {Rows}]" : ""), nameof(b));
         RejectNonFiniteValues();
         var method = ResolveMethod(options.Method);
+        if (method is SolveMethod.Cholesky or SolveMethod.Ldlt or SolveMethod.Lu) return SolveDirect(b, options, method);
 
         if (!IsBatched)
             return Cg.Solve(this, b, null, options);
