@@ -47,7 +47,7 @@ internal static class DirectBench
         {
             "cholesky" => a.Cholesky(ordering),
             "ldlt" => a.Ldlt(ordering),
-            "lu" => a.Lu(),
+            "lu" => a.Lu(ordering),
             _ => throw new ArgumentException($"unknown method {method}"),
         };
         var sw = Stopwatch.StartNew();
