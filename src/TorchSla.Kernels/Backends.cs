@@ -12,6 +12,22 @@ public static class BackendRegistry
     private static readonly ConcurrentDictionary<DeviceKind, Func<int, Backend>> Factories = new();
     private static readonly ConcurrentDictionary<Device, Backend> Live = new();
     private static readonly ConcurrentDictionary<DeviceKind, Func<int>> Counts = new();
+    private static readonly ConcurrentDictionary<Device, Backend> Overrides = new();
+
+    static BackendRegistry()
+    {
+        Register(DeviceKind.Cuda, Cuda.IlgpuBackend.CreateCuda, Cuda.IlgpuBackend.CudaDeviceCount);
+    }
+
+    /// <summary>
+    /// Maps <paramref name="device"/> to <paramref name="backend"/> (null removes the mapping), so
+    /// that tests can run tensor code for <c>cuda:0</c> on the ILGPU CPU emulator.
+    /// </summary>
+    internal static void Override(Device device, Backend? backend)
+    {
+        if (backend is null) Overrides.TryRemove(device, out _);
+        else Overrides[device] = backend;
+    }
 
     /// <summary>
     /// Registers the factory that creates the backend of device ordinal i of a kind, and
@@ -39,6 +55,8 @@ public static class BackendRegistry
             catch (Exception e) when (e is not OutOfMemoryException) { n = 1; }
             for (int i = 0; i < n; i++) list.Add(new Device(kind, i));
         }
+        // Devices mapped to a stand-in backend (the GPU emulator in tests) are usable too.
+        foreach (var d in Overrides.Keys.Order()) if (!list.Contains(d)) list.Add(d);
         return list;
     }
 
@@ -50,6 +68,7 @@ public static class BackendRegistry
     public static Backend Get(Device device)
     {
         if (device.IsCpu) return CpuBackend.Instance;
+        if (Overrides.TryGetValue(device, out var o)) return o;
         return Live.GetOrAdd(device, d =>
             Factories.TryGetValue(d.Kind, out var f)
                 ? f(d.Index)
@@ -57,5 +76,5 @@ public static class BackendRegistry
     }
 
     /// <summary>Backends created so far.</summary>
-    public static IReadOnlyCollection<Backend> Created => [CpuBackend.Instance, .. Live.Values];
+    public static IReadOnlyCollection<Backend> Created => [CpuBackend.Instance, .. Live.Values, .. Overrides.Values];
 }

@@ -23,7 +23,7 @@ public class BlockJobTests
     [InlineData(37, 3)]
     public void EveryBlockRunsExactlyOnce(int blocks, int helpers)
     {
-        for (int rep = 0; rep < 200; rep++)
+        for (int rep = 0; rep < 50; rep++)
         {
             var job = new CountingJob(blocks);
             job.Run(helpers);
@@ -34,7 +34,7 @@ public class BlockJobTests
     [Fact]
     public void ConcurrentJobsDoNotInterfere()
     {
-        Parallel.For(0, 16, _ =>
+        Parallel.For(0, 8, _ =>
         {
             for (int rep = 0; rep < 50; rep++)
             {
