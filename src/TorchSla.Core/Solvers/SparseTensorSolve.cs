@@ -47,6 +47,7 @@ public sealed partial class SparseTensor<T>
         RejectNonFiniteValues();
         var (method, precond) = AutoSolverChoice.Choose(this, options);
         bool autoPrecond = SolveOptions.IsAutoPreconditioner(options.Preconditioner);
+        if (method is SolveMethod.Cholesky or SolveMethod.Ldlt or SolveMethod.Lu) return SolveDirect(b, options, method);
 
         if (single && !IsBatched)
             return SolveOne(this, 0, b, null, options, initialGuess, method, precond, autoPrecond, options.Method == SolveMethod.Auto);
