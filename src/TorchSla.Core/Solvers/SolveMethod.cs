@@ -14,6 +14,9 @@ public enum SolveMethod
 
     /// <summary>Conjugate gradients (Hestenes–Stiefel) for symmetric positive definite matrices.</summary>
     CG,
+
+    /// <summary>Smoothed-aggregation algebraic multigrid cycles used as a stationary solver (see <see cref="Preconditioners.AmgPreconditioner{T}.Solve"/>).</summary>
+    Amg,
 }
 
 /// <summary>Names of <see cref="SolveMethod"/> values as the command line and reports spell them.</summary>
@@ -27,6 +30,7 @@ public static class SolveMethods
     {
         SolveMethod.Auto => "auto",
         SolveMethod.CG => "cg",
+        SolveMethod.Amg => "amg",
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "unknown solve method"),
     };
 
