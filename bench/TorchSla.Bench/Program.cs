@@ -5,12 +5,14 @@ using TorchSla.Bench;
 //   spmv-compare [--quick]   ours vs SciPy's A @ x in one process run, markdown table on stdout
 //   membw                    this machine's memory bandwidth (copy and triad, 1 and all threads)
 //   spmv-crossover           single-thread vs Parallel.For SpMV over matrix sizes
+//   amg-compare [2d:N|3d:N]  AMG-PCG vs Jacobi-PCG vs hypre BoomerAMG-PCG, whole solves, markdown rows
 // Anything else goes to BenchmarkDotNet's switcher, e.g. `-- --filter "*SpMVBench*"`.
 switch (args.FirstOrDefault())
 {
     case "spmv-compare": return SpMVCompare.Run(args.Skip(1).ToArray());
     case "membw": return MemoryBandwidth.Run();
     case "spmv-crossover": return SpMVCrossover.Run();
+    case "amg-compare": return AmgCompare.Run(args.Skip(1).ToArray());
     default:
         BenchmarkSwitcher.FromAssembly(typeof(SpMVBench).Assembly).Run(args);
         return 0;

@@ -88,6 +88,46 @@ public class AmgTests
     }
 
     [Fact]
+    public void Mis2AggregatesAreDistanceTwoNeighbourhoodsOfIndependentRoots()
+    {
+        int g = 30, n = g * g;
+        var a = SparseTensor.Poisson2D<double>(g);
+        var (sp, sc) = StrengthOfConnection.Build(n, a.RowPointers, a.ColumnIndices, a.GetValues(), 0.08);
+        var (agg, count) = Mis2Aggregation.Build(n, sp, sc);
+        Assert.All(agg, x => Assert.InRange(x, 0, count - 1));
+        // Graph distances by breadth-first search over the strong graph.
+        int Distance(int s, int t)
+        {
+            var dist = new int[n]; Array.Fill(dist, -1); dist[s] = 0;
+            var queue = new Queue<int>([s]);
+            while (queue.Count > 0)
+            {
+                int u = queue.Dequeue();
+                if (u == t) return dist[u];
+                for (int k = sp[u]; k < sp[u + 1]; k++) if (dist[sc[k]] < 0) { dist[sc[k]] = dist[u] + 1; queue.Enqueue(sc[k]); }
+            }
+            return int.MaxValue;
+        }
+        // Every aggregate is connected within radius 2 of one of its nodes, and aggregates hold 1 to 13 nodes (a 2-ball of the 5-point grid).
+        for (int c = 0; c < count; c++)
+        {
+            var members = Enumerable.Range(0, n).Where(i => agg[i] == c).ToArray();
+            Assert.InRange(members.Length, 1, 13);
+            Assert.Contains(members, r => members.All(m => Distance(r, m) <= 2));
+        }
+        Assert.InRange(count, n / 13, n / 3);
+    }
+
+    [Fact]
+    public void Mis2HierarchyConvergesLikeTheGreedyOne()
+    {
+        var (small, rs) = Pcg(SparseTensor.Poisson2D<double>(64), new AmgOptions { Aggregation = AmgAggregation.Mis2 });
+        var (large, rl) = Pcg(SparseTensor.Poisson2D<double>(256), new AmgOptions { Aggregation = AmgAggregation.Mis2 });
+        Assert.True(rs <= 1e-8 * 1.01 && rl <= 1e-8 * 1.01, $"true residuals {rs}, {rl}");
+        Assert.True(small <= 25 && large <= 25, $"iterations 64²: {small}, 256²: {large}");
+    }
+
+    [Fact]
     public void AnisotropicProblemConverges()
     {
         // ε = 10⁻³: strong coupling along x only; the strength test must aggregate along lines.

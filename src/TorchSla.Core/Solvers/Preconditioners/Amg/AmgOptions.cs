@@ -32,6 +32,15 @@ public enum AmgSmoother
     SymmetricGaussSeidel,
 }
 
+/// <summary>How the strong graph is cut into aggregates.</summary>
+public enum AmgAggregation
+{
+    /// <summary>Vaněk's sequential greedy passes: the most regular aggregates (best on the CPU).</summary>
+    Greedy,
+    /// <summary>Aggregates around a distance-2 maximal independent set found by data-parallel rounds (Bell, Dalton &amp; Olson 2012): the GPU-friendly scheme.</summary>
+    Mis2,
+}
+
 /// <summary>Settings of the smoothed-aggregation hierarchy and its cycle.</summary>
 public sealed record AmgOptions
 {
@@ -40,6 +49,9 @@ public sealed record AmgOptions
 
     /// <summary>θ of the strength test |a_ij| ≥ θ·√|a_ii·a_jj| (default 0.08, Vaněk et al. 1996).</summary>
     public double StrengthThreshold { get; init; } = 0.08;
+
+    /// <summary>The aggregation scheme (default <see cref="AmgAggregation.Greedy"/>).</summary>
+    public AmgAggregation Aggregation { get; init; } = AmgAggregation.Greedy;
 
     /// <summary>A level with at most this many rows is solved directly (default 1000).</summary>
     public int CoarseSize { get; init; } = 1000;

@@ -197,7 +197,7 @@ public sealed class AmgPreconditioner<T> : ILinearOperator<T>, IDisposable where
             if (!coarsest && !reuse)
             {
                 var (sp, sc) = StrengthOfConnection.Build(n, a.Pattern.RowPtr, a.Pattern.ColInd, hostValues, o.StrengthThreshold);
-                var (agg, count) = Aggregation.Greedy(n, sp, sc);
+                var (agg, count) = o.Aggregation == AmgAggregation.Mis2 ? Mis2Aggregation.Build(n, sp, sc) : Aggregation.Greedy(n, sp, sc);
                 var (tp, tc, tv, nc, coarseNull) = TentativeProlongator.Build(n, agg, count, nullSpace!, k);
                 if (nc == 0 || nc >= n) coarsest = true; // nothing to aggregate, or coarsening stalled
                 else
