@@ -219,8 +219,8 @@ public sealed class AmgPreconditioner<T> : ILinearOperator<T>, IDisposable where
             level.SpectralRadius = rho;
             if (o.SmoothProlongator)
             {
-                using var dinv = Smoother<T>.InverseDiagonal(diag, Device);
-                level.P = ProlongatorSmoothing.Smooth(a, level.Tentative!, dinv, 4.0 / (3.0 * rho));
+                using var scaledA = a.WithValues(ProlongatorSmoothing.RowScaled<T>(a.Pattern.RowPtr, hostValues, diag));
+                level.P = ProlongatorSmoothing.Smooth(scaledA, level.Tentative!, 4.0 / (3.0 * rho));
             }
             else level.P = level.Tentative!;
             level.R = level.P.Transpose();

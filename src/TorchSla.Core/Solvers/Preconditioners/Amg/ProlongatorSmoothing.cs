@@ -8,19 +8,32 @@ namespace TorchSla.Solvers.Preconditioners;
 /// P = (I − ω·D⁻¹A)·P̂ with ω = 4/(3·ρ(D⁻¹A)),
 /// the choice that minimises the energy bound of their convergence proof. It widens each
 /// aggregate's basis function by one ring and lowers its energy, which is what makes the
-/// two-grid rate independent of h. Computed with the tensor algebra of the library
-/// (SpGEMM A·P̂, the diagonal D⁻¹ as a sparse matrix, the sum on the union of patterns), so it
-/// runs on the matrix's device; its symbolic parts are cached per pattern, which makes a
-/// refresh with new values on the same pattern cost only the numeric products.
+/// two-grid rate independent of h. D⁻¹A has A's pattern, its rows scaled on the host (one pass
+/// over the values, which the setup reads there anyway); the product (D⁻¹A)·P̂ (SpGEMM) and
+/// the sum on the union of the patterns run on the matrix's device through the tensor algebra.
+/// Their symbolic parts are cached per pattern, so a refresh with new values on the same
+/// pattern costs only the numeric products.
 /// </summary>
 internal static class ProlongatorSmoothing
 {
-    /// <summary>P = P̂ − ω·D⁻¹·(A·P̂).</summary>
-    public static SparseTensor<T> Smooth<T>(SparseTensor<T> a, SparseTensor<T> tentative, SparseTensor<T> inverseDiagonal, double omega)
+    /// <summary>P = P̂ − ω·(D⁻¹A)·P̂, given D⁻¹A.</summary>
+    public static SparseTensor<T> Smooth<T>(SparseTensor<T> scaledA, SparseTensor<T> tentative, double omega)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        using var ap = a * tentative;
-        using var dap = inverseDiagonal * ap;
+        using var dap = scaledA * tentative;
         return tentative.Add(dap, T.One, T.CreateTruncating(-omega));
+    }
+
+    /// <summary>The values of D⁻¹A in A's CSR order: row i divided by d_i.</summary>
+    public static T[] RowScaled<T>(int[] rowPtr, double[] values, double[] diagonal)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var r = new T[values.Length];
+        for (int i = 0; i < diagonal.Length; i++)
+        {
+            double inv = 1 / diagonal[i];
+            for (int k = rowPtr[i]; k < rowPtr[i + 1]; k++) r[k] = T.CreateTruncating(values[k] * inv);
+        }
+        return r;
     }
 }
