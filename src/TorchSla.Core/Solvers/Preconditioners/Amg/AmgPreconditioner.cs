@@ -14,8 +14,9 @@ namespace TorchSla.Solvers.Preconditioners;
 /// near-null space → smoothed prolongator P = (I − ω·D⁻¹A)·P̂, ω = 4/(3ρ(D⁻¹A)) → R = Pᵀ →
 /// Galerkin operator A_c = R·A·P. The coarsest level is factored by the sparse Cholesky.
 /// The graph work (strength, aggregation, QR of the aggregates) and the eigenvalue estimates'
-/// scaling run on the host; the products (SpGEMM, transposition, sums) run on the matrix's
-/// device through the tensor algebra.</para>
+/// scaling run on the host. For a matrix on a GPU the products (SpGEMM, transposition, sums) run
+/// on its device through the tensor algebra; on the CPU, P and R·A·P are multiplied directly on
+/// the host arrays (<see cref="HostProduct"/>), several times faster than the replayable SpGEMM.</para>
 /// <para><b>Cycle</b>: V or W, with Chebyshev, (ℓ1-)Jacobi or symmetric Gauss–Seidel smoothing.
 /// All vector work goes through the backend of the matrix's device; the coarse solve moves
 /// its (small) vectors to the host.</para>
@@ -203,7 +204,7 @@ public sealed class AmgPreconditioner<T> : ILinearOperator<T>, IDisposable where
                 else
                 {
                     level.Aggregates = agg;
-                    level.Tentative = new SparseTensor<T>(new SparsePattern(n, nc, tp, tc), a.Backend.Upload<T>(ToT(tv)), [], null);
+                    level.Tentative = Tensor(new SparsePattern(n, nc, tp, tc), tv);
                     nullSpace = coarseNull;
                 }
             }
@@ -217,15 +218,36 @@ public sealed class AmgPreconditioner<T> : ILinearOperator<T>, IDisposable where
             level.DisposeNumeric();
             double rho = SpectralRadius.OfDiagonallyScaled(a, hostValues, diag, o.SpectralRadiusSteps);
             level.SpectralRadius = rho;
-            if (o.SmoothProlongator)
+            double omega = 4.0 / (3.0 * rho);
+            bool host = Device.IsCpu && !o.ForceDeviceProducts;
+            SparseTensor<T> coarse;
+            if (host)
             {
-                using var scaledA = a.WithValues(ProlongatorSmoothing.RowScaled<T>(a.Pattern.RowPtr, hostValues, diag));
-                level.P = ProlongatorSmoothing.Smooth(scaledA, level.Tentative!, 4.0 / (3.0 * rho));
+                // The same products on host arrays in one pass each (see HostProduct).
+                var ptent = level.Tentative!;
+                var (pp, pc, pv) = o.SmoothProlongator
+                    ? HostProduct.Multiply(n, a.Pattern.RowPtr, a.Pattern.ColInd, ProlongatorSmoothing.JacobiIterationMatrix(a.Pattern.RowPtr, a.Pattern.ColInd, hostValues, diag, omega),
+                        ptent.Cols, ptent.Pattern.RowPtr, ptent.Pattern.ColInd, ToDouble(ptent.GetValues()))
+                    : (ptent.Pattern.RowPtr, ptent.Pattern.ColInd, ToDouble(ptent.GetValues()));
+                int nc = ptent.Cols;
+                level.P = o.SmoothProlongator ? Tensor(new SparsePattern(n, nc, pp, pc), pv) : ptent;
+                level.R = level.P.Transpose();
+                var (qp, qc, qv) = HostProduct.Multiply(n, a.Pattern.RowPtr, a.Pattern.ColInd, hostValues, nc, pp, pc, pv);
+                var (cp, cc, cv) = HostProduct.Multiply(nc, level.R.Pattern.RowPtr, level.R.Pattern.ColInd, ToDouble(level.R.GetValues()), nc, qp, qc, qv);
+                coarse = Tensor(new SparsePattern(nc, nc, cp, cc), cv);
             }
-            else level.P = level.Tentative!;
-            level.R = level.P.Transpose();
+            else
+            {
+                if (o.SmoothProlongator)
+                {
+                    using var scaledA = a.WithValues(ProlongatorSmoothing.RowScaled<T>(a.Pattern.RowPtr, hostValues, diag));
+                    level.P = ProlongatorSmoothing.Smooth(scaledA, level.Tentative!, omega);
+                }
+                else level.P = level.Tentative!;
+                level.R = level.P.Transpose();
+                coarse = GalerkinOperator.Build(a, level.P, level.R);
+            }
             level.Smoother = MakeSmoother(a, hostValues, diag, rho);
-            var coarse = GalerkinOperator.Build(a, level.P, level.R);
             if (reuse)
             {
                 var next = _levels[l + 1];
@@ -306,6 +328,9 @@ public sealed class AmgPreconditioner<T> : ILinearOperator<T>, IDisposable where
         }
         return d;
     }
+
+    private SparseTensor<T> Tensor(SparsePattern pattern, double[] values) =>
+        new(pattern, Kernels.BackendRegistry.Get(Device).Upload<T>(ToT(values)), [], null);
 
     private static double[] ToDouble(T[] v)
     {

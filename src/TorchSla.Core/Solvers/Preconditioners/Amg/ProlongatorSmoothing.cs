@@ -24,6 +24,18 @@ internal static class ProlongatorSmoothing
         return tentative.Add(dap, T.One, T.CreateTruncating(-omega));
     }
 
+    /// <summary>The values of I − ω·D⁻¹A on A's pattern (which holds the diagonal), so that P = (I − ω·D⁻¹A)·P̂ is one product.</summary>
+    public static double[] JacobiIterationMatrix(int[] rowPtr, int[] colInd, double[] values, double[] diagonal, double omega)
+    {
+        var r = new double[values.Length];
+        for (int i = 0; i < diagonal.Length; i++)
+        {
+            double s = -omega / diagonal[i];
+            for (int k = rowPtr[i]; k < rowPtr[i + 1]; k++) r[k] = values[k] * s + (colInd[k] == i ? 1 : 0);
+        }
+        return r;
+    }
+
     /// <summary>The values of D⁻¹A in A's CSR order: row i divided by d_i.</summary>
     public static T[] RowScaled<T>(int[] rowPtr, double[] values, double[] diagonal)
         where T : unmanaged, IFloatingPointIeee754<T>
