@@ -14,7 +14,7 @@ namespace TorchSla.Cli;
 /// </summary>
 internal static class SolveCommand
 {
-    private static readonly HashSet<string> Valued = ["rhs", "seed", "method", "precond", "rtol", "atol", "maxiter", "device", "dtype"];
+    private static readonly HashSet<string> Valued = ["rhs", "seed", "method", "precond", "rtol", "atol", "maxiter", "restart", "device", "dtype"];
     private static readonly HashSet<string> Flags = ["json", "progress"];
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool stderrIsTerminal)
@@ -25,13 +25,17 @@ internal static class SolveCommand
         var options = new SolveOptions
         {
             Method = CliApp.ParseMethod(o.Text("method")),
-            Preconditioner = o.Text("precond") ?? "none",
+            Preconditioner = o.Text("precond") ?? "auto",
             RelativeTolerance = o.Text("rtol") is null ? null : o.Double("rtol", 0),
             AbsoluteTolerance = o.Double("atol", 0),
             MaxIterations = o.Int("maxiter"),
+            Restart = o.Int("restart"),
         };
-        if (!string.Equals(options.Preconditioner.Trim(), "none", StringComparison.OrdinalIgnoreCase))
-            throw new CliUsageException($"--precond: '{options.Preconditioner}' is not available in this build (only none; preconditioners arrive with the solver issue)");
+        if (options.Restart is 0) throw new CliUsageException("--restart: must be ≥ 1, got 0");
+        if (!string.Equals(options.Preconditioner.Trim(), "auto", StringComparison.OrdinalIgnoreCase)
+            && !TorchSla.Solvers.Preconditioners.PreconditionerRegistry.Contains(options.Preconditioner))
+            throw new CliUsageException(
+                $"--precond: unknown preconditioner '{options.Preconditioner}' (auto, {string.Join(", ", TorchSla.Solvers.Preconditioners.PreconditionerRegistry.Names)})");
         var device = CliApp.ParseDevice(o.Text("device"));
         var dtype = CliApp.ParseDType(o.Text("dtype"));
         var job = new Job(o.Positionals[0], o.Text("rhs") ?? "ones", o.Int("seed") ?? 0, device, options,
@@ -93,7 +97,7 @@ internal static class SolveCommand
             var ci = CultureInfo.InvariantCulture;
             stdout.WriteLine($"matrix    {job.Matrix}: {a.Rows:N0} × {a.Cols:N0}, {a.Nnz:N0} stored, {dtype}, {a.Device}");
             stdout.WriteLine($"rhs       {job.Rhs}{(job.Rhs == "random" ? $" (seed {job.Seed})" : "")}");
-            stdout.WriteLine($"method    {result.MethodUsed.Name()}, preconditioner {result.Preconditioner} (unpreconditioned CG is the only method until the solver issue lands)");
+            stdout.WriteLine($"method    {result.MethodUsed.Name()}, preconditioner {result.Preconditioner}");
             stdout.WriteLine(string.Create(ci, $"result    {(result.Converged ? "converged" : "NOT converged")} ({result.Reason.Name()}) after {result.Iterations} iterations; rtol {options.RelativeToleranceFor<T>():G3}, atol {options.AbsoluteTolerance:G3}"));
             stdout.WriteLine(string.Create(ci, $"relres    ‖b − Ax‖/‖b‖ = {relres.ToString("0.000e+00", ci)} (recomputed from x)"));
             stdout.WriteLine(string.Create(ci, $"seconds   setup {setup:F3}, solve {solve:F3}, total {totalSeconds:F3}"));

@@ -86,7 +86,7 @@ public class CgTests
         dense = (dense + dense.Transpose()) * 0.5;
         var a = SparseTensor.FromDense(dense.ToArray());
         var b = Tensor<double>.Random([n], 8);
-        var result = a.Solve(b, new SolveOptions { RelativeTolerance = 1e-12 });
+        var result = a.Solve(b, new SolveOptions { RelativeTolerance = 1e-12, Preconditioner = "none" });
         Assert.True(result.Converged);
         Assert.InRange(result.Iterations, 1, 3);
         Assert.True(TrueRelativeResidual(dense, result.Solution.ToArray(), b.ToArray()) <= 1e-12);
@@ -174,17 +174,22 @@ public class CgTests
     public void IndefiniteMatrixIsDetected()
     {
         var a = SparseTensor.FromCoo<double>([1.0, -2.0], [0, 1], [0, 1], [2, 2]);
-        var result = a.Solve(Tensor<double>.Ones([2]), SolveOptions.Default);
+        var result = a.Solve(Tensor<double>.Ones([2]), new SolveOptions { Method = SolveMethod.CG, Preconditioner = "none" });
         Assert.Equal(ConvergenceReason.IndefiniteMatrix, result.Reason);
         Assert.False(result.Converged);
+        // Auto sees the negative diagonal and takes MINRES, which solves it.
+        var auto = a.Solve(Tensor<double>.Ones([2]), SolveOptions.Default);
+        Assert.Equal(SolveMethod.Minres, auto.MethodUsed);
+        Assert.True(auto.Converged);
     }
 
     [Fact]
-    public void AutoRefusesNonsymmetricMatricesButExplicitCgRuns()
+    public void AutoTakesGmresForNonsymmetricMatricesAndExplicitCgStillRuns()
     {
         var a = SparseTensor.FromCoo<double>([4.0, 1.0, 4.0], [0, 0, 1], [0, 1, 1], [2, 2]);
-        var e = Assert.Throws<NotSupportedException>(() => a.Solve(Tensor<double>.Ones([2]), SolveOptions.Default));
-        Assert.Contains("nonsymmetric", e.Message);
+        var auto = a.Solve(Tensor<double>.Ones([2]), SolveOptions.Default);
+        Assert.Equal(SolveMethod.Gmres, auto.MethodUsed);
+        Assert.True(auto.Converged);
         var r = a.Solve(Tensor<double>.Ones([2]), new SolveOptions { Method = SolveMethod.CG, MaxIterations = 50 });
         // Whatever CG does on a nonsymmetric matrix, the reported residual is the true one.
         var x = r.Solution.ToArray();
@@ -197,7 +202,7 @@ public class CgTests
     {
         var a = SparseTensor.Poisson2D<double>(3);
         var b = Tensor<double>.Ones([9]);
-        Assert.Throws<ArgumentException>(() => a.Solve(b, new SolveOptions { Preconditioner = "jacobi" }));
+        Assert.Throws<ArgumentException>(() => a.Solve(b, new SolveOptions { Preconditioner = "bogus" }));
         Assert.Throws<ArgumentOutOfRangeException>(() => a.Solve(b, new SolveOptions { RelativeTolerance = -1 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => a.Solve(b, new SolveOptions { RelativeTolerance = double.NaN }));
         Assert.Throws<ShapeMismatchException>(() => a.Solve(Tensor<double>.Ones([8]), SolveOptions.Default));
@@ -262,7 +267,57 @@ public class CgTests
         Assert.Equal(2.0, space.NormInf(y));
     }
 
-    private sealed class SyncProgress(Action<IterationReport> onReport) : IProgress<IterationReport>
+    [Fact]
+    public void ToleranceBelowRoundoffStopsWithStagnationNotAtTheLimit()
+    {
+        // rtol 1e-17 is below float64's unit roundoff: no x can meet it, and the solve must say
+        // so long before its 10·n iteration limit, with the best residual rounding allows.
+        var a = SparseTensor.Poisson2D<double>(20);
+        var b = Tensor<double>.Ones([400]);
+        var result = a.Solve(b, new SolveOptions { RelativeTolerance = 1e-17 });
+        Assert.False(result.Converged);
+        Assert.Equal(ConvergenceReason.Stagnation, result.Reason);
+        Assert.True(result.Iterations < 4000 / 2, $"{result.Iterations} iterations");
+        Assert.True(result.FinalRelativeResidual < 1e-12, $"relres {result.FinalRelativeResidual}");
+    }
+
+    [Fact]
+    public void ProgressReportsEveryIterationInOrder()
+    {
+        var a = SparseTensor.Poisson2D<double>(10);
+        var reports = new List<IterationReport>();
+        var result = a.Solve(Tensor<double>.Random([100], 1), new SolveOptions { Progress = new SyncProgress(reports.Add) });
+        Assert.True(result.Converged);
+        Assert.Equal(Enumerable.Range(0, result.Iterations + 1), reports.Select(r => r.Iteration));
+        Assert.Equal(result.ResidualHistory, reports.Select(r => r.ResidualNorm));
+        Assert.Equal(1.0, reports[0].RelativeResidual, 1e-15);
+    }
+
+    [Fact]
+    public void InPlaceHelpersComputeTheirFormulas()
+    {
+        var x = Tensor<double>.FromArray([1.0, -2.0, 3.0]);
+        var y = Tensor<double>.FromArray([4.0, 5.0, -6.0]);
+        y.AxpbyInPlace(2.0, x, -1.0);                       // y = 2x − y
+        Assert.Equal(new[] { -2.0, -9.0, 12.0 }, y.ToArray());
+        y.AxpyInPlace(1.0, x);
+        Assert.Equal(new[] { -1.0, -11.0, 15.0 }, y.ToArray());
+        y.ScaleInPlace(0.5);
+        Assert.Equal(new[] { -0.5, -5.5, 7.5 }, y.ToArray());
+        Assert.Equal(7.5, y.NormInf());
+        y.CopyFrom(x);
+        Assert.Equal(x.ToArray(), y.ToArray());
+        y.FillInPlace(double.PositiveInfinity);
+        Assert.True(double.IsPositiveInfinity(y.NormInf()));
+        y.FillInPlace(double.NaN);
+        Assert.True(double.IsNaN(y.NormInf()));
+        y.AxpbyInPlace(1.0, x, 0.0);                        // β = 0: NaN in y does not leak
+        Assert.Equal(x.ToArray(), y.ToArray());
+        Assert.Throws<ShapeMismatchException>(() => y.AxpbyInPlace(1.0, Tensor<double>.Ones([4]), 1.0));
+        Assert.Equal(new[] { 1.0, -2.0, 3.0 }, x.ToArray()); // x untouched throughout
+    }
+
+    internal sealed class SyncProgress(Action<IterationReport> onReport) : IProgress<IterationReport>
     {
         public void Report(IterationReport value) => onReport(value);
     }

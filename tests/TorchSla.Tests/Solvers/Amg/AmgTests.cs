@@ -1,5 +1,6 @@
 using MathNet.Numerics.LinearAlgebra;
 using TorchSla.Solvers;
+using TorchSla.Solvers.Krylov;
 using TorchSla.Solvers.Preconditioners;
 using Xunit;
 
@@ -46,11 +47,18 @@ public class AmgTests
         return SparseTensor.FromCoo<double>(vals.ToArray(), rows.ToArray(), cols.ToArray(), [n * n, n * n]);
     }
 
+    /// <summary>The library's PCG with the hierarchy as preconditioner; the residual is recomputed here.</summary>
+    private static (int Iterations, double Residual) Pcg(SparseTensor<double> a, ILinearOperator<double> m, Tensor<double>? rhs = null)
+    {
+        var b = rhs ?? RandomRhs(a.Rows);
+        var r = Cg.Solve(a, b, options: new SolveOptions { RelativeTolerance = 1e-8, MaxIterations = 500 }, preconditioner: m);
+        return (r.Iterations, (b - a * r.Solution).Norm() / b.Norm());
+    }
+
     private static (int Iterations, double Residual) Pcg(SparseTensor<double> a, AmgOptions? options = null)
     {
         using var amg = new AmgPreconditioner<double>(a, options);
-        var (_, it, res) = LocalPcg.Solve(a, amg, RandomRhs(a.Rows), 1e-8);
-        return (it, res);
+        return Pcg(a, amg);
     }
 
     [Fact]
@@ -154,10 +162,26 @@ public class AmgTests
         var a32 = SparseTensor.Poisson2D<float>(128);
         using var amg32 = new AmgPreconditioner<float>(a32);
         using var m = new MixedPrecisionOperator<double, float>(amg32);
-        var (_, it, res) = LocalPcg.Solve(a, m, RandomRhs(a.Rows), 1e-8);
+        var (it, res) = Pcg(a, m);
         var (it64, _) = Pcg(a);
         Assert.True(res <= 1e-8 * 1.01, $"true residual {res}");
         Assert.True(it <= it64 + 3, $"float32 preconditioner: {it} iterations, float64: {it64}");
+    }
+
+    [Fact]
+    public void RegisteredAsAmgForTheKrylovSolvers()
+    {
+        Assert.Contains("amg", PreconditionerRegistry.Names);
+        var a = SparseTensor.Poisson2D<double>(128);
+        var b = RandomRhs(a.Rows);
+        foreach (var method in new[] { SolveMethod.CG, SolveMethod.Fgmres })
+        {
+            var result = a.Solve(b, new SolveOptions { Method = method, Preconditioner = "amg", RelativeTolerance = 1e-8 });
+            Assert.True(result.Converged, result.ToString());
+            Assert.Equal("amg", result.Preconditioner);
+            Assert.True(result.Iterations <= 25, result.ToString());
+            Assert.True((b - a * result.Solution).Norm() <= 1.01e-8 * b.Norm());
+        }
     }
 
     [Fact]
@@ -230,7 +254,7 @@ public class AmgTests
             double scale = dv.Max(Math.Abs);
             for (int k = 0; k < hv.Length; k++) Assert.True(Math.Abs(hv[k] - dv[k]) <= 1e-12 * scale, $"level {l} slot {k}: {hv[k]} vs {dv[k]}");
         }
-        var (_, it, res) = LocalPcg.Solve(a, device, RandomRhs(a.Rows), 1e-8);
+        var (it, res) = Pcg(a, device);
         Assert.True(res <= 1e-8 * 1.01 && it <= 25, $"device path: {it} iterations, residual {res}");
     }
 
@@ -283,7 +307,7 @@ public class AmgTests
         var y1 = Tensor<double>.Zeros([a.Rows]); var y2 = Tensor<double>.Zeros([a.Rows]);
         refreshed.Apply(x, y1); fresh.Apply(x, y2);
         Assert.True((y1 - y2).Norm() <= 1e-12 * y2.Norm(), $"difference {(y1 - y2).Norm() / y2.Norm()}");
-        var (_, it, res) = LocalPcg.Solve(a2, refreshed, x, 1e-8);
+        var (it, res) = Pcg(a2, refreshed, x);
         Assert.True(res <= 1e-8 * 1.01 && it <= 25, $"{it} iterations, residual {res}");
     }
 

@@ -25,7 +25,7 @@ namespace TorchSla.Solvers.Preconditioners;
 /// </summary>
 /// <typeparam name="T"><see cref="double"/> or <see cref="float"/> (a float hierarchy can
 /// precondition a double solve through <see cref="MixedPrecisionOperator{TOuter, TInner}"/>).</typeparam>
-public sealed class AmgPreconditioner<T> : ILinearOperator<T>, IDisposable where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly AmgOptions _options;
     private readonly List<AmgLevel<T>> _levels = [];
@@ -51,6 +51,9 @@ public sealed class AmgPreconditioner<T> : ILinearOperator<T>, IDisposable where
         Device = a.Device;
         Build(a, reuse: false);
     }
+
+    /// <summary>The registry name, <c>amg</c>.</summary>
+    public string Name => "amg";
 
     /// <inheritdoc/>
     public int Rows => _levels[0].A.Rows;
