@@ -32,6 +32,9 @@ public enum SolveMethod
 
     /// <summary>Sparse direct: LU with threshold partial pivoting for square matrices (<see cref="SparseTensor{T}.Lu"/>).</summary>
     Lu,
+
+    /// <summary>Smoothed-aggregation algebraic multigrid cycles used as a stationary solver (see <see cref="Preconditioners.AmgPreconditioner{T}.Solve"/>).</summary>
+    Amg,
 }
 
 /// <summary>Names of <see cref="SolveMethod"/> values as the command line and reports spell them.</summary>
@@ -53,6 +56,7 @@ public static class SolveMethods
         SolveMethod.Cholesky => "cholesky",
         SolveMethod.Ldlt => "ldlt",
         SolveMethod.Lu => "lu",
+        SolveMethod.Amg => "amg",
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "unknown solve method"),
     };
 
