@@ -33,9 +33,9 @@ public static class SolveMethods
 {
     /// <summary>Every method this build offers (besides <see cref="SolveMethod.Auto"/>).</summary>
     public static IReadOnlyList<SolveMethod> Concrete { get; } =
-        [SolveMethod.CG, SolveMethod.BiCgStab, SolveMethod.Gmres, SolveMethod.Fgmres, SolveMethod.Minres];
+        [SolveMethod.CG, SolveMethod.BiCgStab, SolveMethod.Gmres, SolveMethod.Fgmres, SolveMethod.Minres, SolveMethod.Amg];
 
-    /// <summary>The lower-case name: <c>auto</c>, <c>cg</c>, <c>bicgstab</c>, <c>gmres</c>, <c>fgmres</c>, <c>minres</c>.</summary>
+    /// <summary>The lower-case name: <c>auto</c>, <c>cg</c>, <c>bicgstab</c>, <c>gmres</c>, <c>fgmres</c>, <c>minres</c>, <c>amg</c>.</summary>
     public static string Name(this SolveMethod method) => method switch
     {
         SolveMethod.Auto => "auto",
