@@ -42,9 +42,9 @@ public static class SolveMethods
 {
     /// <summary>Every method this build offers (besides <see cref="SolveMethod.Auto"/>).</summary>
     public static IReadOnlyList<SolveMethod> Concrete { get; } =
-        [SolveMethod.CG, SolveMethod.BiCgStab, SolveMethod.Gmres, SolveMethod.Fgmres, SolveMethod.Minres, SolveMethod.Cholesky, SolveMethod.Ldlt, SolveMethod.Lu];
+        [SolveMethod.CG, SolveMethod.BiCgStab, SolveMethod.Gmres, SolveMethod.Fgmres, SolveMethod.Minres, SolveMethod.Cholesky, SolveMethod.Ldlt, SolveMethod.Lu, SolveMethod.Amg];
 
-    /// <summary>The lower-case name: <c>auto</c>, <c>cg</c>, <c>bicgstab</c>, <c>gmres</c>, <c>fgmres</c>, <c>minres</c>, <c>cholesky</c>, <c>ldlt</c>, <c>lu</c>.</summary>
+    /// <summary>The lower-case name: <c>auto</c>, <c>cg</c>, <c>bicgstab</c>, <c>gmres</c>, <c>fgmres</c>, <c>minres</c>, <c>cholesky</c>, <c>ldlt</c>, <c>lu</c>, <c>amg</c>.</summary>
     public static string Name(this SolveMethod method) => method switch
     {
         SolveMethod.Auto => "auto",

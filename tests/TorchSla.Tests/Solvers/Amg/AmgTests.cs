@@ -185,6 +185,21 @@ public class AmgTests
     }
 
     [Fact]
+    public void MethodAmgSolvesThroughTheSolveEntryPoint()
+    {
+        Assert.Equal(SolveMethod.Amg, SolveMethods.Parse("amg"));
+        var a = SparseTensor.Poisson2D<double>(64);
+        var b = RandomRhs(a.Rows);
+        var result = a.Solve(b, new SolveOptions { Method = SolveMethod.Amg, RelativeTolerance = 1e-8 });
+        Assert.True(result.Converged, result.ToString());
+        Assert.Equal(SolveMethod.Amg, result.MethodUsed);
+        Assert.True((b - a * result.Solution).Norm() <= 1.01e-8 * b.Norm());
+        // Starting from the answer, no cycle is needed.
+        var again = a.Solve(b, new SolveOptions { Method = SolveMethod.Amg, RelativeTolerance = 1e-6 }, result.Solution);
+        Assert.Equal(0, again.Iterations);
+    }
+
+    [Fact]
     public void StandaloneSolverReachesTheTolerance()
     {
         var a = SparseTensor.Poisson3D<double>(16);

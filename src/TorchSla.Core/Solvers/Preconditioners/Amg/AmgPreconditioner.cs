@@ -115,7 +115,10 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
     /// </summary>
     /// <exception cref="ShapeMismatchException">b does not have <see cref="Rows"/> entries.</exception>
     /// <exception cref="NonFiniteValueException">b holds NaN or ±∞ (the entry is named).</exception>
-    public SolveResult<T> Solve(Tensor<T> b, SolveOptions? options = null)
+    /// <param name="b">The right-hand side.</param>
+    /// <param name="options">Tolerances, iteration limit (default 500 cycles), progress, cancellation.</param>
+    /// <param name="initialGuess">x₀ (default 0); not modified.</param>
+    public SolveResult<T> Solve(Tensor<T> b, SolveOptions? options = null, Tensor<T>? initialGuess = null)
     {
         ArgumentNullException.ThrowIfNull(b);
         options ??= SolveOptions.Default;
@@ -127,6 +130,12 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
         Krylov.Cg.RejectNonFinite(space, b, "right-hand side b");
         var a = _levels[0].A;
         var x = space.Create();
+        if (initialGuess is not null)
+        {
+            if (initialGuess.Length != n) throw new ShapeMismatchException($"A is {n}×{n} but the initial guess has {initialGuess.Length} entries", nameof(initialGuess));
+            Krylov.Cg.RejectNonFinite(space, initialGuess, "initial guess x0");
+            space.Copy(initialGuess, x);
+        }
         var r = space.Create();
         var e = space.Create();
         double bNorm = double.CreateTruncating(space.Norm(b));
