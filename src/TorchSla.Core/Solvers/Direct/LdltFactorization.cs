@@ -45,6 +45,12 @@ public sealed class LdltFactorization<T> : SparseFactorization<T> where T : unma
     /// <summary>Floating-point operations of one numeric factorization.</summary>
     public override double Flops => _symbolic.Flops;
 
+    /// <summary>
+    /// A solve whose componentwise backward error stays above this after refinement, with perturbed pivots, throws
+    /// <see cref="NotConvergedException"/> (default 1e-10).
+    /// </summary>
+    public double AcceptableBackwardError { get; set; } = 1e-10;
+
     /// <summary>Most refinement steps per solve (default 10); 0 turns refinement off.</summary>
     public int MaxRefinementSteps { get; set; } = 10;
 
@@ -116,6 +122,12 @@ public sealed class LdltFactorization<T> : SparseFactorization<T> where T : unma
         }
         best.CopyTo(x);
         LastBackwardError = bestOmega;
+        // Static pivoting can leave perturbations that refinement cannot repair (a structurally zero pivot, as in
+        // KKT matrices): say so rather than return a wrong x.
+        if (fac.Perturbed > 0 && !(bestOmega <= AcceptableBackwardError))
+            throw new NotConvergedException(
+                $"LDLᵀ with static pivoting did not reach a small backward error: ω = {bestOmega:g3} after refinement, {fac.Perturbed} of {n} pivots " +
+                $"were perturbed (|d| < τ); this matrix needs 2×2 or delayed pivoting, which this factorization does not do — use Lu()", MaxRefinementSteps, bestOmega);
     }
 
     private protected override (double LogAbsDet, int Sign) LogDeterminant(int batchIndex) => _factors[batchIndex].LogDeterminant();

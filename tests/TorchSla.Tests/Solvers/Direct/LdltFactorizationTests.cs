@@ -60,12 +60,31 @@ public class LdltFactorizationTests
     }
 
     [Fact]
+    public void HangGliderNeedsPivotingThatStaticPivotingLacksAndSaysSo()
+    {
+        // hangGlider_2 is a KKT matrix with 733 structurally zero diagonal entries: static pivoting perturbs
+        // hundreds of pivots and refinement cannot recover, so the solve must refuse rather than return a wrong x.
+        var a = MatrixMarket.Read<double>(TestPaths.Matrix("hangGlider_2.mtx"));
+        using var f = a.Ldlt();
+        Assert.True(f.PerturbedPivots() > 0);
+        var e = Assert.Throws<NotConvergedException>(() => f.Solve(RandomVector(a.Rows, 9)));
+        Assert.Contains("2×2 or delayed pivoting", e.Message);
+        // LU with partial pivoting solves it.
+        using var lu = a.Lu();
+        var b = RandomVector(a.Rows, 9);
+        Assert.True(BackwardError(a, lu.Solve(b), b) < 1e-14);
+    }
+
+    [Fact]
     public void SingularPivotIsPerturbedAndReported()
     {
-        // [[0, 1], [1, 0]] has a zero first pivot in natural order: static pivoting replaces it; refinement
-        // cannot repair an O(1) perturbation of a 2×2 system, and the factorization says so.
+        // [[0, 1], [1, 0]] has a zero first pivot in natural order: static pivoting replaces it by τ and says so.
         var sa = SparseTensor.FromDense(new double[,] { { 0, 1 }, { 1, 0 } });
         using var f = sa.Ldlt(CholeskyOrdering.Natural);
         Assert.Equal(1, f.PerturbedPivots());
+        // F = [[τ, 1], [1, 0]] differs from A by τ in one entry, so refinement contracts by ~τ per step: exact x = [2, 1].
+        var x = f.Solve(new double[] { 1, 2 });
+        Assert.Equal(2.0, x[0], 1e-15);
+        Assert.Equal(1.0, x[1], 1e-15);
     }
 }
