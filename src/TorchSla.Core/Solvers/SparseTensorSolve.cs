@@ -24,6 +24,7 @@ public sealed partial class SparseTensor<T>
     public SolveResult<T> Solve(Tensor<T> b, SolveOptions? options)
     {
         ArgumentNullException.ThrowIfNull(b);
+        if (Tracked || b.Tracked) return SolveRecorded(b, options);
         options ??= SolveOptions.Default;
         options.Validate();
         if (!IsSquare)

@@ -185,7 +185,7 @@ public sealed partial class SparseTensor<T> : IDisposable where T : unmanaged, I
 
     /// <summary>A copy on <paramref name="device"/> (this tensor if already there). The pattern is shared.</summary>
     public SparseTensor<T> To(Device device) =>
-        device == Device ? this : new SparseTensor<T>(Pattern, BackendRegistry.Get(device).Upload<T>(Values.ToArray()), _batchShape, EntryToSlot);
+        device == Device ? this : RecordTo(new SparseTensor<T>(Pattern, BackendRegistry.Get(device).Upload<T>(Values.ToArray()), _batchShape, EntryToSlot));
 
     /// <summary>The tensor on the host.</summary>
     public SparseTensor<T> Cpu() => To(Device.Cpu);
@@ -208,7 +208,7 @@ public sealed partial class SparseTensor<T> : IDisposable where T : unmanaged, I
                 for (int k = rp[i]; k < rp[i + 1]; k++)
                     dense[off + (long)i * Cols + ci[k]] = vals[b * Nnz + k];
         }
-        return Tensor<T>.FromSpan(dense, Shape, Device);
+        return RecordToDense(Tensor<T>.FromSpan(dense, Shape, Device));
     }
 
     // ---------------------------------------------------------------- products
@@ -245,7 +245,7 @@ public sealed partial class SparseTensor<T> : IDisposable where T : unmanaged, I
             if (k == 0) Backend.SpMV(Indices, Values, b * Nnz, x.Storage, xOff, y.Storage, yOff, T.One, T.Zero);
             else Backend.SpMM(Indices, Values, b * Nnz, x.Storage, xOff, y.Storage, yOff, k, T.One, T.Zero);
         }
-        return y;
+        return RecordMatmul(x, y, k, broadcast);
     }
 
     /// <summary>A·x (see <see cref="Matmul(Tensor{T})"/>).</summary>
