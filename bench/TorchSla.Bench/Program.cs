@@ -5,12 +5,14 @@ using TorchSla.Bench;
 //   spmv-compare [--quick]   ours vs SciPy's A @ x in one process run, markdown table on stdout
 //   membw                    this machine's memory bandwidth (copy and triad, 1 and all threads)
 //   spmv-crossover           single-thread vs Parallel.For SpMV over matrix sizes
+//   autodiff-solve [n]       backward vs forward of a CG solve through the tape (2D Poisson n², default 500)
 // Anything else goes to BenchmarkDotNet's switcher, e.g. `-- --filter "*SpMVBench*"`.
 switch (args.FirstOrDefault())
 {
     case "spmv-compare": return SpMVCompare.Run(args.Skip(1).ToArray());
     case "membw": return MemoryBandwidth.Run();
     case "spmv-crossover": return SpMVCrossover.Run();
+    case "autodiff-solve": return AutodiffSolveBench.Run(args.Skip(1).ToArray());
     default:
         BenchmarkSwitcher.FromAssembly(typeof(SpMVBench).Assembly).Run(args);
         return 0;

@@ -71,20 +71,21 @@ public sealed partial class SparseTensor<T>
         GradNode<Tensor<T>>? na = _node, nb = b.Node;
         var sx = x.Save();
         var bShape = b.Shape;
+        int bLength = b.Length, xLength = x.Length; // the closure keeps lengths, not b itself
         return x.Record(op, Tensor<T>.Present(na, nb), g =>
         {
             var lambda = solveTranspose(g);
-            if (lambda.Length != x.Length)
-                throw new ShapeMismatchException($"backward of '{op}': the transpose solve returned {lambda.Length} values for a solution of {x.Length}");
+            if (lambda.Length != xLength)
+                throw new ShapeMismatchException($"backward of '{op}': the transpose solve returned {lambda.Length} values for a solution of {xLength}");
             var xv = sx.Get(op);
             if (nb is not null)
             {
-                if (lambda.Length == b.Length) nb.Accumulate(lambda.ShapeSpan.SequenceEqual(bShape) ? lambda : lambda.Reshape(bShape));
+                if (lambda.Length == bLength) nb.Accumulate(lambda.ShapeSpan.SequenceEqual(bShape) ? lambda : lambda.Reshape(bShape));
                 else
                 {
                     // One b served every matrix: its gradient is the sum of the λ of all of them.
                     var gb = Tensor<T>.Zeros(bShape, Device);
-                    for (int i = 0; i < BatchSize; i++) Backend.Axpby(T.One, lambda.Storage, i * b.Length, T.One, gb.Storage, 0, b.Length);
+                    for (int i = 0; i < BatchSize; i++) Backend.Axpby(T.One, lambda.Storage, i * bLength, T.One, gb.Storage, 0, bLength);
                     nb.Accumulate(gb);
                 }
             }

@@ -91,3 +91,27 @@ public class SparseGradTests
         Assert.Throws<NotSupportedException>(() => a.Norm(MatrixNorm.Two));
     }
 }
+
+/// <summary>Values from a dense tensor on the tape (duplicates summed; each entry gets its slot's gradient).</summary>
+public class SparseWithValuesGradTests
+{
+    [Fact]
+    public void WithValuesSumsDuplicatesAndPassesGradientsBack()
+    {
+        int[] r = [2, 0, 1, 3, 0, 2, 3];
+        int[] c = [1, 0, 2, 0, 2, 1, 2];
+        var template = SparseTensor.FromCoo<double>(new double[7], r, c, [4, 3]);
+        var v = Tensor<double>.FromArray([1.0, 2, 3, 4, 5, 6, 7]);
+        var a = template.WithValues(v);
+        var dense = a.ToDense().ToArray2D();
+        Assert.Equal(1.0 + 6, dense[2, 1]);
+        Assert.Equal(5.0, dense[0, 2]);
+        GradCheck.Check((p, l) =>
+        {
+            var t = Tensor<double>.FromArray(p[0]);
+            if (l is not null) l.Leaf(t);
+            return GradCheck.Weighted(template.WithValues(t.Exp()).Matmul(Tensor<double>.FromArray([1.0, -1, 2])));
+        }, [GradCheck.Random(7, 31)]);
+        Assert.Throws<ShapeMismatchException>(() => template.WithValues(Tensor<double>.Ones([5])));
+    }
+}
