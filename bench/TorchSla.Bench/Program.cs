@@ -6,7 +6,9 @@ using TorchSla.Bench;
 //   membw                    this machine's memory bandwidth (copy and triad, 1 and all threads)
 //   spmv-crossover           single-thread vs Parallel.For SpMV over matrix sizes
 //   autodiff-solve [n]       backward vs forward of a CG solve through the tape (2D Poisson n², default 500)
+//   gpu-gen / gpu-spmv       the GPU benchmark (bench/gpu/run.sh; GPU section of bench/RESULTS.md)
 // Anything else goes to BenchmarkDotNet's switcher, e.g. `-- --filter "*SpMVBench*"`.
+if (args.Length > 0 && args[0].StartsWith("gpu-", StringComparison.Ordinal)) return TorchSla.Bench.Gpu.GpuSpmvHarness.Run(args);
 switch (args.FirstOrDefault())
 {
     case "spmv-compare": return SpMVCompare.Run(args.Skip(1).ToArray());

@@ -102,9 +102,10 @@ public static class CliApp
         var device = Device.Parse(text ?? "cpu");
         if (device.IsCpu) return device;
         try { _ = Kernels.BackendRegistry.Get(device); }
-        catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new CliUsageException($"no CUDA device: {OneLine(e.Message)}");
+            string why = OneLine(e.Message);
+            throw new CliUsageException(why.StartsWith("no CUDA device", StringComparison.Ordinal) ? why : $"no CUDA device: {why}");
         }
         return device;
     }

@@ -43,6 +43,21 @@ public abstract class Backend
         where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>
+    /// y_b = α·A_b·x_b + β·y_b for the <paramref name="batch"/> matrices of a batch sharing one
+    /// pattern: values of matrix b start at valOffset + b·nnz, x_b at xOffset + b·xStride
+    /// (xStride = 0 broadcasts one x to every matrix), y_b at yOffset + b·rows. A GPU backend does
+    /// the whole batch in one launch; the default loops over <see cref="SpMV{T}"/>.
+    /// </summary>
+    public virtual void SpMVBatched<T>(CsrIndices a, Storage<T> values, int valOffset, int batch,
+        Storage<T> x, int xOffset, int xStride, Storage<T> y, int yOffset, T alpha, T beta)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        for (int b = 0; b < batch; b++)
+            SpMV(a, values, valOffset + b * a.Nnz, x, xOffset + b * xStride, y, yOffset + b * a.Rows, alpha, beta);
+    }
+
+    /// <summary>
     /// Y = α·A·X + β·Y with X row-major [A.Cols, k] and Y row-major [A.Rows, k]. When β = 0, Y is not read.
     /// </summary>
     public abstract void SpMM<T>(CsrIndices a, Storage<T> values, int valOffset,

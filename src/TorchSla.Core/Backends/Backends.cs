@@ -44,7 +44,9 @@ public static class Backends
             sb.AppendLine($"  {"",-8} methods: {string.Join(", ", info.Methods)}; backend {info.Name} {info.Version}");
         }
         if (!probes.Any(p => p.Device.Kind == DeviceKind.Cuda))
-            sb.AppendLine("  cuda     not available: no GPU backend is registered in this build");
+            sb.AppendLine(BackendRegistry.IsRegistered(DeviceKind.Cuda)
+                ? "  cuda     not available: no CUDA GPU was found on this machine"
+                : "  cuda     not available: no GPU backend is registered in this build");
         return sb.ToString();
     }
 

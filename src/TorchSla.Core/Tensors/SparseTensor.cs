@@ -238,12 +238,16 @@ public sealed partial class SparseTensor<T> : IDisposable where T : unmanaged, I
             throw new ShapeMismatchException($"matmul: A has shape {Shapes.Str(Shape)}, x has shape {Shapes.Str(xs)}; x must be [{Cols}], [{Cols}, K] or carry A's batch dims {Shapes.Str(_batchShape)} before them", nameof(x));
 
         var y = Tensor<T>.Zeros(outShape, Device);
-        int kk = Math.Max(k, 1);
+        if (k == 0)
+        {
+            // Every matrix of the batch in one call (one kernel launch on a GPU).
+            Backend.SpMVBatched(Indices, Values, 0, BatchSize, x.Storage, 0, broadcast ? 0 : Cols, y.Storage, 0, T.One, T.Zero);
+            return y;
+        }
         for (int b = 0; b < BatchSize; b++)
         {
-            int xOff = broadcast ? 0 : b * Cols * kk, yOff = b * Rows * kk;
-            if (k == 0) Backend.SpMV(Indices, Values, b * Nnz, x.Storage, xOff, y.Storage, yOff, T.One, T.Zero);
-            else Backend.SpMM(Indices, Values, b * Nnz, x.Storage, xOff, y.Storage, yOff, k, T.One, T.Zero);
+            int xOff = broadcast ? 0 : b * Cols * k, yOff = b * Rows * k;
+            Backend.SpMM(Indices, Values, b * Nnz, x.Storage, xOff, y.Storage, yOff, k, T.One, T.Zero);
         }
         return RecordMatmul(x, y, k, broadcast);
     }

@@ -329,7 +329,7 @@ public sealed partial class Tensor<T> : IDisposable where T : unmanaged, IFloati
     public T NormInf() => Backend.Reduce(ReduceOp.MaxAbs, Storage, 0, Length);
 
     /// <summary>Σ of all elements.</summary>
-    public T Sum() => CpuBackend.DeterministicSum(Length, (s, n) => TensorPrimitives.Sum(new ReadOnlySpan<T>(Cpu().ToArrayShared(), s, n)));
+    public T Sum() => Backend.Reduce(ReduceOp.Sum, Storage, 0, Length);
 
     private T[]? _hostCache;
     private T[] ToArrayShared() => Storage is CpuStorage<T> c ? c.Array : (_hostCache ??= ToArray());

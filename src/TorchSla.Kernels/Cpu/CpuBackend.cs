@@ -21,9 +21,8 @@ public sealed class CpuBackend : Backend
     internal const int MinPartitionNnz = 1 << 12;
 
     /// <summary>
-    /// Stored entries below which SpMV runs on the calling thread: under it, the fork/join of
-    /// <see cref="Parallel.For(int, int, Action{int})"/> (several microseconds) costs more than the
-    /// second core saves. Measured with <c>bench/TorchSla.Bench -- spmv-crossover</c> (see bench/RESULTS.md).
+    /// Stored entries below which SpMV runs on the calling thread: under it, the fork/join
+    /// (<see cref="BlockJob"/>: waking a pool thread, microseconds) costs more than the second core saves. Measured with <c>bench/TorchSla.Bench -- spmv-crossover</c> (see bench/RESULTS.md).
     /// Settable so that the benchmark can measure the crossover and tests can force either path.
     /// </summary>
     internal static int SpMVParallelMinNnz { get; set; } = ParallelThreshold;
@@ -86,15 +85,13 @@ public sealed class CpuBackend : Backend
         var part = PartitionOf(a);
         fixed (int* prp = rp) fixed (int* pci = ci) fixed (T* pv = v) fixed (T* px = xs) fixed (T* py = ys)
         {
-            nint irp = (nint)prp, ici = (nint)pci, iv = (nint)pv, ix = (nint)px, iy = (nint)py;
             bool gather = CsrKernels.GatherPays(a.Rows, a.Nnz);
             if (part.Count == 1 || a.Nnz < SpMVParallelMinNnz)
             {
                 CsrKernels.SpMVRows(0, a.Rows, prp, pci, pv, px, py, alpha, beta, gather);
                 return;
             }
-            Parallel.For(0, part.Count, b =>
-                CsrKernels.SpMVRows(part.Starts[b], part.Starts[b + 1], (int*)irp, (int*)ici, (T*)iv, (T*)ix, (T*)iy, alpha, beta, gather));
+            new SpMVJob<T>(part, prp, pci, pv, px, py, alpha, beta, gather).Run(Threads - 1);
         }
     }
 

@@ -110,7 +110,8 @@ public class CliTests
         if (Backends.Available().Any(b => b.Device.Kind == DeviceKind.Cuda)) return; // a GPU backend is registered here
         var (code, _, stderr) = Run("solve", "poisson2d:4", "--device", "cuda");
         Assert.Equal(2, code);
-        Assert.StartsWith("torchsla: no CUDA device: ", stderr);
+        Assert.StartsWith("torchsla: no CUDA device", stderr);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Fact]
@@ -142,6 +143,17 @@ public class CliTests
         Assert.Equal(0, code2);
         Assert.Contains("cpu", text);
         Assert.Contains(Environment.ProcessorCount + " threads", text);
+    }
+
+    [Fact]
+    public void ProgressGoesToStderr()
+    {
+        var (code, stdout, stderr) = Run("solve", "poisson2d:10", "--progress");
+        Assert.Equal(0, code);
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.Contains("iter       0") && l.Contains("1.000e+00"));
+        Assert.Contains(lines, l => l.Contains("iter       5"));
+        Assert.DoesNotContain("  iter ", stdout);
     }
 
     [Fact]

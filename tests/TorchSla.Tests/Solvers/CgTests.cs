@@ -262,6 +262,56 @@ public class CgTests
         Assert.Equal(2.0, space.NormInf(y));
     }
 
+    [Fact]
+    public void ToleranceBelowRoundoffStopsWithStagnationNotAtTheLimit()
+    {
+        // rtol 1e-17 is below float64's unit roundoff: no x can meet it, and the solve must say
+        // so long before its 10·n iteration limit, with the best residual rounding allows.
+        var a = SparseTensor.Poisson2D<double>(20);
+        var b = Tensor<double>.Ones([400]);
+        var result = a.Solve(b, new SolveOptions { RelativeTolerance = 1e-17 });
+        Assert.False(result.Converged);
+        Assert.Equal(ConvergenceReason.Stagnation, result.Reason);
+        Assert.True(result.Iterations < 4000 / 2, $"{result.Iterations} iterations");
+        Assert.True(result.FinalRelativeResidual < 1e-12, $"relres {result.FinalRelativeResidual}");
+    }
+
+    [Fact]
+    public void ProgressReportsEveryIterationInOrder()
+    {
+        var a = SparseTensor.Poisson2D<double>(10);
+        var reports = new List<IterationReport>();
+        var result = a.Solve(Tensor<double>.Random([100], 1), new SolveOptions { Progress = new SyncProgress(reports.Add) });
+        Assert.True(result.Converged);
+        Assert.Equal(Enumerable.Range(0, result.Iterations + 1), reports.Select(r => r.Iteration));
+        Assert.Equal(result.ResidualHistory, reports.Select(r => r.ResidualNorm));
+        Assert.Equal(1.0, reports[0].RelativeResidual, 1e-15);
+    }
+
+    [Fact]
+    public void InPlaceHelpersComputeTheirFormulas()
+    {
+        var x = Tensor<double>.FromArray([1.0, -2.0, 3.0]);
+        var y = Tensor<double>.FromArray([4.0, 5.0, -6.0]);
+        y.AxpbyInPlace(2.0, x, -1.0);                       // y = 2x − y
+        Assert.Equal(new[] { -2.0, -9.0, 12.0 }, y.ToArray());
+        y.AxpyInPlace(1.0, x);
+        Assert.Equal(new[] { -1.0, -11.0, 15.0 }, y.ToArray());
+        y.ScaleInPlace(0.5);
+        Assert.Equal(new[] { -0.5, -5.5, 7.5 }, y.ToArray());
+        Assert.Equal(7.5, y.NormInf());
+        y.CopyFrom(x);
+        Assert.Equal(x.ToArray(), y.ToArray());
+        y.FillInPlace(double.PositiveInfinity);
+        Assert.True(double.IsPositiveInfinity(y.NormInf()));
+        y.FillInPlace(double.NaN);
+        Assert.True(double.IsNaN(y.NormInf()));
+        y.AxpbyInPlace(1.0, x, 0.0);                        // β = 0: NaN in y does not leak
+        Assert.Equal(x.ToArray(), y.ToArray());
+        Assert.Throws<ShapeMismatchException>(() => y.AxpbyInPlace(1.0, Tensor<double>.Ones([4]), 1.0));
+        Assert.Equal(new[] { 1.0, -2.0, 3.0 }, x.ToArray()); // x untouched throughout
+    }
+
     private sealed class SyncProgress(Action<IterationReport> onReport) : IProgress<IterationReport>
     {
         public void Report(IterationReport value) => onReport(value);

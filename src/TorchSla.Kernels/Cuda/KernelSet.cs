@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using System.Numerics;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace TorchSla.Kernels.Cuda;
+
+/// <summary>
+/// The compiled kernels of one element type on one accelerator. ILGPU compiles a kernel (IL →
+/// PTX, then the driver's PTX JIT) when it is loaded, so each set is loaded once per backend and
+/// kept; the time it took is added to <see cref="IlgpuBackend.JitTime"/>.
+/// </summary>
+internal sealed class KernelSet<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<int>, CsrLaunch, T, T> SubWarp;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<int>, CsrLaunch, T, T> BlockRow;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int, int, int, T, T> SpMM;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<int>, ArrayView<T>, CsrLaunch, T, T> Stream;
+    public readonly Action<KernelConfig, ArrayView<T>, ArrayView<int>, ArrayView<T>, int, int, int, int, int, T, T> FinishLongRows;
+    public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, int, int, T, T> Axpby;
+    public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, int, int, T> Map;
+    public readonly Action<KernelConfig, ArrayView<T>, ArrayView<int>, ArrayView<T>, ArrayView<int>, int, int, int, T> Gather;
+    public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, int> DotPartial;
+    public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, int, int, T> ReducePartial;
+    public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, int, int, T> Finish;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<T>, ArrayView<T>, int, int, T> RowReduce;
+
+    /// <summary>Seconds spent compiling this set.</summary>
+    public readonly double CompileSeconds;
+
+    public KernelSet(Accelerator acc)
+    {
+        var sw = Stopwatch.StartNew();
+        SubWarp = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<int>, CsrLaunch, T, T>(SpMVKernels.SubWarp);
+        BlockRow = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<int>, CsrLaunch, T, T>(SpMVKernels.BlockRow);
+        SpMM = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int, int, int, T, T>(SpMVKernels.SpMM);
+        Stream = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<int>, ArrayView<T>, CsrLaunch, T, T>(CsrStreamKernels.Stream);
+        FinishLongRows = acc.LoadStreamKernel<ArrayView<T>, ArrayView<int>, ArrayView<T>, int, int, int, int, int, T, T>(CsrStreamKernels.FinishLongRows);
+        Axpby = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, int, int, T, T>(Blas1Kernels.Axpby);
+        Map = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, int, int, T>(Blas1Kernels.Map);
+        Gather = acc.LoadStreamKernel<ArrayView<T>, ArrayView<int>, ArrayView<T>, ArrayView<int>, int, int, int, T>(Blas1Kernels.Gather);
+        DotPartial = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, int>(ReductionKernels.DotPartial);
+        ReducePartial = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, int, int, T>(ReductionKernels.ReducePartial);
+        Finish = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, int, int, T>(ReductionKernels.Finish);
+        RowReduce = acc.LoadStreamKernel<ArrayView<int>, ArrayView<T>, ArrayView<T>, int, int, T>(ReductionKernels.RowReduce);
+        CompileSeconds = sw.Elapsed.TotalSeconds;
+    }
+}
+
+/// <summary>Type-generic kernels that do not need floating point (fill and copy of int or real storage).</summary>
+internal sealed class RawKernelSet<T> where T : unmanaged
+{
+    public readonly Action<KernelConfig, ArrayView<T>, int, T> Fill;
+    public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, int> Copy;
+    public readonly double CompileSeconds;
+
+    public RawKernelSet(Accelerator acc)
+    {
+        var sw = Stopwatch.StartNew();
+        Fill = acc.LoadStreamKernel<ArrayView<T>, int, T>(Blas1Kernels.Fill);
+        Copy = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, int>(Blas1Kernels.Copy);
+        CompileSeconds = sw.Elapsed.TotalSeconds;
+    }
+}
