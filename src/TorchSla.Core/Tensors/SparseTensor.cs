@@ -242,7 +242,7 @@ public sealed partial class SparseTensor<T> : IDisposable where T : unmanaged, I
         {
             // Every matrix of the batch in one call (one kernel launch on a GPU).
             Backend.SpMVBatched(Indices, Values, 0, BatchSize, x.Storage, 0, broadcast ? 0 : Cols, y.Storage, 0, T.One, T.Zero);
-            return y;
+            return RecordMatmul(x, y, k, broadcast);
         }
         for (int b = 0; b < BatchSize; b++)
         {
