@@ -8,17 +8,19 @@ namespace TorchSla.Solvers;
 /// </summary>
 public sealed record SolveOptions
 {
-    /// <summary>Default options: automatic method, no preconditioner, rtol 1e-8 (float64) or 1e-4 (float32), atol 0, at most 10·n iterations.</summary>
+    /// <summary>Default options: automatic method and preconditioner, rtol 1e-8 (float64) or 1e-4 (float32), atol 0, at most 10·n iterations.</summary>
     public static SolveOptions Default { get; } = new();
 
     /// <summary>The algorithm (default <see cref="SolveMethod.Auto"/>).</summary>
     public SolveMethod Method { get; init; } = SolveMethod.Auto;
 
     /// <summary>
-    /// The preconditioner, by name. This build has only <c>none</c>; any other name is refused
-    /// with an <see cref="ArgumentException"/> (preconditioners arrive with the solver issue).
+    /// The preconditioner, by its name in <see cref="Preconditioners.PreconditionerRegistry"/>:
+    /// <c>none</c>, <c>jacobi</c>, <c>block-jacobi</c>, <c>ilu0</c>, <c>ic0</c>, <c>chebyshev</c>,
+    /// anything registered later (<c>amg</c>), or <c>auto</c> (chosen with the method,
+    /// see <see cref="AutoSolverChoice"/>). Default <c>auto</c>.
     /// </summary>
-    public string Preconditioner { get; init; } = "none";
+    public string Preconditioner { get; init; } = "auto";
 
     /// <summary>
     /// rtol in <c>‖b − Ax‖ ≤ max(rtol·‖b‖, atol)</c>; null means 1e-8 in float64 and 1e-4 in
@@ -32,7 +34,7 @@ public sealed record SolveOptions
     /// <summary>Iteration limit; null means 10·n (SciPy's default).</summary>
     public int? MaxIterations { get; init; }
 
-    /// <summary>Restart length of restarted methods (GMRES family); CG does not restart and ignores it.</summary>
+    /// <summary>Restart length m of GMRES(m) and FGMRES(m) (default 30); the other methods ignore it.</summary>
     public int? Restart { get; init; }
 
     /// <summary>Receives an <see cref="IterationReport"/> after every iteration (synchronously, on the solving thread
@@ -41,6 +43,9 @@ public sealed record SolveOptions
 
     /// <summary>Checked once per iteration; a cancelled solve stops with <see cref="ConvergenceReason.Cancelled"/>.</summary>
     public CancellationToken CancellationToken { get; init; }
+
+    /// <summary>Fill-reducing ordering of the direct methods (Cholesky, LDLᵀ: of A; LU: of the columns, on A + Aᵀ).</summary>
+    public Direct.CholeskyOrdering Ordering { get; init; } = Direct.CholeskyOrdering.Automatic;
 
     /// <summary>The relative tolerance that applies to element type <typeparamref name="T"/>.</summary>
     public double RelativeToleranceFor<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
@@ -51,7 +56,7 @@ public sealed record SolveOptions
 
     /// <summary>Checks that the tolerances and limits make sense.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A tolerance is negative or not finite, a limit is negative.</exception>
-    /// <exception cref="ArgumentException">The preconditioner is not one this build offers.</exception>
+    /// <exception cref="ArgumentException">The preconditioner is not registered.</exception>
     public void Validate()
     {
         if (RelativeTolerance is { } rtol && (!(rtol >= 0) || double.IsInfinity(rtol)))
@@ -62,10 +67,12 @@ public sealed record SolveOptions
             throw new ArgumentOutOfRangeException(nameof(MaxIterations), MaxIterations, "iteration limit must be ≥ 0");
         if (Restart is < 1)
             throw new ArgumentOutOfRangeException(nameof(Restart), Restart, "restart length must be ≥ 1");
-        if (!IsNoPreconditioner(Preconditioner))
-            throw new ArgumentException($"preconditioner '{Preconditioner}' is not available in this build (only 'none'; preconditioners arrive with the solver issue)", nameof(Preconditioner));
+        if (!IsAutoPreconditioner(Preconditioner) && !Preconditioners.PreconditionerRegistry.Contains(Preconditioner))
+            throw new ArgumentException(
+                $"unknown preconditioner '{Preconditioner}': registered are auto, {string.Join(", ", Preconditioners.PreconditionerRegistry.Names)}", nameof(Preconditioner));
     }
 
-    internal static bool IsNoPreconditioner(string? name) =>
-        name is null || string.Equals(name.Trim(), "none", StringComparison.OrdinalIgnoreCase);
+    internal static bool IsAutoPreconditioner(string? name) =>
+        name is not null && string.Equals(name.Trim(), "auto", StringComparison.OrdinalIgnoreCase);
+
 }

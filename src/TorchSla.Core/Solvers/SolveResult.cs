@@ -29,6 +29,9 @@ public sealed class SolveResult<T> where T : unmanaged, IFloatingPointIeee754<T>
         BatchResults = batchResults ?? [];
     }
 
+    /// <summary>For a direct method: the factor's size and the split analyse/factor/solve seconds; null for iterative methods.</summary>
+    public Direct.DirectSolveInfo? Direct { get; init; }
+
     /// <summary>The solution x (the last iterate when not converged). Shape of b.</summary>
     public Tensor<T> Solution { get; }
 
@@ -50,7 +53,7 @@ public sealed class SolveResult<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The method that ran (never <see cref="SolveMethod.Auto"/>).</summary>
     public SolveMethod MethodUsed { get; }
 
-    /// <summary>The preconditioner that ran (<c>none</c>).</summary>
+    /// <summary>The preconditioner that ran, by registry name (<c>none</c>, <c>jacobi</c>, ...; <c>custom</c> for an unnamed operator).</summary>
     public string Preconditioner { get; }
 
     /// <summary>‖b − Ax‖₂ recomputed from the returned x (for a batch, the largest).</summary>

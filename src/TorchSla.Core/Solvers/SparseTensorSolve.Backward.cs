@@ -36,10 +36,10 @@ public sealed partial class SparseTensor<T>
     }
 
     /// <summary>The forward solve without recording, then the adjoint node on its solution.</summary>
-    private SolveResult<T> SolveRecorded(Tensor<T> b, SolveOptions? options)
+    private SolveResult<T> SolveRecorded(Tensor<T> b, SolveOptions? options, Tensor<T>? initialGuess)
     {
         SolveResult<T> result;
-        using (GradMode.NoGrad()) result = Solve(b, options);
+        using (GradMode.NoGrad()) result = Solve(b, options, initialGuess?.Detach());
         var method = result.MethodUsed;
         var adjointOptions = (options ?? SolveOptions.Default) with { Method = method, Progress = null };
         RecordSolve(b, result.Solution, r => SolveTransposeIterative(r, adjointOptions), method.Name());
@@ -47,8 +47,9 @@ public sealed partial class SparseTensor<T>
     }
 
     /// <summary>
-    /// A⁻ᵀr by the forward method: CG assumes a symmetric A, so Aᵀ = A and the same matrix (and its
-    /// cached analyses) serves; a method for unsymmetric matrices solves with Aᵀ.
+    /// A⁻ᵀr by the forward method: CG, MINRES, Cholesky and LDLᵀ assume a symmetric A, so Aᵀ = A and the
+    /// same matrix (and its cached analyses) serves; a method for unsymmetric matrices (BiCGStab, GMRES,
+    /// FGMRES, LU) solves with Aᵀ.
     /// </summary>
     /// <exception cref="NotConvergedException">The transpose solve did not converge.</exception>
     private Tensor<T> SolveTransposeIterative(Tensor<T> r, SolveOptions options)
@@ -57,7 +58,8 @@ public sealed partial class SparseTensor<T>
         return at.Solve(r, options).EnsureConverged();
     }
 
-    private static bool AssumesSymmetry(SolveMethod method) => method == SolveMethod.CG;
+    private static bool AssumesSymmetry(SolveMethod method) =>
+        method is SolveMethod.CG or SolveMethod.Minres or SolveMethod.Cholesky or SolveMethod.Ldlt;
 
     internal Tensor<T> RecordSolve(Tensor<T> b, Tensor<T> x, Func<Tensor<T>, Tensor<T>> solveTranspose, string op)
     {

@@ -1,0 +1,68 @@
+using System.Numerics;
+using TorchSla.Solvers.Preconditioners;
+
+namespace TorchSla.Solvers;
+
+/// <summary>
+/// The one place where <see cref="SolveMethod.Auto"/> and the preconditioner <c>auto</c> are
+/// resolved (the table in the README). Until the direct solvers plug in here, auto picks
+/// iterative methods only:
+/// <list type="table">
+/// <item><term>symmetric, positive diagonal</term><description>CG + Jacobi (MINRES if CG then meets pᵀAp ≤ 0)</description></item>
+/// <item><term>symmetric, other diagonal</term><description>MINRES, no preconditioner (Jacobi would not be positive definite)</description></item>
+/// <item><term>nonsymmetric, CPU</term><description>GMRES(30) + ILU(0) (no preconditioner when ILU(0) cannot be formed)</description></item>
+/// <item><term>nonsymmetric, other device</term><description>GMRES(30) + Jacobi (ILU(0)'s sweeps run on the host), none with a zero diagonal</description></item>
+/// </list>
+/// An explicit method with preconditioner <c>auto</c> gets the preconditioner of its row
+/// (CG/MINRES: Jacobi when the diagonal is positive; BiCGStab/GMRES/FGMRES: as the nonsymmetric rows).
+/// </summary>
+public static class AutoSolverChoice
+{
+    /// <summary>The method and preconditioner name that <paramref name="options"/> resolve to for <paramref name="a"/>.</summary>
+    public static (SolveMethod Method, string Preconditioner) Choose<T>(SparseTensor<T> a, SolveOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(options);
+        var method = options.Method;
+        bool positiveDiagonal = DiagonalIs(a, positive: true);
+        if (method == SolveMethod.Auto)
+            method = !a.IsSymmetric() ? SolveMethod.Gmres : positiveDiagonal ? SolveMethod.CG : SolveMethod.Minres;
+        string precond = options.Preconditioner.Trim().ToLowerInvariant();
+        if (SolveOptions.IsAutoPreconditioner(precond))
+            precond = method is SolveMethod.CG or SolveMethod.Minres
+                ? (positiveDiagonal ? "jacobi" : "none")
+                : a.Device == Device.Cpu ? (DiagonalIs(a, positive: false) ? "ilu0" : "none")
+                : (DiagonalIs(a, positive: false) ? "jacobi" : "none");
+        return (method, precond);
+    }
+
+    /// <summary>Whether every matrix of the batch stores a diagonal that is positive (or, with positive = false, nonzero).</summary>
+    private static bool DiagonalIs<T>(SparseTensor<T> a, bool positive) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var slots = a.Pattern.DiagonalSlots();
+        var values = a.GetValues();
+        for (int bIdx = 0; bIdx < a.BatchSize; bIdx++)
+            for (int i = 0; i < slots.Length; i++)
+            {
+                if (slots[i] < 0) return false;
+                T d = values[bIdx * a.Nnz + slots[i]];
+                if (positive ? !(d > T.Zero) : d == T.Zero) return false;
+            }
+        return true;
+    }
+
+    /// <summary>
+    /// Sets up the named preconditioner for matrix <paramref name="batchIndex"/>; when it was
+    /// chosen automatically and cannot be formed (e.g. a zero ILU(0) pivot), falls back to none.
+    /// </summary>
+    internal static IPreconditioner<T> Setup<T>(SparseTensor<T> a, int batchIndex, string name, bool chosenAutomatically)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        try { return PreconditionerRegistry.Get(name).Setup(a, batchIndex); }
+        catch (ArgumentException) when (chosenAutomatically)
+        {
+            return new IdentityPreconditioner<T>(a.Rows, a.Device);
+        }
+    }
+}

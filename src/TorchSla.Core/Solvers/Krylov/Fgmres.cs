@@ -1,0 +1,78 @@
+using System.Numerics;
+
+namespace TorchSla.Solvers.Krylov;
+
+/// <summary>
+/// Flexible GMRES(m) (Saad, SIAM J. Sci. Comput. 14 (1993) 461–469; "Iterative Methods for
+/// Sparse Linear Systems", 2nd ed., §9.4.1, Algorithm 9.6): right-preconditioned GMRES that
+/// stores the preconditioned vectors z_j = M_j⁻¹·v_j and forms x from them, so the
+/// preconditioner may change from step to step (an inner iterative solve, AMG with a varying
+/// cycle, a Chebyshev polynomial with adapted bounds). Arnoldi and the least-squares problem
+/// are those of <see cref="Gmres"/> (<see cref="Arnoldi{T}"/>); every cycle starts from the
+/// true residual, and a cycle that does not reduce it ends the solve with
+/// <see cref="ConvergenceReason.Stagnation"/>. Memory: 2m + 2 vectors.
+/// </summary>
+public static class Fgmres
+{
+    /// <summary>Solves A·x = b by FGMRES(m), m = <see cref="SolveOptions.Restart"/> (default 30).</summary>
+    /// <param name="a">A square operator.</param>
+    /// <param name="b">The right-hand side.</param>
+    /// <param name="space">Where the vectors live; defaults to A's device.</param>
+    /// <param name="options">Tolerances, limit, restart, progress, cancellation.</param>
+    /// <param name="initialGuess">x₀ (default 0); not modified.</param>
+    /// <param name="preconditioner">z = M⁻¹·r (default none), applied on the right; may vary between applications.</param>
+    /// <returns>The solution and how the solve went; never throws for non-convergence.</returns>
+    /// <exception cref="ShapeMismatchException">A is not square, or b, x₀ or M does not fit it.</exception>
+    /// <exception cref="NonFiniteValueException">b or x₀ holds NaN or ±∞.</exception>
+    public static SolveResult<T> Solve<T>(ILinearOperator<T> a, Tensor<T> b, IVectorSpace<T>? space = null,
+        SolveOptions? options = null, Tensor<T>? initialGuess = null, ILinearOperator<T>? preconditioner = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var run = new KrylovRun<T>(SolveMethod.Fgmres, a, b, space, options, initialGuess, preconditioner);
+        if (run.BNorm == 0) return run.ZeroRightHandSide();
+        var s = run.Space;
+        var m = run.M;
+        int restart = Math.Max(1, Math.Min(options?.Restart ?? Gmres.DefaultRestart, Math.Max(run.N, 1)));
+        var arnoldi = new Arnoldi<T>(s, restart);
+        // Without M, z_j = v_j and FGMRES is GMRES: the basis serves as Z.
+        var zs = m is null ? arnoldi.V : new Tensor<T>[restart];
+        if (m is not null) for (int i = 0; i < restart; i++) zs[i] = s.Create();
+        var r = s.Create();
+
+        double rNorm = run.InitialResidual(r);
+        run.Record(0, rNorm);
+        var reason = ConvergenceReason.MaxIterations;
+        int k = 0;
+        double previous = double.PositiveInfinity;
+        while (true)
+        {
+            if (rNorm <= run.Bound) return run.Converged(k, rNorm);
+            if (!double.IsFinite(rNorm)) { reason = ConvergenceReason.NonFiniteValues; break; }
+            if (rNorm >= previous * (1 - 1e-12)) { reason = ConvergenceReason.Stagnation; break; }
+            if (k >= run.MaxIterations) break;
+            previous = rNorm;
+            arnoldi.Start(r, rNorm);
+            int j = 0;
+            bool stop = false;
+            while (j < restart && k < run.MaxIterations)
+            {
+                if (run.CancellationRequested) { reason = ConvergenceReason.Cancelled; stop = true; break; }
+
+                // Memory traffic of step j: as GMRES ((5j + 10)·n values + A + M), plus n to store z_j.
+                if (m is not null) m.Apply(arnoldi.V[j], zs[j]);
+                a.Apply(zs[j], arnoldi.V[j + 1]);
+                var (est, hNext) = arnoldi.Step(j);
+                j++; k++;
+                run.Record(k, est);
+                if (!double.IsFinite(est)) { reason = ConvergenceReason.NonFiniteValues; stop = true; break; }
+                if (est <= run.Bound || hNext == 0) break;
+            }
+            if (reason == ConvergenceReason.NonFiniteValues) break; // x stays the last finite iterate
+            if (arnoldi.Singular(j)) { if (!stop) reason = ConvergenceReason.Breakdown; break; }
+            arnoldi.Update(j, zs, run.X); // x += Z·y
+            if (stop) break;
+            rNorm = run.TrueResidual(r);
+        }
+        return run.Finish(k, reason, r);
+    }
+}
