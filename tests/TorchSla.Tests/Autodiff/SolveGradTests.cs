@@ -116,3 +116,30 @@ public class SolveGradTests
         Assert.True(RelErr(b.Grad!.ToArray().Select(v => (double)v).ToArray(), Doubles(r.GetProperty("grad_b"))) <= 1e-4);
     }
 }
+
+/// <summary>The adjoint through the solve methods that main offers besides CG.</summary>
+public class SolveMethodGradTests
+{
+    [Theory]
+    [InlineData(SolveMethod.Lu)]
+    [InlineData(SolveMethod.Gmres)]
+    [InlineData(SolveMethod.Cholesky)]
+    public void AdjointMatchesFiniteDifferences(SolveMethod method)
+    {
+        // Symmetric positive definite values (Cholesky) that stay SPD under the small perturbations; for LU/GMRES
+        // the perturbations make A unsymmetric, which exercises the solve with Aᵀ.
+        var p0 = SparseTensor.Poisson2D<double>(3);
+        var rp = p0.RowPointers; var ci = p0.ColumnIndices; var v = p0.GetValues();
+        var r = new int[ci.Length];
+        for (int i = 0; i < 9; i++) for (int s = rp[i]; s < rp[i + 1]; s++) r[s] = i;
+        var options = new SolveOptions { Method = method, RelativeTolerance = 1e-13 };
+        GradCheck.Check((p, l) =>
+        {
+            var a = SparseTensor.FromCoo<double>(p[0], r, ci, [9, 9]);
+            var b = Tensor<double>.FromArray(p[1]);
+            if (l is not null) { l.Leaf(a); l.Leaf(b); }
+            var m = method == SolveMethod.Cholesky ? a + a.Transpose() : a;
+            return GradCheck.Weighted(m.Solve(b, options).EnsureConverged());
+        }, [v, GradCheck.Random(9, 5)], h: 1e-5);
+    }
+}
