@@ -99,4 +99,29 @@ public abstract class Backend
     /// </summary>
     public abstract void RowReduce<T>(ReduceOp op, CsrIndices a, Storage<T> values, int valOffset, Storage<T> result, int resultOffset)
         where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// y = f(x; p) elementwise over <paramref name="length"/> elements (x and y may be the same storage), for the maps of
+    /// <see cref="PointwiseOp"/>. The default works on any device through host memory; backends override it with a kernel.
+    /// </summary>
+    public virtual void Pointwise<T>(PointwiseOp op, T p, Storage<T> x, int xOffset, Storage<T> y, int yOffset, int length)
+        where T : unmanaged, IFloatingPointIeee754<T> => HostFallback.Pointwise(op, p, x, xOffset, y, yOffset, length);
+
+    /// <summary>
+    /// z = x ∘ y elementwise (<see cref="BinaryOp"/>) over <paramref name="length"/> elements; z may be x or y.
+    /// The default works on any device through host memory; backends override it with a kernel.
+    /// </summary>
+    public virtual void Binary<T>(BinaryOp op, Storage<T> x, int xOffset, Storage<T> y, int yOffset, Storage<T> z, int zOffset, int length)
+        where T : unmanaged, IFloatingPointIeee754<T> => HostFallback.Binary(op, x, xOffset, y, yOffset, z, zOffset, length);
+
+    /// <summary>
+    /// Sampled dense–dense product on the pattern of A: for every stored slot s = (i, j),
+    /// result[s] = (accumulate ? result[s] : 0) + α·Σ_c L[i, c]·R[j, c], with L row-major [A.Rows, k] and
+    /// R row-major [A.Cols, k]. It is the gradient of A·X with respect to A's stored values
+    /// (L = ∂L/∂Y, R = X) and of a solve (L = −λ, R = x). The default works on any device through host memory.
+    /// </summary>
+    public virtual void Sddmm<T>(CsrIndices a, Storage<T> left, int leftOffset, Storage<T> right, int rightOffset, int k,
+        Storage<T> result, int resultOffset, T alpha, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        HostFallback.Sddmm(a, left, leftOffset, right, rightOffset, k, result, resultOffset, alpha, accumulate);
 }

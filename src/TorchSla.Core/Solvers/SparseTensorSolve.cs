@@ -26,6 +26,7 @@ public sealed partial class SparseTensor<T>
     public SolveResult<T> Solve(Tensor<T> b, SolveOptions? options, Tensor<T>? initialGuess = null)
     {
         ArgumentNullException.ThrowIfNull(b);
+        if (Tracked || b.Tracked) return SolveRecorded(b, options, initialGuess);
         options ??= SolveOptions.Default;
         options.Validate();
         if (!IsSquare)

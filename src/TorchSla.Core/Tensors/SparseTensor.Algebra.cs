@@ -23,7 +23,7 @@ public sealed partial class SparseTensor<T>
     {
         var r = Backend.Allocate<T>(Values.Length);
         Backend.Map(Kernels.UnaryOp.Identity, s, Values, 0, r, 0, Values.Length);
-        return WithValues(r);
+        return RecordScale(s, WithValues(r));
     }
 
     /// <summary>|A| elementwise: |a_ij| on the same pattern.</summary>
@@ -31,7 +31,7 @@ public sealed partial class SparseTensor<T>
     {
         var r = Backend.Allocate<T>(Values.Length);
         Backend.Map(Kernels.UnaryOp.Abs, T.One, Values, 0, r, 0, Values.Length);
-        return WithValues(r);
+        return RecordAbs(WithValues(r));
     }
 
     /// <summary>−A (same pattern).</summary>
@@ -60,7 +60,7 @@ public sealed partial class SparseTensor<T>
             Backend.Gather(Values, stepA ? b * Nnz : 0, ma, 0, r, b * nnz, nnz, alpha, accumulate: false);
             Backend.Gather(other.Values, stepB ? b * other.Nnz : 0, mb, 0, r, b * nnz, nnz, beta, accumulate: true);
         }
-        return new SparseTensor<T>(plan.Pattern, r, batch, null);
+        return RecordAdd(other, alpha, beta, plan, stepA, stepB, new SparseTensor<T>(plan.Pattern, r, batch, null));
     }
 
     /// <summary>A + B on the union of the patterns (see <see cref="Add"/>).</summary>

@@ -26,7 +26,7 @@ public sealed partial class SparseTensor<T>
     /// <exception cref="NotConvergedException">The power iteration reached <paramref name="maxIterations"/>
     /// before the tolerance; <c>Residual</c> is the last estimated relative error of σ.</exception>
     public Tensor<T> Norm(MatrixNorm ord = MatrixNorm.Frobenius, double tolerance = 1e-10, int maxIterations = 10_000) =>
-        PerMatrix(b => Norm(ord, b, tolerance, maxIterations));
+        RecordNorm(ord, PerMatrix(b => Norm(ord, b, tolerance, maxIterations)));
 
     /// <summary>The norm named as in torch-sla: <c>"fro"</c>, <c>"1"</c>, <c>"2"</c> or <c>"inf"</c> (see <see cref="Norm(MatrixNorm, double, int)"/>).</summary>
     public Tensor<T> Norm(string ord) => Norm(MatrixNorms.Parse(ord));

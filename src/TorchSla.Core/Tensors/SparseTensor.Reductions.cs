@@ -20,13 +20,13 @@ namespace TorchSla;
 public sealed partial class SparseTensor<T>
 {
     /// <summary>Σ of the stored values of each matrix, shape <c>[B...]</c> (0 for a matrix with no stored entry).</summary>
-    public Tensor<T> Sum() => PerMatrix(Sum);
+    public Tensor<T> Sum() => RecordValueSum(PerMatrix(Sum), T.One, "sparse-sum");
 
     /// <summary>Σ of the stored values of matrix <paramref name="batchIndex"/>.</summary>
     public T Sum(int batchIndex) => ReduceValues(ReduceOp.Sum, batchIndex);
 
     /// <summary>Mean of the stored values of each matrix, Σ v / nnz, shape <c>[B...]</c> (NaN when nnz = 0, as torch's mean of nothing).</summary>
-    public Tensor<T> Mean() => PerMatrix(Mean);
+    public Tensor<T> Mean() => RecordValueSum(PerMatrix(Mean), T.One / T.CreateChecked(Nnz), "sparse-mean");
 
     /// <summary>Mean of the stored values of matrix <paramref name="batchIndex"/>, Σ v / nnz.</summary>
     public T Mean(int batchIndex) => Sum(batchIndex) / T.CreateChecked(Nnz);

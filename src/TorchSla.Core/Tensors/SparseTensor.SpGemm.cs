@@ -33,7 +33,7 @@ public sealed partial class SparseTensor<T>
                 Backend.SpMV(e, expansionValues, 0, other.Values, stepB ? b * other.Nnz : 0, r, b * nnz, T.One, T.Zero);
             }
         }
-        return new SparseTensor<T>(plan.Pattern, r, batch, null);
+        return RecordMatmul(other, plan, stepA, stepB, new SparseTensor<T>(plan.Pattern, r, batch, null));
     }
 
     /// <summary>The sparse product A·B (see <see cref="Matmul(SparseTensor{T})"/>).</summary>

@@ -14,7 +14,7 @@ public sealed partial class SparseTensor<T>
         var r = Backend.Allocate<T>(Values.Length);
         for (int b = 0; b < BatchSize; b++)
             Backend.Gather(Values, b * Nnz, map, 0, r, b * Nnz, Nnz, T.One, accumulate: false);
-        return new SparseTensor<T>(pt, r, _batchShape, null);
+        return RecordTranspose(new SparseTensor<T>(pt, r, _batchShape, null));
     }
 
     /// <summary>The conjugate transpose Aᴴ; for real values it equals Aᵀ.</summary>

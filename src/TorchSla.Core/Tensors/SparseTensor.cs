@@ -185,7 +185,7 @@ public sealed partial class SparseTensor<T> : IDisposable where T : unmanaged, I
 
     /// <summary>A copy on <paramref name="device"/> (this tensor if already there). The pattern is shared.</summary>
     public SparseTensor<T> To(Device device) =>
-        device == Device ? this : new SparseTensor<T>(Pattern, BackendRegistry.Get(device).Upload<T>(Values.ToArray()), _batchShape, EntryToSlot);
+        device == Device ? this : RecordTo(new SparseTensor<T>(Pattern, BackendRegistry.Get(device).Upload<T>(Values.ToArray()), _batchShape, EntryToSlot));
 
     /// <summary>The tensor on the host.</summary>
     public SparseTensor<T> Cpu() => To(Device.Cpu);
@@ -208,7 +208,7 @@ public sealed partial class SparseTensor<T> : IDisposable where T : unmanaged, I
                 for (int k = rp[i]; k < rp[i + 1]; k++)
                     dense[off + (long)i * Cols + ci[k]] = vals[b * Nnz + k];
         }
-        return Tensor<T>.FromSpan(dense, Shape, Device);
+        return RecordToDense(Tensor<T>.FromSpan(dense, Shape, Device));
     }
 
     // ---------------------------------------------------------------- products
@@ -242,14 +242,14 @@ public sealed partial class SparseTensor<T> : IDisposable where T : unmanaged, I
         {
             // Every matrix of the batch in one call (one kernel launch on a GPU).
             Backend.SpMVBatched(Indices, Values, 0, BatchSize, x.Storage, 0, broadcast ? 0 : Cols, y.Storage, 0, T.One, T.Zero);
-            return y;
+            return RecordMatmul(x, y, k, broadcast);
         }
         for (int b = 0; b < BatchSize; b++)
         {
             int xOff = broadcast ? 0 : b * Cols * k, yOff = b * Rows * k;
             Backend.SpMM(Indices, Values, b * Nnz, x.Storage, xOff, y.Storage, yOff, k, T.One, T.Zero);
         }
-        return y;
+        return RecordMatmul(x, y, k, broadcast);
     }
 
     /// <summary>A·x (see <see cref="Matmul(Tensor{T})"/>).</summary>

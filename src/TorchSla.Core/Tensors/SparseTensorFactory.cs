@@ -71,7 +71,7 @@ public static class SparseTensor
         var vals = new T[bs * row.Count];
         for (int b = 0; b < bs; b++)
             for (int k = 0; k < row.Count; k++) vals[b * row.Count + k] = a[((long)b * rows + row[k]) * cols + col[k]];
-        return new SparseTensor<T>(vals, row.ToArray(), col.ToArray(), shape, allowNonFinite: true, device: dense.Device);
+        return new SparseTensor<T>(vals, row.ToArray(), col.ToArray(), shape, allowNonFinite: true, device: dense.Device).RecordFromDense(dense);
     }
 
     /// <summary>From a two-dimensional array, storing its non-zeros.</summary>

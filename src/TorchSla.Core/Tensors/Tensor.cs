@@ -12,7 +12,7 @@ namespace TorchSla;
 /// Values are copied in and out: a tensor never aliases a caller's array.
 /// </summary>
 /// <typeparam name="T"><see cref="double"/> or <see cref="float"/>.</typeparam>
-public sealed class Tensor<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
+public sealed partial class Tensor<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly int[] _shape;
     private readonly bool _ownsStorage;
@@ -190,7 +190,7 @@ public sealed class Tensor<T> : IDisposable where T : unmanaged, IFloatingPointI
     {
         if (device == Device) return this;
         var host = ToArray();
-        return new Tensor<T>(BackendRegistry.Get(device).Upload<T>(host), (int[])_shape.Clone());
+        return RecordSameValues("to", new Tensor<T>(BackendRegistry.Get(device).Upload<T>(host), (int[])_shape.Clone()));
     }
 
     /// <summary>The tensor on the host.</summary>
@@ -204,7 +204,7 @@ public sealed class Tensor<T> : IDisposable where T : unmanaged, IFloatingPointI
     {
         var s = Backend.Allocate<T>(Length);
         Backend.Copy(Storage, 0, s, 0, Length);
-        return new Tensor<T>(s, (int[])_shape.Clone());
+        return RecordSameValues("clone", new Tensor<T>(s, (int[])_shape.Clone()));
     }
 
     /// <summary>The same values with another shape of equal element count (a copy).</summary>
@@ -214,7 +214,7 @@ public sealed class Tensor<T> : IDisposable where T : unmanaged, IFloatingPointI
             throw new ShapeMismatchException($"cannot reshape {Shapes.Str(_shape)} ({Length} elements) to {Shapes.Str(shape)}");
         var s = Backend.Allocate<T>(Length);
         Backend.Copy(Storage, 0, s, 0, Length);
-        return new Tensor<T>(s, (int[])shape.Clone());
+        return RecordSameValues("reshape", new Tensor<T>(s, (int[])shape.Clone()));
     }
 
     /// <summary>The same tensor converted to another element type (a copy).</summary>
@@ -223,7 +223,7 @@ public sealed class Tensor<T> : IDisposable where T : unmanaged, IFloatingPointI
         var src = ToArray();
         var dst = new TOut[src.Length];
         for (int i = 0; i < src.Length; i++) dst[i] = TOut.CreateTruncating(src[i]);
-        return Tensor<TOut>.FromSpan(dst, _shape, Device);
+        return RecordCast(Tensor<TOut>.FromSpan(dst, _shape, Device));
     }
 
     // ---------------------------------------------------------------- algebra (BLAS-1 on the device)
@@ -241,9 +241,9 @@ public sealed class Tensor<T> : IDisposable where T : unmanaged, IFloatingPointI
     public Tensor<T> Axpby(T alpha, T beta, Tensor<T> other)
     {
         CheckSame(other, "axpby");
-        var r = other.Clone();
+        var r = other.CloneRaw();
         Backend.Axpby(alpha, Storage, 0, beta, r.Storage, 0, Length);
-        return r;
+        return RecordAxpby(alpha, beta, other, r);
     }
 
     /// <summary>Elementwise sum.</summary>
@@ -261,7 +261,7 @@ public sealed class Tensor<T> : IDisposable where T : unmanaged, IFloatingPointI
         ArgumentNullException.ThrowIfNull(a);
         var r = a.Backend.Allocate<T>(a.Length);
         a.Backend.Axpby(s, a.Storage, 0, T.Zero, r, 0, a.Length);
-        return new Tensor<T>(r, (int[])a._shape.Clone());
+        return a.RecordScale(s, new Tensor<T>(r, (int[])a._shape.Clone()));
     }
 
     /// <summary>Scalar multiple.</summary>
@@ -296,6 +296,7 @@ public sealed class Tensor<T> : IDisposable where T : unmanaged, IFloatingPointI
     public void AxpbyInPlace(T alpha, Tensor<T> x, T beta)
     {
         CheckSame(x, "axpby");
+        MarkModified("axpby");
         Backend.Axpby(alpha, x.Storage, 0, beta, Storage, 0, Length);
     }
 
@@ -303,17 +304,26 @@ public sealed class Tensor<T> : IDisposable where T : unmanaged, IFloatingPointI
     public void AxpyInPlace(T alpha, Tensor<T> x) => AxpbyInPlace(alpha, x, T.One);
 
     /// <summary>this ← s·this, in place.</summary>
-    public void ScaleInPlace(T s) => Backend.Map(UnaryOp.Identity, s, Storage, 0, Storage, 0, Length);
+    public void ScaleInPlace(T s)
+    {
+        MarkModified("scale");
+        Backend.Map(UnaryOp.Identity, s, Storage, 0, Storage, 0, Length);
+    }
 
     /// <summary>this ← source (element by element, same shape, same device).</summary>
     public void CopyFrom(Tensor<T> source)
     {
         CheckSame(source, "copy");
+        MarkModified("copy");
         if (!ReferenceEquals(source, this)) Backend.Copy(source.Storage, 0, Storage, 0, Length);
     }
 
     /// <summary>Sets every element to <paramref name="value"/>, in place.</summary>
-    public void FillInPlace(T value) => Backend.Fill(Storage, 0, Length, value);
+    public void FillInPlace(T value)
+    {
+        MarkModified("fill");
+        Backend.Fill(Storage, 0, Length, value);
+    }
 
     /// <summary>max_i |x_i| (0 for an empty tensor; NaN if any element is NaN), reduced on the device.</summary>
     public T NormInf() => Backend.Reduce(ReduceOp.MaxAbs, Storage, 0, Length);
