@@ -4,9 +4,11 @@ using TorchSla.Bench;
 // Harness modes that are not BenchmarkDotNet suites (see bench/RESULTS.md for the commands):
 //   spmv-compare [--quick]   ours vs SciPy's A @ x in one process run, markdown table on stdout
 //   membw                    this machine's memory bandwidth (copy and triad, 1 and all threads)
-//   spmv-crossover           single-thread vs Parallel.For SpMV over matrix sizes
+//   spmv-crossover           single-thread vs two-thread (BlockJob) SpMV over matrix sizes
 //   krylov-compare [M...] [--rounds R]   Jacobi-PCG on poisson2d:M (default 500 1000) vs SciPy cg, same run
 //   gpu-gen / gpu-spmv       the GPU benchmark (bench/gpu/run.sh; GPU section of bench/RESULTS.md)
+//   direct METHOD MATRIX     direct solvers (cholesky|ldlt|lu|analyze|profile), CHOLMOD-anchor format
+//   amg-compare [2d:N|3d:N]  AMG-PCG vs Jacobi-PCG vs hypre BoomerAMG-PCG, whole solves, markdown rows
 // Anything else goes to BenchmarkDotNet's switcher, e.g. `-- --filter "*SpMVBench*"`.
 if (args.Length > 0 && args[0].StartsWith("gpu-", StringComparison.Ordinal)) return TorchSla.Bench.Gpu.GpuSpmvHarness.Run(args);
 switch (args.FirstOrDefault())
@@ -15,6 +17,8 @@ switch (args.FirstOrDefault())
     case "membw": return MemoryBandwidth.Run();
     case "spmv-crossover": return SpMVCrossover.Run();
     case "krylov-compare": return KrylovCompare.Run(args.Skip(1).ToArray());
+    case "direct": return TorchSla.Bench.Direct.DirectBench.Run(args.Skip(1).ToArray());
+    case "amg-compare": return AmgCompare.Run(args.Skip(1).ToArray());
     default:
         BenchmarkSwitcher.FromAssembly(typeof(SpMVBench).Assembly).Run(args);
         return 0;

@@ -4,7 +4,7 @@ namespace TorchSla.Bench;
 
 /// <summary>
 /// Where does splitting SpMV across threads start to pay? Times Poisson2D SpMV on growing grids
-/// on the calling thread alone and with Parallel.For over nnz-balanced row blocks.
+/// on the calling thread alone and with the fork/join over nnz-balanced row blocks (BlockJob).
 /// </summary>
 internal static class SpMVCrossover
 {

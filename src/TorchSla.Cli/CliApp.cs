@@ -23,8 +23,9 @@ public static class CliApp
         torchsla {Backends.LibraryVersion} — sparse linear solves from the command line
 
         usage:
-          torchsla solve MATRIX [--rhs ones|random|FILE.mtx] [--seed S] [--method auto|cg|bicgstab|gmres|fgmres|minres]
+          torchsla solve MATRIX [--rhs ones|random|FILE.mtx] [--seed S] [--method auto|cg|bicgstab|gmres|fgmres|minres|cholesky|ldlt|lu]
                                 [--precond auto|none|jacobi|block-jacobi|ilu0|ic0|chebyshev] [--restart M]
+                                [--ordering auto|amd|nd|rcm|natural]
                                 [--rtol R] [--atol A] [--maxiter N] [--device cpu|cuda[:N]] [--dtype float64|float32]
                                 [--json] [--progress]
           torchsla info MATRIX [--dtype float64|float32] [--json]
@@ -36,6 +37,9 @@ public static class CliApp
         solve stops when the true residual meets ‖b − Ax‖ ≤ max(rtol·‖b‖, atol) (defaults: rtol 1e-8 in float64, 1e-4 in float32, atol 0, maxiter 10·n).
         auto picks CG + Jacobi for symmetric matrices with a positive diagonal, MINRES for other symmetric ones and
         GMRES(30) + ILU(0) for nonsymmetric ones (see the README's table); --restart sets m of GMRES(m)/FGMRES(m).
+        Direct methods: cholesky (SPD, supernodal), ldlt (symmetric indefinite, static pivoting + refinement), lu (square,
+        threshold partial pivoting); --ordering picks their fill-reducing ordering; --json then adds "nnz_factor" and
+        seconds "analyse"/"factor"/"triangular_solve".
         --json prints one JSON object; --progress prints iteration/residual lines to stderr (default when stderr is a terminal).
         exit codes: 0 ok, 2 bad input, 3 not converged.
         """;

@@ -14,7 +14,7 @@ namespace TorchSla.Cli;
 /// </summary>
 internal static class SolveCommand
 {
-    private static readonly HashSet<string> Valued = ["rhs", "seed", "method", "precond", "rtol", "atol", "maxiter", "restart", "device", "dtype"];
+    private static readonly HashSet<string> Valued = ["rhs", "seed", "method", "ordering", "precond", "rtol", "atol", "maxiter", "restart", "device", "dtype"];
     private static readonly HashSet<string> Flags = ["json", "progress"];
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool stderrIsTerminal)
@@ -30,6 +30,7 @@ internal static class SolveCommand
             AbsoluteTolerance = o.Double("atol", 0),
             MaxIterations = o.Int("maxiter"),
             Restart = o.Int("restart"),
+            Ordering = ParseOrdering(o.Text("ordering")),
         };
         if (options.Restart is 0) throw new CliUsageException("--restart: must be ≥ 1, got 0");
         if (!string.Equals(options.Preconditioner.Trim(), "auto", StringComparison.OrdinalIgnoreCase)
@@ -83,7 +84,14 @@ internal static class SolveCommand
                 w.WriteBoolean("converged", result.Converged);
                 w.WriteString("reason", result.Reason.Name());
                 WriteNumberOrNull(w, "relres", relres);
+                if (result.Direct is { } direct) w.WriteNumber("nnz_factor", direct.NnzFactor);
                 w.WriteStartObject("seconds");
+                if (result.Direct is { } d)
+                {
+                    w.WriteNumber("analyse", Math.Round(d.AnalyzeSeconds, 6));
+                    w.WriteNumber("factor", Math.Round(d.FactorSeconds, 6));
+                    w.WriteNumber("triangular_solve", Math.Round(d.SolveSeconds, 6));
+                }
                 w.WriteNumber("setup", Math.Round(setup, 6));
                 w.WriteNumber("solve", Math.Round(solve, 6));
                 w.WriteNumber("total", Math.Round(totalSeconds, 6));
@@ -100,10 +108,23 @@ internal static class SolveCommand
             stdout.WriteLine($"method    {result.MethodUsed.Name()}, preconditioner {result.Preconditioner}");
             stdout.WriteLine(string.Create(ci, $"result    {(result.Converged ? "converged" : "NOT converged")} ({result.Reason.Name()}) after {result.Iterations} iterations; rtol {options.RelativeToleranceFor<T>():G3}, atol {options.AbsoluteTolerance:G3}"));
             stdout.WriteLine(string.Create(ci, $"relres    ‖b − Ax‖/‖b‖ = {relres.ToString("0.000e+00", ci)} (recomputed from x)"));
+            if (result.Direct is { } d)
+                stdout.WriteLine(string.Create(ci, $"factor    nnz {d.NnzFactor:N0}, {d.Flops:G3} flops; analyse {d.AnalyzeSeconds:F3} s, factor {d.FactorSeconds:F3} s, triangular solve {d.SolveSeconds:F3} s"));
             stdout.WriteLine(string.Create(ci, $"seconds   setup {setup:F3}, solve {solve:F3}, total {totalSeconds:F3}"));
         }
         return result.Converged ? CliApp.Ok : CliApp.NotConverged;
     }
+
+    /// <summary>Parses <c>--ordering amd|nd|rcm|natural|auto</c> (default auto).</summary>
+    internal static Solvers.Direct.CholeskyOrdering ParseOrdering(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "auto" => Solvers.Direct.CholeskyOrdering.Automatic,
+        "amd" => Solvers.Direct.CholeskyOrdering.ApproximateMinimumDegree,
+        "nd" => Solvers.Direct.CholeskyOrdering.NestedDissection,
+        "rcm" => Solvers.Direct.CholeskyOrdering.ReverseCuthillMcKee,
+        "natural" => Solvers.Direct.CholeskyOrdering.Natural,
+        _ => throw new CliUsageException($"--ordering: unknown ordering '{text}' (amd, nd, rcm, natural or auto)"),
+    };
 
     /// <summary>‖b − Ax‖₂/‖b‖₂ from a fresh product A·x, accumulated in double on the host (0 when b = 0).</summary>
     internal static double TrueRelativeResidual<T>(SparseTensor<T> a, Tensor<T> b, Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T>

@@ -25,6 +25,8 @@ public enum ConvergenceReason
     Stagnation,
     /// <summary>Not converged: the caller's <see cref="CancellationToken"/> was cancelled.</summary>
     Cancelled,
+    /// <summary>Converged: a direct method (factorization and triangular solves) produced x.</summary>
+    Factorized,
 }
 
 /// <summary>Helpers for <see cref="ConvergenceReason"/>.</summary>
@@ -32,7 +34,7 @@ public static class ConvergenceReasons
 {
     /// <summary>Whether the reason is one of the converged ones.</summary>
     public static bool IsConverged(this ConvergenceReason reason) =>
-        reason is ConvergenceReason.RelativeTolerance or ConvergenceReason.AbsoluteTolerance or ConvergenceReason.ZeroRightHandSide;
+        reason is ConvergenceReason.RelativeTolerance or ConvergenceReason.AbsoluteTolerance or ConvergenceReason.ZeroRightHandSide or ConvergenceReason.Factorized;
 
     /// <summary>A short lower-case name for reports (<c>rtol</c>, <c>atol</c>, <c>maxiter</c>, ...).</summary>
     public static string Name(this ConvergenceReason reason) => reason switch
@@ -46,6 +48,7 @@ public static class ConvergenceReasons
         ConvergenceReason.NonFiniteValues => "nan-or-inf",
         ConvergenceReason.Stagnation => "stagnation",
         ConvergenceReason.Cancelled => "cancelled",
+        ConvergenceReason.Factorized => "factorized",
         _ => reason.ToString(),
     };
 }

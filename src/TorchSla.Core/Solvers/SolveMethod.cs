@@ -23,6 +23,18 @@ public enum SolveMethod
 
     /// <summary>MINRES (Paige &amp; Saunders 1975) for symmetric indefinite matrices (SPD preconditioner).</summary>
     Minres,
+
+    /// <summary>Sparse direct: supernodal Cholesky for symmetric positive definite matrices (<see cref="SparseTensor{T}.Cholesky"/>).</summary>
+    Cholesky,
+
+    /// <summary>Sparse direct: supernodal LDLᵀ with static pivoting for symmetric indefinite matrices (<see cref="SparseTensor{T}.Ldlt"/>).</summary>
+    Ldlt,
+
+    /// <summary>Sparse direct: LU with threshold partial pivoting for square matrices (<see cref="SparseTensor{T}.Lu"/>).</summary>
+    Lu,
+
+    /// <summary>Smoothed-aggregation algebraic multigrid cycles used as a stationary solver (see <see cref="Preconditioners.AmgPreconditioner{T}.Solve"/>).</summary>
+    Amg,
 }
 
 /// <summary>Names of <see cref="SolveMethod"/> values as the command line and reports spell them.</summary>
@@ -30,9 +42,9 @@ public static class SolveMethods
 {
     /// <summary>Every method this build offers (besides <see cref="SolveMethod.Auto"/>).</summary>
     public static IReadOnlyList<SolveMethod> Concrete { get; } =
-        [SolveMethod.CG, SolveMethod.BiCgStab, SolveMethod.Gmres, SolveMethod.Fgmres, SolveMethod.Minres];
+        [SolveMethod.CG, SolveMethod.BiCgStab, SolveMethod.Gmres, SolveMethod.Fgmres, SolveMethod.Minres, SolveMethod.Cholesky, SolveMethod.Ldlt, SolveMethod.Lu, SolveMethod.Amg];
 
-    /// <summary>The lower-case name: <c>auto</c>, <c>cg</c>, <c>bicgstab</c>, <c>gmres</c>, <c>fgmres</c>, <c>minres</c>.</summary>
+    /// <summary>The lower-case name: <c>auto</c>, <c>cg</c>, <c>bicgstab</c>, <c>gmres</c>, <c>fgmres</c>, <c>minres</c>, <c>cholesky</c>, <c>ldlt</c>, <c>lu</c>, <c>amg</c>.</summary>
     public static string Name(this SolveMethod method) => method switch
     {
         SolveMethod.Auto => "auto",
@@ -41,10 +53,14 @@ public static class SolveMethods
         SolveMethod.Gmres => "gmres",
         SolveMethod.Fgmres => "fgmres",
         SolveMethod.Minres => "minres",
+        SolveMethod.Cholesky => "cholesky",
+        SolveMethod.Ldlt => "ldlt",
+        SolveMethod.Lu => "lu",
+        SolveMethod.Amg => "amg",
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "unknown solve method"),
     };
 
-    /// <summary>Parses a method name (case-insensitive): <c>auto</c>, <c>cg</c>, <c>bicgstab</c>, <c>gmres</c>, <c>fgmres</c>, <c>minres</c>.</summary>
+    /// <summary>Parses a method name (case-insensitive): <c>auto</c>, <c>cg</c>, <c>bicgstab</c>, <c>gmres</c>, <c>fgmres</c>, <c>minres</c>, <c>cholesky</c>, <c>ldlt</c>, <c>lu</c>.</summary>
     /// <exception cref="FormatException">The text names no method of this build.</exception>
     public static SolveMethod Parse(string text)
     {

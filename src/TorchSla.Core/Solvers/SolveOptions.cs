@@ -44,6 +44,9 @@ public sealed record SolveOptions
     /// <summary>Checked once per iteration; a cancelled solve stops with <see cref="ConvergenceReason.Cancelled"/>.</summary>
     public CancellationToken CancellationToken { get; init; }
 
+    /// <summary>Fill-reducing ordering of the direct methods (Cholesky, LDLᵀ: of A; LU: of the columns, on A + Aᵀ).</summary>
+    public Direct.CholeskyOrdering Ordering { get; init; } = Direct.CholeskyOrdering.Automatic;
+
     /// <summary>The relative tolerance that applies to element type <typeparamref name="T"/>.</summary>
     public double RelativeToleranceFor<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
         RelativeTolerance ?? (typeof(T) == typeof(float) ? 1e-4 : 1e-8);

@@ -29,6 +29,9 @@ public sealed class SolveResult<T> where T : unmanaged, IFloatingPointIeee754<T>
         BatchResults = batchResults ?? [];
     }
 
+    /// <summary>For a direct method: the factor's size and the split analyse/factor/solve seconds; null for iterative methods.</summary>
+    public Direct.DirectSolveInfo? Direct { get; init; }
+
     /// <summary>The solution x (the last iterate when not converged). Shape of b.</summary>
     public Tensor<T> Solution { get; }
 

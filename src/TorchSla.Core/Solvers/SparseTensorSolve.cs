@@ -47,6 +47,7 @@ public sealed partial class SparseTensor<T>
         RejectNonFiniteValues();
         var (method, precond) = AutoSolverChoice.Choose(this, options);
         bool autoPrecond = SolveOptions.IsAutoPreconditioner(options.Preconditioner);
+        if (method is SolveMethod.Cholesky or SolveMethod.Ldlt or SolveMethod.Lu) return SolveDirect(b, options, method);
 
         if (single && !IsBatched)
             return SolveOne(this, 0, b, null, options, initialGuess, method, precond, autoPrecond, options.Method == SolveMethod.Auto);
@@ -75,6 +76,12 @@ public sealed partial class SparseTensor<T>
     private SolveResult<T> SolveOne(ILinearOperator<T> op, int batchIndex, Tensor<T> b, IVectorSpace<T>? space, SolveOptions options,
         Tensor<T>? x0, SolveMethod method, string precond, bool autoPrecond, bool autoMethod)
     {
+        if (method == SolveMethod.Amg)
+        {
+            // Standalone multigrid: the cycles are the solver, no Krylov method and no second preconditioner.
+            using var amg = new TorchSla.Solvers.Preconditioners.AmgPreconditioner<T>(IsBatched ? WithValues(GetValues(batchIndex), []) : this);
+            return amg.Solve(b, options, x0);
+        }
         var m = AutoSolverChoice.Setup(this, batchIndex, precond, autoPrecond);
         try
         {

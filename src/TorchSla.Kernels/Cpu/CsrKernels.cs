@@ -38,8 +38,8 @@ internal static class CsrKernels
     /// benchmark can time both kernels on one matrix). Below it a row holds
     /// less than two float64 vectors, the per-row lane reduction and scalar tail dominate, and
     /// the scalar kernel measured faster (5-point Poisson and cryg2500, rows of ≤ 5 entries:
-    /// scalar 8.2 µs vs gather 10.6 µs on cryg2500); with 32 random columns per row the gather
-    /// kernel measured 20-30 % faster (bench `spmv-compare random:200000:32`, bench/RESULTS.md).
+    /// scalar 8.2 µs vs gather 10.6 µs on cryg2500); with 32 random columns per row the float64 gather
+    /// kernel measured 28-40 % faster, float32 -7 % to +19 % (bench `spmv-compare`, bench/RESULTS.md).
     /// </summary>
     internal static int GatherMinMeanRowLength { get; set; } = 8;
 

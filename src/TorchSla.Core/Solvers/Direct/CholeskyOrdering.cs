@@ -9,4 +9,13 @@ public enum CholeskyOrdering
     ReverseCuthillMcKee,
     /// <summary>Approximate minimum degree (Amestoy, Davis &amp; Duff 1996): little fill on general sparse and mesh matrices.</summary>
     ApproximateMinimumDegree,
+    /// <summary>Nested dissection by level-structure separators, minimum degree on small pieces: little fill on 3-D meshes.</summary>
+    NestedDissection,
+    /// <summary>
+    /// Chosen by the supernodal analysis: up to 30 000 rows both minimum degree and nested dissection are analysed and
+    /// the one with fewer factorization flops is kept (as CHOLMOD tries AMD and METIS); above that, nested dissection
+    /// (on 2-D/3-D meshes of that size it needs less fill and far less ordering time than this minimum degree).
+    /// Elsewhere it means <see cref="ApproximateMinimumDegree"/>.
+    /// </summary>
+    Automatic,
 }

@@ -67,9 +67,12 @@ public sealed class CholeskySymbolic
         {
             // Order the graph of A + Aᵀ so that a structurally unsymmetric pattern is handled too.
             var sym = pattern.SymmetryPlan().Pattern;
-            perm = ordering == CholeskyOrdering.ReverseCuthillMcKee
-                ? ReverseCuthillMcKee.Order(n, sym.RowPtr, sym.ColInd)
-                : ApproximateMinimumDegree.Order(n, sym.RowPtr, sym.ColInd);
+            perm = ordering switch
+            {
+                CholeskyOrdering.ReverseCuthillMcKee => ReverseCuthillMcKee.Order(n, sym.RowPtr, sym.ColInd),
+                CholeskyOrdering.NestedDissection => NestedDissection.Order(n, sym.RowPtr, sym.ColInd),
+                _ => ApproximateMinimumDegree.Order(n, sym.RowPtr, sym.ColInd),
+            };
         }
         else
         {

@@ -4,7 +4,7 @@ namespace TorchSla.Solvers.Preconditioners;
 
 /// <summary>
 /// Preconditioner factories by name (case-insensitive). The built-in ones (<c>none</c>,
-/// <c>jacobi</c>, <c>block-jacobi</c>, <c>ilu0</c>, <c>ic0</c>, <c>chebyshev</c>) are present
+/// <c>jacobi</c>, <c>block-jacobi</c>, <c>ilu0</c>, <c>ic0</c>, <c>chebyshev</c>, <c>amg</c>) are present
 /// from the start; other components (AMG) add theirs with <see cref="Register"/>.
 /// </summary>
 public static class PreconditionerRegistry
@@ -15,7 +15,7 @@ public static class PreconditionerRegistry
     {
         foreach (var f in (IPreconditionerFactory[])[new IdentityPreconditionerFactory(), new JacobiPreconditionerFactory(),
                      new BlockJacobiPreconditionerFactory(), new Ilu0PreconditionerFactory(), new Ic0PreconditionerFactory(),
-                     new ChebyshevPreconditionerFactory()])
+                     new ChebyshevPreconditionerFactory(), new AmgPreconditionerFactory()])
             Factories[f.Name] = f;
     }
 

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Globalization;
+using TorchSla.Solvers;
+using TorchSla.Solvers.Preconditioners;
+
+namespace TorchSla.Bench;
+
+/// <summary>
+/// `amg-compare [2d:N | 3d:N ...] [--hypre PATH]`: AMG-PCG vs Jacobi-PCG (ours) vs hypre BoomerAMG-PCG
+/// on the same Poisson problems in one run, float64, b = 1, x₀ = 0, rtol 1e-8, whole solve
+/// including setup; markdown rows on stdout. The PCG is the library's <c>Cg.Solve</c> with the preconditioner.
+/// </summary>
+internal static class AmgCompare
+{
+    public static int Run(string[] args)
+    {
+        string hypre = "/tmp/hypre_amg_bench";
+        var problems = new List<(int Dim, int N)>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--hypre") { hypre = args[++i]; continue; }
+            var parts = args[i].Split(':');
+            problems.Add((parts[0] == "3d" ? 3 : 2, int.Parse(parts[1], CultureInfo.InvariantCulture)));
+        }
+        if (problems.Count == 0) problems = [(2, 1000), (3, 50), (3, 100)];
+        Console.WriteLine($"threads: {Environment.ProcessorCount}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        Console.WriteLine("| problem | n | solver | setup s | solve s | total s | iterations | rel. residual | levels | op. complexity |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var (dim, n) in problems)
+        {
+            var a = dim == 2 ? SparseTensor.Poisson2D<double>(n) : SparseTensor.Poisson3D<double>(n);
+            string name = dim == 2 ? $"2D Poisson {n}²" : $"3D Poisson {n}³";
+            var b = Tensor<double>.Ones([a.Rows]);
+            _ = Pcg(a, new JacobiOperator(a), b, 1e-8, 1); // warm-up: JIT, thread pool
+            foreach (var smoother in new[] { AmgSmoother.Chebyshev, AmgSmoother.SymmetricGaussSeidel })
+            {
+                var sw = Stopwatch.StartNew();
+                using var amg = new AmgPreconditioner<double>(a, new AmgOptions { Smoother = smoother });
+                double setup = sw.Elapsed.TotalSeconds;
+                var (it, res) = Pcg(a, amg, b, 1e-8, 1000);
+                double total = sw.Elapsed.TotalSeconds;
+                var s = amg.Statistics;
+                Console.WriteLine($"| {name} | {a.Rows} | ours AMG-PCG ({smoother}) | {setup:F3} | {total - setup:F3} | {total:F3} | {it} | {res:E1} | {s.Levels} | {s.OperatorComplexity:F3} |");
+            }
+            {
+                var sw = Stopwatch.StartNew();
+                var jac = new JacobiOperator(a);
+                double setup = sw.Elapsed.TotalSeconds;
+                var (it, res) = Pcg(a, jac, b, 1e-8, 100_000);
+                double total = sw.Elapsed.TotalSeconds;
+                Console.WriteLine($"| {name} | {a.Rows} | ours Jacobi-PCG | {setup:F3} | {total - setup:F3} | {total:F3} | {it} | {res:E1} | | |");
+            }
+            foreach (int ranks in new[] { 1, 2 })
+                Console.WriteLine($"| {name} | {a.Rows} | hypre BoomerAMG-PCG, {ranks} rank(s) | {RunHypre(hypre, dim, n, ranks)} |");
+        }
+        return 0;
+    }
+
+    private static string RunHypre(string exe, int dim, int n, int ranks)
+    {
+        if (!File.Exists(exe)) return $"not built ({exe})";
+        var psi = new ProcessStartInfo("mpiexec.openmpi", $"-n {ranks} {exe} {dim} {n}") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
+        psi.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
+        using var p = Process.Start(psi)!;
+        string output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        // dim=2 n=... ranks=1 iterations=22 relres=... setup=0.72s solve=...s total=...s
+        var kv = output.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries).Select(t => t.Split('=')).Where(t => t.Length == 2).ToDictionary(t => t[0], t => t[1].TrimEnd('s'));
+        return kv.TryGetValue("total", out var total)
+            ? $"{kv["setup"]} | {kv["solve"]} | {total} | {kv["iterations"]} | {kv["relres"]} | |"
+            : $"failed: {output.Trim()}";
+    }
+
+    private static (int Iterations, double Residual) Pcg(SparseTensor<double> a, ILinearOperator<double> m, Tensor<double> b, double rtol, int maxIter)
+    {
+        var r = TorchSla.Solvers.Krylov.Cg.Solve(a, b, options: new SolveOptions { RelativeTolerance = rtol, MaxIterations = maxIter }, preconditioner: m);
+        return (r.Iterations, r.FinalRelativeResidual);
+    }
+
+    /// <summary>z = D⁻¹r as an SpMV with the diagonal matrix.</summary>
+    private sealed class JacobiOperator(SparseTensor<double> a) : ILinearOperator<double>
+    {
+        private readonly SparseTensor<double> _dinv = InverseDiagonal(a);
+        public int Rows => a.Rows;
+        public int Cols => a.Cols;
+        public Device Device => a.Device;
+        public void Apply(Tensor<double> x, Tensor<double> y) => _dinv.Apply(x, y);
+
+        private static SparseTensor<double> InverseDiagonal(SparseTensor<double> a)
+        {
+            var d = a.Diagonal().ToArray();
+            var idx = Enumerable.Range(0, d.Length).ToArray();
+            return SparseTensor.FromCsr<double>([.. Enumerable.Range(0, d.Length + 1)], idx, d.Select(v => 1 / v).ToArray(), [d.Length, d.Length]);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Numerics;
+
+namespace TorchSla.Solvers.Direct;
+
+/// <summary>
+/// Supernodal multifrontal Cholesky factorization P·A·Pᵀ = L·Lᵀ of a symmetric positive definite
+/// matrix (or of each matrix of a batch on one shared analysis): see <see cref="MultifrontalFactor"/>
+/// for the algorithm and <see cref="SupernodalSymbolic"/> for the analysis. Created by
+/// <see cref="SparseTensor{T}.Cholesky"/>.
+/// <para>Solve: x = Pᵀ·L⁻ᵀ·L⁻¹·P·b; Aᵀ = A, so <see cref="SparseFactorization{T}.SolveTranspose(Tensor{T})"/> is the same solve.
+/// det A = Π l_jj², its sign is +1.</para>
+/// </summary>
+/// <typeparam name="T">Element type (double or float); the factor is float64.</typeparam>
+public sealed class CholeskyFactorization<T> : SparseFactorization<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly SupernodalSymbolic _symbolic;
+    private readonly SparsePattern _pattern;
+    private readonly double _pivotTolerance;
+    private MultifrontalFactor[] _factors;
+
+    internal CholeskyFactorization(SparseTensor<T> a, CholeskyOrdering ordering, double pivotTolerance)
+        : base(a.Rows, a.BatchShape)
+    {
+        _pattern = a.Pattern;
+        _pivotTolerance = pivotTolerance;
+        var values = ValuesOf(a);
+        var sw = Stopwatch.StartNew();
+        _symbolic = SupernodalSymbolic.Analyze(a.Pattern, ordering);
+        AnalyzeSeconds = sw.Elapsed.TotalSeconds;
+        _factors = [];
+        RefactorValues(values);
+    }
+
+    /// <summary>The fill-reducing ordering used.</summary>
+    public CholeskyOrdering Ordering => _symbolic.Ordering;
+
+    /// <summary>The permutation p of P·A·Pᵀ (a copy): (P·A·Pᵀ)_ij = a_{p[i], p[j]} (the ordering composed with an elimination-tree postorder).</summary>
+    public int[] Permutation => (int[])_symbolic.Perm.Clone();
+
+    /// <summary>Number of supernodes after relaxed amalgamation.</summary>
+    public int SupernodeCount => _symbolic.SuperCount;
+
+    /// <summary>Stored entries of L: the supernodes' lower trapezoids (explicit zeros of relaxed amalgamation included).</summary>
+    public override long NnzFactor => _symbolic.NnzLStored;
+
+    /// <summary>Entries of L in the exact (unamalgamated) structure: Σ column counts.</summary>
+    public long NnzFactorExact => _symbolic.NnzLExact;
+
+    /// <summary>Floating-point operations of one numeric factorization: Σ_j c_j², c_j = entries of column j of L.</summary>
+    public override double Flops => _symbolic.Flops;
+
+    private protected override SparsePattern AnalysedPattern => _pattern;
+
+    private protected override void RefactorValues(double[] values)
+    {
+        var sw = Stopwatch.StartNew();
+        int nnz = _pattern.Nnz;
+        var f = new MultifrontalFactor[BatchSize];
+        double scale = 0;
+        var diag = _pattern.DiagonalSlots();
+        for (int b = 0; b < BatchSize; b++)
+        {
+            double s = 0;
+            foreach (int d in diag) if (d >= 0) s = Math.Max(s, Math.Abs(values[(long)b * nnz + d]));
+            scale = s;
+            f[b] = MultifrontalFactor.Factor(_symbolic, new ReadOnlySpan<double>(values, b * nnz, nnz), false, _pivotTolerance * scale);
+        }
+        _factors = f;
+        FactorSeconds = sw.Elapsed.TotalSeconds;
+    }
+
+    private protected override void SolveInPlace(int batchIndex, Span<double> x, bool transpose)
+    {
+        var work = new double[N];
+        _factors[batchIndex].Solve(x, work);
+    }
+
+    private protected override (double LogAbsDet, int Sign) LogDeterminant(int batchIndex) => _factors[batchIndex].LogDeterminant();
+
+    private protected override void ReleaseFactors() => _factors = [];
+
+    /// <summary>
+    /// L of matrix <paramref name="batchIndex"/> in compressed columns (ordered numbering, rows ascending, the
+    /// diagonal first in each column; explicit zeros of amalgamation included), so that P·A·Pᵀ = L·Lᵀ.
+    /// </summary>
+    public (int[] ColumnPointers, int[] RowIndices, double[] Values) GetFactor(int batchIndex = 0)
+    {
+        ThrowIfDisposed();
+        if ((uint)batchIndex >= (uint)BatchSize) throw new ArgumentOutOfRangeException(nameof(batchIndex), $"batch index {batchIndex} is outside [0, {BatchSize})");
+        return SupernodalLayout.ToCompressedColumns(_symbolic, _factors[batchIndex].L, unitDiagonal: false);
+    }
+}

@@ -1,0 +1,295 @@
+namespace TorchSla.Solvers.Direct;
+
+/// <summary>
+/// The symbolic analysis behind the supernodal (multifrontal) factorizations: a fill-reducing
+/// ordering composed with a postorder of the elimination tree, the column counts of L, the
+/// fundamental supernodes merged by relaxed amalgamation, and each supernode's row structure.
+/// <para>Supernodes (Liu, Ng &amp; Peyton, "On finding supernodes for sparse matrix computations",
+/// SIAM J. Matrix Anal. Appl. 14(1), 1993): a run of columns j, j+1, … where each is the only
+/// child of the next and the counts drop by one, so that they share one row structure and can be
+/// stored and factored as one dense trapezoid. Relaxed amalgamation (Ashcraft &amp; Grimes 1989;
+/// the rule and thresholds of CHOLMOD's <c>cholmod_super_symbolic</c>) also merges a child into
+/// its parent when the explicit zeros this adds are few, trading a little storage for larger
+/// dense blocks.</para>
+/// <para>All structural work is done on the pattern of A + Aᵀ, so a pattern that is not exactly
+/// symmetric still gets a structure that holds every assembled entry. Cost: the ordering plus
+/// O(nnz(L)) for the column counts plus O(Σ rows of supernodes) for the structures.</para>
+/// </summary>
+internal sealed class SupernodalSymbolic
+{
+    /// <summary>Up to this order, <see cref="CholeskyOrdering.Automatic"/> analyses both AMD and nested dissection.</summary>
+    public const int AutomaticBothLimit = 30_000;
+
+    /// <summary>Order of the matrix.</summary>
+    public int N { get; private init; }
+    /// <summary>perm[k] = row/column of A that is step k (fill-reducing order, then postorder).</summary>
+    public int[] Perm { get; private init; } = [];
+    /// <summary>Inverse of <see cref="Perm"/>.</summary>
+    public int[] Pinv { get; private init; } = [];
+    /// <summary>Lower triangle of P·A·Pᵀ by columns: column pointers (entries from A's rows, see <see cref="ASource"/>).</summary>
+    public int[] AColPtr { get; private init; } = [];
+    /// <summary>Row (in the ordered matrix) of each lower-triangle entry.</summary>
+    public int[] ARowInd { get; private init; } = [];
+    /// <summary>CSR slot of A each lower-triangle entry comes from: (P·A·Pᵀ)_ij = A.values[slot] for i ≥ j.</summary>
+    public int[] ASource { get; private init; } = [];
+    /// <summary>Elimination tree of the ordered matrix (postordered: parent[j] &gt; j), −1 for roots.</summary>
+    public int[] Parent { get; private init; } = [];
+    /// <summary>Number of supernodes.</summary>
+    public int SuperCount { get; private init; }
+    /// <summary>First column of each supernode; SuperStart[SuperCount] = N.</summary>
+    public int[] SuperStart { get; private init; } = [];
+    /// <summary>Row structure of supernode s: Rows[RowPtr[s]..RowPtr[s+1]), ascending, starting with its own columns.</summary>
+    public int[] RowPtr { get; private init; } = [];
+    /// <summary>Rows of all supernodes (see <see cref="RowPtr"/>).</summary>
+    public int[] Rows { get; private init; } = [];
+    /// <summary>Offset of supernode s's dense block (rows × columns, column-major) in the factor's value array.</summary>
+    public long[] ValueOffset { get; private init; } = [];
+    /// <summary>Parent supernode, −1 for roots (parent &gt; s).</summary>
+    public int[] SuperParent { get; private init; } = [];
+    /// <summary>Children of supernode s: Children[ChildPtr[s]..ChildPtr[s+1]).</summary>
+    public int[] ChildPtr { get; private init; } = [];
+    /// <summary>Children lists (see <see cref="ChildPtr"/>).</summary>
+    public int[] Children { get; private init; } = [];
+    /// <summary>Floating-point operations of the factorization in the subtree rooted at each supernode.</summary>
+    public double[] SubtreeFlops { get; private init; } = [];
+    /// <summary>Entries of L as exactly computed by the column counts (no amalgamation zeros).</summary>
+    public long NnzLExact { get; private init; }
+    /// <summary>Entries of L as stored: the lower trapezoids of the supernodes (amalgamation zeros included).</summary>
+    public long NnzLStored { get; private init; }
+    /// <summary>Floating-point operations of one numeric Cholesky factorization (Σ over columns of c_j², c_j = nnz of column j).</summary>
+    public double Flops { get; private init; }
+    /// <summary>The ordering that was used.</summary>
+    public CholeskyOrdering Ordering { get; private init; }
+    /// <summary>The largest front (rows of a supernode).</summary>
+    public int MaxFrontRows { get; private init; }
+
+    /// <summary>
+    /// Analyses the pattern (square; treated as symmetric) with a fill-reducing ordering, or with
+    /// an explicit permutation when <paramref name="permutation"/> is given.
+    /// </summary>
+    public static SupernodalSymbolic Analyze(SparsePattern pattern, CholeskyOrdering ordering, int[]? permutation = null)
+    {
+        if (ordering == CholeskyOrdering.Automatic && permutation is null)
+        {
+            if (pattern.Rows > AutomaticBothLimit) return Analyze(pattern, CholeskyOrdering.NestedDissection);
+            var amd = Analyze(pattern, CholeskyOrdering.ApproximateMinimumDegree);
+            var nd = Analyze(pattern, CholeskyOrdering.NestedDissection);
+            return nd.Flops < amd.Flops ? nd : amd;
+        }
+        if (pattern.Rows != pattern.Cols)
+            throw new ShapeMismatchException($"a symmetric factorization needs a square matrix, got [{pattern.Rows}, {pattern.Cols}]");
+        int n = pattern.Rows;
+        var sym = pattern.SymmetryPlan().Pattern;
+        var srp = sym.RowPtr; var sci = sym.ColInd;
+        int[] perm0;
+        if (permutation is not null)
+        {
+            perm0 = CheckPermutation(permutation, n);
+        }
+        else
+        {
+            perm0 = ordering switch
+            {
+                CholeskyOrdering.ReverseCuthillMcKee => ReverseCuthillMcKee.Order(n, srp, sci),
+                CholeskyOrdering.ApproximateMinimumDegree => ApproximateMinimumDegree.Order(n, srp, sci),
+                CholeskyOrdering.NestedDissection => NestedDissection.Order(n, srp, sci),
+                _ => Identity(n),
+            };
+        }
+
+        // Elimination tree of the first ordering, then relabel by its postorder so that every
+        // subtree (and so every supernode) is a contiguous range of columns.
+        var (ucp0, uri0) = UpperColumns(n, srp, sci, perm0, Inverse(perm0));
+        var parent0 = EliminationTree.Compute(n, ucp0, uri0);
+        var post = TreePostorder.Compute(parent0);
+        var perm = new int[n];
+        for (int k = 0; k < n; k++) perm[k] = perm0[post[k]];
+        var pinv = Inverse(perm);
+        var postInv = Inverse(post);
+        var parent = new int[n];
+        for (int k = 0; k < n; k++) { int p = parent0[post[k]]; parent[k] = p < 0 ? -1 : postInv[p]; }
+
+        var (ucp, uri) = UpperColumns(n, srp, sci, perm, pinv);
+        var counts = ColumnCounts.Compute(n, ucp, uri, parent, long.MaxValue)!.Value;
+
+        // Fundamental supernodes (Liu–Ng–Peyton): j continues j−1's supernode when j−1 is its only child and counts drop by one.
+        var nChild = new int[n];
+        for (int j = 0; j < n; j++) if (parent[j] >= 0) nChild[parent[j]]++;
+        var fStart = new List<int>();
+        for (int j = 0; j < n; j++)
+            if (!(j > 0 && parent[j - 1] == j && counts.Counts[j - 1] == counts.Counts[j] + 1 && nChild[j] == 1)) fStart.Add(j);
+        int nf = fStart.Count;
+        fStart.Add(n);
+        var colToF = new int[n];
+        for (int s = 0; s < nf; s++) for (int j = fStart[s]; j < fStart[s + 1]; j++) colToF[j] = s;
+        var fParent = new int[nf];
+        for (int s = 0; s < nf; s++) { int p = parent[fStart[s + 1] - 1]; fParent[s] = p < 0 ? -1 : colToF[p]; }
+
+        // Relaxed amalgamation, children before parents in reverse: merge f into the group that starts at f+1
+        // when f+1 is its parent (so the columns stay contiguous and f's rows nest in the group's).
+        var nCols = new long[nf]; var nRows = new long[nf]; var zeros = new long[nf];
+        for (int s = 0; s < nf; s++) { nCols[s] = fStart[s + 1] - fStart[s]; nRows[s] = counts.Counts[fStart[s]]; }
+        var absorbed = new bool[nf];
+        for (int s = nf - 2; s >= 0; s--)
+        {
+            if (fParent[s] != s + 1) continue;
+            int g = s + 1;
+            long nc = nCols[s] + nCols[g], nr = nCols[s] + nRows[g];
+            long total = Dense(nc, nr);
+            long z = total - (Dense(nCols[s], nRows[s]) - zeros[s]) - (Dense(nCols[g], nRows[g]) - zeros[g]);
+            double frac = (double)z / total;
+            bool merge = nc <= 4 || (nc <= 16 && frac < 0.8) || (nc <= 48 && frac < 0.1) || frac < 0.05;
+            if (!merge) continue;
+            nCols[s] = nc; nRows[s] = nr; zeros[s] = z; absorbed[g] = true;
+        }
+        var start = new List<int>();
+        for (int s = 0; s < nf; s++) if (!absorbed[s]) start.Add(fStart[s]);
+        int ns = start.Count;
+        start.Add(n);
+        var superStart = start.ToArray();
+        var colToSuper = new int[n];
+        for (int s = 0; s < ns; s++) for (int j = superStart[s]; j < superStart[s + 1]; j++) colToSuper[j] = s;
+        var superParent = new int[ns];
+        for (int s = 0; s < ns; s++) { int p = parent[superStart[s + 1] - 1]; superParent[s] = p < 0 ? -1 : colToSuper[p]; }
+        var childPtr = new int[ns + 1];
+        for (int s = 0; s < ns; s++) if (superParent[s] >= 0) childPtr[superParent[s] + 1]++;
+        for (int s = 0; s < ns; s++) childPtr[s + 1] += childPtr[s];
+        var children = new int[Math.Max(0, childPtr[ns])];
+        var fill = (int[])childPtr.Clone();
+        for (int s = 0; s < ns; s++) if (superParent[s] >= 0) children[fill[superParent[s]]++] = s;
+
+        // Row structures: own columns ∪ rows of A below ∪ children's rows below, sorted.
+        var rowPtr = new int[ns + 1];
+        var rows = new List<int>[ns];
+        var mark = new int[n];
+        Array.Fill(mark, -1);
+        long stored = 0; int maxFront = 0;
+        var valueOffset = new long[ns + 1];
+        var buf = new List<int>();
+        for (int s = 0; s < ns; s++)
+        {
+            int f = superStart[s], l = superStart[s + 1] - 1;
+            buf.Clear();
+            for (int j = f; j <= l; j++) { buf.Add(j); mark[j] = s; }
+            int own = buf.Count;
+            for (int j = f; j <= l; j++)
+            {
+                int r = perm[j];
+                for (int q = srp[r]; q < srp[r + 1]; q++)
+                {
+                    int i = pinv[sci[q]];
+                    if (i > l && mark[i] != s) { mark[i] = s; buf.Add(i); }
+                }
+            }
+            for (int c = childPtr[s]; c < childPtr[s + 1]; c++)
+            {
+                var cr = rows[children[c]];
+                foreach (int i in cr) if (i > l && mark[i] != s) { mark[i] = s; buf.Add(i); }
+            }
+            buf.Sort(own, buf.Count - own, null);
+            rows[s] = [.. buf];
+            rowPtr[s + 1] = rowPtr[s] + buf.Count;
+            long k = l - f + 1;
+            stored += Dense(k, buf.Count);
+            valueOffset[s + 1] = valueOffset[s] + k * buf.Count;
+            maxFront = Math.Max(maxFront, buf.Count);
+        }
+        if (valueOffset[ns] > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(pattern), $"the factor of this {n}×{n} matrix would have {valueOffset[ns]:N0} stored entries, more than one array holds ({Array.MaxLength:N0})");
+        var allRows = new int[rowPtr[ns]];
+        for (int s = 0; s < ns; s++) rows[s].CopyTo(allRows, rowPtr[s]);
+
+        // Flops per supernode: column j of a k-column front with r rows has c = r − (j − f) entries; Σ c².
+        var subtree = new double[ns];
+        double flops = 0;
+        for (int s = 0; s < ns; s++)
+        {
+            int k = superStart[s + 1] - superStart[s];
+            long r = rowPtr[s + 1] - rowPtr[s];
+            double fs = 0;
+            for (int j = 0; j < k; j++) { double c = r - j; fs += c * c; }
+            subtree[s] += fs;
+            flops += fs;
+            if (superParent[s] >= 0) subtree[superParent[s]] += subtree[s];
+        }
+
+        // Lower triangle of P·A·Pᵀ by columns from A itself (values are taken from these slots).
+        var arp = pattern.RowPtr; var aci = pattern.ColInd;
+        var aColPtr = new int[n + 1];
+        for (int j = 0; j < n; j++)
+        {
+            int r = perm[j], c = 0;
+            for (int q = arp[r]; q < arp[r + 1]; q++) if (pinv[aci[q]] >= j) c++;
+            aColPtr[j + 1] = aColPtr[j] + c;
+        }
+        var aRow = new int[aColPtr[n]]; var aSrc = new int[aColPtr[n]];
+        for (int j = 0; j < n; j++)
+        {
+            int r = perm[j], w = aColPtr[j];
+            for (int q = arp[r]; q < arp[r + 1]; q++)
+            {
+                int i = pinv[aci[q]];
+                if (i >= j) { aRow[w] = i; aSrc[w] = q; w++; }
+            }
+        }
+
+        return new SupernodalSymbolic
+        {
+            N = n, Perm = perm, Pinv = pinv, AColPtr = aColPtr, ARowInd = aRow, ASource = aSrc, Parent = parent,
+            SuperCount = ns, SuperStart = superStart, RowPtr = rowPtr, Rows = allRows, ValueOffset = valueOffset,
+            SuperParent = superParent, ChildPtr = childPtr, Children = children, SubtreeFlops = subtree,
+            NnzLExact = counts.NnzL, NnzLStored = stored, Flops = flops,
+            Ordering = permutation is null ? ordering : CholeskyOrdering.Natural, MaxFrontRows = maxFront,
+        };
+    }
+
+    /// <summary>Entries of a lower trapezoid with k columns and r rows (the first k rows being the triangle).</summary>
+    private static long Dense(long k, long r) => k * r - k * (k - 1) / 2;
+
+    private static int[] Identity(int n)
+    {
+        var p = new int[n];
+        for (int i = 0; i < n; i++) p[i] = i;
+        return p;
+    }
+
+    private static int[] Inverse(int[] p)
+    {
+        var q = new int[p.Length];
+        for (int k = 0; k < p.Length; k++) q[p[k]] = k;
+        return q;
+    }
+
+    private static int[] CheckPermutation(int[] p, int n)
+    {
+        if (p.Length != n) throw new ArgumentException($"the permutation has {p.Length} entries, the matrix is {n}×{n}", nameof(p));
+        var seen = new bool[n];
+        for (int k = 0; k < n; k++)
+        {
+            int v = p[k];
+            if ((uint)v >= (uint)n) throw new ArgumentException($"permutation entry {k} is {v}, outside [0, {n})", nameof(p));
+            if (seen[v]) throw new ArgumentException($"permutation entry {k} repeats {v}", nameof(p));
+            seen[v] = true;
+        }
+        return (int[])p.Clone();
+    }
+
+    /// <summary>Upper triangle of P·S·Pᵀ by columns (rows only; S symmetric): column k = row perm[k] of S with pinv ≤ k.</summary>
+    private static (int[] ColPtr, int[] RowInd) UpperColumns(int n, int[] rp, int[] ci, int[] perm, int[] pinv)
+    {
+        var cp = new int[n + 1];
+        for (int k = 0; k < n; k++)
+        {
+            int r = perm[k], c = 0;
+            for (int q = rp[r]; q < rp[r + 1]; q++) if (pinv[ci[q]] <= k) c++;
+            cp[k + 1] = cp[k] + c;
+        }
+        var ri = new int[cp[n]];
+        for (int k = 0; k < n; k++)
+        {
+            int r = perm[k], w = cp[k];
+            for (int q = rp[r]; q < rp[r + 1]; q++) { int i = pinv[ci[q]]; if (i <= k) ri[w++] = i; }
+        }
+        return (cp, ri);
+    }
+}

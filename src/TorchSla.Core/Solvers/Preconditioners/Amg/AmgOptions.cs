@@ -1,0 +1,132 @@
+namespace TorchSla.Solvers.Preconditioners;
+
+/// <summary>The multigrid cycle: how often a level visits the next coarser one per visit of its own.</summary>
+public enum AmgCycle
+{
+    /// <summary>V-cycle (γ = 1): one coarse correction per level.</summary>
+    V,
+    /// <summary>W-cycle (γ = 2): two coarse corrections per level; more robust, more work on coarse levels.</summary>
+    W,
+}
+
+/// <summary>The relaxation used before and after the coarse correction.</summary>
+public enum AmgSmoother
+{
+    /// <summary>
+    /// Chebyshev polynomial in D⁻¹A of degree <see cref="AmgOptions.ChebyshevDegree"/> on the
+    /// interval [λ̂/<see cref="AmgOptions.ChebyshevRatio"/>, 1.1·λ̂], λ̂ ≈ λ_max(D⁻¹A) (Adams, Brezina,
+    /// Hu &amp; Tuminaro, J. Comput. Phys. 188 (2003) 593–610). Only SpMVs and vector updates: device friendly.
+    /// </summary>
+    Chebyshev,
+    /// <summary>Damped Jacobi, x ← x + ω·D⁻¹(b − Ax) with ω = 4/(3·λ̂). Device friendly.</summary>
+    Jacobi,
+    /// <summary>
+    /// ℓ1-Jacobi, x ← x + D_ℓ1⁻¹(b − Ax) with (D_ℓ1)_ii = Σ_j |a_ij|: convergent for every SPD A
+    /// without an eigenvalue estimate (Baker, Falgout, Kolev &amp; Yang, SIAM J. Sci. Comput. 33 (2011) 2864–2887). Device friendly.
+    /// </summary>
+    L1Jacobi,
+    /// <summary>
+    /// Symmetric Gauss–Seidel: forward sweeps before, backward sweeps after the coarse correction,
+    /// so the cycle stays a symmetric preconditioner. Sequential: CPU only.
+    /// </summary>
+    SymmetricGaussSeidel,
+}
+
+/// <summary>How the strong graph is cut into aggregates.</summary>
+public enum AmgAggregation
+{
+    /// <summary>Vaněk's sequential greedy passes: the most regular aggregates (best on the CPU).</summary>
+    Greedy,
+    /// <summary>Aggregates around a distance-2 maximal independent set found by data-parallel rounds (Bell, Dalton &amp; Olson 2012): the GPU-friendly scheme.</summary>
+    Mis2,
+}
+
+/// <summary>Settings of the smoothed-aggregation hierarchy and its cycle.</summary>
+public sealed record AmgOptions
+{
+    /// <summary>The defaults.</summary>
+    public static AmgOptions Default { get; } = new();
+
+    /// <summary>θ of the strength test |a_ij| ≥ θ·√|a_ii·a_jj| (default 0.08, Vaněk et al. 1996).</summary>
+    public double StrengthThreshold { get; init; } = 0.08;
+
+    /// <summary>The aggregation scheme (default <see cref="AmgAggregation.Greedy"/>).</summary>
+    public AmgAggregation Aggregation { get; init; } = AmgAggregation.Greedy;
+
+    /// <summary>A level with at most this many rows is solved directly (default 1000).</summary>
+    public int CoarseSize { get; init; } = 1000;
+
+    /// <summary>The largest number of levels, the finest included (default 25).</summary>
+    public int MaxLevels { get; init; } = 25;
+
+    /// <summary>
+    /// Largest coarsest level the sparse Cholesky factors; a coarsest level that is larger (coarsening
+    /// stalled) or not positive definite is relaxed by <see cref="CoarseSweeps"/> smoother sweeps instead.
+    /// </summary>
+    public int MaxDirectSize { get; init; } = 20000;
+
+    /// <summary>Smoother sweeps standing in for the coarse solve when it is not direct (default 20).</summary>
+    public int CoarseSweeps { get; init; } = 20;
+
+    /// <summary>V or W cycle (default V).</summary>
+    public AmgCycle Cycle { get; init; } = AmgCycle.V;
+
+    /// <summary>The smoother (default Chebyshev).</summary>
+    public AmgSmoother Smoother { get; init; } = AmgSmoother.Chebyshev;
+
+    /// <summary>Smoother sweeps before the coarse correction (default 1).</summary>
+    public int PreSmoothingSteps { get; init; } = 1;
+
+    /// <summary>Smoother sweeps after the coarse correction (default 1).</summary>
+    public int PostSmoothingSteps { get; init; } = 1;
+
+    /// <summary>Degree of the Chebyshev smoother, i.e. SpMVs per sweep (default 2).</summary>
+    public int ChebyshevDegree { get; init; } = 2;
+
+    /// <summary>λ̂/λ_low of the Chebyshev interval: the smoother damps the upper part of the spectrum above λ̂/ratio (default 30).</summary>
+    public double ChebyshevRatio { get; init; } = 30;
+
+    /// <summary>Smooth the tentative prolongator (default true; false gives plain aggregation, which needs more iterations).</summary>
+    public bool SmoothProlongator { get; init; } = true;
+
+    /// <summary>Lanczos steps of the estimates of λ_max(D⁻¹A) (default 10).</summary>
+    public int SpectralRadiusSteps { get; init; } = 10;
+
+    /// <summary>
+    /// The near-null space B, n × k row-major (entry (i, j) at i·k + j) — e.g. the rigid body modes of an
+    /// elasticity problem; null (default): the constant vector. Coarse grids reproduce B exactly.
+    /// </summary>
+    public double[]? NearNullSpace { get; init; }
+
+    /// <summary>Number of vectors k in <see cref="NearNullSpace"/> (ignored when it is null).</summary>
+    public int NearNullSpaceVectors { get; init; } = 1;
+
+    /// <summary>Build P and the coarse operators with the library's SpGEMM even on the CPU (where the setup otherwise multiplies on the host): for tests of the device path.</summary>
+    internal bool ForceDeviceProducts { get; init; }
+
+    /// <summary>Checks ranges.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (it is named).</exception>
+    public void Validate()
+    {
+        if (!(StrengthThreshold >= 0 && StrengthThreshold < 1)) throw new ArgumentOutOfRangeException(nameof(StrengthThreshold), StrengthThreshold, "θ must be in [0, 1)");
+        if (CoarseSize < 1) throw new ArgumentOutOfRangeException(nameof(CoarseSize), CoarseSize, "must be at least 1");
+        if (MaxLevels < 1) throw new ArgumentOutOfRangeException(nameof(MaxLevels), MaxLevels, "must be at least 1");
+        if (MaxDirectSize < 0) throw new ArgumentOutOfRangeException(nameof(MaxDirectSize), MaxDirectSize, "must not be negative");
+        if (CoarseSweeps < 1) throw new ArgumentOutOfRangeException(nameof(CoarseSweeps), CoarseSweeps, "must be at least 1");
+        if (PreSmoothingSteps < 0) throw new ArgumentOutOfRangeException(nameof(PreSmoothingSteps), PreSmoothingSteps, "must not be negative");
+        if (PostSmoothingSteps < 0) throw new ArgumentOutOfRangeException(nameof(PostSmoothingSteps), PostSmoothingSteps, "must not be negative");
+        if (PreSmoothingSteps + PostSmoothingSteps == 0) throw new ArgumentOutOfRangeException(nameof(PostSmoothingSteps), "a cycle needs at least one smoothing step");
+        if (ChebyshevDegree < 1) throw new ArgumentOutOfRangeException(nameof(ChebyshevDegree), ChebyshevDegree, "must be at least 1");
+        if (!(ChebyshevRatio > 1)) throw new ArgumentOutOfRangeException(nameof(ChebyshevRatio), ChebyshevRatio, "must exceed 1");
+        if (SpectralRadiusSteps < 1) throw new ArgumentOutOfRangeException(nameof(SpectralRadiusSteps), SpectralRadiusSteps, "must be at least 1");
+        if (NearNullSpace is not null)
+        {
+            if (NearNullSpaceVectors < 1) throw new ArgumentOutOfRangeException(nameof(NearNullSpaceVectors), NearNullSpaceVectors, "must be at least 1");
+            if (NearNullSpace.Length % NearNullSpaceVectors != 0)
+                throw new ArgumentOutOfRangeException(nameof(NearNullSpace), NearNullSpace.Length, $"length is not a multiple of k = {NearNullSpaceVectors}");
+            for (int i = 0; i < NearNullSpace.Length; i++)
+                if (!double.IsFinite(NearNullSpace[i]))
+                    throw new ArgumentOutOfRangeException(nameof(NearNullSpace), NearNullSpace[i], $"entry ({i / NearNullSpaceVectors}, {i % NearNullSpaceVectors}) is not finite");
+        }
+    }
+}

@@ -1,0 +1,408 @@
+using System.Diagnostics;
+using System.Numerics;
+using TorchSla.Solvers.Direct;
+
+namespace TorchSla.Solvers.Preconditioners;
+
+/// <summary>
+/// Smoothed-aggregation algebraic multigrid (Vaněk, Mandel &amp; Brezina, Computing 56 (1996)
+/// 179–196) for symmetric positive definite matrices: a preconditioner (one cycle from a zero
+/// guess per <see cref="Apply"/>, a fixed symmetric operator as CG needs) and a standalone
+/// solver (<see cref="Solve"/>).
+/// <para><b>Setup</b>, level by level until a level has at most <see cref="AmgOptions.CoarseSize"/>
+/// rows: strength of connection → greedy aggregation → tentative prolongator P̂ from the
+/// near-null space → smoothed prolongator P = (I − ω·D⁻¹A)·P̂, ω = 4/(3ρ(D⁻¹A)) → R = Pᵀ →
+/// Galerkin operator A_c = R·A·P. The coarsest level is factored by the sparse Cholesky.
+/// The graph work (strength, aggregation, QR of the aggregates) and the eigenvalue estimates'
+/// scaling run on the host. For a matrix on a GPU the products (SpGEMM, transposition, sums) run
+/// on its device through the tensor algebra; on the CPU, P and R·A·P are multiplied directly on
+/// the host arrays (<see cref="HostProduct"/>), several times faster than the replayable SpGEMM.</para>
+/// <para><b>Cycle</b>: V or W, with Chebyshev, (ℓ1-)Jacobi or symmetric Gauss–Seidel smoothing.
+/// All vector work goes through the backend of the matrix's device; the coarse solve moves
+/// its (small) vectors to the host.</para>
+/// <para><see cref="Refresh"/> takes new values on the same pattern and redoes only the numeric
+/// part, keeping the aggregation and every cached symbolic product.</para>
+/// </summary>
+/// <typeparam name="T"><see cref="double"/> or <see cref="float"/> (a float hierarchy can
+/// precondition a double solve through <see cref="MixedPrecisionOperator{TOuter, TInner}"/>).</typeparam>
+public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly AmgOptions _options;
+    private readonly List<AmgLevel<T>> _levels = [];
+    private CholeskySymbolic? _coarseSymbolic;
+    private SimplicialCholesky? _coarseFactor;
+    private double[]? _coarseRhs;
+    private T[]? _coarseX;
+
+    /// <summary>Builds the hierarchy of <paramref name="a"/>.</summary>
+    /// <param name="a">A square, symmetric positive definite matrix (unbatched), on any device. It is not copied: keep it alive and unchanged while the preconditioner is used.</param>
+    /// <param name="options">Settings (default <see cref="AmgOptions.Default"/>).</param>
+    /// <exception cref="ShapeMismatchException">A is not square, or batched, or the near-null space has the wrong length.</exception>
+    /// <exception cref="ArgumentException">A diagonal entry is not positive or not finite (the row is named).</exception>
+    /// <exception cref="NotSupportedException">Gauss–Seidel smoothing was asked for a matrix that is not on the CPU.</exception>
+    public AmgPreconditioner(SparseTensor<T> a, AmgOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        _options = options ?? AmgOptions.Default;
+        _options.Validate();
+        CheckOperand(a);
+        if (_options.NearNullSpace is { } ns && ns.Length != (long)a.Rows * _options.NearNullSpaceVectors)
+            throw new ShapeMismatchException($"the near-null space has {ns.Length} entries; {a.Rows} rows × {_options.NearNullSpaceVectors} vectors need {(long)a.Rows * _options.NearNullSpaceVectors}", nameof(options));
+        Device = a.Device;
+        Build(a, reuse: false);
+    }
+
+    /// <summary>The registry name, <c>amg</c>.</summary>
+    public string Name => "amg";
+
+    /// <inheritdoc/>
+    public int Rows => _levels[0].A.Rows;
+
+    /// <inheritdoc/>
+    public int Cols => Rows;
+
+    /// <inheritdoc/>
+    public Device Device { get; }
+
+    /// <summary>The levels, finest first (for tests and diagnostics).</summary>
+    internal IReadOnlyList<AmgLevel<T>> Levels => _levels;
+
+    /// <summary>The settings the hierarchy was built with.</summary>
+    public AmgOptions Options => _options;
+
+    /// <summary>Levels, sizes, nnz, complexities and setup time of the hierarchy.</summary>
+    public AmgStatistics Statistics { get; private set; } = null!;
+
+    /// <summary>
+    /// Replaces the matrix by <paramref name="a"/>, which must have the same pattern (e.g. the next
+    /// step of a time-dependent or Newton iteration): the aggregation and the tentative prolongator
+    /// are kept; ρ, P, the coarse operators, the smoothers and the coarse factor are recomputed, the
+    /// symbolic parts of every product and of the factorization reused.
+    /// </summary>
+    /// <exception cref="ArgumentException">The pattern or device differs, or a diagonal entry is not positive.</exception>
+    public void Refresh(SparseTensor<T> a)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        CheckOperand(a);
+        var a0 = _levels[0].A;
+        if (a.Device != Device) throw new ArgumentException($"the hierarchy lives on {Device}, the new matrix on {a.Device}", nameof(a));
+        if (!a.Pattern.SameAs(a0.Pattern))
+            throw new ArgumentException($"Refresh needs the pattern the hierarchy was built for ({a0.Rows}×{a0.Cols}, nnz {a0.Nnz}); the new matrix has nnz {a.Nnz} or other positions: build a new hierarchy", nameof(a));
+        // Same pattern object as before, so every cached product plan is found again.
+        Build(new SparseTensor<T>(a0.Pattern, a.Values, [], null), reuse: true);
+    }
+
+    /// <summary>y ← M⁻¹x: one cycle on A·y = x from y = 0.</summary>
+    /// <exception cref="ShapeMismatchException">x or y does not have <see cref="Rows"/> entries.</exception>
+    /// <exception cref="ArgumentException">x or y lives on another device.</exception>
+    public void Apply(Tensor<T> x, Tensor<T> y)
+    {
+        ArgumentNullException.ThrowIfNull(x); ArgumentNullException.ThrowIfNull(y);
+        if (x.Length != Rows || y.Length != Rows)
+            throw new ShapeMismatchException($"AMG: the operator is {Rows}×{Rows}, x has {x.Length} and y {y.Length} elements");
+        if (x.Device != Device || y.Device != Device)
+            throw new ArgumentException($"AMG: the hierarchy lives on {Device}, x on {x.Device}, y on {y.Device}");
+        var top = _levels[0];
+        var be = top.A.Backend;
+        be.Copy(x.Storage, 0, top.B.Storage, 0, Rows);
+        Cycle(0, zeroGuess: true);
+        be.Copy(top.X.Storage, 0, y.Storage, 0, Rows);
+    }
+
+    /// <summary>
+    /// Solves A·x = b by multigrid cycles alone, x_{k+1} = x_k + M⁻¹(b − A·x_k), until
+    /// ‖b − A·x_k‖₂ ≤ max(rtol·‖b‖₂, atol) (the true residual, computed every cycle).
+    /// </summary>
+    /// <exception cref="ShapeMismatchException">b does not have <see cref="Rows"/> entries.</exception>
+    /// <exception cref="NonFiniteValueException">b holds NaN or ±∞ (the entry is named).</exception>
+    /// <param name="b">The right-hand side.</param>
+    /// <param name="options">Tolerances, iteration limit (default 500 cycles), progress, cancellation.</param>
+    /// <param name="initialGuess">x₀ (default 0); not modified.</param>
+    public SolveResult<T> Solve(Tensor<T> b, SolveOptions? options = null, Tensor<T>? initialGuess = null)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        options ??= SolveOptions.Default;
+        options.Validate();
+        int n = Rows;
+        if (b.Length != n) throw new ShapeMismatchException($"A is {n}×{n} but b has {b.Length} entries", nameof(b));
+        if (b.Device != Device) throw new ArgumentException($"AMG: the hierarchy lives on {Device}, b on {b.Device}", nameof(b));
+        var space = new SingleDeviceVectorSpace<T>(n, Device);
+        Krylov.Cg.RejectNonFinite(space, b, "right-hand side b");
+        var a = _levels[0].A;
+        var x = space.Create();
+        if (initialGuess is not null)
+        {
+            if (initialGuess.Length != n) throw new ShapeMismatchException($"A is {n}×{n} but the initial guess has {initialGuess.Length} entries", nameof(initialGuess));
+            Krylov.Cg.RejectNonFinite(space, initialGuess, "initial guess x0");
+            space.Copy(initialGuess, x);
+        }
+        var r = space.Create();
+        var e = space.Create();
+        double bNorm = double.CreateTruncating(space.Norm(b));
+        double rtolBound = options.RelativeToleranceFor<T>() * bNorm;
+        double bound = Math.Max(rtolBound, options.AbsoluteTolerance);
+        var met = rtolBound >= options.AbsoluteTolerance ? ConvergenceReason.RelativeTolerance : ConvergenceReason.AbsoluteTolerance;
+        int maxIter = options.MaxIterations ?? 500;
+        var history = new List<double>();
+        var reason = ConvergenceReason.MaxIterations;
+        int k = 0;
+        double rNorm;
+        while (true)
+        {
+            Smoother<T>.Residual(a, x, b, r);
+            rNorm = double.CreateTruncating(space.Norm(r));
+            history.Add(rNorm);
+            options.Progress?.Report(new IterationReport(k, rNorm, bNorm == 0 ? 0 : rNorm / bNorm));
+            if (bNorm == 0) { reason = ConvergenceReason.ZeroRightHandSide; break; }
+            if (!double.IsFinite(rNorm)) { reason = ConvergenceReason.NonFiniteValues; break; }
+            if (rNorm <= bound) { reason = met; break; }
+            if (k >= maxIter) break;
+            if (options.CancellationToken.IsCancellationRequested) { reason = ConvergenceReason.Cancelled; break; }
+            Apply(r, e);
+            space.Axpby(T.One, e, T.One, x);
+            k++;
+        }
+        r.Dispose(); e.Dispose();
+        return new SolveResult<T>(x, k, history, reason, SolveMethod.Amg, "amg", rNorm, bNorm == 0 ? 0 : rNorm / bNorm);
+    }
+
+    /// <summary>Frees the hierarchy's device memory (the finest operator belongs to the caller and stays).</summary>
+    public void Dispose()
+    {
+        foreach (var l in _levels) l.Dispose();
+        _levels.Clear();
+    }
+
+    private static void CheckOperand(SparseTensor<T> a)
+    {
+        if (a.IsBatched) throw new ShapeMismatchException($"AMG needs a single matrix; this one has shape {Shapes.Str(a.Shape)}", nameof(a));
+        if (!a.IsSquare) throw new ShapeMismatchException($"AMG needs a square matrix; this one is {a.Rows}×{a.Cols}", nameof(a));
+    }
+
+    // ------------------------------------------------------------------ setup
+
+    /// <summary>Builds the hierarchy, or with <paramref name="reuse"/> recomputes its numeric part keeping every level's aggregation.</summary>
+    private void Build(SparseTensor<T> a0, bool reuse)
+    {
+        var watch = Stopwatch.StartNew();
+        var o = _options;
+        int k = o.NearNullSpace is null ? 1 : o.NearNullSpaceVectors;
+        double[]? nullSpace = null;
+        if (!reuse)
+        {
+            nullSpace = o.NearNullSpace is { } given ? (double[])given.Clone() : Enumerable.Repeat(1.0, a0.Rows).ToArray();
+            _levels.Add(new AmgLevel<T>(a0, ownsA: false));
+        }
+        else
+        {
+            _levels[0].A = a0;
+        }
+        var stats = new List<AmgLevelStatistics>();
+        string coarseSolver = "cholesky";
+        for (int l = 0; ; l++)
+        {
+            var level = _levels[l];
+            var a = level.A;
+            int n = a.Rows;
+            var hostValues = ToDouble(a.GetValues());
+            var diag = Diagonal(a, hostValues, l);
+            bool coarsest = reuse ? l == _levels.Count - 1 : n <= o.CoarseSize || l == o.MaxLevels - 1;
+            if (!coarsest && !reuse)
+            {
+                var (sp, sc) = StrengthOfConnection.Build(n, a.Pattern.RowPtr, a.Pattern.ColInd, hostValues, o.StrengthThreshold);
+                var (agg, count) = o.Aggregation == AmgAggregation.Mis2 ? Mis2Aggregation.Build(n, sp, sc) : Aggregation.Greedy(n, sp, sc);
+                var (tp, tc, tv, nc, coarseNull) = TentativeProlongator.Build(n, agg, count, nullSpace!, k);
+                if (nc == 0 || nc >= n) coarsest = true; // nothing to aggregate, or coarsening stalled
+                else
+                {
+                    level.Aggregates = agg;
+                    level.Tentative = Tensor(new SparsePattern(n, nc, tp, tc), tv);
+                    nullSpace = coarseNull;
+                }
+            }
+            if (coarsest)
+            {
+                coarseSolver = SetupCoarse(level, hostValues, diag);
+                stats.Add(new AmgLevelStatistics(n, a.Nnz, level.SpectralRadius));
+                break;
+            }
+
+            level.DisposeNumeric();
+            double rho = SpectralRadius.OfDiagonallyScaled(a, hostValues, diag, o.SpectralRadiusSteps);
+            level.SpectralRadius = rho;
+            double omega = 4.0 / (3.0 * rho);
+            bool host = Device.IsCpu && !o.ForceDeviceProducts;
+            SparseTensor<T> coarse;
+            if (host)
+            {
+                // The same products on host arrays in one pass each (see HostProduct).
+                var ptent = level.Tentative!;
+                var (pp, pc, pv) = o.SmoothProlongator
+                    ? HostProduct.Multiply(n, a.Pattern.RowPtr, a.Pattern.ColInd, ProlongatorSmoothing.JacobiIterationMatrix(a.Pattern.RowPtr, a.Pattern.ColInd, hostValues, diag, omega),
+                        ptent.Cols, ptent.Pattern.RowPtr, ptent.Pattern.ColInd, ToDouble(ptent.GetValues()))
+                    : (ptent.Pattern.RowPtr, ptent.Pattern.ColInd, ToDouble(ptent.GetValues()));
+                int nc = ptent.Cols;
+                level.P = o.SmoothProlongator ? Tensor(new SparsePattern(n, nc, pp, pc), pv) : ptent;
+                level.R = level.P.Transpose();
+                var (qp, qc, qv) = HostProduct.Multiply(n, a.Pattern.RowPtr, a.Pattern.ColInd, hostValues, nc, pp, pc, pv);
+                var (cp, cc, cv) = HostProduct.Multiply(nc, level.R.Pattern.RowPtr, level.R.Pattern.ColInd, ToDouble(level.R.GetValues()), nc, qp, qc, qv);
+                coarse = Tensor(new SparsePattern(nc, nc, cp, cc), cv);
+            }
+            else
+            {
+                if (o.SmoothProlongator)
+                {
+                    using var scaledA = a.WithValues(ProlongatorSmoothing.RowScaled<T>(a.Pattern.RowPtr, hostValues, diag));
+                    level.P = ProlongatorSmoothing.Smooth(scaledA, level.Tentative!, omega);
+                }
+                else level.P = level.Tentative!;
+                level.R = level.P.Transpose();
+                coarse = GalerkinOperator.Build(a, level.P, level.R);
+            }
+            level.Smoother = MakeSmoother(a, hostValues, diag, rho);
+            if (reuse)
+            {
+                var next = _levels[l + 1];
+                if (next.OwnsA) next.A.Dispose();
+                next.A = coarse;
+                next.OwnsA = true;
+            }
+            else _levels.Add(new AmgLevel<T>(coarse, ownsA: true));
+            stats.Add(new AmgLevelStatistics(n, a.Nnz, rho));
+        }
+        Statistics = new AmgStatistics(stats, coarseSolver, watch.Elapsed.TotalSeconds);
+    }
+
+    private Smoother<T> MakeSmoother(SparseTensor<T> a, double[] hostValues, double[] diag, double rho)
+    {
+        var o = _options;
+        switch (o.Smoother)
+        {
+            case AmgSmoother.Jacobi:
+                return new JacobiSmoother<T>(Smoother<T>.InverseDiagonal(diag, Device), 4.0 / (3.0 * rho), rho);
+            case AmgSmoother.L1Jacobi:
+                {
+                    var rp = a.Pattern.RowPtr;
+                    var l1 = new double[a.Rows];
+                    for (int i = 0; i < a.Rows; i++)
+                        for (int q = rp[i]; q < rp[i + 1]; q++) l1[i] += Math.Abs(hostValues[q]);
+                    return new JacobiSmoother<T>(Smoother<T>.InverseDiagonal(l1, Device), 1.0, rho);
+                }
+            case AmgSmoother.SymmetricGaussSeidel:
+                return new GaussSeidelSmoother<T>(a);
+            default:
+                return new ChebyshevSmoother<T>(Smoother<T>.InverseDiagonal(diag, Device), rho, o.ChebyshevDegree, o.ChebyshevRatio);
+        }
+    }
+
+    /// <summary>Factors the coarsest level, or (too large / not positive definite) gives it a smoother to relax with instead.</summary>
+    private string SetupCoarse(AmgLevel<T> level, double[] hostValues, double[] diag)
+    {
+        var a = level.A;
+        level.DisposeNumeric();
+        _coarseFactor = null;
+        if (a.Rows <= _options.MaxDirectSize)
+        {
+            try
+            {
+                _coarseSymbolic ??= SimplicialCholesky.Analyze(a);
+                _coarseFactor = SimplicialCholesky.Factor(_coarseSymbolic, a);
+                _coarseRhs = new double[a.Rows];
+                _coarseX = new T[a.Rows];
+                level.SpectralRadius = 0;
+                return "cholesky";
+            }
+            catch (NotPositiveDefiniteException)
+            {
+                // Rounding can leave a nearly singular coarse operator indefinite: relax instead.
+                _coarseFactor = null;
+            }
+        }
+        double rho = SpectralRadius.OfDiagonallyScaled(a, hostValues, diag, _options.SpectralRadiusSteps);
+        level.SpectralRadius = rho;
+        level.Smoother = MakeSmoother(a, hostValues, diag, rho);
+        return "smoother";
+    }
+
+    /// <summary>The diagonal of A on the host, checked positive and finite (SPD matrices have it).</summary>
+    private static double[] Diagonal(SparseTensor<T> a, double[] hostValues, int level)
+    {
+        var slots = a.Pattern.DiagonalSlots();
+        var d = new double[a.Rows];
+        for (int i = 0; i < d.Length; i++)
+        {
+            d[i] = slots[i] < 0 ? 0 : hostValues[slots[i]];
+            if (!(d[i] > 0) || !double.IsFinite(d[i]))
+            {
+                string where = level == 0 ? $"row {i}" : $"row {i} of the level-{level} Galerkin operator";
+                throw new ArgumentException($"AMG needs a symmetric positive definite matrix, but the diagonal entry of {where} is {d[i]}", nameof(a));
+            }
+        }
+        return d;
+    }
+
+    private SparseTensor<T> Tensor(SparsePattern pattern, double[] values) =>
+        new(pattern, Kernels.BackendRegistry.Get(Device).Upload<T>(ToT(values)), [], null);
+
+    private static double[] ToDouble(T[] v)
+    {
+        if (v is double[] d) return d;
+        var r = new double[v.Length];
+        for (int i = 0; i < v.Length; i++) r[i] = double.CreateTruncating(v[i]);
+        return r;
+    }
+
+    private static T[] ToT(double[] v)
+    {
+        if (v is T[] t) return t;
+        var r = new T[v.Length];
+        for (int i = 0; i < v.Length; i++) r[i] = T.CreateTruncating(v[i]);
+        return r;
+    }
+
+    // ------------------------------------------------------------------ cycle
+
+    /// <summary>
+    /// One cycle on level l for A_l·X_l = B_l (Trottenberg, Oosterlee &amp; Schüller, "Multigrid",
+    /// §2.4.2): pre-smooth, restrict the residual, γ coarse cycles (V: γ = 1, W: γ = 2), prolongate
+    /// and add the correction, post-smooth in the adjoint order.
+    /// </summary>
+    private void Cycle(int l, bool zeroGuess)
+    {
+        var level = _levels[l];
+        var a = level.A;
+        if (l == _levels.Count - 1) { CoarseSolve(level, zeroGuess); return; }
+        var o = _options;
+        var smoother = level.Smoother!;
+        if (o.PreSmoothingSteps > 0) smoother.Smooth(a, level.X, level.B, o.PreSmoothingSteps, zeroGuess, backward: false);
+        else if (zeroGuess) level.X.FillInPlace(T.Zero);
+        var next = _levels[l + 1];
+        // Memory traffic per level visit (n rows, nnz(A), nnz(P) = nnz(R)): residual nnz(A) + 3n,
+        // restriction nnz(R) + n + n_c, prolongation nnz(P) + 2n + n_c, plus the smoother's SpMVs.
+        Smoother<T>.Residual(a, level.X, level.B, level.Residual);
+        Smoother<T>.SpMV(level.R!, level.Residual, next.B, T.One, T.Zero);
+        int gamma = o.Cycle == AmgCycle.W ? 2 : 1;
+        for (int g = 0; g < gamma; g++) Cycle(l + 1, zeroGuess: g == 0);
+        Smoother<T>.SpMV(level.P!, next.X, level.X, T.One, T.One);
+        if (o.PostSmoothingSteps > 0) smoother.Smooth(a, level.X, level.B, o.PostSmoothingSteps, zeroGuess: false, backward: true);
+    }
+
+    private void CoarseSolve(AmgLevel<T> level, bool zeroGuess)
+    {
+        if (_coarseFactor is { } f)
+        {
+            // Exact solve: the initial guess does not matter.
+            var b = level.B.ToArray();
+            var rhs = _coarseRhs!;
+            for (int i = 0; i < b.Length; i++) rhs[i] = double.CreateTruncating(b[i]);
+            var x = f.Solve(rhs);
+            var xt = _coarseX!;
+            for (int i = 0; i < x.Length; i++) xt[i] = T.CreateTruncating(x[i]);
+            level.X.Storage.CopyFrom(xt);
+            return;
+        }
+        var s = level.Smoother!;
+        s.Smooth(level.A, level.X, level.B, _options.CoarseSweeps, zeroGuess, backward: false);
+        if (s is GaussSeidelSmoother<T>) s.Smooth(level.A, level.X, level.B, _options.CoarseSweeps, zeroGuess: false, backward: true);
+    }
+}

@@ -1,0 +1,20 @@
+using System.Numerics;
+
+namespace TorchSla.Solvers.Preconditioners;
+
+/// <summary>
+/// The Galerkin coarse operator A_c = R·A·P with R = Pᵀ (the variational choice: the coarse
+/// correction is then the A-orthogonal projection onto range(P), Trottenberg, Oosterlee &amp;
+/// Schüller, "Multigrid" (2001), §A.2.4), formed as two sparse products R·(A·P). A_c stays
+/// symmetric positive definite when A is and P has full column rank.
+/// </summary>
+internal static class GalerkinOperator
+{
+    /// <summary>R·(A·P).</summary>
+    public static SparseTensor<T> Build<T>(SparseTensor<T> a, SparseTensor<T> p, SparseTensor<T> r)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        using var ap = a * p;
+        return r * ap;
+    }
+}

@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using TorchSla.Solvers;
+using TorchSla.Solvers.Direct;
+
+namespace TorchSla;
+
+public sealed partial class SparseTensor<T>
+{
+    /// <summary>
+    /// A·x = b by a sparse factorization on the host (float64), for <see cref="SolveMethod.Cholesky"/>,
+    /// <see cref="SolveMethod.Ldlt"/> and <see cref="SolveMethod.Lu"/>. A CUDA tensor is factored and
+    /// solved on the CPU (the triangular solves are sequential sweeps over the factor, which a CPU core
+    /// runs faster than a GPU without level scheduling) and x is copied back to b's device.
+    /// b is [N] (the same for every matrix of a batch) or [B…, N].
+    /// </summary>
+    private SolveResult<T> SolveDirect(Tensor<T> b, SolveOptions options, SolveMethod method)
+    {
+        var host = Device == Device.Cpu ? this : Cpu();
+        using SparseFactorization<T> f = method switch
+        {
+            SolveMethod.Cholesky => host.Cholesky(options.Ordering),
+            SolveMethod.Ldlt => host.Ldlt(options.Ordering),
+            _ => host.Lu(options.Ordering),
+        };
+        var sw = Stopwatch.StartNew();
+        Tensor<T> x;
+        if (IsBatched && b.Rank == 1)
+        {
+            var bh = b.Cpu().ToArray();
+            var all = new T[BatchSize * Rows];
+            for (int i = 0; i < BatchSize; i++) f.Solve(bh, i).CopyTo(all, i * Rows);
+            x = Tensor<T>.FromArray(all, [.. _batchShape, Rows]);
+        }
+        else x = f.Solve(b.Cpu());
+        double solveSeconds = sw.Elapsed.TotalSeconds;
+        if (b.Device != Device.Cpu) x = x.To(b.Device);
+        // The true residual of the result, as the iterative methods report it.
+        double rr = 0, bb = 0;
+        var xh = x.Cpu().ToArray();
+        var bAll = b.Cpu().ToArray();
+        var rp = Pattern.RowPtr; var ci = Pattern.ColInd;
+        var vals = host.Values.ToArray();
+        for (int k = 0; k < BatchSize; k++)
+            for (int i = 0; i < Rows; i++)
+            {
+                double s = double.CreateChecked(bAll[b.Rank == 1 ? i : k * Rows + i]);
+                bb += s * s;
+                for (int q = rp[i]; q < rp[i + 1]; q++) s -= double.CreateChecked(vals[(long)k * Nnz + q]) * double.CreateChecked(xh[k * Rows + ci[q]]);
+                rr += s * s;
+            }
+        double rel = bb > 0 ? Math.Sqrt(rr / bb) : Math.Sqrt(rr);
+        return new SolveResult<T>(x, 0, [], ConvergenceReason.Factorized, method, "none", Math.Sqrt(rr), rel)
+        {
+            Direct = new DirectSolveInfo(f.NnzFactor, f.Flops, options.Ordering, f.AnalyzeSeconds, f.FactorSeconds, solveSeconds),
+        };
+    }
+}

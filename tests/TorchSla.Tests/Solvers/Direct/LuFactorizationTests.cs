@@ -1,0 +1,121 @@
+using MathNet.Numerics.LinearAlgebra;
+using TorchSla;
+using TorchSla.IO;
+using TorchSla.Solvers.Direct;
+using TorchSla.Tests.Tensors;
+using Xunit;
+using static TorchSla.Tests.Solvers.Direct.DirectTestHelpers;
+
+namespace TorchSla.Tests.Solvers.Direct;
+
+public class LuFactorizationTests
+{
+    [Theory]
+    [InlineData(1, 40, 1.0)]
+    [InlineData(2, 80, 0.1)]
+    public void FactorsReconstructPAQ(int seed, int n, double threshold)
+    {
+        var rng = new Random(seed);
+        var a = DenseReference.Random(n, n, 4.0 / n, rng);
+        for (int i = 0; i < n; i++) a[i, (i * 7) % n] += 1 + rng.NextDouble(); // nonsingular with high probability, off-diagonal weight
+        var sa = DenseReference.ToSparse(a, rng);
+        using var f = sa.Lu(pivotThreshold: threshold);
+        var (lp, li, lx, up, ui, ux) = f.GetFactors();
+        var l = DenseFromColumns(n, lp, li, lx);
+        var u = DenseFromColumns(n, up, ui, ux);
+        for (int i = 0; i < n; i++) { Assert.Equal(1.0, l[i, i]); for (int j = i + 1; j < n; j++) { Assert.Equal(0.0, l[i, j]); Assert.Equal(0.0, u[j, i]); } }
+        var p = f.RowPermutation(); var q = f.ColumnPermutation;
+        var paq = new double[n, n];
+        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) paq[i, j] = a[p[i], q[j]];
+        double err = Matrix<double>.Build.DenseOfArray(DenseReference.Add(paq, DenseReference.Mul(l, u), 1, -1)).FrobeniusNorm();
+        Assert.True(err < 1e-12 * Matrix<double>.Build.DenseOfArray(a).FrobeniusNorm(), $"‖PAQ − LU‖ = {err}");
+        var m = Matrix<double>.Build.DenseOfArray(a);
+        double det = m.Determinant();
+        Assert.Equal(Math.Sign(det), f.Sign());
+        Assert.Equal(Math.Log(Math.Abs(det)), f.LogAbsDet(), 1e-9 * Math.Max(1, Math.Abs(Math.Log(Math.Abs(det)))));
+        var b = RandomVector(n, 2);
+        var x = f.Solve(b);
+        var xe = m.Solve(MathNet.Numerics.LinearAlgebra.Vector<double>.Build.DenseOfArray(b));
+        for (int i = 0; i < n; i++) Assert.Equal(xe[i], x[i], 1e-9 * (1 + Math.Abs(xe[i])));
+        var xt = f.SolveTranspose(b);
+        var xte = m.Transpose().Solve(MathNet.Numerics.LinearAlgebra.Vector<double>.Build.DenseOfArray(b));
+        for (int i = 0; i < n; i++) Assert.Equal(xte[i], xt[i], 1e-9 * (1 + Math.Abs(xte[i])));
+    }
+
+    [Theory]
+    [InlineData("west0479.mtx")]
+    [InlineData("bp_1200.mtx")]
+    [InlineData("olm1000.mtx")]
+    [InlineData("cryg2500.mtx")]
+    [InlineData("w156.mtx")]
+    public void SharedUnsymmetricMatricesSolveToBackwardError1e14(string name)
+    {
+        var a = name == "w156.mtx" ? RealPartOfComplexFile(TestPaths.Matrix(name)) : MatrixMarket.Read<double>(TestPaths.Matrix(name));
+        using var f = a.Lu();
+        var b = RandomVector(a.Rows, 4);
+        var x = f.Solve(b);
+        double be = BackwardError(a, x, b);
+        Assert.True(be <= 1e-14, $"{name}: backward error {be}");
+        // Transposed solve: check against the explicit transpose.
+        var at = a.Transpose();
+        var xt = f.SolveTranspose(b);
+        double bet = BackwardError(at, xt, b);
+        Assert.True(bet <= 1e-14, $"{name}ᵀ: backward error {bet}");
+    }
+
+    /// <summary>w156 is stored as a complex file (complex values are not supported): its real part, which is HB/west0156.</summary>
+    private static SparseTensor<double> RealPartOfComplexFile(string path)
+    {
+        var lines = File.ReadAllLines(path).Where(l => l.Length > 0 && l[0] != '%').ToArray();
+        var head = lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
+        var rows = new List<int>(); var cols = new List<int>(); var vals = new List<double>();
+        foreach (var l in lines.Skip(1))
+        {
+            var t = l.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            rows.Add(int.Parse(t[0]) - 1); cols.Add(int.Parse(t[1]) - 1);
+            vals.Add(double.Parse(t[2], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        Assert.Equal(head[2], vals.Count);
+        return SparseTensor.FromCoo<double>(vals.ToArray(), rows.ToArray(), cols.ToArray(), [head[0], head[1]]);
+    }
+
+    [Fact]
+    public void SingularMatrixNamesTheColumn()
+    {
+        // Column 2 is a copy of column 0: elimination finds no pivot for whichever of them comes second.
+        var a = new double[,] { { 1, 2, 1 }, { 3, 4, 3 }, { 5, 6, 5 } };
+        var e = Assert.Throws<SingularMatrixException>(() => SparseTensor.FromDense(a).Lu(CholeskyOrdering.Natural));
+        Assert.Equal(2, e.Column);
+        Assert.Contains("column 2", e.Message);
+        var hyper = MatrixMarket.Read<double>(TestPaths.Matrix("LFAT5_hypersparse.mtx"));
+        var e2 = Assert.Throws<SingularMatrixException>(() => hyper.Lu());
+        Assert.InRange(e2.Column, 0, hyper.Rows - 1);
+    }
+
+    [Fact]
+    public void RefactorAndBatch()
+    {
+        var rng = new Random(3);
+        var mats = new[] { DenseReference.Random(30, 30, 0.15, rng), DenseReference.Random(30, 30, 0.15, rng) };
+        foreach (var m in mats) for (int i = 0; i < 30; i++) m[i, i] += 3;
+        var sa = DenseReference.ToSparse(mats, [2], rng);
+        using var f = sa.Lu();
+        var b = Tensor<double>.Random([2, 30, 2], 5);
+        var x = f.Solve(b).ToArray(); var bb = b.ToArray();
+        for (int k = 0; k < 2; k++)
+        {
+            var m = Matrix<double>.Build.DenseOfArray(mats[k]);
+            var bm = Matrix<double>.Build.Dense(30, 2, (i, j) => bb[k * 60 + i * 2 + j]);
+            var xe = m.Solve(bm);
+            for (int i = 0; i < 30; i++) for (int j = 0; j < 2; j++) Assert.Equal(xe[i, j], x[k * 60 + i * 2 + j], 1e-10);
+            Assert.Equal(Math.Log(Math.Abs(m.Determinant())), f.LogAbsDet(k), 1e-9);
+        }
+        var v = sa.GetValues();
+        for (int i = 0; i < v.Length; i++) v[i] *= -3;
+        double before = f.LogAbsDet(0);
+        f.Refactor(v);
+        Assert.Equal(before + 30 * Math.Log(3), f.LogAbsDet(0), 1e-9);
+        Assert.Throws<ArgumentOutOfRangeException>(() => sa.Lu(pivotThreshold: 0));
+        Assert.Throws<ShapeMismatchException>(() => SparseTensor.FromDense(new double[,] { { 1, 2 } }).Lu());
+    }
+}
