@@ -66,6 +66,13 @@ public static class CliApp
                 default: throw new CliUsageException($"unknown command '{args[0]}' (expected solve, info or backends; see torchsla --help)");
             }
         }
+        catch (NotConvergedException e)
+        {
+            // A factorization that cannot reach an acceptable answer (e.g. LDLᵀ with static pivoting on a
+            // matrix that needs 2×2 pivots) throws instead of returning a result: same exit code as a Krylov miss.
+            stderr.WriteLine($"torchsla: did not converge: {OneLine(e.Message)}");
+            return NotConverged;
+        }
         catch (Exception e) when (BadInputMessage(e) is { } message)
         {
             stderr.WriteLine($"torchsla: {message}");

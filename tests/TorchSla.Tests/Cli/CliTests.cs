@@ -197,6 +197,16 @@ public class CliFileTests
     }
 
     [Fact]
+    public void FactorizationThatCannotReachABackwardErrorExitsNotConverged()
+    {
+        // hangGlider_2 has zero diagonal blocks that static pivoting cannot handle: LDLᵀ refuses to return
+        // its inaccurate answer, and the CLI must say "did not converge" (exit 3), not report an internal error.
+        var (code, _, stderr) = Run("solve", TestPaths.Matrix("hangGlider_2.mtx"), "--method", "ldlt");
+        Assert.Equal(3, code);
+        Assert.Contains("did not converge", stderr);
+    }
+
+    [Fact]
     public void NaNInAFileIsBadInput()
     {
         var (code, _, stderr) = Run("solve", TestPaths.Matrix("comments_west0067.mtx"));
