@@ -43,10 +43,9 @@ public sealed partial class SparseTensor<T>
             case MatrixNorm.Infinity: return MaxRowAbsSum(Indices, Values, off);
             case MatrixNorm.One:
             {
-                var (pt, _) = Pattern.Transpose();
-                using var vt = Backend.Allocate<T>(Nnz);
-                Backend.Gather(Values, off, Pattern.TransposeMap.On(Device), 0, vt, 0, Nnz, T.One, accumulate: false);
-                return MaxRowAbsSum(pt.On(Device), vt, 0);
+                var t = TransposedValues(off);
+                using var vt = t.Values;
+                return MaxRowAbsSum(t.Indices, vt, 0);
             }
             case MatrixNorm.Two: return SpectralNorm(off, tolerance, maxIterations);
             default: throw new ArgumentOutOfRangeException(nameof(ord), ord, "unknown matrix norm");
@@ -73,23 +72,42 @@ public sealed partial class SparseTensor<T>
         return Backend.Reduce(ReduceOp.Max, sums, 0, idx.Rows);
     }
 
+    /// <summary>
+    /// The transposed pattern on this device and the values of the matrix stored at <paramref name="off"/>
+    /// gathered into its order through the cached transposition map (Aᵀ without re-sorting). The caller disposes the values.
+    /// </summary>
+    private (CsrIndices Indices, Storage<T> Values) TransposedValues(int off)
+    {
+        var (pt, _) = Pattern.Transpose();
+        var vt = Backend.Allocate<T>(Nnz);
+        Backend.Gather(Values, off, Pattern.TransposeMap.On(Device), 0, vt, 0, Nnz, T.One, accumulate: false);
+        return (pt.On(Device), vt);
+    }
+
+    /// <summary>
+    /// The unit start vector of the power iterations on AᵀA (the 2-norm and its gradient): fixed pseudo-random
+    /// entries in [0.5, 1.5), because a constant vector can be orthogonal to the top singular vector.
+    /// </summary>
+    private Storage<T> PowerIterationStart()
+    {
+        var rng = new Random(12345);
+        var start = new T[Cols];
+        for (int i = 0; i < start.Length; i++) start[i] = T.CreateTruncating(rng.NextDouble() + 0.5);
+        var v = Backend.Upload<T>(start);
+        Backend.Map(UnaryOp.Identity, T.One / T.Sqrt(Backend.Dot(v, 0, v, 0, Cols)), v, 0, v, 0, Cols);
+        return v;
+    }
+
     private T SpectralNorm(int off, double tolerance, int maxIterations)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxIterations);
         ArgumentOutOfRangeException.ThrowIfNegative(tolerance);
-        var (pt, _) = Pattern.Transpose();
-        var idxT = pt.On(Device);
-        using var vt = Backend.Allocate<T>(Nnz);
-        Backend.Gather(Values, off, Pattern.TransposeMap.On(Device), 0, vt, 0, Nnz, T.One, accumulate: false);
-        // A fixed pseudo-random start: a constant vector can be orthogonal to the top singular vector.
-        var rng = new Random(12345);
-        var start = new T[Cols];
-        for (int i = 0; i < start.Length; i++) start[i] = T.CreateTruncating(rng.NextDouble() + 0.5);
-        using var v = Backend.Upload<T>(start);
+        var t = TransposedValues(off);
+        var idxT = t.Indices;
+        using var vt = t.Values;
+        using var v = PowerIterationStart();
         using var w = Backend.Allocate<T>(Rows);
         using var z = Backend.Allocate<T>(Cols);
-        T vn = T.Sqrt(Backend.Dot(v, 0, v, 0, Cols));
-        Backend.Map(UnaryOp.Identity, T.One / vn, v, 0, v, 0, Cols);
         // Below a few ulps the estimate only jitters with rounding: never ask for less.
         T ulp = T.BitIncrement(T.One) - T.One;
         T tol = T.Max(T.CreateTruncating(tolerance), T.CreateTruncating(8) * ulp);

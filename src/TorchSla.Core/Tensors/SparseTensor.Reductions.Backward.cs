@@ -91,17 +91,12 @@ public sealed partial class SparseTensor<T>
     {
         const int maxIterations = 100_000;
         int off = b * Nnz;
-        var (pt, _) = Pattern.Transpose();
-        var idxT = pt.On(Device);
-        using var vt = Backend.Allocate<T>(Nnz);
-        Backend.Gather(Values, off, Pattern.TransposeMap.On(Device), 0, vt, 0, Nnz, T.One, accumulate: false);
-        var rng = new Random(12345);
-        var start = new T[Cols];
-        for (int i = 0; i < start.Length; i++) start[i] = T.CreateTruncating(rng.NextDouble() + 0.5);
-        using var v = Backend.Upload<T>(start);
+        var t = TransposedValues(off);
+        var idxT = t.Indices;
+        using var vt = t.Values;
+        using var v = PowerIterationStart();
         using var w = Backend.Allocate<T>(Rows);
         using var z = Backend.Allocate<T>(Cols);
-        Backend.Map(UnaryOp.Identity, T.One / T.Sqrt(Backend.Dot(v, 0, v, 0, Cols)), v, 0, v, 0, Cols);
         T tol = T.CreateTruncating(typeof(T) == typeof(float) ? 1e-6 : 1e-13);
         for (int it = 1; ; it++)
         {
