@@ -32,47 +32,18 @@ public static class Fgmres
         if (run.BNorm == 0) return run.ZeroRightHandSide();
         var s = run.Space;
         var m = run.M;
-        int restart = Math.Max(1, Math.Min(options?.Restart ?? Gmres.DefaultRestart, Math.Max(run.N, 1)));
+        int restart = Gmres.RestartLength(run, options);
         var arnoldi = new Arnoldi<T>(s, restart);
         // Without M, z_j = v_j and FGMRES is GMRES: the basis serves as Z.
         var zs = m is null ? arnoldi.V : new Tensor<T>[restart];
         if (m is not null) for (int i = 0; i < restart; i++) zs[i] = s.Create();
-        var r = s.Create();
-
-        double rNorm = run.InitialResidual(r);
-        run.Record(0, rNorm);
-        var reason = ConvergenceReason.MaxIterations;
-        int k = 0;
-        double previous = double.PositiveInfinity;
-        while (true)
-        {
-            if (rNorm <= run.Bound) return run.Converged(k, rNorm);
-            if (!double.IsFinite(rNorm)) { reason = ConvergenceReason.NonFiniteValues; break; }
-            if (rNorm >= previous * (1 - 1e-12)) { reason = ConvergenceReason.Stagnation; break; }
-            if (k >= run.MaxIterations) break;
-            previous = rNorm;
-            arnoldi.Start(r, rNorm);
-            int j = 0;
-            bool stop = false;
-            while (j < restart && k < run.MaxIterations)
+        return Gmres.RestartCycles(run, arnoldi, restart,
+            j =>
             {
-                if (run.CancellationRequested) { reason = ConvergenceReason.Cancelled; stop = true; break; }
-
                 // Memory traffic of step j: as GMRES ((5j + 10)·n values + A + M), plus n to store z_j.
                 if (m is not null) m.Apply(arnoldi.V[j], zs[j]);
                 a.Apply(zs[j], arnoldi.V[j + 1]);
-                var (est, hNext) = arnoldi.Step(j);
-                j++; k++;
-                run.Record(k, est);
-                if (!double.IsFinite(est)) { reason = ConvergenceReason.NonFiniteValues; stop = true; break; }
-                if (est <= run.Bound || hNext == 0) break;
-            }
-            if (reason == ConvergenceReason.NonFiniteValues) break; // x stays the last finite iterate
-            if (arnoldi.Singular(j)) { if (!stop) reason = ConvergenceReason.Breakdown; break; }
-            arnoldi.Update(j, zs, run.X); // x += Z·y
-            if (stop) break;
-            rNorm = run.TrueResidual(r);
-        }
-        return run.Finish(k, reason, r);
+            },
+            j => arnoldi.Update(j, zs, run.X)); // x += Z·y
     }
 }

@@ -41,12 +41,50 @@ public static class Gmres
         if (run.BNorm == 0) return run.ZeroRightHandSide();
         var s = run.Space;
         var m = run.M;
-        int restart = Math.Max(1, Math.Min(options?.Restart ?? DefaultRestart, Math.Max(run.N, 1)));
+        int restart = RestartLength(run, options);
         var arnoldi = new Arnoldi<T>(s, restart);
-        var r = s.Create();
         var z = m is null ? null : s.Create();
         var u = m is null ? null : s.Create();
+        return RestartCycles(run, arnoldi, restart,
+            j =>
+            {
+                // Memory traffic of step j (n = vector length, "A" = one SpMV's matrix traffic):
+                //   w = A·M⁻¹·v_j          A (+ M) + 2n
+                //   MGS against v_0..v_j   (j+1)·(2n dot + 3n axpby) + 1n norm, doubled on reorthogonalisation
+                //   normalise w            2n
+                // ≈ (5j + 10)·n values + one SpMV: O(m²·n) per cycle, the price of the minimal residual.
+                if (m is null) a.Apply(arnoldi.V[j], arnoldi.V[j + 1]);
+                else { m.Apply(arnoldi.V[j], z!); a.Apply(z!, arnoldi.V[j + 1]); }
+            },
+            j =>
+            {
+                // x += M⁻¹·(V·y)
+                if (m is null) arnoldi.Update(j, arnoldi.V, run.X);
+                else
+                {
+                    s.Fill(u!, T.Zero);
+                    arnoldi.Update(j, arnoldi.V, u!);
+                    m.Apply(u!, z!);
+                    s.Axpby(T.One, z!, T.One, run.X);
+                }
+            });
+    }
 
+    /// <summary>The restart length m: the option (default 30), at least 1 and at most n.</summary>
+    internal static int RestartLength<T>(KrylovRun<T> run, SolveOptions? options) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Math.Max(1, Math.Min(options?.Restart ?? DefaultRestart, Math.Max(run.N, 1)));
+
+    /// <summary>
+    /// The restart loop shared by GMRES and FGMRES: each cycle starts from the true residual
+    /// (the convergence and stagnation checks), runs Arnoldi steps until the least-squares estimate
+    /// meets the bound, the basis is full or the iteration limit is reached, then updates x.
+    /// <paramref name="step"/>(j) writes v_{j+1} ← A·M⁻¹·v_j (before orthogonalisation);
+    /// <paramref name="update"/>(j) adds the correction of the j-step cycle to x.
+    /// </summary>
+    internal static SolveResult<T> RestartCycles<T>(KrylovRun<T> run, Arnoldi<T> arnoldi, int restart, Action<int> step, Action<int> update)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var r = run.Space.Create();
         double rNorm = run.InitialResidual(r);
         run.Record(0, rNorm);
         var reason = ConvergenceReason.MaxIterations;
@@ -66,14 +104,7 @@ public static class Gmres
             while (j < restart && k < run.MaxIterations)
             {
                 if (run.CancellationRequested) { reason = ConvergenceReason.Cancelled; stop = true; break; }
-
-                // Memory traffic of step j (n = vector length, "A" = one SpMV's matrix traffic):
-                //   w = A·M⁻¹·v_j          A (+ M) + 2n
-                //   MGS against v_0..v_j   (j+1)·(2n dot + 3n axpby) + 1n norm, doubled on reorthogonalisation
-                //   normalise w            2n
-                // ≈ (5j + 10)·n values + one SpMV: O(m²·n) per cycle, the price of the minimal residual.
-                if (m is null) a.Apply(arnoldi.V[j], arnoldi.V[j + 1]);
-                else { m.Apply(arnoldi.V[j], z!); a.Apply(z!, arnoldi.V[j + 1]); }
+                step(j);
                 var (est, hNext) = arnoldi.Step(j);
                 j++; k++;
                 run.Record(k, est);
@@ -82,15 +113,7 @@ public static class Gmres
             }
             if (reason == ConvergenceReason.NonFiniteValues) break; // x stays the last finite iterate
             if (arnoldi.Singular(j)) { if (!stop) reason = ConvergenceReason.Breakdown; break; }
-            // x += M⁻¹·(V·y)
-            if (m is null) arnoldi.Update(j, arnoldi.V, run.X);
-            else
-            {
-                s.Fill(u!, T.Zero);
-                arnoldi.Update(j, arnoldi.V, u!);
-                m.Apply(u!, z!);
-                s.Axpby(T.One, z!, T.One, run.X);
-            }
+            update(j);
             if (stop) break;
             rNorm = run.TrueResidual(r);
         }
