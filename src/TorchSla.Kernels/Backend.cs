@@ -101,6 +101,25 @@ public abstract class Backend
         where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>
+    /// Symbolic phase of the sparse product C = A·B (A is M×K, B is K×N, both canonical CSR on this
+    /// device): the canonical pattern of C, columns sorted in each row, holding (i, j) whenever some
+    /// a_ik·b_kj exists (products that cancel stay stored), and whatever the numeric phase needs.
+    /// The result depends only on the two patterns.
+    /// </summary>
+    /// <exception cref="ArgumentException">A's columns differ from B's rows, or the indices live on another device.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">C or the number of scalar products would not fit 32-bit indices.</exception>
+    public abstract SpGemmPlan SpGemmSymbolic(CsrIndices a, CsrIndices b);
+
+    /// <summary>
+    /// Numeric phase of C = A·B on a plan of this backend: c_ij = Σ_k a_ik·b_kj summed over k in
+    /// increasing order (fixed order: the same bits every run on a device), for one value set of A
+    /// (from <paramref name="aOffset"/>), of B and of C (nnz(C) values written from <paramref name="cOffset"/>).
+    /// </summary>
+    public abstract void SpGemmNumeric<T>(SpGemmPlan plan, Storage<T> aValues, int aOffset, Storage<T> bValues, int bOffset,
+        Storage<T> cValues, int cOffset)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
     /// y = f(x; p) elementwise over <paramref name="length"/> elements (x and y may be the same storage), for the maps of
     /// <see cref="PointwiseOp"/>. The default works on any device through host memory; backends override it with a kernel.
     /// </summary>

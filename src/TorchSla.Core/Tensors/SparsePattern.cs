@@ -42,6 +42,12 @@ internal sealed partial class SparsePattern
         }
     }
 
+    /// <summary>Records indices already on <paramref name="device"/> (built there, e.g. by a GPU SpGEMM) as this pattern's copy.</summary>
+    public void Adopt(Device device, CsrIndices indices)
+    {
+        lock (_onDevice) _onDevice.TryAdd(device, indices);
+    }
+
     /// <summary>
     /// The transposed pattern and the map t ↦ source slot, so that valuesᵀ[t] = values[map[t]].
     /// Built by a counting sort over columns (CSparse cs_transpose, Davis 2006 §2.5), O(nnz + cols).

@@ -18,7 +18,7 @@ namespace TorchSla.Kernels.Cuda;
 /// explicit synchronisation. Only results the host must read (reductions, copies to the host)
 /// wait for the device.
 /// </summary>
-public sealed class IlgpuBackend : Backend, IDisposable
+public sealed partial class IlgpuBackend : Backend, IDisposable
 {
     private const int Threads = 256;
     private readonly Context _context;
@@ -149,31 +149,22 @@ public sealed class IlgpuBackend : Backend, IDisposable
 
     // ---------------------------------------------------------------- plumbing
 
-    internal KernelSet<T> K<T>() where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (_kernels.TryGetValue(typeof(T), out var o)) return (KernelSet<T>)o;
-        lock (Sync) // compile each set once, on a thread bound to the accelerator
-        {
-            Accelerator.Bind();
-            return (KernelSet<T>)_kernels.GetOrAdd(typeof(T), _ =>
-            {
-                var k = new KernelSet<T>(Accelerator);
-                Interlocked.Add(ref _jitTicks, TimeSpan.FromSeconds(k.CompileSeconds).Ticks);
-                return k;
-            });
-        }
-    }
+    internal KernelSet<T> K<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
+        Compiled(a => new KernelSet<T>(a), k => k.CompileSeconds);
 
-    private RawKernelSet<T> Raw<T>() where T : unmanaged
+    private RawKernelSet<T> Raw<T>() where T : unmanaged => Compiled(a => new RawKernelSet<T>(a), k => k.CompileSeconds);
+
+    /// <summary>The kernel set of type <typeparamref name="TSet"/>, compiled once per backend on a thread bound to the accelerator (time added to <see cref="JitTime"/>).</summary>
+    private TSet Compiled<TSet>(Func<Accelerator, TSet> compile, Func<TSet, double> seconds) where TSet : class
     {
-        if (_kernels.TryGetValue(typeof(RawKernelSet<T>), out var o)) return (RawKernelSet<T>)o;
+        if (_kernels.TryGetValue(typeof(TSet), out var o)) return (TSet)o;
         lock (Sync)
         {
             Accelerator.Bind();
-            return (RawKernelSet<T>)_kernels.GetOrAdd(typeof(RawKernelSet<T>), _ =>
+            return (TSet)_kernels.GetOrAdd(typeof(TSet), _ =>
             {
-                var k = new RawKernelSet<T>(Accelerator);
-                Interlocked.Add(ref _jitTicks, TimeSpan.FromSeconds(k.CompileSeconds).Ticks);
+                var k = compile(Accelerator);
+                Interlocked.Add(ref _jitTicks, TimeSpan.FromSeconds(seconds(k)).Ticks);
                 return k;
             });
         }

@@ -24,6 +24,7 @@ internal sealed class KernelSet<T> where T : unmanaged, IFloatingPointIeee754<T>
     public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, int, int, T> ReducePartial;
     public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, int, int, T> Finish;
     public readonly Action<KernelConfig, ArrayView<int>, ArrayView<T>, ArrayView<T>, int, int, T> RowReduce;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<int>, ArrayView<int>, ArrayView<T>> SpGemmNumeric;
 
     /// <summary>Seconds spent compiling this set.</summary>
     public readonly double CompileSeconds;
@@ -43,6 +44,7 @@ internal sealed class KernelSet<T> where T : unmanaged, IFloatingPointIeee754<T>
         ReducePartial = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, int, int, T>(ReductionKernels.ReducePartial);
         Finish = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, int, int, T>(ReductionKernels.Finish);
         RowReduce = acc.LoadStreamKernel<ArrayView<int>, ArrayView<T>, ArrayView<T>, int, int, T>(ReductionKernels.RowReduce);
+        SpGemmNumeric = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<int>, ArrayView<int>, ArrayView<T>>(SpGemmKernels.Numeric);
         CompileSeconds = sw.Elapsed.TotalSeconds;
     }
 }
@@ -59,6 +61,32 @@ internal sealed class RawKernelSet<T> where T : unmanaged
         var sw = Stopwatch.StartNew();
         Fill = acc.LoadStreamKernel<ArrayView<T>, int, T>(Blas1Kernels.Fill);
         Copy = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, int>(Blas1Kernels.Copy);
+        CompileSeconds = sw.Elapsed.TotalSeconds;
+    }
+}
+
+/// <summary>Integer kernels of the index work (prefix sums, the symbolic SpGEMM), compiled on first use.</summary>
+internal sealed class IndexKernelSet
+{
+    public readonly Action<KernelConfig, ArrayView<long>, ArrayView<long>, int> ScanChunks;
+    public readonly Action<KernelConfig, ArrayView<long>, ArrayView<long>, int> AddChunkOffsets;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<long>, int, int> RowWork;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<long>, int> Insert;
+    public readonly Action<KernelConfig, ArrayView<long>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int> Compact;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, int> Rank;
+    public readonly Action<KernelConfig, ArrayView<long>, ArrayView<int>> Narrow;
+    public readonly double CompileSeconds;
+
+    public IndexKernelSet(Accelerator acc)
+    {
+        var sw = Stopwatch.StartNew();
+        ScanChunks = acc.LoadStreamKernel<ArrayView<long>, ArrayView<long>, int>(ScanKernels.ScanChunks);
+        AddChunkOffsets = acc.LoadStreamKernel<ArrayView<long>, ArrayView<long>, int>(ScanKernels.AddChunkOffsets);
+        RowWork = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<long>, int, int>(SpGemmKernels.RowWork);
+        Insert = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<long>, int>(SpGemmKernels.Insert);
+        Compact = acc.LoadStreamKernel<ArrayView<long>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int>(SpGemmKernels.Compact);
+        Rank = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, int>(SpGemmKernels.Rank);
+        Narrow = acc.LoadStreamKernel<ArrayView<long>, ArrayView<int>>(SpGemmKernels.Narrow);
         CompileSeconds = sw.Elapsed.TotalSeconds;
     }
 }
