@@ -256,6 +256,7 @@ public sealed partial class IlgpuBackend : Backend, IDisposable
         var s = View(src, srcOffset, length, nameof(src));
         var d = View(dst, dstOffset, length, nameof(dst));
         if (length == 0) return;
+        Own(dst, nameof(dst)).Touch();
         lock (Sync)
         {
             Accelerator.Bind();
@@ -274,6 +275,7 @@ public sealed partial class IlgpuBackend : Backend, IDisposable
     {
         var d = View(dst, offset, length, nameof(dst));
         if (length == 0) return;
+        Own(dst, nameof(dst)).Touch();
         lock (Sync) { Accelerator.Bind(); Raw<T>().Fill(Cfg(length), d, length, value); }
     }
 
@@ -437,11 +439,22 @@ public sealed partial class IlgpuBackend : Backend, IDisposable
         if (count == 0) return;
         int srcLength = src.Length - srcOffset;
         var sv = srcLength == 0 ? sg.View.SubView(0, 1) : sg.Slice(srcOffset, srcLength);
+        var ig = Own(index, nameof(index));
+        int version = ig.Version;
+        bool known = _gatherChecked.TryGetValue(ig, out var c)
+            && c.Version == version && c.Offset == indexOffset && c.Count == count && c.SrcLength <= srcLength;
         int bad;
         lock (Sync)
         {
             Accelerator.Bind();
             var err = Scratch<int>(1);
+            if (known)
+            {
+                // This index range was read back once and found in bounds for a source at most this long, and
+                // has not been written since: launch without reading anything back (no host synchronisation).
+                K<T>().Gather(Cfg(count), sv, iv, dv, err, count, srcLength, accumulate ? 1 : 0, scale);
+                return;
+            }
             Raw<int>().Fill(Cfg(1), err, 1, 0);
             K<T>().Gather(Cfg(count), sv, iv, dv, err, count, srcLength, accumulate ? 1 : 0, scale);
             Span<int> e = stackalloc int[1];
@@ -450,7 +463,13 @@ public sealed partial class IlgpuBackend : Backend, IDisposable
         }
         if (bad != 0)
             throw new ArgumentOutOfRangeException(nameof(index), $"gather: index {indexOffset + bad - 1} points past the {srcLength} source elements");
+        _gatherChecked.AddOrUpdate(ig, new GatherBound(version, indexOffset, count, srcLength));
     }
+
+    /// <summary>An index range of a storage (at a version of its contents) found in bounds for sources of at least <c>SrcLength</c> elements.</summary>
+    private sealed record GatherBound(int Version, int Offset, int Count, int SrcLength);
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<IlgpuStorage<int>, GatherBound> _gatherChecked = [];
 
     // ---------------------------------------------------------------- reductions
 

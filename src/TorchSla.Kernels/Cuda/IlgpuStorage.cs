@@ -27,6 +27,18 @@ public sealed class IlgpuStorage<T> : Storage<T> where T : unmanaged
     /// <inheritdoc/>
     public override int Length => _length;
 
+    /// <summary>
+    /// Bumped by every write the backend does not make through a fresh storage (host copies, device
+    /// copies and fills into it), so that checks cached on the contents (<see cref="IlgpuBackend.Gather{T}"/>'s
+    /// index bound) know when to run again.
+    /// </summary>
+    internal int Version => _version;
+
+    private int _version;
+
+    /// <summary>Marks the contents as changed.</summary>
+    internal void Touch() => Interlocked.Increment(ref _version);
+
     /// <summary>The backend that owns the memory.</summary>
     internal IlgpuBackend Owner => _owner;
 
@@ -57,6 +69,7 @@ public sealed class IlgpuStorage<T> : Storage<T> where T : unmanaged
         if (offset < 0 || (long)offset + source.Length > _length)
             throw new ArgumentOutOfRangeException(nameof(offset), $"copying {source.Length} elements at offset {offset} overruns a storage of {_length}");
         if (source.Length == 0) return;
+        Touch();
         lock (_owner.Sync)
         {
             _owner.Accelerator.Bind();
