@@ -101,6 +101,24 @@ public abstract class Backend
         where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>
+    /// The transpose of a canonical CSR pattern (Aᵀ: a.Cols rows, a.Rows columns, rows ascending within
+    /// each row of Aᵀ) and the map t ↦ source slot, so that valuesᵀ[t] = values[map[t]] (apply it with
+    /// <see cref="Gather{T}"/>). Both live on this device; the result depends only on the pattern.
+    /// </summary>
+    public abstract (CsrIndices Transposed, Storage<int> Map) Transpose(CsrIndices a);
+
+    /// <summary>
+    /// Canonical CSR from <paramref name="count"/> coordinate entries (row[k], col[k]) in any order,
+    /// duplicates allowed: rowPtr (rows + 1 offsets), the distinct (row, col) pairs in row-major order in
+    /// colInd[0 … nnz), and entryToSlot[k] = the slot entry k falls into (duplicates share one). Returns
+    /// nnz. <paramref name="colInd"/> needs room for <paramref name="count"/> indices (no duplicates).
+    /// The result depends only on the input.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An index is outside [0, rows) or [0, cols); the message names the first such entry.</exception>
+    public abstract int CooToCsr(Storage<int> row, Storage<int> col, int count, int rows, int cols,
+        Storage<int> rowPtr, Storage<int> colInd, Storage<int> entryToSlot);
+
+    /// <summary>
     /// Symbolic phase of the sparse product C = A·B (A is M×K, B is K×N, both canonical CSR on this
     /// device): the canonical pattern of C, columns sorted in each row, holding (i, j) whenever some
     /// a_ik·b_kj exists (products that cancel stay stored), and whatever the numeric phase needs.

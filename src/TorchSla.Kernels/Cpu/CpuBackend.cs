@@ -118,6 +118,25 @@ public sealed class CpuBackend : Backend
     }
 
     /// <inheritdoc/>
+    public override (CsrIndices Transposed, Storage<int> Map) Transpose(CsrIndices a)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        var (rp, ci, map) = CsrBuild.Transpose(SpanOf(a.RowPtr), SpanOf(a.ColInd), a.Rows, a.Cols);
+        return (new CsrIndices(a.Cols, a.Rows, new CpuStorage<int>(rp), new CpuStorage<int>(ci)), new CpuStorage<int>(map));
+    }
+
+    /// <inheritdoc/>
+    public override int CooToCsr(Storage<int> row, Storage<int> col, int count, int rows, int cols,
+        Storage<int> rowPtr, Storage<int> colInd, Storage<int> entryToSlot)
+    {
+        var (rp, ci, e) = CsrBuild.CooToCsr(SpanOf(row)[..count], SpanOf(col)[..count], rows, cols);
+        rp.CopyTo(SpanOf(rowPtr));
+        ci.CopyTo(SpanOf(colInd));
+        e.CopyTo(SpanOf(entryToSlot));
+        return ci.Length;
+    }
+
+    /// <inheritdoc/>
     public override SpGemmPlan SpGemmSymbolic(CsrIndices a, CsrIndices b)
     {
         ArgumentNullException.ThrowIfNull(a);

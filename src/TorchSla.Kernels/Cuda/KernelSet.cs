@@ -65,7 +65,7 @@ internal sealed class RawKernelSet<T> where T : unmanaged
     }
 }
 
-/// <summary>Integer kernels of the index work (prefix sums, the symbolic SpGEMM), compiled on first use.</summary>
+/// <summary>Integer kernels of the index work (prefix sums, the symbolic SpGEMM, transpose and COO→CSR), compiled on first use.</summary>
 internal sealed class IndexKernelSet
 {
     public readonly Action<KernelConfig, ArrayView<long>, ArrayView<long>, int> ScanChunks;
@@ -75,6 +75,13 @@ internal sealed class IndexKernelSet
     public readonly Action<KernelConfig, ArrayView<long>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int> Compact;
     public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, int> Rank;
     public readonly Action<KernelConfig, ArrayView<long>, ArrayView<int>> Narrow;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, int, int> CountKeys;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<int>> Scatter;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int> RankByKey;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, int> RowsOfSlots;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>> MarkHeads;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<int>> Finish;
+    public readonly Action<KernelConfig, ArrayView<long>, ArrayView<long>, ArrayView<int>> RowPtrFromHeads;
     public readonly double CompileSeconds;
 
     public IndexKernelSet(Accelerator acc)
@@ -87,6 +94,13 @@ internal sealed class IndexKernelSet
         Compact = acc.LoadStreamKernel<ArrayView<long>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int>(SpGemmKernels.Compact);
         Rank = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, int>(SpGemmKernels.Rank);
         Narrow = acc.LoadStreamKernel<ArrayView<long>, ArrayView<int>>(SpGemmKernels.Narrow);
+        CountKeys = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, int, int>(CsrBuildKernels.CountKeys);
+        Scatter = acc.LoadStreamKernel<ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<int>>(CsrBuildKernels.Scatter);
+        RankByKey = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int>(CsrBuildKernels.RankByKey);
+        RowsOfSlots = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, int>(CsrBuildKernels.RowsOfSlots);
+        MarkHeads = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>>(CsrBuildKernels.MarkHeads);
+        Finish = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<int>>(CsrBuildKernels.Finish);
+        RowPtrFromHeads = acc.LoadStreamKernel<ArrayView<long>, ArrayView<long>, ArrayView<int>>(CsrBuildKernels.RowPtrFromHeads);
         CompileSeconds = sw.Elapsed.TotalSeconds;
     }
 }
