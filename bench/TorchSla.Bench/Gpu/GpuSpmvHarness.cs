@@ -31,8 +31,10 @@ internal static class GpuSpmvHarness
                 return Bench(args[1], args[2], args[3], args.Contains("--small"));
             case "gpu-spgemm":
                 return GpuSpGemmBench.Run(args[1], args[2], args.Contains("--small"));
+            case "gpu-index":
+                return GpuIndexBench.Run(args[1], args[2], args.Contains("--small"));
             default:
-                Console.Error.WriteLine("usage: gpu-gen DIR [--small] | gpu-spmv DIR TORCH.json OUT.md [--small] | gpu-spgemm DIR OUT.md [--small]");
+                Console.Error.WriteLine("usage: gpu-gen DIR [--small] | gpu-spmv DIR TORCH.json OUT.md [--small] | gpu-spgemm DIR OUT.md [--small] | gpu-index DIR OUT.md [--small]");
                 return 2;
         }
     }
