@@ -65,22 +65,15 @@ internal static class GpuSpGemmBench
         var ca = Host(a); var cp = Host(p); var cr = Host(r);
         Row(md, gpu, $"2D Poisson {k}² A·A", ga, ga, ca, ca);
         // Galerkin product: AP = A·P, then R·AP (the AP operands are the device's and the host's own results).
-        using var apPlan = gpu.SpGemmSymbolic(ga.Idx, gp.Idx);
-        var apVals = gpu.Allocate<double>(apPlan.Product.Nnz);
-        gpu.SpGemmNumeric(apPlan, ga.Values, 0, gp.Values, 0, apVals, 0);
-        using var apHostPlan = cpu.SpGemmSymbolic(ca.Idx, cp.Idx);
-        var apHost = new CpuStorage<double>(apHostPlan.Product.Nnz);
-        cpu.SpGemmNumeric(apHostPlan, ca.Values, 0, cp.Values, 0, apHost, 0);
+        var (apPlan, apVals) = Multiply(gpu, ga, gp);
+        var (apHostPlan, apHost) = Multiply(cpu, ca, cp);
         Row(md, gpu, "  A·P (P: 3×3 aggregates)", ga, gp, ca, cp);
         Row(md, gpu, "  R·(AP), R = Pᵀ", gr, (apPlan.Product, apVals), cr, (apHostPlan.Product, apHost));
         double tRap = GpuSpmvHarness.Time(gpu, () =>
         {
-            using var p1 = gpu.SpGemmSymbolic(ga.Idx, gp.Idx);
-            using var v1 = gpu.Allocate<double>(p1.Product.Nnz);
-            gpu.SpGemmNumeric(p1, ga.Values, 0, gp.Values, 0, v1, 0);
-            using var p2 = gpu.SpGemmSymbolic(gr.Idx, p1.Product);
-            using var v2 = gpu.Allocate<double>(p2.Product.Nnz);
-            gpu.SpGemmNumeric(p2, gr.Values, 0, v1, 0, v2, 0);
+            var (p1, v1) = Multiply(gpu, ga, gp);
+            var (p2, v2) = Multiply(gpu, gr, (p1.Product, v1));
+            p2.Dispose(); v2.Dispose(); p1.Dispose(); v1.Dispose();
         });
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Whole RAP on the device (two symbolic + two numeric phases, new patterns): {tRap * 1e3:F2} ms. Kernel JIT so far {gpu.JitTime.TotalSeconds:F2} s.");
@@ -95,31 +88,34 @@ internal static class GpuSpGemmBench
     private static (CsrIndices Idx, Storage<double> Values) Host(HostCsr h) =>
         (new CsrIndices(h.Rows, h.Cols, new CpuStorage<int>(h.RowPtr), new CpuStorage<int>(h.ColInd)), new CpuStorage<double>(h.Values));
 
+    /// <summary>C = A·B on one backend: a new plan (symbolic phase) and its values (numeric phase).</summary>
+    private static (SpGemmPlan Plan, Storage<double> Values) Multiply(Backend backend,
+        (CsrIndices Idx, Storage<double> Values) a, (CsrIndices Idx, Storage<double> Values) b)
+    {
+        var plan = backend.SpGemmSymbolic(a.Idx, b.Idx);
+        var c = backend.Allocate<double>(plan.Product.Nnz);
+        backend.SpGemmNumeric(plan, a.Values, 0, b.Values, 0, c, 0);
+        return (plan, c);
+    }
+
     private static void Row(StringBuilder md, IlgpuBackend gpu, string name,
         (CsrIndices Idx, Storage<double> Values) a, (CsrIndices Idx, Storage<double> Values) b,
         (CsrIndices Idx, Storage<double> Values) ha, (CsrIndices Idx, Storage<double> Values) hb)
     {
         var cpu = CpuBackend.Instance;
-        double tFull = GpuSpmvHarness.Time(gpu, () =>
-        {
-            using var pl = gpu.SpGemmSymbolic(a.Idx, b.Idx);
-            using var v = gpu.Allocate<double>(pl.Product.Nnz);
-            gpu.SpGemmNumeric(pl, a.Values, 0, b.Values, 0, v, 0);
-        });
-        using var plan = gpu.SpGemmSymbolic(a.Idx, b.Idx);
-        using var c = gpu.Allocate<double>(plan.Product.Nnz);
+        double tFull = GpuSpmvHarness.Time(gpu, () => { var (pl, v) = Multiply(gpu, a, b); pl.Dispose(); v.Dispose(); });
+        var (plan, c) = Multiply(gpu, a, b);
         double tNum = GpuSpmvHarness.Time(gpu, () => gpu.SpGemmNumeric(plan, a.Values, 0, b.Values, 0, c, 0));
         var hostTimes = new List<double>();
-        SpGemmPlan? hp = null; CpuStorage<double>? hc = null;
+        SpGemmPlan? hp = null; Storage<double>? hcs = null;
         for (int t = 0; t < 3; t++)
         {
             var sw = Stopwatch.StartNew();
             hp?.Dispose();
-            hp = cpu.SpGemmSymbolic(ha.Idx, hb.Idx);
-            hc = new CpuStorage<double>(hp.Product.Nnz);
-            cpu.SpGemmNumeric(hp, ha.Values, 0, hb.Values, 0, hc, 0);
+            (hp, hcs) = Multiply(cpu, ha, hb);
             hostTimes.Add(sw.Elapsed.TotalSeconds);
         }
+        var hc = (CpuStorage<double>)hcs!;
         hostTimes.Sort();
         bool same = hp!.Product.RowPtr.ToArray().AsSpan().SequenceEqual(plan.Product.RowPtr.ToArray())
             && hp.Product.ColInd.ToArray().AsSpan().SequenceEqual(plan.Product.ColInd.ToArray());
@@ -130,6 +126,6 @@ internal static class GpuSpGemmBench
         md.AppendLine(CultureInfo.InvariantCulture,
             $"| {name} | {plan.Product.Rows:N0} | {plan.Product.Nnz:N0} | {plan.Flops:N0} | {tFull * 1e3:F3} | {tNum * 1e3:F3} | {hostTimes[1] * 1e3:F1} | {(same ? err.ToString("E1", Inv) : "PATTERN DIFFERS")} |");
         Console.WriteLine($"{name}: device {tFull * 1e3:F3} ms (numeric {tNum * 1e3:F3} ms), host {hostTimes[1] * 1e3:F1} ms, same pattern {same}, max rel diff {err:E1}");
-        hp.Dispose();
+        hp.Dispose(); plan.Dispose(); c.Dispose();
     }
 }
