@@ -58,6 +58,8 @@ internal static class DirectBench
         double rn = 0, bn = 0;
         for (int i = 0; i < r.Length; i++) { rn += (r[i] - b[i]) * (r[i] - b[i]); bn += b[i] * b[i]; }
         Console.WriteLine($"torchsla {method}: n={a.Rows} nnzA={a.Nnz} nnzFactor={f.NnzFactor} flops={f.Flops:g3} analyse={f.AnalyzeSeconds:F3}s factor={f.FactorSeconds:F3}s solve={solve:F3}s total={tot:F3}s relres={Math.Sqrt(rn / bn):g2} threads={Environment.ProcessorCount}");
+        if (f is LdltFactorization<double> ld)
+            Console.WriteLine($"  ldlt pivoting: 2x2={ld.TwoByTwoPivots()} delayed={ld.DelayedPivots()} negative={ld.NegativeEigenvalues()} backward error={ld.LastBackwardError:g2}");
         f.Dispose();
         return 0;
     }
