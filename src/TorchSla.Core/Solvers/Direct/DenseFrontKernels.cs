@@ -60,7 +60,7 @@ internal static class DenseFrontKernels
                     pack = System.Buffers.ArrayPool<double>.Shared.Rent(need);
                 }
                 Pack(f, r, j0 + jb, j0, below, jb, pack);
-                Syrk(f, r, j0 + jb, below, jb, pack, pack, true, parallel);
+                Syrk(f, r, j0 + jb, below, j0 + jb, below, jb, pack, pack, true, parallel);
             }
             return outcome;
         }
@@ -71,26 +71,25 @@ internal static class DenseFrontKernels
     }
 
     /// <summary>
-    /// F[first.., first..] (rows × rows, leading dimension r; only its lower triangle when <paramref name="lowerOnly"/>)
-    /// −= X·Wᵀ with X = F[first.., col0..col0+depth) and W (rows × depth, column-major, leading dimension
-    /// <paramref name="wld"/>): the Schur-complement update of a front whose eliminated columns are given, with
-    /// W = L21·D (LDLᵀ) or W = U12ᵀ (LU). Packed SYRK/GEMM in panels of <see cref="PanelWidth"/>.
+    /// F[rowFirst.., colFirst..] (rows × cols, leading dimension r) −= X·Wᵀ with X = F[rowFirst.., col0..col0+depth)
+    /// and W (cols × depth, column-major, leading dimension <paramref name="wld"/>): the Schur-complement update of a
+    /// front whose eliminated columns are given, with W = L21·D (LDLᵀ, <paramref name="lowerOnly"/>: rowFirst = colFirst,
+    /// rows = cols, lower triangle only) or W = U12ᵀ (LU). Packed SYRK/GEMM in panels of <see cref="PanelWidth"/>.
     /// </summary>
-    public static void Update(double[] f, int r, int first, int rows, int col0, int depth, double[] w, int wld, bool lowerOnly, bool parallel)
+    public static void Update(double[] f, int r, int rowFirst, int rows, int colFirst, int cols, int col0, int depth, double[] w, int wld, bool lowerOnly, bool parallel)
     {
-        if (rows == 0 || depth == 0) return;
-        int strips = (rows + 7) / 8;
+        if (rows == 0 || cols == 0 || depth == 0) return;
         int pw = Math.Min(PanelWidth, depth);
-        var packA = System.Buffers.ArrayPool<double>.Shared.Rent(strips * 8 * pw);
-        var packB = System.Buffers.ArrayPool<double>.Shared.Rent(strips * 8 * pw);
+        var packA = System.Buffers.ArrayPool<double>.Shared.Rent((rows + 7) / 8 * 8 * pw);
+        var packB = System.Buffers.ArrayPool<double>.Shared.Rent((cols + 7) / 8 * 8 * pw);
         try
         {
             for (int p0 = 0; p0 < depth; p0 += PanelWidth)
             {
                 int pb = Math.Min(PanelWidth, depth - p0);
-                Pack(f, r, first, col0 + p0, rows, pb, packA);
-                Pack(w, wld, 0, p0, rows, pb, packB);
-                Syrk(f, r, first, rows, pb, packA, packB, lowerOnly, parallel);
+                Pack(f, r, rowFirst, col0 + p0, rows, pb, packA);
+                Pack(w, wld, 0, p0, cols, pb, packB);
+                Syrk(f, r, rowFirst, rows, colFirst, cols, pb, packA, packB, lowerOnly, parallel);
             }
         }
         finally
@@ -193,10 +192,11 @@ internal static class DenseFrontKernels
     }
 
     /// <summary>
-    /// F[first.., first..] −= A·Bᵀ with A, B packed (rows × depth): column blocks of 4, row strips of 8; with
-    /// <paramref name="lower"/> only the lower triangle, and only blocks touching it are computed.
+    /// F[rowFirst.., colFirst..] (rows × cols) −= A·Bᵀ with A (rows × depth) and B (cols × depth) packed: column blocks
+    /// of 4, row strips of 8; with <paramref name="lower"/> (square, same first) only the lower triangle, and only
+    /// blocks touching it are computed.
     /// </summary>
-    private static void Syrk(double[] f, int r, int first, int rows, int depth, double[] a, double[] b, bool lower, bool parallel)
+    private static void Syrk(double[] f, int r, int rowFirst, int rows, int colFirst, int cols, int depth, double[] a, double[] b, bool lower, bool parallel)
     {
         int strips = (rows + 7) / 8;
         int groupStrips = RowGroup / 8;
@@ -204,23 +204,23 @@ internal static class DenseFrontKernels
         void Group(int g)
         {
             int s0 = g * groupStrips, s1 = Math.Min(strips, s0 + groupStrips);
-            int colEnd = lower ? Math.Min(rows, s1 * 8) : rows;
+            int colEnd = lower ? Math.Min(cols, s1 * 8) : cols;
             for (int j = 0; j < colEnd; j += 4)
             {
                 int bStrip = j >> 3, bOff = j & 7;
                 for (int s = lower ? Math.Max(s0, j >> 3) : s0; s < s1; s++)
-                    MicroKernel(f, r, first, rows, s * 8, j, depth, a, s * 8 * depth, b, bStrip * 8 * depth + bOff, lower);
+                    MicroKernel(f, r, rowFirst, rows, colFirst, cols, s * 8, j, depth, a, s * 8 * depth, b, bStrip * 8 * depth + bOff, lower);
             }
         }
-        if (parallel && groups > 1 && (double)rows * rows * depth > ParallelFlops) Parallel.For(0, groups, Group);
+        if (parallel && groups > 1 && (double)rows * cols * depth > ParallelFlops) Parallel.For(0, groups, Group);
         else for (int g = 0; g < groups; g++) Group(g);
     }
 
-    /// <summary>The 8×4 block C[i0..i0+8, j0..j0+4] −= Σ_p a(i, p)·b(j, p), clipped to the front (and to the lower triangle when <paramref name="lower"/>).</summary>
+    /// <summary>The 8×4 block C[i0..i0+8, j0..j0+4] −= Σ_p a(i, p)·b(j, p), clipped to the block (and to the lower triangle when <paramref name="lower"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MicroKernel(double[] f, int r, int first, int rows, int i0, int j0, int depth, double[] a, int aOff, double[] b, int bOff, bool lower)
+    private static void MicroKernel(double[] f, int r, int rowFirst, int rows, int colFirst, int cols, int i0, int j0, int depth, double[] a, int aOff, double[] b, int bOff, bool lower)
     {
-        bool full = i0 + 8 <= rows && j0 + 4 <= rows && (!lower || i0 >= j0 + 3);
+        bool full = i0 + 8 <= rows && j0 + 4 <= cols && (!lower || i0 >= j0 + 3);
         if (Fma.IsSupported)
         {
             ref double ra = ref a[aOff];
@@ -244,7 +244,7 @@ internal static class DenseFrontKernels
             if (full)
             {
                 ref double rf = ref f[0];
-                nuint bas = (nuint)(first + i0 + (first + j0) * r);
+                nuint bas = (nuint)(rowFirst + i0 + (colFirst + j0) * r);
                 nuint rr = (nuint)r;
                 Sub(ref rf, bas, c00, c10);
                 Sub(ref rf, bas + rr, c01, c11);
@@ -257,7 +257,7 @@ internal static class DenseFrontKernels
             c01.CopyTo(tile[8..]); c11.CopyTo(tile[12..]);
             c02.CopyTo(tile[16..]); c12.CopyTo(tile[20..]);
             c03.CopyTo(tile[24..]); c13.CopyTo(tile[28..]);
-            Scatter(f, r, first, rows, i0, j0, tile, lower);
+            Scatter(f, r, rowFirst, rows, colFirst, cols, i0, j0, tile, lower);
             return;
         }
         Span<double> t = stackalloc double[32];
@@ -267,7 +267,7 @@ internal static class DenseFrontKernels
                 double bj = b[bOff + p * 8 + jj];
                 for (int ii = 0; ii < 8; ii++) t[jj * 8 + ii] += a[aOff + p * 8 + ii] * bj;
             }
-        Scatter(f, r, first, rows, i0, j0, t, lower);
+        Scatter(f, r, rowFirst, rows, colFirst, cols, i0, j0, t, lower);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -277,10 +277,10 @@ internal static class DenseFrontKernels
         (Vector256.LoadUnsafe(ref f, at + 4) - hi).StoreUnsafe(ref f, at + 4);
     }
 
-    private static void Scatter(double[] f, int r, int first, int rows, int i0, int j0, ReadOnlySpan<double> tile, bool lower)
+    private static void Scatter(double[] f, int r, int rowFirst, int rows, int colFirst, int cols, int i0, int j0, ReadOnlySpan<double> tile, bool lower)
     {
-        for (int jj = 0; jj < 4 && j0 + jj < rows; jj++)
+        for (int jj = 0; jj < 4 && j0 + jj < cols; jj++)
             for (int ii = 0; ii < 8 && i0 + ii < rows; ii++)
-                if (!lower || i0 + ii >= j0 + jj) f[first + i0 + ii + (first + j0 + jj) * r] -= tile[jj * 8 + ii];
+                if (!lower || i0 + ii >= j0 + jj) f[rowFirst + i0 + ii + (colFirst + j0 + jj) * r] -= tile[jj * 8 + ii];
     }
 }

@@ -29,7 +29,7 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
     private readonly int[] _cscPtr = [], _cscRow = [], _cscSource = [];
     private readonly MultifrontalLu.Plan? _plan;
     private readonly double _threshold;
-    private SparseLuFactors[] _factors;
+    private ILuFactors[] _factors;
     private double[] _values;
 
     /// <summary>
@@ -108,7 +108,7 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
     }
 
     /// <summary>nnz(L) + nnz(U) of the first matrix (L's unit diagonal included).</summary>
-    public override long NnzFactor => _factors.Length == 0 ? 0 : (long)_factors[0].Lp[N] + _factors[0].Up[N];
+    public override long NnzFactor => _factors.Length == 0 ? 0 : _factors[0].Nnz;
 
     /// <summary>Floating-point operations of the first matrix's factorization.</summary>
     public override double Flops => _factors.Length == 0 ? 0 : _factors[0].Flops;
@@ -122,7 +122,7 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
     {
         var sw = Stopwatch.StartNew();
         int nnz = _pattern.Nnz, n = N;
-        var f = new SparseLuFactors[BatchSize];
+        var f = new ILuFactors[BatchSize];
         var csc = _plan is null ? new double[nnz] : [];
         for (int b = 0; b < BatchSize; b++)
         {
@@ -181,7 +181,7 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
     {
         ThrowIfDisposed();
         if ((uint)batchIndex >= (uint)BatchSize) throw new ArgumentOutOfRangeException(nameof(batchIndex), $"batch index {batchIndex} is outside [0, {BatchSize})");
-        var f = _factors[batchIndex];
+        var f = _factors[batchIndex].ToCompressedColumns();
         return ((int[])f.Lp.Clone(), (int[])f.Li.Clone(), (double[])f.Lx.Clone(), (int[])f.Up.Clone(), (int[])f.Ui.Clone(), (double[])f.Ux.Clone());
     }
 }

@@ -353,7 +353,7 @@ internal sealed class MultifrontalLdlt
                 }
                 for (int i = 0; i < rows; i++) w[i + j * rows] = f[cj + i] * dj;
             }
-            DenseFrontKernels.Update(f, m, nfs, rows, 0, npiv, w, rows, lowerOnly: true, parallel);
+            DenseFrontKernels.Update(f, m, nfs, rows, nfs, rows, 0, npiv, w, rows, lowerOnly: true, parallel);
         }
         finally { ArrayPool<double>.Shared.Return(w); }
     }

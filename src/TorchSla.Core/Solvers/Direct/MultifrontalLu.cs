@@ -17,11 +17,10 @@ namespace TorchSla.Solvers.Direct;
 /// (u = the pivot threshold, so |l_ij| ≤ 1/u). A column with no such row is delayed: its row and
 /// column go, updated, to the parent front as fully-summed ones. At a root every row is fully summed,
 /// so a column fails only when it is zero (singular matrix).</para>
-/// <para>Work: each pivot updates the fully-summed columns (all rows, vector AXPYs) and the
-/// fully-summed rows of the other columns; the Schur complement F22 −= L21·U12, most of the flops,
-/// is one blocked product with the packed kernel of <see cref="DenseFrontKernels"/>; independent
-/// subtrees run in parallel (<see cref="MultifrontalFactor.Traverse"/>). The result is converted to
-/// compressed columns (<see cref="SparseLuFactors"/>), whose solves serve both LU algorithms.</para>
+/// <para>Work: blocked right-looking LU over the fully-summed columns (see <see cref="EliminateFullySummed"/>):
+/// almost all flops are in the packed GEMM of <see cref="DenseFrontKernels"/>; independent
+/// subtrees run in parallel (<see cref="MultifrontalFactor.Traverse"/>). The factors stay in front
+/// blocks (<see cref="MultifrontalLuFactors"/>).</para>
 /// </summary>
 internal static class MultifrontalLu
 {
@@ -71,7 +70,7 @@ internal static class MultifrontalLu
     /// <paramref name="u"/> ∈ (0, 1].
     /// </summary>
     /// <exception cref="SingularMatrixException">A column is zero in its updated front.</exception>
-    public static SparseLuFactors Factor(Plan plan, ReadOnlySpan<double> values, double u)
+    public static MultifrontalLuFactors Factor(Plan plan, ReadOnlySpan<double> values, double u)
     {
         var s = plan.Symbolic;
         int ns = s.SuperCount, n = s.N;
@@ -129,22 +128,12 @@ internal static class MultifrontalLu
             }
 
             int npiv;
-            try { npiv = EliminateFullySummed(front, m, nfs, ri, ci, s.Perm, u); }
+            try { npiv = EliminateFullySummed(front, m, nfs, ri, ci, s.Perm, u, parallel); }
             catch { ArrayPool<double>.Shared.Return(front); throw; }
-            if (m > nfs && npiv > 0)
-            {
-                // F22 −= L21·U12 with W = U12ᵀ.
-                int rows = m - nfs;
-                var wt = ArrayPool<double>.Shared.Rent(rows * npiv);
-                for (int p = 0; p < npiv; p++)
-                    for (int j = 0; j < rows; j++) wt[j + p * rows] = front[p + (nfs + j) * m];
-                DenseFrontKernels.Update(front, m, nfs, rows, 0, npiv, wt, rows, lowerOnly: false, parallel);
-                ArrayPool<double>.Shared.Return(wt);
-            }
             var lb = new double[(long)m * npiv];
             Array.Copy(front, 0, lb, 0, (long)m * npiv);
             var ub = new double[(long)npiv * m];
-            for (int c = 0; c < m; c++) for (int p = 0; p < npiv; p++) ub[p + (long)c * npiv] = front[p + c * m];
+            for (int c = 0; c < m; c++) for (int p = 0; p < npiv; p++) ub[(long)p * m + c] = front[p + c * m];
             lBlocks[sn] = lb; uBlocks[sn] = ub; rowIndex[sn] = ri; colIndex[sn] = ci; pivots[sn] = npiv; delayedOut[sn] = nfs - npiv;
             double fl = 0;
             for (int p = 0; p < npiv; p++) { double t = m - p - 1; fl += t + 2 * t * t; }
@@ -167,130 +156,126 @@ internal static class MultifrontalLu
         {
             foreach (var cu in contribution) if (cu is not null) ArrayPool<double>.Shared.Return(cu);
         }
-        return ToCompressedColumns(s, rowIndex, colIndex, pivots, lBlocks, uBlocks, flops);
+        return new MultifrontalLuFactors(s, rowIndex, colIndex, pivots, lBlocks, uBlocks, flops);
     }
 
+    /// <summary>Columns of a panel: pivots are searched and applied column by column inside it, then the rest of the front is updated by one blocked product.</summary>
+    private const int PanelWidth = 64;
+
     /// <summary>
-    /// Eliminates what it can of the nfs fully-summed columns of the m×m front (column-major), moving each pivot to
-    /// the diagonal position by a row and a column interchange (applied to the index lists too). Returns npiv:
-    /// columns [0, npiv) then hold L (unit, below the diagonal) and rows [0, npiv) U; the fully-summed rows and
-    /// columns left are updated by every pivot; F22 (rows and columns ≥ nfs) is not touched.
+    /// Eliminates what it can of the nfs fully-summed columns of the m×m front (column-major) by blocked right-looking
+    /// LU (Golub &amp; Van Loan §3.4.9 with the pivot search restricted as above): panels of <see cref="PanelWidth"/>
+    /// columns are factored one pivot at a time (row and column interchanges applied to the whole front and to the
+    /// index lists), then U12 = L11⁻¹·A12 and A22 −= L21·U12 update every column right of the panel. Columns of a
+    /// panel with no acceptable pivot are parked at the end of the fully-summed range (they keep receiving the
+    /// updates) and retried once the other columns are done, as long as the retry finds pivots. Returns npiv: columns
+    /// [0, npiv) hold L (unit, below the diagonal), rows [0, npiv) U, and the rest of the front its Schur complement;
+    /// the fully-summed rows and columns in [npiv, nfs) are the delayed ones.
     /// </summary>
-    private static int EliminateFullySummed(double[] f, int m, int nfs, int[] ri, int[] ci, int[] perm, double u)
+    private static int EliminateFullySummed(double[] f, int m, int nfs, int[] ri, int[] ci, int[] perm, double u, bool parallel)
     {
-        int done = 0;
-        while (done < nfs)
+        int done = 0, parked = 0, doneAtUnpark = -1;
+        while (true)
         {
-            int pc = -1, pr = -1;
-            for (int c = done; c < nfs && pc < 0; c++)
+            int limit = nfs - parked;
+            if (done >= limit)
             {
-                int cc = c * m;
-                double gamma = 0;
-                for (int i = done; i < m; i++) gamma = Math.Max(gamma, Math.Abs(f[i + cc]));
-                if (gamma == 0)
-                    throw new SingularMatrixException($"the matrix is singular: column {perm[ci[c]]} of A is zero after elimination of the pivots before it", perm[ci[c]]);
-                int best = -1, diag = -1; double amax = 0;
-                for (int i = done; i < nfs; i++)
+                // Retry the parked columns while the previous pass over them found pivots.
+                if (parked == 0 || done == doneAtUnpark) break;
+                doneAtUnpark = done; parked = 0;
+                continue;
+            }
+            int p0 = done, pend = Math.Min(limit, done + PanelWidth);
+            while (done < pend)
+            {
+                int pc = -1, pr = -1;
+                for (int c = done; c < pend && pc < 0; c++) (pc, pr) = ThresholdPivot(f, m, nfs, done, c, ri, ci, perm, u);
+                if (pc < 0) break;
+                if (pr != done)
                 {
-                    double t = Math.Abs(f[i + cc]);
-                    if (t > amax) { amax = t; best = i; }
-                    if (ri[i] == ci[c]) diag = i;
+                    (ri[pr], ri[done]) = (ri[done], ri[pr]);
+                    for (int j = 0; j < m; j++) { int cj = j * m; (f[pr + cj], f[done + cj]) = (f[done + cj], f[pr + cj]); }
                 }
-                double limit = u * gamma;
-                if (diag >= 0 && Math.Abs(f[diag + cc]) >= limit && f[diag + cc] != 0) { pc = c; pr = diag; }
-                else if (best >= 0 && amax >= limit) { pc = c; pr = best; }
+                if (pc != done) SwapColumns(f, m, ci, pc, done);
+                int dd = done * m;
+                double inv = 1 / f[done + dd];
+                for (int i = done + 1; i < m; i++) f[i + dd] *= inv;
+                var l = new ReadOnlySpan<double>(f, dd + done + 1, m - done - 1);
+                for (int c = done + 1; c < pend; c++)
+                {
+                    double uc = f[done + c * m];
+                    if (uc != 0) DenseFrontKernels.Axpy(-uc, l, new Span<double>(f, c * m + done + 1, m - done - 1));
+                }
+                done++;
             }
-            if (pc < 0) break;
-            if (pr != done)
+            int np = done - p0;
+            if (np > 0 && pend < m) UpdateRight(f, m, p0, np, pend, parallel);
+            // Park the panel's failed columns [done, pend) at the end of the untried range (they are up to date).
+            int failed = pend - done;
+            for (int t = failed - 1; t >= 0; t--)
             {
-                (ri[pr], ri[done]) = (ri[done], ri[pr]);
-                for (int j = 0; j < m; j++) { int cj = j * m; (f[pr + cj], f[done + cj]) = (f[done + cj], f[pr + cj]); }
+                int src = done + t, dst = limit - failed + t;
+                if (src != dst) SwapColumns(f, m, ci, src, dst);
             }
-            if (pc != done)
-            {
-                (ci[pc], ci[done]) = (ci[done], ci[pc]);
-                var a = new Span<double>(f, pc * m, m); var b = new Span<double>(f, done * m, m);
-                for (int i = 0; i < m; i++) (a[i], b[i]) = (b[i], a[i]);
-            }
-            int dd = done * m;
-            double inv = 1 / f[done + dd];
-            for (int i = done + 1; i < m; i++) f[i + dd] *= inv;
-            var lAll = new ReadOnlySpan<double>(f, dd + done + 1, m - done - 1);
-            var lFs = new ReadOnlySpan<double>(f, dd + done + 1, nfs - done - 1);
-            for (int c = done + 1; c < m; c++)
-            {
-                double uc = f[done + c * m];
-                if (uc == 0) continue;
-                // Fully-summed columns: every row; the others: only the fully-summed rows (F22 is updated in one block).
-                if (c < nfs) DenseFrontKernels.Axpy(-uc, lAll, new Span<double>(f, c * m + done + 1, m - done - 1));
-                else DenseFrontKernels.Axpy(-uc, lFs, new Span<double>(f, c * m + done + 1, nfs - done - 1));
-            }
-            done++;
+            parked += failed;
         }
         return done;
     }
 
-    /// <summary>The front blocks as <see cref="SparseLuFactors"/>: steps numbered front by front, exact zeros dropped.</summary>
-    private static SparseLuFactors ToCompressedColumns(SupernodalSymbolic s, int[][] rowIndex, int[][] colIndex, int[] pivots, double[][] lBlocks, double[][] uBlocks, double flops)
+    /// <summary>
+    /// The pivot for column c: its diagonal row (the row of the same variable) if it passes |a| ≥ u·max_i|a_ic|,
+    /// else its largest fully-summed entry if that passes; (−1, −1) if neither.
+    /// </summary>
+    private static (int Column, int Row) ThresholdPivot(double[] f, int m, int nfs, int done, int c, int[] ri, int[] ci, int[] perm, double u)
     {
-        int n = s.N, ns = s.SuperCount;
-        var rowStep = new int[n]; var colStep = new int[n];
-        int k = 0;
-        for (int sn = 0; sn < ns; sn++)
-            for (int j = 0; j < pivots[sn]; j++) { rowStep[rowIndex[sn][j]] = k; colStep[colIndex[sn][j]] = k; k++; }
-        // L by columns (step order = front order), diagonal first.
-        var lp = new int[n + 1];
-        long lnz = 0, unz = 0;
-        for (int sn = 0; sn < ns; sn++)
+        int cc = c * m;
+        double gamma = 0;
+        for (int i = done; i < m; i++) gamma = Math.Max(gamma, Math.Abs(f[i + cc]));
+        if (gamma == 0)
+            throw new SingularMatrixException($"the matrix is singular: column {perm[ci[c]]} of A is zero after elimination of the pivots before it", perm[ci[c]]);
+        int best = -1, diag = -1; double amax = 0;
+        for (int i = done; i < nfs; i++)
         {
-            int m = rowIndex[sn].Length;
-            for (int j = 0; j < pivots[sn]; j++)
+            double t = Math.Abs(f[i + cc]);
+            if (t > amax) { amax = t; best = i; }
+            if (ri[i] == ci[c]) diag = i;
+        }
+        double limit = u * gamma;
+        if (diag >= 0 && f[diag + cc] != 0 && Math.Abs(f[diag + cc]) >= limit) return (c, diag);
+        if (best >= 0 && amax >= limit) return (c, best);
+        return (-1, -1);
+    }
+
+    private static void SwapColumns(double[] f, int m, int[] ci, int a, int b)
+    {
+        (ci[a], ci[b]) = (ci[b], ci[a]);
+        var x = new Span<double>(f, a * m, m); var y = new Span<double>(f, b * m, m);
+        for (int i = 0; i < m; i++) (x[i], y[i]) = (y[i], x[i]);
+    }
+
+    /// <summary>
+    /// After a panel's np pivots at [p0, p0+np): U12 = L11⁻¹·A12 on rows [p0, p0+np) of columns [c0, m), then
+    /// A[p0+np.., c0..] −= L21·U12 by the packed GEMM kernel (W = U12ᵀ).
+    /// </summary>
+    private static void UpdateRight(double[] f, int m, int p0, int np, int c0, bool parallel)
+    {
+        int cols = m - c0, rows = m - p0 - np;
+        void Trsm(int c)
+        {
+            int cc = c * m;
+            for (int j = 0; j < np - 1; j++)
             {
-                lnz++;
-                for (int i = j + 1; i < m; i++) if (lBlocks[sn][i + (long)j * m] != 0) lnz++;
-                for (int c = j; c < m; c++) if (uBlocks[sn][j + (long)c * pivots[sn]] != 0 || c == j) unz++;
+                double x = f[p0 + j + cc];
+                if (x != 0) DenseFrontKernels.Axpy(-x, new ReadOnlySpan<double>(f, (p0 + j) * m + p0 + j + 1, np - j - 1), new Span<double>(f, cc + p0 + j + 1, np - j - 1));
             }
         }
-        if (lnz > Array.MaxLength || unz > Array.MaxLength)
-            throw new InvalidOperationException($"the LU factors have {lnz:N0} + {unz:N0} entries, more than one array holds");
-        var li = new int[lnz]; var lx = new double[lnz];
-        // U by rows first (then transposed to columns): row k holds (step of column, value), diagonal first.
-        var urp = new int[n + 1];
-        var uci = new int[unz]; var uvx = new double[unz];
-        int lw = 0, uw = 0, step = 0;
-        for (int sn = 0; sn < ns; sn++)
-        {
-            var ri = rowIndex[sn]; var ci = colIndex[sn]; var lb = lBlocks[sn]; var ub = uBlocks[sn];
-            int m = ri.Length, np = pivots[sn];
-            for (int j = 0; j < np; j++, step++)
-            {
-                lp[step] = lw;
-                li[lw] = step; lx[lw++] = 1;
-                for (int i = j + 1; i < m; i++)
-                {
-                    double v = lb[i + (long)j * m];
-                    if (v != 0) { li[lw] = rowStep[ri[i]]; lx[lw++] = v; }
-                }
-                urp[step] = uw;
-                for (int c = j; c < m; c++)
-                {
-                    double v = ub[j + (long)c * np];
-                    if (v != 0 || c == j) { uci[uw] = colStep[ci[c]]; uvx[uw++] = v; }
-                }
-            }
-            lBlocks[sn] = []; uBlocks[sn] = [];
-        }
-        lp[n] = lw; urp[n] = uw;
-        // Transpose U: scanning rows in increasing order leaves each column's rows ascending, so its diagonal is last.
-        var up = new int[n + 1];
-        for (int t = 0; t < uw; t++) up[uci[t] + 1]++;
-        for (int j = 0; j < n; j++) up[j + 1] += up[j];
-        var next = (int[])up.Clone();
-        var ui = new int[uw]; var ux = new double[uw];
-        for (int row = 0; row < n; row++)
-            for (int t = urp[row]; t < urp[row + 1]; t++) { int w = next[uci[t]]++; ui[w] = row; ux[w] = uvx[t]; }
-        var pinv = new int[n]; var q = new int[n];
-        for (int v = 0; v < n; v++) { pinv[s.Perm[v]] = rowStep[v]; q[colStep[v]] = s.Perm[v]; }
-        return new SparseLuFactors { N = n, Lp = lp, Li = li, Lx = lx, Up = up, Ui = ui, Ux = ux, Pinv = pinv, Q = q, Flops = flops };
+        if (parallel && (double)cols * np * np > 4e6) Parallel.For(c0, m, Trsm);
+        else for (int c = c0; c < m; c++) Trsm(c);
+        if (rows == 0) return;
+        var w = ArrayPool<double>.Shared.Rent(cols * np);
+        for (int p = 0; p < np; p++)
+            for (int j = 0; j < cols; j++) w[j + p * cols] = f[p0 + p + (c0 + j) * m];
+        DenseFrontKernels.Update(f, m, p0 + np, rows, c0, cols, p0, np, w, cols, lowerOnly: false, parallel);
+        ArrayPool<double>.Shared.Return(w);
     }
 }

@@ -3,10 +3,9 @@ namespace TorchSla.Solvers.Direct;
 /// <summary>
 /// Sparse LU factors P·A·Q = L·U in compressed columns, pivot order: L unit lower triangular (diagonal
 /// stored first in each column), U upper triangular (diagonal stored last). Produced by
-/// <see cref="GilbertPeierlsLu"/> and by <see cref="MultifrontalLu"/>; the triangular solves with A and Aᵀ
-/// and the determinant are here, once.
+/// <see cref="GilbertPeierlsLu"/>, and by <see cref="MultifrontalLuFactors.ToCompressedColumns"/> for inspection.
 /// </summary>
-internal sealed class SparseLuFactors
+internal sealed class SparseLuFactors : ILuFactors
 {
     /// <summary>Order of the matrix.</summary>
     public int N { get; init; }
@@ -28,6 +27,12 @@ internal sealed class SparseLuFactors
     public int[] Q { get; init; } = [];
     /// <summary>Floating-point operations of the factorization.</summary>
     public double Flops { get; init; }
+
+    /// <summary>nnz(L) + nnz(U).</summary>
+    public long Nnz => (long)Lp[N] + Up[N];
+
+    /// <summary>This object.</summary>
+    public SparseLuFactors ToCompressedColumns() => this;
 
     /// <summary>x ← A⁻¹·x: y = P·x, L·z = y, U·w = z, x = Q·w. <paramref name="work"/> has N entries.</summary>
     public void Solve(Span<double> x, Span<double> work)
@@ -82,7 +87,8 @@ internal sealed class SparseLuFactors
         return (sum, sign);
     }
 
-    private static int PermutationSign(int[] p)
+    /// <summary>+1 for an even permutation, −1 for an odd one (cycle decomposition).</summary>
+    internal static int PermutationSign(int[] p)
     {
         var seen = new bool[p.Length];
         int sign = 1;
