@@ -209,7 +209,7 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
             bool coarsest = reuse ? l == _levels.Count - 1 : n <= o.CoarseSize || l == o.MaxLevels - 1;
             if (!coarsest && !reuse)
             {
-                var (sp, sc) = StrengthOfConnection.Build(n, a.Pattern.RowPtr, a.Pattern.ColInd, hostValues, o.StrengthThreshold);
+                var (sp, sc) = StrengthOfConnection.Build(n, a.Pattern.RowPtr, a.Pattern.ColInd, hostValues, diag, o.StrengthThreshold * Math.Pow(o.StrengthThresholdDecay, l));
                 var (agg, count) = o.Aggregation == AmgAggregation.Mis2 ? Mis2Aggregation.Build(n, sp, sc) : Aggregation.Greedy(n, sp, sc);
                 var (tp, tc, tv, nc, coarseNull) = TentativeProlongator.Build(n, agg, count, nullSpace!, k);
                 if (nc == 0 || nc >= n) coarsest = true; // nothing to aggregate, or coarsening stalled
