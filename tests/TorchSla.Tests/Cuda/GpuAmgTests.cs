@@ -15,15 +15,16 @@ public class GpuAmgTests
     private static int Size => GpuTestDevice.IsReal ? 200 : 14;
 
     [Theory]
-    [InlineData(AmgAggregation.Greedy)]
-    [InlineData(AmgAggregation.Mis2)]
-    public void DeviceHierarchyAgreesWithTheCpuOneAndPreconditionsCg(AmgAggregation aggregation)
+    [InlineData(AmgAggregation.Greedy, false)]
+    [InlineData(AmgAggregation.Mis2, false)]
+    [InlineData(AmgAggregation.Greedy, true)]
+    public void DeviceHierarchyAgreesWithTheCpuOneAndPreconditionsCg(AmgAggregation aggregation, bool deviceProducts)
     {
         using var a = SparseTensor.Poisson2D<double>(Size);
         using var ag = a.Cuda();
         var options = new AmgOptions { CoarseSize = Size * 2, Aggregation = aggregation };
         using var cpu = new AmgPreconditioner<double>(a, options);
-        using var gpu = new AmgPreconditioner<double>(ag, options);
+        using var gpu = new AmgPreconditioner<double>(ag, options with { ForceDeviceProducts = deviceProducts });
         Assert.Equal(GpuTestDevice.Device, gpu.Device);
         Assert.True(cpu.Statistics.Levels >= 3, cpu.Statistics.ToString());
         Assert.Equal(cpu.Statistics.LevelStatistics.Select(l => (l.Rows, l.Nnz)), gpu.Statistics.LevelStatistics.Select(l => (l.Rows, l.Nnz)));
@@ -31,7 +32,7 @@ public class GpuAmgTests
         for (int l = 0; l < cpu.Statistics.Levels; l++)
             Assert.Equal(cpu.Statistics.LevelStatistics[l].SpectralRadius, gpu.Statistics.LevelStatistics[l].SpectralRadius, 6);
 
-        // The coarse operators agree entry by entry (host products on the CPU, the SpGEMM on the device).
+        // The coarse operators agree entry by entry (host products, or the library's SpGEMM on the device).
         for (int l = 1; l < cpu.Statistics.Levels; l++)
         {
             var h = cpu.Levels[l].A; var d = gpu.Levels[l].A;
