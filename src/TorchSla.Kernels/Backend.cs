@@ -161,4 +161,44 @@ public abstract class Backend
         Storage<T> result, int resultOffset, T alpha, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         HostFallback.Sddmm(a, left, leftOffset, right, rightOffset, k, result, resultOffset, alpha, accumulate);
+
+    // ---------------------------------------------------------------- fused Krylov steps (device-resident scalars, see CgScalars)
+
+    /// <summary>
+    /// scalars[b·scalarStride + slot] = Σ_i x_b[i]·y_b[i] for every vector b of <paramref name="layout"/>, summed
+    /// in a fixed order; nothing is read back to the host.
+    /// </summary>
+    public abstract void DotInto<T>(Storage<T> x, Storage<T> y, VectorBatch layout, Storage<T> scalars, int scalarStride, int slot)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// y_b = A_b·x_b and scalars[b·scalarStride + slot] = x_bᵀy_b (CG's q = A·p with pᵀq) for a square A. A
+    /// contiguous layout ([B, n]) takes matrix b's values at valOffset + b·nnz (a batch sharing one pattern); an
+    /// interleaved layout ([n, K], the K right-hand sides of one matrix) multiplies every column by the same matrix.
+    /// </summary>
+    public abstract void SpMVDot<T>(CsrIndices a, Storage<T> values, int valOffset, Storage<T> x, Storage<T> y,
+        VectorBatch layout, Storage<T> scalars, int scalarStride, int slot)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// CG's update of iteration <paramref name="iteration"/> for every system b whose status is active, with
+    /// α = ρ/pᵀq taken from the device (ρ in <paramref name="rhoSlot"/>, pᵀq in <see cref="CgScalars.Curvature"/>):
+    /// x += α·p, r −= α·q, then ‖r‖² into <see cref="CgScalars.ResidualSquared"/> and the history ring, and
+    /// ρ_new = rᵀD·r into <paramref name="rhoNewSlot"/> when <paramref name="inverseDiagonal"/> = D (Jacobi,
+    /// z = D·r never stored), ρ_new = ‖r‖² when it is null. A pᵀq that is not positive and finite freezes the
+    /// system before the update (status and stop iteration written); ‖r‖² ≤ bound² or a non-finite ‖r‖² after it.
+    /// </summary>
+    public abstract void CgUpdate<T>(Storage<T> x, Storage<T> p, Storage<T> r, Storage<T> q, Storage<T>? inverseDiagonal,
+        VectorBatch layout, Storage<T> scalars, int scalarStride, int rhoSlot, int rhoNewSlot, int iteration)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// CG's new direction p = z + β·p with β = ρ_new/ρ from the device (z = D·r when <paramref name="inverseDiagonal"/>
+    /// = D is given, <paramref name="z"/> then holding r). A ρ_new that is not positive and finite stops an active
+    /// system (<see cref="CgScalars.IndefinitePreconditioner"/> or <see cref="CgScalars.NonFinite"/>, stop iteration
+    /// <paramref name="iteration"/>). With p = 0 and the two slots equal it sets p = z (the first direction).
+    /// </summary>
+    public abstract void CgDirection<T>(Storage<T> z, Storage<T>? inverseDiagonal, Storage<T> p, VectorBatch layout,
+        Storage<T> scalars, int scalarStride, int rhoNewSlot, int rhoSlot, int iteration)
+        where T : unmanaged, IFloatingPointIeee754<T>;
 }

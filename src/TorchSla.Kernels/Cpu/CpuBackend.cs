@@ -9,7 +9,7 @@ namespace TorchSla.Kernels.Cpu;
 /// The host backend: managed arrays, spans, SIMD through System.Numerics.Tensors, and
 /// <see cref="Parallel"/> over row blocks balanced by stored entries.
 /// </summary>
-public sealed class CpuBackend : Backend
+public sealed partial class CpuBackend : Backend
 {
     /// <summary>Below this many stored entries (or elements) one thread is faster than a fork/join.</summary>
     internal const int ParallelThreshold = 1 << 15;

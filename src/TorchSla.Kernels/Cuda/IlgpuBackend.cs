@@ -31,6 +31,11 @@ public sealed partial class IlgpuBackend : Backend, IDisposable
     internal Accelerator Accelerator { get; }
     internal BufferPool Pool { get; }
 
+    private long _allocations;
+
+    /// <summary>Device allocations requested so far (pooled or not): tests check that a solver's loop makes none.</summary>
+    internal long Allocations => Interlocked.Read(ref _allocations);
+
     /// <summary>Forces the lanes per row of SpMV (log2, 0…5) for benchmarks; −1 lets the plan choose.</summary>
     internal int ForcedLogLanes { get; set; } = -1;
 
@@ -244,6 +249,7 @@ public sealed partial class IlgpuBackend : Backend, IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         if (length == 0) return new IlgpuStorage<T>(this, null, 0);
         long bytes = (long)length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        Interlocked.Increment(ref _allocations);
         var pooled = Pool.Take<T>(length);
         if (pooled is not null) return new IlgpuStorage<T>(this, pooled, length);
         if (bytes > Accelerator.MemorySize)
@@ -582,6 +588,7 @@ public sealed partial class IlgpuBackend : Backend, IDisposable
     public void Dispose()
     {
         foreach (var s in _scratch.Values) (s as IDisposable)?.Dispose();
+        foreach (var k in _kernels.Values) (k as IDisposable)?.Dispose();
         Pool.Dispose();
         Accelerator.Dispose();
         _context.Dispose();
