@@ -45,27 +45,6 @@ public sealed partial class IlgpuBackend : Backend, IDisposable
     /// <summary>Forces the CSR-stream SpMV kernel for benchmarks and tests.</summary>
     internal bool ForceStream { get; set; }
 
-    /// <summary>Benchmark switch: keep SpMV's x in the persisting part of L2 (<see cref="L2Persistence"/>).</summary>
-    internal bool PersistX { get; set; }
-
-    private (long SetAside, long MaxWindow)? _l2;
-    private bool _l2Probed;
-    private (IntPtr Ptr, long Bytes) _window;
-
-    /// <summary>Points the stream's L2 access policy window at x (or clears it); caller holds <see cref="Sync"/>.</summary>
-    private void SetXWindow<T>(Storage<T> x, int offset, long length) where T : unmanaged
-    {
-        if (Accelerator is not CudaAccelerator || (!PersistX && _window.Bytes == 0)) return;
-        if (!_l2Probed) { _l2 = L2Persistence.Enable(_device.Index); _l2Probed = true; }
-        if (_l2 is not { } l2) return;
-        (IntPtr, long) want = PersistX && length > 0
-            ? (((IlgpuStorage<T>)x).DevicePointer(offset), Math.Min(length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>(), l2.MaxWindow))
-            : (IntPtr.Zero, 0);
-        if (want == _window) return;
-        var stream = ((CudaStream)Accelerator.DefaultStream).StreamPtr;
-        if (L2Persistence.SetWindow(stream, want.Item1, want.Item2, want.Item2 == 0 ? 0 : (double)l2.SetAside / want.Item2)) _window = want;
-    }
-
     private IlgpuBackend(Context context, Accelerator accelerator, Device device)
     {
         _context = context;
@@ -355,7 +334,6 @@ public sealed partial class IlgpuBackend : Backend, IDisposable
         lock (Sync)
         {
             Accelerator.Bind();
-            SetXWindow(x, xOffset, xv.Length);
             bool forced = ForceBinned || ForceStream || ForcedLogLanes >= 0;
             if (ForceStream || (!forced && plan.UseStream))
             {

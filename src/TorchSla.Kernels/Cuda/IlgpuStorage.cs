@@ -47,10 +47,6 @@ public sealed class IlgpuStorage<T> : Storage<T> where T : unmanaged
         _length == 0 ? default
         : (_buffer ?? throw new ObjectDisposedException(nameof(IlgpuStorage<T>), $"storage of {_length} elements on {Device} was disposed")).View.SubView(0, _length);
 
-    /// <summary>The device address of element <paramref name="offset"/> (for driver calls that take raw pointers).</summary>
-    internal IntPtr DevicePointer(int offset) =>
-        (_buffer ?? throw new ObjectDisposedException(nameof(IlgpuStorage<T>))).NativePtr + offset * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
-
     /// <summary>Elements [offset, offset + length) as a view.</summary>
     internal ArrayView<T> Slice(int offset, int length) => View.SubView(offset, length);
 
