@@ -69,9 +69,10 @@ public sealed partial class IlgpuBackend
             if (totalFlops > Array.MaxLength || tableLength > Array.MaxLength) throw Gustavson.TooLarge(a, b);
 
             using var table = AllocateUninitialized<int>((int)tableLength);
-            Raw<int>().Fill(Cfg(tableLength), table.View, (int)tableLength, -1);
+            if (tableLength > 0) Raw<int>().Fill(Cfg(tableLength), table.View, (int)tableLength, -1);
             using var count = (IlgpuStorage<long>)Allocate<long>(m + 1);
-            x.Insert(Cfg(a.Nnz), aRp, aCi, bRp, bCi, tableStart.View, table.View, count.View, m);
+            x.CountShortRows(Cfg(m), aRp, aCi, bRp, bCi, flops.View, count.View, m);
+            if (tableLength > 0) x.Insert(Cfg(a.Nnz), aRp, aCi, bRp, bCi, tableStart.View, table.View, count.View, m);
             ScanInclusive(x, count.View.SubView(1, m), m);
             long nnz = ReadOne(count.View, m);
             if (nnz > Array.MaxLength) throw Gustavson.TooLarge(a, b);
@@ -81,7 +82,8 @@ public sealed partial class IlgpuBackend
             if (nnz > 0)
             {
                 using var unsorted = AllocateUninitialized<int>((int)nnz);
-                x.Compact(Cfg(m), tableStart.View, table.View, ((IlgpuStorage<int>)rowPtr).View, unsorted.View, m);
+                x.FillShortRows(Cfg(m), aRp, aCi, bRp, bCi, flops.View, ((IlgpuStorage<int>)rowPtr).View, unsorted.View, m);
+                if (tableLength > 0) x.Compact(Cfg(m), tableStart.View, table.View, ((IlgpuStorage<int>)rowPtr).View, unsorted.View, m);
                 x.Rank(Cfg(nnz), ((IlgpuStorage<int>)rowPtr).View, unsorted.View, colInd.View, m);
             }
             return new Plan(a, b, new CsrIndices(m, n, rowPtr, colInd), totalFlops, this);

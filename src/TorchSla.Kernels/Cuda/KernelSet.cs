@@ -75,6 +75,8 @@ internal sealed class IndexKernelSet
     public readonly Action<KernelConfig, ArrayView<long>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int> Compact;
     public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, int> Rank;
     public readonly Action<KernelConfig, ArrayView<long>, ArrayView<int>> Narrow;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<long>, int> CountShortRows;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<int>, int> FillShortRows;
     public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, int, int> CountKeys;
     public readonly Action<KernelConfig, ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<int>> Scatter;
     public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int> RankByKey;
@@ -94,6 +96,8 @@ internal sealed class IndexKernelSet
         Compact = acc.LoadStreamKernel<ArrayView<long>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int>(SpGemmKernels.Compact);
         Rank = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, int>(SpGemmKernels.Rank);
         Narrow = acc.LoadStreamKernel<ArrayView<long>, ArrayView<int>>(SpGemmKernels.Narrow);
+        CountShortRows = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<long>, int>(SpGemmKernels.CountShortRows);
+        FillShortRows = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<int>, int>(SpGemmKernels.FillShortRows);
         CountKeys = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, int, int>(CsrBuildKernels.CountKeys);
         Scatter = acc.LoadStreamKernel<ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<int>>(CsrBuildKernels.Scatter);
         RankByKey = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int>(CsrBuildKernels.RankByKey);

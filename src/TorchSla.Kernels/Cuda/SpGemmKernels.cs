@@ -9,7 +9,9 @@ namespace TorchSla.Kernels.Cuda;
 /// phase with one open-addressing hash table per row of C in global memory, and a numeric phase that
 /// needs no table at all:
 /// <list type="number">
-/// <item><see cref="RowWork"/>: products per row f_i = Σ_k nnz(B_k) and table sizes 2·min(f_i, N) (load ≤ ½).</item>
+/// <item><see cref="RowWork"/>: products per row f_i = Σ_k nnz(B_k) and table sizes 2·min(f_i, N) (load ≤ ½).
+/// Rows with at most <see cref="ShortRow"/> products skip the table: one thread sorts their columns in local memory
+/// (<see cref="CountShortRows"/>, <see cref="FillShortRows"/>), the paper's treatment of short rows without shared memory.</item>
 /// <item><see cref="Insert"/>: one thread per entry a_ik inserts the columns of B's row k into row i's table
 /// (linear probing, compare-and-swap) and counts each new column once (integer atomics: exact).</item>
 /// <item><see cref="Compact"/> and <see cref="Rank"/>: each row's keys are packed, then each key is written at
@@ -34,7 +36,13 @@ internal static class SpGemmKernels
         return lo;
     }
 
-    /// <summary>flops[i + 1] = f_i and tableSize[i + 1] = 2·min(f_i, n) for row i of A; element 0 of both is 0 (for the scans).</summary>
+    /// <summary>Rows with at most this many scalar products are sorted in the thread's local memory instead of hashed.</summary>
+    public const int ShortRow = 32;
+
+    /// <summary>
+    /// flops[i + 1] = f_i and tableSize[i + 1] = 2·min(f_i, n) for row i of A (0 for a short row, which needs no
+    /// table); element 0 of both is 0 (for the scans).
+    /// </summary>
     public static void RowWork(ArrayView<int> aRowPtr, ArrayView<int> aColInd, ArrayView<int> bRowPtr,
         ArrayView<long> flops, ArrayView<long> tableSize, int m, int n)
     {
@@ -48,7 +56,57 @@ internal static class SpGemmKernels
             f += bRowPtr[k + 1] - bRowPtr[k];
         }
         flops[i + 1] = f;
-        tableSize[i + 1] = 2 * (f < n ? f : n);
+        tableSize[i + 1] = f <= ShortRow ? 0 : 2 * (f < n ? f : n);
+    }
+
+    /// <summary>
+    /// A short row's distinct columns, sorted, in buffer[0 … return value): its products' columns gathered
+    /// into the thread's local memory, insertion-sorted and deduplicated (no table, no atomics).
+    /// </summary>
+    private static int SortedColumns(ArrayView<int> aRowPtr, ArrayView<int> aColInd, ArrayView<int> bRowPtr, ArrayView<int> bColInd,
+        int i, ArrayView<int> buffer)
+    {
+        int len = 0;
+        for (int pa = aRowPtr[i]; pa < aRowPtr[i + 1]; pa++)
+        {
+            int k = aColInd[pa];
+            for (int pb = bRowPtr[k]; pb < bRowPtr[k + 1]; pb++)
+            {
+                int j = bColInd[pb], q = len++;
+                while (q > 0 && buffer[q - 1] > j) { buffer[q] = buffer[q - 1]; q--; }
+                buffer[q] = j;
+            }
+        }
+        int u = 0;
+        for (int q = 0; q < len; q++)
+            if (u == 0 || buffer[q] != buffer[u - 1]) buffer[u++] = buffer[q];
+        return u;
+    }
+
+    /// <summary>Thread per short row (1 ≤ f_i ≤ <see cref="ShortRow"/>): count[i + 1] = its number of distinct columns.</summary>
+    public static void CountShortRows(ArrayView<int> aRowPtr, ArrayView<int> aColInd, ArrayView<int> bRowPtr, ArrayView<int> bColInd,
+        ArrayView<long> flops, ArrayView<long> count, int m)
+    {
+        int i = Grid.GlobalIndex.X;
+        if (i >= m) return;
+        long f = flops[i + 1] - flops[i];
+        if (f == 0 || f > ShortRow) return;
+        var buffer = LocalMemory.Allocate<int>(ShortRow);
+        count[i + 1] = SortedColumns(aRowPtr, aColInd, bRowPtr, bColInd, i, buffer);
+    }
+
+    /// <summary>Thread per short row: writes its sorted distinct columns to unsorted[rowPtr[i] …] (the rank step keeps them in place).</summary>
+    public static void FillShortRows(ArrayView<int> aRowPtr, ArrayView<int> aColInd, ArrayView<int> bRowPtr, ArrayView<int> bColInd,
+        ArrayView<long> flops, ArrayView<int> rowPtr, ArrayView<int> unsorted, int m)
+    {
+        int i = Grid.GlobalIndex.X;
+        if (i >= m) return;
+        long f = flops[i + 1] - flops[i];
+        if (f == 0 || f > ShortRow) return;
+        var buffer = LocalMemory.Allocate<int>(ShortRow);
+        int u = SortedColumns(aRowPtr, aColInd, bRowPtr, bColInd, i, buffer);
+        int c = rowPtr[i];
+        for (int q = 0; q < u; q++) unsorted[c + q] = buffer[q];
     }
 
     /// <summary>
@@ -65,6 +123,7 @@ internal static class SpGemmKernels
         int k = aColInd[pa];
         long t0 = tableStart[i];
         ulong size = (ulong)(tableStart[i + 1] - t0);
+        if (size == 0) return; // a short row: sorted in local memory instead
         int added = 0;
         for (int pb = bRowPtr[k]; pb < bRowPtr[k + 1]; pb++)
         {
