@@ -81,16 +81,7 @@ public static class Cg
             if (!cancelled && k < run.MaxIterations)
             {
                 k++;
-                // ρ of iteration k−1 sits in Rho(k − 1); iteration k writes ρ_new to Rho(k).
-                int rho = Rho(k - 1), rhoNew = Rho(k);
-                s.ApplyDot(a, p, q, scalars, stride, CgScalars.Curvature);
-                s.CgUpdate(x, p, r, q, d, scalars, stride, rho, rhoNew, k);
-                if (general is not null)
-                {
-                    general.Apply(r, z);
-                    s.DotInto(r, z, scalars, stride, rhoNew);
-                }
-                s.CgDirection(d is null ? z : r, d, p, scalars, stride, rhoNew, rho, k);
+                Step(s, a, general, d, x, p, r, q, z, scalars, stride, k);
                 if (k % ring != 0 && k < run.MaxIterations) continue;
             }
 
@@ -124,12 +115,7 @@ public static class Cg
             if (status != CgScalars.Active)
             {
                 k = upTo;
-                reason = status switch
-                {
-                    CgScalars.NegativeCurvature or CgScalars.IndefinitePreconditioner => ConvergenceReason.IndefiniteMatrix,
-                    CgScalars.ZeroCurvature => ConvergenceReason.Breakdown,
-                    _ => ConvergenceReason.NonFiniteValues,
-                };
+                reason = ReasonOf(status);
                 break;
             }
             if (cancelled) { reason = ConvergenceReason.Cancelled; break; }
@@ -138,8 +124,37 @@ public static class Cg
         return run.Finish(k, reason, q);
     }
 
+    /// <summary>
+    /// Iteration <paramref name="k"/> of every system of the space, in three fused steps and no read-back:
+    /// q = A·p with pᵀq; x += α·p, r −= α·q with ‖r‖² and ρ_new; p = z + β·p (z = M⁻¹r through
+    /// <paramref name="general"/>, or D·r inside the steps, or r).
+    /// </summary>
+    internal static void Step<T>(IVectorSpace<T> s, ILinearOperator<T> a, ILinearOperator<T>? general, Tensor<T>? d,
+        Tensor<T> x, Tensor<T> p, Tensor<T> r, Tensor<T> q, Tensor<T> z, Tensor<T> scalars, int stride, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // ρ of iteration k−1 sits in Rho(k − 1); iteration k writes ρ_new to Rho(k).
+        int rho = Rho(k - 1), rhoNew = Rho(k);
+        s.ApplyDot(a, p, q, scalars, stride, CgScalars.Curvature);
+        s.CgUpdate(x, p, r, q, d, scalars, stride, rho, rhoNew, k);
+        if (general is not null)
+        {
+            general.Apply(r, z);
+            s.DotInto(r, z, scalars, stride, rhoNew);
+        }
+        s.CgDirection(d is null ? z : r, d, p, scalars, stride, rhoNew, rho, k);
+    }
+
+    /// <summary>Why a system stopped, from its status word (any code but Active and Converged).</summary>
+    internal static ConvergenceReason ReasonOf(int status) => status switch
+    {
+        CgScalars.NegativeCurvature or CgScalars.IndefinitePreconditioner => ConvergenceReason.IndefiniteMatrix,
+        CgScalars.ZeroCurvature => ConvergenceReason.Breakdown,
+        _ => ConvergenceReason.NonFiniteValues,
+    };
+
     /// <summary>The slot holding ρ after <paramref name="completed"/> iterations (the two alternate, so no copy is needed).</summary>
-    private static int Rho(int completed) => completed % 2 == 0 ? CgScalars.RhoA : CgScalars.RhoB;
+    internal static int Rho(int completed) => completed % 2 == 0 ? CgScalars.RhoA : CgScalars.RhoB;
 
     /// <summary>
     /// (Re)starts the recurrence after <paramref name="completed"/> iterations from r: ρ = rᵀM⁻¹r into
