@@ -101,6 +101,43 @@ public abstract class Backend
         where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>
+    /// The transpose of a canonical CSR pattern (Aᵀ: a.Cols rows, a.Rows columns, rows ascending within
+    /// each row of Aᵀ) and the map t ↦ source slot, so that valuesᵀ[t] = values[map[t]] (apply it with
+    /// <see cref="Gather{T}"/>). Both live on this device; the result depends only on the pattern.
+    /// </summary>
+    public abstract (CsrIndices Transposed, Storage<int> Map) Transpose(CsrIndices a);
+
+    /// <summary>
+    /// Canonical CSR from <paramref name="count"/> coordinate entries (row[k], col[k]) in any order,
+    /// duplicates allowed: rowPtr (rows + 1 offsets), the distinct (row, col) pairs in row-major order in
+    /// colInd[0 … nnz), and entryToSlot[k] = the slot entry k falls into (duplicates share one). Returns
+    /// nnz. <paramref name="colInd"/> needs room for <paramref name="count"/> indices (no duplicates).
+    /// The result depends only on the input.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An index is outside [0, rows) or [0, cols); the message names the first such entry.</exception>
+    public abstract int CooToCsr(Storage<int> row, Storage<int> col, int count, int rows, int cols,
+        Storage<int> rowPtr, Storage<int> colInd, Storage<int> entryToSlot);
+
+    /// <summary>
+    /// Symbolic phase of the sparse product C = A·B (A is M×K, B is K×N, both canonical CSR on this
+    /// device): the canonical pattern of C, columns sorted in each row, holding (i, j) whenever some
+    /// a_ik·b_kj exists (products that cancel stay stored), and whatever the numeric phase needs.
+    /// The result depends only on the two patterns.
+    /// </summary>
+    /// <exception cref="ArgumentException">A's columns differ from B's rows, or the indices live on another device.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">C or the number of scalar products would not fit 32-bit indices.</exception>
+    public abstract SpGemmPlan SpGemmSymbolic(CsrIndices a, CsrIndices b);
+
+    /// <summary>
+    /// Numeric phase of C = A·B on a plan of this backend: c_ij = Σ_k a_ik·b_kj summed over k in
+    /// increasing order (fixed order: the same bits every run on a device), for one value set of A
+    /// (from <paramref name="aOffset"/>), of B and of C (nnz(C) values written from <paramref name="cOffset"/>).
+    /// </summary>
+    public abstract void SpGemmNumeric<T>(SpGemmPlan plan, Storage<T> aValues, int aOffset, Storage<T> bValues, int bOffset,
+        Storage<T> cValues, int cOffset)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
     /// y = f(x; p) elementwise over <paramref name="length"/> elements (x and y may be the same storage), for the maps of
     /// <see cref="PointwiseOp"/>. The default works on any device through host memory; backends override it with a kernel.
     /// </summary>
