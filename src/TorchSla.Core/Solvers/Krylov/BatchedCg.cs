@@ -71,14 +71,7 @@ internal static class BatchedCg
         s.WriteScalars(host, scalars);
         if (sys.Any(m => m.BNorm == 0)) ZeroSystems(s, x, layout, sys);
 
-        // ρ₀ = rᵀz₀ (z₀ = D·r through q) and p₀ = z₀ for every system.
-        if (d is null) s.DotInto(r, r, scalars, stride, CgScalars.RhoA);
-        else
-        {
-            a.Backend.Binary(BinaryOp.Multiply, d.Storage, 0, r.Storage, 0, q.Storage, 0, r.Length);
-            s.DotInto(r, q, scalars, stride, CgScalars.RhoA);
-        }
-        s.CgDirection(r, d, p, scalars, stride, CgScalars.RhoA, CgScalars.RhoA, 0);
+        Cg.Start(s, null, d, r, r, p, scalars, stride, 0);
 
         int k = 0;
         var judged = new T[count * stride];

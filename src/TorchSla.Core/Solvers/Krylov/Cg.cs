@@ -72,7 +72,8 @@ public static class Cg
 
         host[CgScalars.BoundSquared] = T.CreateTruncating(run.Bound * run.Bound);
         s.WriteScalars(host, scalars);
-        int k = Start(s, m, d, general, r, z, p, scalars, stride, 0);
+        Start(s, general, d, r, z, p, scalars, stride, 0);
+        int k = 0;
         int recorded = 0;
         var reason = ConvergenceReason.MaxIterations;
         while (true)
@@ -109,7 +110,7 @@ public static class Cg
                 host[CgScalars.BoundSquared] = T.CreateTruncating(run.Bound * run.Bound);
                 s.WriteScalars(host, scalars);
                 s.Fill(p, T.Zero);
-                k = Start(s, m, d, general, r, z, p, scalars, stride, k);
+                Start(s, general, d, r, z, p, scalars, stride, k);
                 continue;
             }
             if (status != CgScalars.Active)
@@ -157,25 +158,25 @@ public static class Cg
     internal static int Rho(int completed) => completed % 2 == 0 ? CgScalars.RhoA : CgScalars.RhoB;
 
     /// <summary>
-    /// (Re)starts the recurrence after <paramref name="completed"/> iterations from r: ρ = rᵀM⁻¹r into
-    /// <see cref="Rho"/>(completed) and p = M⁻¹r (p must be zero: CgDirection with β = ρ/ρ adds it once).
+    /// (Re)starts the recurrence of every system after <paramref name="completed"/> iterations from r: ρ = rᵀM⁻¹r
+    /// into <see cref="Rho"/>(completed) and p = M⁻¹r. p must be zero: the direction step adds z once (β = ρ/ρ).
+    /// A diagonal M is applied by that step itself (p = D·r, with rᵀr standing in for ρ), then ρ = rᵀp.
     /// </summary>
-    private static int Start<T>(IVectorSpace<T> s, ILinearOperator<T>? m, Tensor<T>? d, ILinearOperator<T>? general,
+    internal static void Start<T>(IVectorSpace<T> s, ILinearOperator<T>? general, Tensor<T>? d,
         Tensor<T> r, Tensor<T> z, Tensor<T> p, Tensor<T> scalars, int stride, int completed)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rho = Rho(completed);
-        if (m is null) s.DotInto(r, r, scalars, stride, rho);
-        else
+        if (general is not null)
         {
-            // z = M⁻¹r through the operator once, also for a diagonal M (p is still free, so it holds D·r).
-            var zz = general is null ? p : z;
-            m.Apply(r, zz);
-            s.DotInto(r, zz, scalars, stride, rho);
-            if (general is null) s.Fill(p, T.Zero);
+            general.Apply(r, z);
+            s.DotInto(r, z, scalars, stride, rho);
+            s.CgDirection(z, null, p, scalars, stride, rho, rho, completed);
+            return;
         }
-        s.CgDirection(d is null ? z : r, d, p, scalars, stride, rho, rho, completed);
-        return completed;
+        s.DotInto(r, r, scalars, stride, rho);
+        s.CgDirection(r, d, p, scalars, stride, rho, rho, completed);
+        if (d is not null) s.DotInto(r, p, scalars, stride, rho);
     }
 
     /// <summary>Throws <see cref="NonFiniteValueException"/> naming the first NaN/∞ entry of v.</summary>
