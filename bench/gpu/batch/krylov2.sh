@@ -8,7 +8,7 @@ out="${OUT:-/tmp/out}/krylov2"
 mkdir -p "$out"
 nvidia-smi --query-gpu=name,memory.total,clocks.max.memory --format=csv | tee "$out/gpu.txt"
 echo "== GPU tests (fused CG kernels, CG on cuda:0 vs CPU)"
-timeout 45 dotnet .device/TorchSla.Tests/TorchSla.Tests.dll --filter-class "*FusedKrylovKernelTests" --filter-class "*GpuCgTests" 2>&1 | tail -15
+timeout 60 dotnet .device/TorchSla.Tests/TorchSla.Tests.dll -class "*FusedKrylovKernelTests" -class "*GpuCgTests" -class "*GpuBatchedCgTests" 2>&1 | tail -15
 echo "== PyTorch Jacobi-PCG"
 PYTHONUNBUFFERED=1 timeout 60 python3 bench/gpu/torch_pcg.py 1000 2000 4000 --check 1 --check 8 2>&1 | tee "$out/torch_pcg.txt"
 echo "== ours: TorchSla.Bench gpu-pcg (check every 8 = default, and every 1)"

@@ -79,7 +79,24 @@ public sealed class SingleDeviceVectorSpace<T> : IVectorSpace<T> where T : unman
 
     private readonly Kernels.Backend _backend;
     private Kernels.Backend Backend => _backend;
-    private Kernels.VectorBatch Layout => Kernels.VectorBatch.Single(Length);
+
+    /// <summary>
+    /// A space whose vectors hold the <see cref="Kernels.VectorBatch.Count"/> systems of <paramref name="layout"/>
+    /// (a batch [B, n] or the columns of [n, K]): the fused operations (DotInto, ApplyDot, CgUpdate, CgDirection)
+    /// act per system with one scalar block of <c>stride</c> elements per system, so all systems advance in one
+    /// launch per step; Dot, Norm and the other whole-vector operations act on all systems at once.
+    /// </summary>
+    internal SingleDeviceVectorSpace(Kernels.VectorBatch layout, Device device) : this(checked((int)layout.Extent), device)
+    {
+        if (layout.Extent != (long)layout.Count * layout.Length)
+            throw new ArgumentException($"layout {layout} leaves gaps between its vectors", nameof(layout));
+        _layout = layout;
+    }
+
+    private readonly Kernels.VectorBatch? _layout;
+
+    /// <summary>The systems a vector of this space holds (one vector of <see cref="Length"/> entries unless built for a batch).</summary>
+    internal Kernels.VectorBatch Layout => _layout ?? Kernels.VectorBatch.Single(Length);
 
     /// <inheritdoc/>
     public int DefaultCheckEvery => Device == Device.Cpu ? 1 : 8;
@@ -115,10 +132,12 @@ public sealed class SingleDeviceVectorSpace<T> : IVectorSpace<T> where T : unman
         Check(x, nameof(x)); Check(y, nameof(y));
         switch (a)
         {
-            case SparseTensor<T> { IsBatched: false } m when m.Device == Device && m.Rows == Length && m.Cols == Length:
+            case SparseTensor<T> m when m.Device == Device && m.Rows == Layout.Length && m.Cols == Layout.Length
+                                        && (m.IsBatched ? m.BatchSize == Layout.Count && Layout.IsUnitStride : Layout.Count == 1 || !Layout.IsUnitStride):
+                // One matrix (one vector or the columns of [n, K]) or a batch sharing one pattern ([B, n]).
                 Backend.SpMVDot(m.Indices, m.Values, 0, x.Storage, y.Storage, Layout, scalars.Storage, stride, slot);
                 break;
-            case BatchMemberOperator<T> m when m.Device == Device && m.Rows == Length && m.Cols == Length:
+            case BatchMemberOperator<T> m when m.Device == Device && m.Rows == Length && m.Cols == Length && Layout.Count == 1:
                 Backend.SpMVDot(m.Matrix.Indices, m.Matrix.Values, m.Index * m.Matrix.Nnz, x.Storage, y.Storage, Layout, scalars.Storage, stride, slot);
                 break;
             default:

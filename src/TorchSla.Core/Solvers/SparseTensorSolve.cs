@@ -11,8 +11,10 @@ public sealed partial class SparseTensor<T>
     /// <paramref name="options"/>; <c>auto</c> resolves them by <see cref="AutoSolverChoice"/>.
     /// Shapes of b: <c>[N]</c>; <c>[N, K]</c> for K right-hand sides of an unbatched A; and for a
     /// batched A <c>[B..., N, N]</c>, <c>[N]</c> (the same b for all) or <c>[B..., N]</c>.
-    /// Several right-hand sides and batch members are solved one after another (one Krylov
-    /// solve each, sharing the pattern; per-member results in <see cref="SolveResult{T}.BatchResults"/>).
+    /// Several right-hand sides and batch members advance together when the method is CG with Jacobi or no
+    /// preconditioner (one launch per step across all systems, each with its own convergence test:
+    /// <see cref="Solvers.Krylov.BatchedCg"/>); other methods solve them one after another. Either way each system
+    /// gets its own result in <see cref="SolveResult{T}.BatchResults"/>.
     /// The stopping test is <c>‖b − Ax‖₂ ≤ max(rtol·‖b‖₂, atol)</c> on the true residual.
     /// </summary>
     /// <param name="b">Right-hand side(s) on A's device.</param>
@@ -52,6 +54,8 @@ public sealed partial class SparseTensor<T>
 
         if (single && !IsBatched)
             return SolveOne(this, 0, b, null, options, initialGuess, method, precond, autoPrecond, options.Method == SolveMethod.Auto);
+        if (method == SolveMethod.CG && precond is "none" or "jacobi")
+            return SolveTogether(b, options, initialGuess, precond, multi, autoPrecond);
         if (multi) return SolveColumns(b, options, initialGuess, method, precond, autoPrecond);
 
         var space = new SingleDeviceVectorSpace<T>(Rows, Device);
@@ -71,6 +75,45 @@ public sealed partial class SparseTensor<T>
             if (items[i].Reason == ConvergenceReason.Cancelled) { Array.Resize(ref items, i + 1); break; }
         }
         return Combine(x, items, method, precond);
+    }
+
+    /// <summary>
+    /// CG over all right-hand sides ([N, K]) or all batch members at once (<see cref="Solvers.Krylov.BatchedCg"/>). With an
+    /// automatic method, a system that turns out indefinite (pᵀAp ≤ 0) is re-solved alone, as <see cref="SolveOne"/> does.
+    /// </summary>
+    private SolveResult<T> SolveTogether(Tensor<T> b, SolveOptions options, Tensor<T>? initialGuess, string precond, bool multi, bool autoPrecond)
+    {
+        int n = Rows, count = multi ? b.ShapeSpan[1] : BatchSize;
+        var layout = multi ? VectorBatch.Interleaved(n, count) : VectorBatch.Contiguous(n, count);
+        Tensor<T> Spread(Tensor<T> v)
+        {
+            if (v.Length == layout.Extent) return v.ShapeSpan.Length == 1 ? v : v.Reshape(count * n); // a flat copy for the batch space
+            var all = Tensor<T>.Zeros([count * n], Device); // one b (or x₀) for every member of the batch
+            for (int i = 0; i < count; i++) Backend.Copy(v.Storage, 0, all.Storage, i * n, n);
+            return all;
+        }
+        var bb = Spread(b);
+        var x0 = initialGuess is null ? null : Spread(initialGuess);
+        var (x, items) = Solvers.Krylov.BatchedCg.Solve(this, layout, bb, x0, precond == "jacobi", options);
+        if (options.Method == SolveMethod.Auto && items.Any(r => r.Reason == ConvergenceReason.IndefiniteMatrix))
+        {
+            var xh = x.ToArray(); var bh = bb.ToArray(); var x0h = x0?.ToArray();
+            var space = new SingleDeviceVectorSpace<T>(n, Device);
+            for (int i = 0; i < count; i++)
+            {
+                if (items[i].Reason != ConvergenceReason.IndefiniteMatrix) continue;
+                T[] Column(T[] h) { var c = new T[n]; for (int e = 0; e < n; e++) c[e] = h[i * layout.SystemStride + e * layout.ElementStride]; return c; }
+                var bi = Tensor<T>.FromSpan(Column(bh), [n], Device);
+                var x0i = x0h is null ? null : Tensor<T>.FromSpan(Column(x0h), [n], Device);
+                var itemOptions = options.Progress is null ? options : options with { Progress = new BatchProgress(options.Progress, i) };
+                items[i] = SolveOne(multi ? this : new BatchMemberOperator<T>(this, i), multi ? 0 : i, bi, space, itemOptions, x0i,
+                    SolveMethod.CG, precond, autoPrecond, autoMethod: true);
+                var xi = items[i].Solution.ToArray();
+                for (int e = 0; e < n; e++) xh[i * layout.SystemStride + e * layout.ElementStride] = xi[e];
+            }
+            x.Storage.CopyFrom(xh);
+        }
+        return Combine(x.Reshape(multi ? [n, count] : [.. _batchShape, n]), items, SolveMethod.CG, precond);
     }
 
     /// <summary>One Krylov solve of matrix <paramref name="batchIndex"/> with its preconditioner set up and disposed.</summary>

@@ -31,10 +31,10 @@ public sealed partial class IlgpuBackend : Backend, IDisposable
     internal Accelerator Accelerator { get; }
     internal BufferPool Pool { get; }
 
-    private long _allocations;
+    [ThreadStatic] private static long _threadAllocations;
 
-    /// <summary>Device allocations requested so far (pooled or not): tests check that a solver's loop makes none.</summary>
-    internal long Allocations => Interlocked.Read(ref _allocations);
+    /// <summary>Device allocations (pooled or not) requested by the calling thread so far: tests check that a solver's loop makes none.</summary>
+    internal static long ThreadAllocations => _threadAllocations;
 
     /// <summary>Forces the lanes per row of SpMV (log2, 0…5) for benchmarks; −1 lets the plan choose.</summary>
     internal int ForcedLogLanes { get; set; } = -1;
@@ -228,7 +228,7 @@ public sealed partial class IlgpuBackend : Backend, IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         if (length == 0) return new IlgpuStorage<T>(this, null, 0);
         long bytes = (long)length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
-        Interlocked.Increment(ref _allocations);
+        _threadAllocations++;
         var pooled = Pool.Take<T>(length);
         if (pooled is not null) return new IlgpuStorage<T>(this, pooled, length);
         if (bytes > Accelerator.MemorySize)

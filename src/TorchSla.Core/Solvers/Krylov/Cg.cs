@@ -72,7 +72,8 @@ public static class Cg
 
         host[CgScalars.BoundSquared] = T.CreateTruncating(run.Bound * run.Bound);
         s.WriteScalars(host, scalars);
-        int k = Start(s, m, d, general, r, z, p, scalars, stride, 0);
+        Start(s, general, d, r, z, p, scalars, stride, 0);
+        int k = 0;
         int recorded = 0;
         var reason = ConvergenceReason.MaxIterations;
         while (true)
@@ -81,16 +82,7 @@ public static class Cg
             if (!cancelled && k < run.MaxIterations)
             {
                 k++;
-                // ρ of iteration k−1 sits in Rho(k − 1); iteration k writes ρ_new to Rho(k).
-                int rho = Rho(k - 1), rhoNew = Rho(k);
-                s.ApplyDot(a, p, q, scalars, stride, CgScalars.Curvature);
-                s.CgUpdate(x, p, r, q, d, scalars, stride, rho, rhoNew, k);
-                if (general is not null)
-                {
-                    general.Apply(r, z);
-                    s.DotInto(r, z, scalars, stride, rhoNew);
-                }
-                s.CgDirection(d is null ? z : r, d, p, scalars, stride, rhoNew, rho, k);
+                Step(s, a, general, d, x, p, r, q, z, scalars, stride, k);
                 if (k % ring != 0 && k < run.MaxIterations) continue;
             }
 
@@ -118,18 +110,13 @@ public static class Cg
                 host[CgScalars.BoundSquared] = T.CreateTruncating(run.Bound * run.Bound);
                 s.WriteScalars(host, scalars);
                 s.Fill(p, T.Zero);
-                k = Start(s, m, d, general, r, z, p, scalars, stride, k);
+                Start(s, general, d, r, z, p, scalars, stride, k);
                 continue;
             }
             if (status != CgScalars.Active)
             {
                 k = upTo;
-                reason = status switch
-                {
-                    CgScalars.NegativeCurvature or CgScalars.IndefinitePreconditioner => ConvergenceReason.IndefiniteMatrix,
-                    CgScalars.ZeroCurvature => ConvergenceReason.Breakdown,
-                    _ => ConvergenceReason.NonFiniteValues,
-                };
+                reason = ReasonOf(status);
                 break;
             }
             if (cancelled) { reason = ConvergenceReason.Cancelled; break; }
@@ -138,29 +125,58 @@ public static class Cg
         return run.Finish(k, reason, q);
     }
 
+    /// <summary>
+    /// Iteration <paramref name="k"/> of every system of the space, in three fused steps and no read-back:
+    /// q = A·p with pᵀq; x += α·p, r −= α·q with ‖r‖² and ρ_new; p = z + β·p (z = M⁻¹r through
+    /// <paramref name="general"/>, or D·r inside the steps, or r).
+    /// </summary>
+    internal static void Step<T>(IVectorSpace<T> s, ILinearOperator<T> a, ILinearOperator<T>? general, Tensor<T>? d,
+        Tensor<T> x, Tensor<T> p, Tensor<T> r, Tensor<T> q, Tensor<T> z, Tensor<T> scalars, int stride, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // ρ of iteration k−1 sits in Rho(k − 1); iteration k writes ρ_new to Rho(k).
+        int rho = Rho(k - 1), rhoNew = Rho(k);
+        s.ApplyDot(a, p, q, scalars, stride, CgScalars.Curvature);
+        s.CgUpdate(x, p, r, q, d, scalars, stride, rho, rhoNew, k);
+        if (general is not null)
+        {
+            general.Apply(r, z);
+            s.DotInto(r, z, scalars, stride, rhoNew);
+        }
+        s.CgDirection(d is null ? z : r, d, p, scalars, stride, rhoNew, rho, k);
+    }
+
+    /// <summary>Why a system stopped, from its status word (any code but Active and Converged).</summary>
+    internal static ConvergenceReason ReasonOf(int status) => status switch
+    {
+        CgScalars.NegativeCurvature or CgScalars.IndefinitePreconditioner => ConvergenceReason.IndefiniteMatrix,
+        CgScalars.ZeroCurvature => ConvergenceReason.Breakdown,
+        _ => ConvergenceReason.NonFiniteValues,
+    };
+
     /// <summary>The slot holding ρ after <paramref name="completed"/> iterations (the two alternate, so no copy is needed).</summary>
-    private static int Rho(int completed) => completed % 2 == 0 ? CgScalars.RhoA : CgScalars.RhoB;
+    internal static int Rho(int completed) => completed % 2 == 0 ? CgScalars.RhoA : CgScalars.RhoB;
 
     /// <summary>
-    /// (Re)starts the recurrence after <paramref name="completed"/> iterations from r: ρ = rᵀM⁻¹r into
-    /// <see cref="Rho"/>(completed) and p = M⁻¹r (p must be zero: CgDirection with β = ρ/ρ adds it once).
+    /// (Re)starts the recurrence of every system after <paramref name="completed"/> iterations from r: ρ = rᵀM⁻¹r
+    /// into <see cref="Rho"/>(completed) and p = M⁻¹r. p must be zero: the direction step adds z once (β = ρ/ρ).
+    /// A diagonal M is applied by that step itself (p = D·r, with rᵀr standing in for ρ), then ρ = rᵀp.
     /// </summary>
-    private static int Start<T>(IVectorSpace<T> s, ILinearOperator<T>? m, Tensor<T>? d, ILinearOperator<T>? general,
+    internal static void Start<T>(IVectorSpace<T> s, ILinearOperator<T>? general, Tensor<T>? d,
         Tensor<T> r, Tensor<T> z, Tensor<T> p, Tensor<T> scalars, int stride, int completed)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rho = Rho(completed);
-        if (m is null) s.DotInto(r, r, scalars, stride, rho);
-        else
+        if (general is not null)
         {
-            // z = M⁻¹r through the operator once, also for a diagonal M (p is still free, so it holds D·r).
-            var zz = general is null ? p : z;
-            m.Apply(r, zz);
-            s.DotInto(r, zz, scalars, stride, rho);
-            if (general is null) s.Fill(p, T.Zero);
+            general.Apply(r, z);
+            s.DotInto(r, z, scalars, stride, rho);
+            s.CgDirection(z, null, p, scalars, stride, rho, rho, completed);
+            return;
         }
-        s.CgDirection(d is null ? z : r, d, p, scalars, stride, rho, rho, completed);
-        return completed;
+        s.DotInto(r, r, scalars, stride, rho);
+        s.CgDirection(r, d, p, scalars, stride, rho, rho, completed);
+        if (d is not null) s.DotInto(r, p, scalars, stride, rho);
     }
 
     /// <summary>Throws <see cref="NonFiniteValueException"/> naming the first NaN/∞ entry of v.</summary>

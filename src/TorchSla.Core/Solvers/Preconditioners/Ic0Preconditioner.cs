@@ -8,7 +8,8 @@ namespace TorchSla.Solvers.Preconditioners;
 /// lower triangle of A and M = L·Lᵀ. IC(0) can meet a non-positive pivot even for an SPD A;
 /// then the factorization is retried on A + α·diag(A) with α = 10⁻³, doubled until it succeeds
 /// (Manteuffel 1980, the shifted incomplete Cholesky; <see cref="Shift"/> reports α).
-/// Applied by plain sequential forward (L) and backward (Lᵀ) sweeps on the host.
+/// Applied by plain sequential forward (L) and backward (Lᵀ) sweeps on the host; on a GPU r and z are
+/// copied through the host each application (host fallback: no device triangular solve yet).
 /// </summary>
 public sealed class Ic0Preconditioner<T> : HostTriangularPreconditioner<T> where T : unmanaged, IFloatingPointIeee754<T>
 {

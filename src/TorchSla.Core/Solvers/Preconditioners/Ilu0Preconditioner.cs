@@ -6,7 +6,8 @@ namespace TorchSla.Solvers.Preconditioners;
 /// Incomplete LU factorization with no fill, ILU(0) (Saad, "Iterative Methods for Sparse
 /// Linear Systems", 2nd ed., §10.3.2, Algorithm 10.4, the IKJ variant): L (unit lower) and U
 /// keep exactly the pattern of A, stored together in one CSR value array. Applied as
-/// z = U⁻¹L⁻¹r by plain sequential forward and backward sweeps on the host (not level-scheduled).
+/// z = U⁻¹L⁻¹r by plain sequential forward and backward sweeps on the host (not level-scheduled); on a GPU
+/// the application copies r to the host and z back (host fallback: no device triangular solve yet).
 /// </summary>
 public sealed class Ilu0Preconditioner<T> : HostTriangularPreconditioner<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
