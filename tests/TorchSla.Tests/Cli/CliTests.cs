@@ -260,6 +260,40 @@ public class CliFileTests
         Assert.True(j.GetProperty("relres").GetDouble() <= 1e-8);
     }
 
+    [Theory]
+    [InlineData("cg", "amg")]
+    [InlineData("fgmres", "amg")]
+    [InlineData("amg", "auto")]
+    public void AmgJsonReportsTheHierarchyAndItsSetup(string method, string precond)
+    {
+        var (code, stdout, _) = Run("solve", "poisson2d:40", "--json", "--method", method, "--precond", precond);
+        Assert.Equal(0, code);
+        var j = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(method, j.GetProperty("method").GetString());
+        Assert.Equal("amg", j.GetProperty("preconditioner").GetString());
+        Assert.True(j.GetProperty("relres").GetDouble() <= 1e-8);
+        // The same hierarchy built directly: 1600 rows coarsen below the 1000-row coarse size in one step.
+        using var a = SparseTensor.Poisson2D<double>(40);
+        using var amg = new TorchSla.Solvers.Preconditioners.AmgPreconditioner<double>(a);
+        Assert.Equal(amg.Statistics.Levels, j.GetProperty("levels").GetInt32());
+        Assert.True(amg.Statistics.Levels >= 2);
+        Assert.Equal(amg.Statistics.OperatorComplexity, j.GetProperty("operator_complexity").GetDouble(), 5);
+        Assert.Equal(amg.Statistics.GridComplexity, j.GetProperty("grid_complexity").GetDouble(), 5);
+        var seconds = j.GetProperty("seconds");
+        Assert.True(seconds.GetProperty("setup").GetDouble() > 0);
+        Assert.True(seconds.GetProperty("setup").GetDouble() + seconds.GetProperty("solve").GetDouble() <= seconds.GetProperty("total").GetDouble() + 1e-6);
+    }
+
+    [Fact]
+    public void SolveWithoutAmgHasNoHierarchyKeys()
+    {
+        var (code, stdout, _) = Run("solve", "poisson2d:10", "--json", "--method", "cg", "--precond", "jacobi");
+        Assert.Equal(0, code);
+        var j = JsonDocument.Parse(stdout).RootElement;
+        Assert.False(j.TryGetProperty("levels", out _));
+        Assert.False(j.TryGetProperty("operator_complexity", out _));
+    }
+
     [Fact]
     public void InfoReadsSafetensorsBatches()
     {
