@@ -76,7 +76,16 @@ internal static class MultifrontalLu
         int ns = s.SuperCount, n = s.N;
         var rowIndex = new int[ns][]; var colIndex = new int[ns][];
         var pivots = new int[ns];
+        // L and U of fronts without delayed pivots go to two arrays sized by the analysis (as the Cholesky factor
+        // does; thousands of separate large arrays cost more in garbage collection than the copies themselves).
         var lBlocks = new double[ns][]; var uBlocks = new double[ns][];
+        var offsets = new long[ns + 1];
+        for (int sn = 0; sn < ns; sn++) offsets[sn + 1] = offsets[sn] + (long)(s.RowPtr[sn + 1] - s.RowPtr[sn]) * (s.SuperStart[sn + 1] - s.SuperStart[sn]);
+        if (offsets[ns] > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(plan), $"the LU factors of this {n}×{n} matrix would have {offsets[ns]:N0} entries each, more than one array holds");
+        var lAll = GC.AllocateUninitializedArray<double>((int)offsets[ns]);
+        var uAll = GC.AllocateUninitializedArray<double>((int)offsets[ns]);
+        var blockOffset = new long[ns];
         var contribution = new double[]?[ns];
         var delayedOut = new int[ns];
         var vals = values.ToArray();
@@ -130,11 +139,14 @@ internal static class MultifrontalLu
             int npiv;
             try { npiv = EliminateFullySummed(front, m, nfs, ri, ci, s.Perm, u, parallel); }
             catch { ArrayPool<double>.Shared.Return(front); throw; }
-            var lb = new double[(long)m * npiv];
-            Array.Copy(front, 0, lb, 0, (long)m * npiv);
-            var ub = new double[(long)npiv * m];
-            for (int c = 0; c < m; c++) for (int p = 0; p < npiv; p++) ub[(long)p * m + c] = front[p + c * m];
-            lBlocks[sn] = lb; uBlocks[sn] = ub; rowIndex[sn] = ri; colIndex[sn] = ci; pivots[sn] = npiv; delayedOut[sn] = nfs - npiv;
+            bool planned = nd == 0 && npiv == k;
+            var lb = planned ? lAll : GC.AllocateUninitializedArray<double>(m * npiv);
+            var ub = planned ? uAll : GC.AllocateUninitializedArray<double>(m * npiv);
+            long off = planned ? offsets[sn] : 0;
+            Array.Copy(front, 0, lb, off, (long)m * npiv);
+            // U's rows [0, npiv) by columns: one contiguous copy per column.
+            for (int c = 0; c < m; c++) Array.Copy(front, c * m, ub, off + (long)c * npiv, npiv);
+            lBlocks[sn] = lb; uBlocks[sn] = ub; blockOffset[sn] = off; rowIndex[sn] = ri; colIndex[sn] = ci; pivots[sn] = npiv; delayedOut[sn] = nfs - npiv;
             double fl = 0;
             for (int p = 0; p < npiv; p++) { double t = m - p - 1; fl += t + 2 * t * t; }
             lock (pivots) flops += fl;
@@ -156,7 +168,7 @@ internal static class MultifrontalLu
         {
             foreach (var cu in contribution) if (cu is not null) ArrayPool<double>.Shared.Return(cu);
         }
-        return new MultifrontalLuFactors(s, rowIndex, colIndex, pivots, lBlocks, uBlocks, flops);
+        return new MultifrontalLuFactors(s, rowIndex, colIndex, pivots, lBlocks, uBlocks, blockOffset, flops);
     }
 
     /// <summary>Columns of a panel: pivots are searched and applied column by column inside it, then the rest of the front is updated by one blocked product.</summary>

@@ -3,7 +3,7 @@ namespace TorchSla.Solvers.Direct;
 /// <summary>
 /// The factors of <see cref="MultifrontalLu"/>, kept as the fronts left them: per front its row and column
 /// variables (ordered numbering, after pivoting), the number of pivots npiv, L's m×npiv block (column-major,
-/// unit diagonal implied) and U's npiv×m block (row-major, diagonal included). Pivot steps are numbered front
+/// unit diagonal implied) and U's npiv×m block (column-major, diagonal included). Pivot steps are numbered front
 /// by front; the triangular solves walk the fronts with indirect addressing, as the multifrontal solve phase does.
 /// </summary>
 internal sealed class MultifrontalLuFactors : ILuFactors
@@ -12,10 +12,15 @@ internal sealed class MultifrontalLuFactors : ILuFactors
     private readonly int[][] _rows, _cols;
     private readonly int[] _pivots;
     private readonly double[][] _l, _u;
+    private readonly long[] _off;
 
-    public MultifrontalLuFactors(SupernodalSymbolic s, int[][] rowIndex, int[][] colIndex, int[] pivots, double[][] l, double[][] u, double flops)
+    /// <summary>
+    /// Wraps the fronts' output: front s's L block is l[s][off[s]..] (m×npiv, column-major) and its U block
+    /// u[s][off[s]..] (npiv×m, column-major); fronts may share one array at different offsets.
+    /// </summary>
+    public MultifrontalLuFactors(SupernodalSymbolic s, int[][] rowIndex, int[][] colIndex, int[] pivots, double[][] l, double[][] u, long[] off, double flops)
     {
-        _s = s; _rows = rowIndex; _cols = colIndex; _pivots = pivots; _l = l; _u = u; Flops = flops;
+        _s = s; _rows = rowIndex; _cols = colIndex; _pivots = pivots; _l = l; _u = u; _off = off; Flops = flops;
         int n = s.N;
         Pinv = new int[n]; Q = new int[n];
         int k = 0;
@@ -47,8 +52,9 @@ internal sealed class MultifrontalLuFactors : ILuFactors
         for (int v = 0; v < n; v++) y[v] = x[perm[v]];
         for (int sn = 0; sn < _pivots.Length; sn++)
         {
-            var ri = _rows[sn]; var l = _l[sn];
+            var ri = _rows[sn];
             int m = ri.Length, np = _pivots[sn];
+            var l = Block(_l, sn, m);
             for (int j = 0; j < np; j++)
             {
                 double yj = y[ri[j]];
@@ -57,17 +63,27 @@ internal sealed class MultifrontalLuFactors : ILuFactors
                 for (int i = j + 1; i < m; i++) y[ri[i]] -= l[c + i] * yj;
             }
         }
+        // Backward with U by columns: first the columns solved in ancestor fronts, then this front's pivots.
         var z = work;
         for (int sn = _pivots.Length - 1; sn >= 0; sn--)
         {
-            var ri = _rows[sn]; var ci = _cols[sn]; var u = _u[sn];
+            var ri = _rows[sn]; var ci = _cols[sn];
             int m = ri.Length, np = _pivots[sn];
+            var u = Block(_u, sn, m);
+            for (int c = np; c < m; c++)
+            {
+                double zc = z[ci[c]];
+                if (zc == 0) continue;
+                int col = c * np;
+                for (int p = 0; p < np; p++) y[ri[p]] -= u[col + p] * zc;
+            }
             for (int j = np - 1; j >= 0; j--)
             {
-                long row = (long)j * m;
-                double t = y[ri[j]];
-                for (int c = j + 1; c < m; c++) t -= u[row + c] * z[ci[c]];
-                z[ci[j]] = t / u[row + j];
+                int col = j * np;
+                double zj = y[ri[j]] / u[col + j];
+                z[ci[j]] = zj;
+                if (zj == 0) continue;
+                for (int p = 0; p < j; p++) y[ri[p]] -= u[col + p] * zj;
             }
         }
         for (int v = 0; v < n; v++) x[perm[v]] = z[v];
@@ -81,23 +97,34 @@ internal sealed class MultifrontalLuFactors : ILuFactors
         var g = new double[n];
         for (int v = 0; v < n; v++) g[v] = x[perm[v]];
         var z = work;
+        // Forward with Uᵀ: column j of U is row j of Uᵀ, so each unknown is one dot product with a contiguous column.
+        var vp = new double[Math.Max(1, MaxPivots())];
         for (int sn = 0; sn < _pivots.Length; sn++)
         {
-            var ri = _rows[sn]; var ci = _cols[sn]; var u = _u[sn];
+            var ri = _rows[sn]; var ci = _cols[sn];
             int m = ri.Length, np = _pivots[sn];
+            var u = Block(_u, sn, m);
             for (int j = 0; j < np; j++)
             {
-                long row = (long)j * m;
-                double vj = g[ci[j]] / u[row + j];
-                z[ri[j]] = vj;
-                if (vj == 0) continue;
-                for (int c = j + 1; c < m; c++) g[ci[c]] -= u[row + c] * vj;
+                int col = j * np;
+                double t = g[ci[j]];
+                for (int p = 0; p < j; p++) t -= u[col + p] * vp[p];
+                vp[j] = t / u[col + j];
+                z[ri[j]] = vp[j];
+            }
+            for (int c = np; c < m; c++)
+            {
+                int col = c * np;
+                double t = 0;
+                for (int p = 0; p < np; p++) t += u[col + p] * vp[p];
+                g[ci[c]] -= t;
             }
         }
         for (int sn = _pivots.Length - 1; sn >= 0; sn--)
         {
-            var ri = _rows[sn]; var l = _l[sn];
+            var ri = _rows[sn];
             int m = ri.Length, np = _pivots[sn];
+            var l = Block(_l, sn, m);
             for (int j = np - 1; j >= 0; j--)
             {
                 int c = j * m;
@@ -109,16 +136,25 @@ internal sealed class MultifrontalLuFactors : ILuFactors
         for (int v = 0; v < n; v++) x[perm[v]] = z[v];
     }
 
+    /// <summary>Front sn's m×npiv block (L) or npiv×m block (U) in <paramref name="arrays"/>.</summary>
+    private ReadOnlySpan<double> Block(double[][] arrays, int sn, int m) => new(arrays[sn], (int)_off[sn], m * _pivots[sn]);
+
+    private int MaxPivots()
+    {
+        int k = 0;
+        foreach (int p in _pivots) k = Math.Max(k, p);
+        return k;
+    }
+
     /// <summary>det A = sign(P)·sign(Q)·Π u_kk.</summary>
     public (double LogAbsDet, int Sign) LogDeterminant()
     {
         double sum = 0; int sign = SparseLuFactors.PermutationSign(Pinv) * SparseLuFactors.PermutationSign(Q);
         for (int sn = 0; sn < _pivots.Length; sn++)
         {
-            int m = _rows[sn].Length;
             for (int j = 0; j < _pivots[sn]; j++)
             {
-                double d = _u[sn][(long)j * m + j];
+                double d = _u[sn][_off[sn] + j * _pivots[sn] + j];
                 sum += Math.Log(Math.Abs(d));
                 if (d < 0) sign = -sign;
             }
@@ -144,8 +180,8 @@ internal sealed class MultifrontalLuFactors : ILuFactors
             for (int j = 0; j < pivots[sn]; j++)
             {
                 lnz++;
-                for (int i = j + 1; i < m; i++) if (lBlocks[sn][i + (long)j * m] != 0) lnz++;
-                for (int c = j; c < m; c++) if (uBlocks[sn][(long)j * m + c] != 0 || c == j) unz++;
+                for (int i = j + 1; i < m; i++) if (lBlocks[sn][_off[sn] + i + (long)j * m] != 0) lnz++;
+                for (int c = j; c < m; c++) if (uBlocks[sn][_off[sn] + (long)c * pivots[sn] + j] != 0 || c == j) unz++;
             }
         }
         if (lnz > Array.MaxLength || unz > Array.MaxLength)
@@ -157,21 +193,22 @@ internal sealed class MultifrontalLuFactors : ILuFactors
         int lw = 0, uw = 0, step = 0;
         for (int sn = 0; sn < ns; sn++)
         {
-            var ri = rowIndex[sn]; var ci = colIndex[sn]; var lb = lBlocks[sn]; var ub = uBlocks[sn];
+            var ri = rowIndex[sn]; var ci = colIndex[sn];
             int m = ri.Length, np = pivots[sn];
+            var lb = Block(lBlocks, sn, m); var ub = Block(uBlocks, sn, m);
             for (int j = 0; j < np; j++, step++)
             {
                 lp[step] = lw;
                 li[lw] = step; lx[lw++] = 1;
                 for (int i = j + 1; i < m; i++)
                 {
-                    double v = lb[i + (long)j * m];
+                    double v = lb[i + j * m];
                     if (v != 0) { li[lw] = rowStep[ri[i]]; lx[lw++] = v; }
                 }
                 urp[step] = uw;
                 for (int c = j; c < m; c++)
                 {
-                    double v = ub[(long)j * m + c];
+                    double v = ub[c * np + j];
                     if (v != 0 || c == j) { uci[uw] = colStep[ci[c]]; uvx[uw++] = v; }
                 }
             }
