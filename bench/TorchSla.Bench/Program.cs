@@ -6,7 +6,7 @@ using TorchSla.Bench;
 //   membw                    this machine's memory bandwidth (copy and triad, 1 and all threads)
 //   spmv-crossover           single-thread vs two-thread (BlockJob) SpMV over matrix sizes
 //   krylov-compare [M...] [--rounds R]   Jacobi-PCG on poisson2d:M (default 500 1000) vs SciPy cg, same run
-//   autodiff-solve [n]       backward vs forward of a CG solve through the tape (2D Poisson n², default 500)
+//   autodiff-solve [n] [--method M] [--device D]   backward vs forward of a solve through the tape (2D Poisson n², default 500, CG)
 //   gpu-gen / gpu-spmv       the GPU benchmark (bench/gpu/run.sh; GPU section of bench/RESULTS.md)
 //   direct METHOD MATRIX     direct solvers (cholesky|ldlt|lu|analyze|profile), CHOLMOD-anchor format
 //   amg-compare [2d:N|3d:N]  AMG-PCG vs Jacobi-PCG vs hypre BoomerAMG-PCG, whole solves, markdown rows
