@@ -132,6 +132,15 @@ public sealed class LdltFactorization<T> : SparseFactorization<T> where T : unma
 
     private protected override (double LogAbsDet, int Sign) LogDeterminant(int batchIndex) => _factors[batchIndex].LogDeterminant();
 
+    private protected override double[] SelectedInverseTranspose(int batchIndex)
+    {
+        var f = _factors[batchIndex];
+        if (f.Perturbed > 0)
+            throw new InvalidOperationException(
+                $"LDLᵀ with static pivoting perturbed {f.Perturbed} of {N} pivots of matrix {batchIndex}: its factors are those of a nearby matrix, so the entries of its inverse (and its determinant) are not A's; use Lu()");
+        return SupernodalSelectedInverse.OnPattern(_symbolic, SupernodalSelectedInverse.Compute(f), _pattern);
+    }
+
     private protected override void ReleaseFactors() { _factors = []; _values = []; }
 
     /// <summary>L (unit lower triangular, compressed columns, ordered numbering) and D of matrix <paramref name="batchIndex"/>: P·A·Pᵀ = L·D·Lᵀ when no pivot was perturbed.</summary>

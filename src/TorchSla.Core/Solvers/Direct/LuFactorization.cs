@@ -130,6 +130,13 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
 
     private protected override (double LogAbsDet, int Sign) LogDeterminant(int batchIndex) => _factors[batchIndex].LogDeterminant();
 
+    private protected override double[] SelectedInverseTranspose(int batchIndex)
+    {
+        var f = _factors[batchIndex];
+        var (zl, zu) = LuSelectedInverse.Compute(f);
+        return LuSelectedInverse.OnPattern(f, zl, zu, _cscPtr, _cscRow, _cscSource, _pattern.Nnz);
+    }
+
     private protected override void ReleaseFactors() { _factors = []; _values = []; }
 
     /// <summary>L (unit lower triangular) and U (upper triangular) of matrix <paramref name="batchIndex"/> in compressed columns, pivot order: P·A·Q = L·U.</summary>
