@@ -18,7 +18,7 @@ namespace TorchSla.Kernels.Cuda;
 /// explicit synchronisation. Only results the host must read (reductions, copies to the host)
 /// wait for the device.
 /// </summary>
-public sealed class IlgpuBackend : Backend, IDisposable
+public sealed partial class IlgpuBackend : Backend, IDisposable
 {
     private const int Threads = 256;
     private readonly Context _context;
