@@ -7,6 +7,7 @@ using TorchSla.Bench;
 //   spmv-crossover           single-thread vs two-thread (BlockJob) SpMV over matrix sizes
 //   krylov-compare [M...] [--rounds R]   Jacobi-PCG on poisson2d:M (default 500 1000) vs SciPy cg, same run
 //   autodiff-solve [n] [--method M] [--device D]   backward vs forward of a solve through the tape (2D Poisson n², default 500, CG)
+//   autodiff-logdet [n] [--method M]   log|det| forward vs its gradient by the selected inverse (2D Poisson n²)
 //   gpu-gen / gpu-spmv       the GPU benchmark (bench/gpu/run.sh; GPU section of bench/RESULTS.md)
 //   direct METHOD MATRIX     direct solvers (cholesky|ldlt|lu|analyze|profile), CHOLMOD-anchor format
 //   amg-compare [2d:N|3d:N]  AMG-PCG vs Jacobi-PCG vs hypre BoomerAMG-PCG, whole solves, markdown rows
@@ -21,6 +22,7 @@ switch (args.FirstOrDefault())
     case "direct": return TorchSla.Bench.Direct.DirectBench.Run(args.Skip(1).ToArray());
     case "amg-compare": return AmgCompare.Run(args.Skip(1).ToArray());
     case "autodiff-solve": return AutodiffSolveBench.Run(args.Skip(1).ToArray());
+    case "autodiff-logdet": return AutodiffLogDetBench.Run(args.Skip(1).ToArray());
     default:
         BenchmarkSwitcher.FromAssembly(typeof(SpMVBench).Assembly).Run(args);
         return 0;

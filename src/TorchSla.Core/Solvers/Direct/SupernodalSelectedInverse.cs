@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace TorchSla.Solvers.Direct;
 
 /// <summary>
@@ -37,7 +39,6 @@ internal static class SupernodalSelectedInverse
             int f = s.SuperStart[sn], k = s.SuperStart[sn + 1] - f, r0 = s.RowPtr[sn], r = s.RowPtr[sn + 1] - r0, m = r - k;
             long off = s.ValueOffset[sn];
             double Ljj(int i, int j) => d is not null && i == j ? 1.0 : l[off + (long)j * r + i];
-            double Lbj(int a, int j) => l[off + (long)j * r + k + a];
 
             // Z_BB (m×m, both triangles) from the ancestors' blocks.
             var zbb = new double[(long)m * m];
@@ -59,29 +60,31 @@ internal static class SupernodalSelectedInverse
                 }
             }
 
-            // U = L_BJ·L_JJ⁻¹: X·L_JJ = L_BJ column by column from the last (L_JJ lower triangular).
+            // U = L_BJ·L_JJ⁻¹: X·L_JJ = L_BJ column by column from the last (L_JJ lower triangular), as column updates.
             var u = new double[(long)m * k];
             for (int j = k - 1; j >= 0; j--)
             {
-                double djj = Ljj(j, j);
-                for (int a = 0; a < m; a++)
+                var uj = u.AsSpan((int)((long)j * m), m);
+                l.AsSpan((int)(off + (long)j * r + k), m).CopyTo(uj);
+                for (int p = j + 1; p < k; p++)
                 {
-                    double t = Lbj(a, j);
-                    for (int p = j + 1; p < k; p++) t -= u[a + (long)p * m] * Ljj(p, j);
-                    u[a + (long)j * m] = t / djj;
+                    double lpj = Ljj(p, j);
+                    if (lpj != 0) TensorPrimitives.MultiplyAdd(u.AsSpan((int)((long)p * m), m), -lpj, uj, uj);
                 }
+                TensorPrimitives.Divide(uj, Ljj(j, j), uj);
             }
 
-            // Z_BJ = −Z_BB·U.
+            // Z_BJ = −Z_BB·U, column by column as a sum of columns of Z_BB (vectorised axpys).
             var zbj = new double[(long)m * k];
             for (int j = 0; j < k; j++)
+            {
+                var zj = zbj.AsSpan((int)((long)j * m), m);
                 for (int b = 0; b < m; b++)
                 {
                     double ub = u[b + (long)j * m];
-                    if (ub == 0) continue;
-                    long zc = (long)b * m;
-                    for (int a = 0; a < m; a++) zbj[a + (long)j * m] -= zbb[a + zc] * ub;
+                    if (ub != 0) TensorPrimitives.MultiplyAdd(zbb.AsSpan((int)((long)b * m), m), -ub, zj, zj);
                 }
+            }
 
             // L_JJ⁻¹ (k×k lower), by forward substitution on the columns of I.
             var linv = new double[k * k];
@@ -99,7 +102,7 @@ internal static class SupernodalSelectedInverse
                 {
                     double t = 0;
                     for (int p = i; p < k; p++) t += linv[p + i * k] * linv[p + j * k] / (d is null ? 1.0 : d[f + p]);
-                    for (int a = 0; a < m; a++) t -= u[a + (long)i * m] * zbj[a + (long)j * m];
+                    if (m > 0) t -= TensorPrimitives.Dot(u.AsSpan((int)((long)i * m), m), zbj.AsSpan((int)((long)j * m), m));
                     z[off + (long)j * r + i] = t;
                     z[off + (long)i * r + j] = t;
                 }
