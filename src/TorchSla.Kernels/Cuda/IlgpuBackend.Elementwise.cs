@@ -6,20 +6,8 @@ namespace TorchSla.Kernels.Cuda;
 /// <summary>The elementwise maps and the sampled product on the device (<see cref="ElementwiseKernels"/>), instead of the host fallback.</summary>
 public sealed partial class IlgpuBackend
 {
-    private ElementwiseKernelSet<T> E<T>() where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (_kernels.TryGetValue(typeof(ElementwiseKernelSet<T>), out var o)) return (ElementwiseKernelSet<T>)o;
-        lock (Sync)
-        {
-            Accelerator.Bind();
-            return (ElementwiseKernelSet<T>)_kernels.GetOrAdd(typeof(ElementwiseKernelSet<T>), _ =>
-            {
-                var k = new ElementwiseKernelSet<T>(Accelerator);
-                Interlocked.Add(ref _jitTicks, TimeSpan.FromSeconds(k.CompileSeconds).Ticks);
-                return k;
-            });
-        }
-    }
+    private ElementwiseKernelSet<T> E<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
+        Kernels(typeof(ElementwiseKernelSet<T>), acc => new ElementwiseKernelSet<T>(acc), k => k.CompileSeconds);
 
     /// <inheritdoc/>
     public override void Pointwise<T>(PointwiseOp op, T p, Storage<T> x, int xOffset, Storage<T> y, int yOffset, int length)

@@ -149,31 +149,23 @@ public sealed partial class IlgpuBackend : Backend, IDisposable
 
     // ---------------------------------------------------------------- plumbing
 
-    internal KernelSet<T> K<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    internal KernelSet<T> K<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
+        Kernels(typeof(T), acc => new KernelSet<T>(acc), k => k.CompileSeconds);
+
+    private RawKernelSet<T> Raw<T>() where T : unmanaged =>
+        Kernels(typeof(RawKernelSet<T>), acc => new RawKernelSet<T>(acc), k => k.CompileSeconds);
+
+    /// <summary>The kernel set stored under <paramref name="key"/>, compiled on first use and its JIT time counted.</summary>
+    private TSet Kernels<TSet>(Type key, Func<Accelerator, TSet> create, Func<TSet, double> compileSeconds) where TSet : class
     {
-        if (_kernels.TryGetValue(typeof(T), out var o)) return (KernelSet<T>)o;
+        if (_kernels.TryGetValue(key, out var o)) return (TSet)o;
         lock (Sync) // compile each set once, on a thread bound to the accelerator
         {
             Accelerator.Bind();
-            return (KernelSet<T>)_kernels.GetOrAdd(typeof(T), _ =>
+            return (TSet)_kernels.GetOrAdd(key, _ =>
             {
-                var k = new KernelSet<T>(Accelerator);
-                Interlocked.Add(ref _jitTicks, TimeSpan.FromSeconds(k.CompileSeconds).Ticks);
-                return k;
-            });
-        }
-    }
-
-    private RawKernelSet<T> Raw<T>() where T : unmanaged
-    {
-        if (_kernels.TryGetValue(typeof(RawKernelSet<T>), out var o)) return (RawKernelSet<T>)o;
-        lock (Sync)
-        {
-            Accelerator.Bind();
-            return (RawKernelSet<T>)_kernels.GetOrAdd(typeof(RawKernelSet<T>), _ =>
-            {
-                var k = new RawKernelSet<T>(Accelerator);
-                Interlocked.Add(ref _jitTicks, TimeSpan.FromSeconds(k.CompileSeconds).Ticks);
+                var k = create(Accelerator);
+                Interlocked.Add(ref _jitTicks, TimeSpan.FromSeconds(compileSeconds(k)).Ticks);
                 return k;
             });
         }
