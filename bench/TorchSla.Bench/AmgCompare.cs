@@ -16,9 +16,19 @@ internal static class AmgCompare
     {
         string hypre = "/tmp/hypre_amg_bench";
         var problems = new List<(int Dim, int N)>();
+        bool amgOnly = false;
+        var baseOptions = new AmgOptions();
+        var smoothers = new[] { AmgSmoother.Chebyshev, AmgSmoother.SymmetricGaussSeidel };
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--hypre") { hypre = args[++i]; continue; }
+            if (args[i] == "--amg-only") { amgOnly = true; continue; }
+            if (args[i] == "--theta") { baseOptions = baseOptions with { StrengthThreshold = double.Parse(args[++i], CultureInfo.InvariantCulture) }; continue; }
+            if (args[i] == "--decay") { baseOptions = baseOptions with { StrengthThresholdDecay = double.Parse(args[++i], CultureInfo.InvariantCulture) }; continue; }
+            if (args[i] == "--rho-steps") { baseOptions = baseOptions with { SpectralRadiusSteps = int.Parse(args[++i], CultureInfo.InvariantCulture) }; continue; }
+            if (args[i] == "--degree") { baseOptions = baseOptions with { ChebyshevDegree = int.Parse(args[++i], CultureInfo.InvariantCulture) }; continue; }
+            if (args[i] == "--mis2") { baseOptions = baseOptions with { Aggregation = AmgAggregation.Mis2 }; continue; }
+            if (args[i] == "--smoother") { smoothers = [Enum.Parse<AmgSmoother>(args[++i], ignoreCase: true)]; continue; }
             var parts = args[i].Split(':');
             problems.Add((parts[0] == "3d" ? 3 : 2, int.Parse(parts[1], CultureInfo.InvariantCulture)));
         }
@@ -32,16 +42,24 @@ internal static class AmgCompare
             string name = dim == 2 ? $"2D Poisson {n}²" : $"3D Poisson {n}³";
             var b = Tensor<double>.Ones([a.Rows]);
             _ = Pcg(a, new JacobiOperator(a), b, 1e-8, 1); // warm-up: JIT, thread pool
-            foreach (var smoother in new[] { AmgSmoother.Chebyshev, AmgSmoother.SymmetricGaussSeidel })
+            foreach (var smoother in smoothers)
+            {
+                // Warm-up of the setup and cycle code paths (JIT) on a small problem of the same kind.
+                using var small = dim == 2 ? SparseTensor.Poisson2D<double>(64) : SparseTensor.Poisson3D<double>(16);
+                using var warm = new AmgPreconditioner<double>(small, baseOptions with { Smoother = smoother });
+                _ = Pcg(small, warm, Tensor<double>.Ones([small.Rows]), 1e-8, 1000);
+            }
+            foreach (var smoother in smoothers)
             {
                 var sw = Stopwatch.StartNew();
-                using var amg = new AmgPreconditioner<double>(a, new AmgOptions { Smoother = smoother });
+                using var amg = new AmgPreconditioner<double>(a, baseOptions with { Smoother = smoother });
                 double setup = sw.Elapsed.TotalSeconds;
                 var (it, res) = Pcg(a, amg, b, 1e-8, 1000);
                 double total = sw.Elapsed.TotalSeconds;
                 var s = amg.Statistics;
                 Console.WriteLine($"| {name} | {a.Rows} | ours AMG-PCG ({smoother}) | {setup:F3} | {total - setup:F3} | {total:F3} | {it} | {res:E1} | {s.Levels} | {s.OperatorComplexity:F3} |");
             }
+            if (amgOnly) continue;
             {
                 var sw = Stopwatch.StartNew();
                 var jac = new JacobiOperator(a);

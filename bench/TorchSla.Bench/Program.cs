@@ -9,9 +9,12 @@ using TorchSla.Bench;
 //   autodiff-solve [n] [--method M] [--device D]   backward vs forward of a solve through the tape (2D Poisson n², default 500, CG)
 //   autodiff-logdet [n] [--method M]   log|det| forward vs its gradient by the selected inverse (2D Poisson n²)
 //   gpu-gen / gpu-spmv       the GPU benchmark (bench/gpu/run.sh; GPU section of bench/RESULTS.md)
+//   gpu-pcg [M...]           Jacobi-PCG on poisson2d:M on cuda:0 (bench/gpu/torch_pcg.py is the anchor)
 //   direct METHOD MATRIX     direct solvers (cholesky|ldlt|lu|analyze|profile), CHOLMOD-anchor format
 //   amg-compare [2d:N|3d:N]  AMG-PCG vs Jacobi-PCG vs hypre BoomerAMG-PCG, whole solves, markdown rows
+//   amg-gpu [2d:N|3d:N]      AMG-PCG vs Jacobi-PCG on cuda:0 (bench/gpu/batch/amg2.sh), whole solves, markdown rows
 // Anything else goes to BenchmarkDotNet's switcher, e.g. `-- --filter "*SpMVBench*"`.
+if (args.FirstOrDefault() == "gpu-pcg") return TorchSla.Bench.Gpu.GpuPcgBench.Run(args.Skip(1).ToArray());
 if (args.Length > 0 && args[0].StartsWith("gpu-", StringComparison.Ordinal)) return TorchSla.Bench.Gpu.GpuSpmvHarness.Run(args);
 switch (args.FirstOrDefault())
 {
@@ -21,6 +24,7 @@ switch (args.FirstOrDefault())
     case "krylov-compare": return KrylovCompare.Run(args.Skip(1).ToArray());
     case "direct": return TorchSla.Bench.Direct.DirectBench.Run(args.Skip(1).ToArray());
     case "amg-compare": return AmgCompare.Run(args.Skip(1).ToArray());
+    case "amg-gpu": return AmgGpu.Run(args.Skip(1).ToArray());
     case "autodiff-solve": return AutodiffSolveBench.Run(args.Skip(1).ToArray());
     case "autodiff-logdet": return AutodiffLogDetBench.Run(args.Skip(1).ToArray());
     default:

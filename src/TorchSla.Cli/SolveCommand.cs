@@ -10,7 +10,9 @@ namespace TorchSla.Cli;
 /// <c>torchsla solve MATRIX [...]</c>: loads or generates A, builds b, solves, recomputes the
 /// true relative residual ‖b − Ax‖/‖b‖ independently of the solver, and prints a summary or
 /// one JSON object <c>{"n","nnz","device","dtype","method","preconditioner","iterations",
-/// "converged","relres","seconds":{"setup","solve","total"}}</c> (plus "matrix" and "reason").
+/// "converged","relres","seconds":{"setup","solve","total"}}</c> (plus "matrix" and "reason"; with AMG as
+/// solver or preconditioner also "levels", "operator_complexity" and "grid_complexity", and the hierarchy's
+/// setup counted in "seconds.setup").
 /// </summary>
 internal static class SolveCommand
 {
@@ -61,6 +63,12 @@ internal static class SolveCommand
         var solveClock = Stopwatch.StartNew();
         var result = a.Solve(b, options);
         double solve = solveClock.Elapsed.TotalSeconds;
+        if (result.Amg is { } hierarchy)
+        {
+            // The multigrid hierarchy is built inside Solve; report it as setup, not as solve time.
+            setup += hierarchy.SetupSeconds;
+            solve = Math.Max(0, solve - hierarchy.SetupSeconds);
+        }
 
         double relres = TrueRelativeResidual(a, b, result.Solution);
         double totalSeconds = total.Elapsed.TotalSeconds;
@@ -85,6 +93,12 @@ internal static class SolveCommand
                 w.WriteString("reason", result.Reason.Name());
                 WriteNumberOrNull(w, "relres", relres);
                 if (result.Direct is { } direct) w.WriteNumber("nnz_factor", direct.NnzFactor);
+                if (result.Amg is { } amg)
+                {
+                    w.WriteNumber("levels", amg.Levels);
+                    w.WriteNumber("operator_complexity", Math.Round(amg.OperatorComplexity, 6));
+                    w.WriteNumber("grid_complexity", Math.Round(amg.GridComplexity, 6));
+                }
                 w.WriteStartObject("seconds");
                 if (result.Direct is { } d)
                 {
@@ -110,6 +124,8 @@ internal static class SolveCommand
             stdout.WriteLine(string.Create(ci, $"relres    ‖b − Ax‖/‖b‖ = {relres.ToString("0.000e+00", ci)} (recomputed from x)"));
             if (result.Direct is { } d)
                 stdout.WriteLine(string.Create(ci, $"factor    nnz {d.NnzFactor:N0}, {d.Flops:G3} flops; analyse {d.AnalyzeSeconds:F3} s, factor {d.FactorSeconds:F3} s, triangular solve {d.SolveSeconds:F3} s"));
+            if (result.Amg is { } amg)
+                stdout.WriteLine(string.Create(ci, $"amg       {amg.Levels} levels, operator complexity {amg.OperatorComplexity:F3}, grid complexity {amg.GridComplexity:F3}, coarse solve {amg.CoarseSolver}, setup {amg.SetupSeconds:F3} s"));
             stdout.WriteLine(string.Create(ci, $"seconds   setup {setup:F3}, solve {solve:F3}, total {totalSeconds:F3}"));
         }
         return result.Converged ? CliApp.Ok : CliApp.NotConverged;

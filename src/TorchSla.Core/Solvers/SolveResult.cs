@@ -32,6 +32,12 @@ public sealed class SolveResult<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>For a direct method: the factor's size and the split analyse/factor/solve seconds; null for iterative methods.</summary>
     public Direct.DirectSolveInfo? Direct { get; init; }
 
+    /// <summary>
+    /// When algebraic multigrid was the solver or the preconditioner: its hierarchy (levels, sizes, operator
+    /// complexity) and setup seconds, which are part of the solve's time; null otherwise.
+    /// </summary>
+    public Preconditioners.AmgStatistics? Amg { get; internal set; }
+
     /// <summary>The solution x (the last iterate when not converged). Shape of b.</summary>
     public Tensor<T> Solution { get; }
 

@@ -90,7 +90,9 @@ public sealed partial class SparseTensor<T>
         {
             // Standalone multigrid: the cycles are the solver, no Krylov method and no second preconditioner.
             using var amg = new TorchSla.Solvers.Preconditioners.AmgPreconditioner<T>(IsBatched ? WithValues(GetValues(batchIndex), []) : this);
-            return amg.Solve(b, options, x0);
+            var result = amg.Solve(b, options, x0);
+            result.Amg = amg.Statistics;
+            return result;
         }
         var m = AutoSolverChoice.Setup(this, batchIndex, precond, autoPrecond);
         try
@@ -99,6 +101,7 @@ public sealed partial class SparseTensor<T>
             // Auto chose CG from symmetry and a positive diagonal; pᵀAp ≤ 0 shows A is indefinite after all.
             if (autoMethod && method == SolveMethod.CG && r.Reason == ConvergenceReason.IndefiniteMatrix)
                 r = KrylovDispatch.Run(SolveMethod.Minres, op, b, space, options, x0, m);
+            if (m is TorchSla.Solvers.Preconditioners.AmgPreconditioner<T> amg) r.Amg = amg.Statistics;
             return r;
         }
         finally { (m as IDisposable)?.Dispose(); }

@@ -17,13 +17,12 @@ public sealed partial class SparseTensor<T>
     /// The value overflows to ±∞ or underflows to 0 for large matrices: prefer <see cref="LogDet"/> or <see cref="SlogDet"/>.
     /// </summary>
     /// <param name="method">The factorization: <see cref="SolveMethod.Auto"/> (Cholesky for a symmetric positive definite matrix,
-    /// else LU with partial pivoting), <see cref="SolveMethod.Cholesky"/>, <see cref="SolveMethod.Ldlt"/> (no interchanges: accurate
-    /// only where its pivots grow little, e.g. on quasi-definite matrices) or <see cref="SolveMethod.Lu"/>.</param>
+    /// else LU with partial pivoting), <see cref="SolveMethod.Cholesky"/>, <see cref="SolveMethod.Ldlt"/> (1×1/2×2 pivots; its gradient is
+    /// computed from an LU of the same matrix) or <see cref="SolveMethod.Lu"/>.</param>
     /// <exception cref="ShapeMismatchException">A is not square.</exception>
     /// <exception cref="ArgumentException">The method is not a factorization, or a symmetric one was named for an unsymmetric A.</exception>
     /// <exception cref="SingularMatrixException">A is singular (LU found no pivot): its determinant is 0 and the factors do not exist.</exception>
     /// <exception cref="NotPositiveDefiniteException">Cholesky was named and A is not positive definite.</exception>
-    /// <exception cref="InvalidOperationException">LDLᵀ was named and static pivoting had to perturb a pivot (the factors are then of a nearby matrix).</exception>
     /// <exception cref="NonFiniteValueException">A holds NaN or ±∞.</exception>
     public Tensor<T> Det(SolveMethod method = SolveMethod.Auto)
     {
@@ -44,7 +43,6 @@ public sealed partial class SparseTensor<T>
     /// <exception cref="ArgumentException">The method is not a factorization, or a symmetric one was named for an unsymmetric A.</exception>
     /// <exception cref="SingularMatrixException">A is singular.</exception>
     /// <exception cref="NotPositiveDefiniteException">Cholesky was named and A is not positive definite.</exception>
-    /// <exception cref="InvalidOperationException">LDLᵀ was named and static pivoting had to perturb a pivot.</exception>
     /// <exception cref="NonFiniteValueException">A holds NaN or ±∞.</exception>
     public Tensor<T> LogDet(SolveMethod method = SolveMethod.Auto) => SlogDet(method).LogAbsDet;
 
@@ -57,7 +55,6 @@ public sealed partial class SparseTensor<T>
     /// <exception cref="ArgumentException">The method is not a factorization, or a symmetric one was named for an unsymmetric A.</exception>
     /// <exception cref="SingularMatrixException">A is singular.</exception>
     /// <exception cref="NotPositiveDefiniteException">Cholesky was named and A is not positive definite.</exception>
-    /// <exception cref="InvalidOperationException">LDLᵀ was named and static pivoting had to perturb a pivot.</exception>
     /// <exception cref="NonFiniteValueException">A holds NaN or ±∞.</exception>
     public (Tensor<T> Sign, Tensor<T> LogAbsDet) SlogDet(SolveMethod method = SolveMethod.Auto)
     {
@@ -85,33 +82,17 @@ public sealed partial class SparseTensor<T>
         switch (method)
         {
             case SolveMethod.Auto:
-                // LDLᵀ is not tried: without interchanges its growth on an indefinite matrix is unbounded (unperturbed
-                // pivots do not mean accurate factors), while LU's partial pivoting keeps the determinant and the
-                // selected inverse accurate.
+                // An indefinite symmetric matrix goes to LU rather than LDLᵀ: the gradient needs the selected inverse,
+                // which the LU factors give directly (LDLᵀ's would come from a second, LU, factorization).
                 if (host.Nnz > 0 && host.IsSymmetric())
                     try { return host.Cholesky(); }
                     catch (NotPositiveDefiniteException) { }
                 return host.Lu();
             case SolveMethod.Cholesky: return host.Cholesky();
-            case SolveMethod.Ldlt:
-            {
-                var ldlt = host.Ldlt();
-                int perturbed = PerturbedPivots(ldlt);
-                if (perturbed == 0) return ldlt;
-                ldlt.Dispose();
-                throw new InvalidOperationException(
-                    $"LDLᵀ with static pivoting perturbed {perturbed} pivots of this {host.Rows}×{host.Cols} matrix: the factors are those of a nearby matrix and give a wrong determinant; use SolveMethod.Lu (or Auto)");
-            }
+            case SolveMethod.Ldlt: return host.Ldlt();
             case SolveMethod.Lu: return host.Lu();
             default:
                 throw new ArgumentException($"a determinant comes from a factorization: the method must be auto, cholesky, ldlt or lu, got {method.Name()}", nameof(method));
         }
-    }
-
-    private static int PerturbedPivots(LdltFactorization<T> f)
-    {
-        int c = 0;
-        for (int b = 0; b < f.BatchSize; b++) c += f.PerturbedPivots(b);
-        return c;
     }
 }

@@ -7,7 +7,7 @@ namespace TorchSla.Kernels.Cuda;
 public sealed partial class IlgpuBackend
 {
     private ElementwiseKernelSet<T> E<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
-        Kernels(typeof(ElementwiseKernelSet<T>), acc => new ElementwiseKernelSet<T>(acc), k => k.CompileSeconds);
+        Compiled(acc => new ElementwiseKernelSet<T>(acc), k => k.CompileSeconds);
 
     /// <inheritdoc/>
     public override void Pointwise<T>(PointwiseOp op, T p, Storage<T> x, int xOffset, Storage<T> y, int yOffset, int length)

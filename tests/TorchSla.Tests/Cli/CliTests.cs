@@ -197,13 +197,12 @@ public class CliFileTests
     }
 
     [Fact]
-    public void FactorizationThatCannotReachABackwardErrorExitsNotConverged()
+    public void LdltSolvesTheIndefiniteKktMatrix()
     {
-        // hangGlider_2 has zero diagonal blocks that static pivoting cannot handle: LDLᵀ refuses to return
-        // its inaccurate answer, and the CLI must say "did not converge" (exit 3), not report an internal error.
-        var (code, _, stderr) = Run("solve", TestPaths.Matrix("hangGlider_2.mtx"), "--method", "ldlt");
-        Assert.Equal(3, code);
-        Assert.Contains("did not converge", stderr);
+        // hangGlider_2 has 733 negative eigenvalues and zero diagonal blocks: LDLᵀ needs its 2×2 and delayed pivots.
+        var (code, stdout, stderr) = Run("solve", TestPaths.Matrix("hangGlider_2.mtx"), "--method", "ldlt", "--json");
+        Assert.True(code == 0, stderr);
+        Assert.True(JsonDocument.Parse(stdout).RootElement.GetProperty("relres").GetDouble() <= 1e-10);
     }
 
     [Fact]
@@ -259,6 +258,40 @@ public class CliFileTests
         Assert.Equal(method, j.GetProperty("method").GetString());
         Assert.Equal(precond, j.GetProperty("preconditioner").GetString());
         Assert.True(j.GetProperty("relres").GetDouble() <= 1e-8);
+    }
+
+    [Theory]
+    [InlineData("cg", "amg")]
+    [InlineData("fgmres", "amg")]
+    [InlineData("amg", "auto")]
+    public void AmgJsonReportsTheHierarchyAndItsSetup(string method, string precond)
+    {
+        var (code, stdout, _) = Run("solve", "poisson2d:40", "--json", "--method", method, "--precond", precond);
+        Assert.Equal(0, code);
+        var j = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(method, j.GetProperty("method").GetString());
+        Assert.Equal("amg", j.GetProperty("preconditioner").GetString());
+        Assert.True(j.GetProperty("relres").GetDouble() <= 1e-8);
+        // The same hierarchy built directly: 1600 rows coarsen below the 1000-row coarse size in one step.
+        using var a = SparseTensor.Poisson2D<double>(40);
+        using var amg = new TorchSla.Solvers.Preconditioners.AmgPreconditioner<double>(a);
+        Assert.Equal(amg.Statistics.Levels, j.GetProperty("levels").GetInt32());
+        Assert.True(amg.Statistics.Levels >= 2);
+        Assert.Equal(amg.Statistics.OperatorComplexity, j.GetProperty("operator_complexity").GetDouble(), 5);
+        Assert.Equal(amg.Statistics.GridComplexity, j.GetProperty("grid_complexity").GetDouble(), 5);
+        var seconds = j.GetProperty("seconds");
+        Assert.True(seconds.GetProperty("setup").GetDouble() > 0);
+        Assert.True(seconds.GetProperty("setup").GetDouble() + seconds.GetProperty("solve").GetDouble() <= seconds.GetProperty("total").GetDouble() + 1e-6);
+    }
+
+    [Fact]
+    public void SolveWithoutAmgHasNoHierarchyKeys()
+    {
+        var (code, stdout, _) = Run("solve", "poisson2d:10", "--json", "--method", "cg", "--precond", "jacobi");
+        Assert.Equal(0, code);
+        var j = JsonDocument.Parse(stdout).RootElement;
+        Assert.False(j.TryGetProperty("levels", out _));
+        Assert.False(j.TryGetProperty("operator_complexity", out _));
     }
 
     [Fact]

@@ -19,7 +19,7 @@ namespace TorchSla.Solvers.Direct;
 internal static class LuSelectedInverse
 {
     /// <summary>Z on the structure: (values in L's slots, values in U's slots).</summary>
-    public static (double[] InL, double[] InU) Compute(GilbertPeierlsLu f)
+    public static (double[] InL, double[] InU) Compute(SparseLuFactors f)
     {
         int n = f.N;
         var lp = f.Lp; var li = f.Li; var lx = f.Lx; var up = f.Up; var ui = f.Ui; var ux = f.Ux;
@@ -64,13 +64,17 @@ internal static class LuSelectedInverse
     }
 
     /// <summary>
-    /// (A⁻¹)_ji for every CSR slot (i, j) of A: A⁻¹ = Q·Z·P, so (A⁻¹)_ji = Z[qinv j, pinv i]. The slots of A are
-    /// visited by columns (<paramref name="cscPtr"/>, <paramref name="cscRow"/>, <paramref name="cscSource"/>):
-    /// a column j of A is column a = qinv j of L + U, whose Z row a is scattered once.
+    /// (A⁻¹)_ji for every CSR slot (i, j) of A (<paramref name="pattern"/>) from the factors <paramref name="f"/> of A, whose
+    /// columns must hold the whole structure of the elimination (explicit zeros kept): A⁻¹ = Q·Z·P, so
+    /// (A⁻¹)_ji = Z[qinv j, pinv i]. The slots of A are visited by columns: a column j of A is column a = qinv j of
+    /// L + U, whose Z row a is scattered once.
     /// </summary>
-    public static double[] OnPattern(GilbertPeierlsLu f, double[] zl, double[] zu, int[] cscPtr, int[] cscRow, int[] cscSource, int nnz)
+    public static double[] OnPattern(SparseLuFactors f, SparsePattern pattern)
     {
-        int n = f.N;
+        var (zl, zu) = Compute(f);
+        var (columns, cscSource) = pattern.Transpose();
+        int[] cscPtr = columns.RowPtr, cscRow = columns.ColInd;
+        int n = f.N, nnz = pattern.Nnz;
         var qinv = new int[n];
         for (int k = 0; k < n; k++) qinv[f.Q[k]] = k;
         var rowOfZ = new double[n];

@@ -3,11 +3,11 @@ using System.Numerics.Tensors;
 namespace TorchSla.Solvers.Direct;
 
 /// <summary>
-/// The selected inverse of a supernodal Cholesky or LDLᵀ factor: the entries of Z = (P·A·Pᵀ)⁻¹ on the
+/// The selected inverse of a supernodal Cholesky factor: the entries of Z = (P·A·Pᵀ)⁻¹ on the
 /// structure of L (every (i, j) with l_ij stored), without forming the dense inverse.
 /// <para>Takahashi, Fagan &amp; Chen, "Formation of a sparse bus impedance matrix and its application
 /// to short circuit study" (1973), and Erisman &amp; Tinney, "On computing certain elements of the
-/// inverse of a sparse matrix", CACM 18(3), 1975: from Lᵀ·Z = D⁻¹·L⁻¹, the entries of Z on the
+/// inverse of a sparse matrix", CACM 18(3), 1975: from Lᵀ·Z = L⁻¹, the entries of Z on the
 /// structure of L are determined by entries on that structure alone, computed from the last column
 /// to the first. In supernodal block form (Lin, Yang, Meza, Lu, Ying &amp; E, "SelInv — an algorithm
 /// for selected inversion of a sparse symmetric matrix", ACM TOMS 37(4), 2011, Alg. 2), for a
@@ -15,7 +15,7 @@ namespace TorchSla.Solvers.Direct;
 /// <code>
 /// U    = L_BJ · L_JJ⁻¹
 /// Z_BJ = −Z_BB · U
-/// Z_JJ = L_JJ⁻ᵀ · D_J⁻¹ · L_JJ⁻¹ − Uᵀ · Z_BJ
+/// Z_JJ = L_JJ⁻ᵀ · L_JJ⁻¹ − Uᵀ · Z_BJ
 /// </code>
 /// <para>Z_BB is gathered from the blocks of the ancestors, already computed: the rows B of a supernode
 /// lie in the structure of every ancestor that owns one of them (the property extend-add relies on),
@@ -29,7 +29,7 @@ internal static class SupernodalSelectedInverse
     public static double[] Compute(MultifrontalFactor factor)
     {
         var s = factor.Symbolic;
-        var l = factor.L; var d = factor.D;
+        var l = factor.L;
         int ns = s.SuperCount, n = s.N;
         var z = new double[l.Length];
         var colToSuper = ColumnToSupernode(s);
@@ -38,7 +38,7 @@ internal static class SupernodalSelectedInverse
         {
             int f = s.SuperStart[sn], k = s.SuperStart[sn + 1] - f, r0 = s.RowPtr[sn], r = s.RowPtr[sn + 1] - r0, m = r - k;
             long off = s.ValueOffset[sn];
-            double Ljj(int i, int j) => d is not null && i == j ? 1.0 : l[off + (long)j * r + i];
+            double Ljj(int i, int j) => l[off + (long)j * r + i];
 
             // Z_BB (m×m, both triangles) from the ancestors' blocks.
             var zbb = new double[(long)m * m];
@@ -96,12 +96,12 @@ internal static class SupernodalSelectedInverse
                     linv[i + c * k] = t / Ljj(i, i);
                 }
 
-            // Z_JJ = L_JJ⁻ᵀ·D⁻¹·L_JJ⁻¹ − Uᵀ·Z_BJ, lower triangle computed, mirrored.
+            // Z_JJ = L_JJ⁻ᵀ·L_JJ⁻¹ − Uᵀ·Z_BJ, lower triangle computed, mirrored.
             for (int j = 0; j < k; j++)
                 for (int i = j; i < k; i++)
                 {
                     double t = 0;
-                    for (int p = i; p < k; p++) t += linv[p + i * k] * linv[p + j * k] / (d is null ? 1.0 : d[f + p]);
+                    for (int p = i; p < k; p++) t += linv[p + i * k] * linv[p + j * k];
                     if (m > 0) t -= TensorPrimitives.Dot(u.AsSpan((int)((long)i * m), m), zbj.AsSpan((int)((long)j * m), m));
                     z[off + (long)j * r + i] = t;
                     z[off + (long)i * r + j] = t;

@@ -13,10 +13,12 @@ namespace TorchSla.Solvers.Preconditioners;
 /// rows: strength of connection → greedy aggregation → tentative prolongator P̂ from the
 /// near-null space → smoothed prolongator P = (I − ω·D⁻¹A)·P̂, ω = 4/(3ρ(D⁻¹A)) → R = Pᵀ →
 /// Galerkin operator A_c = R·A·P. The coarsest level is factored by the sparse Cholesky.
-/// The graph work (strength, aggregation, QR of the aggregates) and the eigenvalue estimates'
-/// scaling run on the host. For a matrix on a GPU the products (SpGEMM, transposition, sums) run
-/// on its device through the tensor algebra; on the CPU, P and R·A·P are multiplied directly on
-/// the host arrays (<see cref="HostProduct"/>), several times faster than the replayable SpGEMM.</para>
+/// The graph work (strength, aggregation, QR of the aggregates), the eigenvalue estimates'
+/// scaling and the products P = (I − ωD⁻¹A)·P̂ and R·A·P run on the host arrays in parallel passes
+/// (<see cref="HostProduct"/>), for a matrix on any device: the values are on the host for the graph
+/// work anyway, and the library's replayable SpGEMM builds its plan on the host too, one entry per
+/// scalar product, several times slower. The levels' operators, transfers and smoothers are then
+/// uploaded to the matrix's device, where the cycle runs.</para>
 /// <para><b>Cycle</b>: V or W, with Chebyshev, (ℓ1-)Jacobi or symmetric Gauss–Seidel smoothing.
 /// All vector work goes through the backend of the matrix's device; the coarse solve moves
 /// its (small) vectors to the host.</para>
@@ -209,7 +211,7 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
             bool coarsest = reuse ? l == _levels.Count - 1 : n <= o.CoarseSize || l == o.MaxLevels - 1;
             if (!coarsest && !reuse)
             {
-                var (sp, sc) = StrengthOfConnection.Build(n, a.Pattern.RowPtr, a.Pattern.ColInd, hostValues, o.StrengthThreshold);
+                var (sp, sc) = StrengthOfConnection.Build(n, a.Pattern.RowPtr, a.Pattern.ColInd, hostValues, diag, o.StrengthThreshold * Math.Pow(o.StrengthThresholdDecay, l));
                 var (agg, count) = o.Aggregation == AmgAggregation.Mis2 ? Mis2Aggregation.Build(n, sp, sc) : Aggregation.Greedy(n, sp, sc);
                 var (tp, tc, tv, nc, coarseNull) = TentativeProlongator.Build(n, agg, count, nullSpace!, k);
                 if (nc == 0 || nc >= n) coarsest = true; // nothing to aggregate, or coarsening stalled
@@ -231,7 +233,7 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
             double rho = SpectralRadius.OfDiagonallyScaled(a, hostValues, diag, o.SpectralRadiusSteps);
             level.SpectralRadius = rho;
             double omega = 4.0 / (3.0 * rho);
-            bool host = Device.IsCpu && !o.ForceDeviceProducts;
+            bool host = !o.ForceDeviceProducts;
             SparseTensor<T> coarse;
             if (host)
             {

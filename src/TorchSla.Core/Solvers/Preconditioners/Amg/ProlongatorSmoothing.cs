@@ -1,4 +1,5 @@
 using System.Numerics;
+using TorchSla.Kernels.Cpu;
 
 namespace TorchSla.Solvers.Preconditioners;
 
@@ -28,11 +29,15 @@ internal static class ProlongatorSmoothing
     public static double[] JacobiIterationMatrix(int[] rowPtr, int[] colInd, double[] values, double[] diagonal, double omega)
     {
         var r = new double[values.Length];
-        for (int i = 0; i < diagonal.Length; i++)
+        int n = diagonal.Length, blocks = ParallelBlocks.CountFor(values.Length);
+        ParallelBlocks.Run(blocks, b =>
         {
-            double s = -omega / diagonal[i];
-            for (int k = rowPtr[i]; k < rowPtr[i + 1]; k++) r[k] = values[k] * s + (colInd[k] == i ? 1 : 0);
-        }
+            for (int i = ParallelBlocks.Start(n, blocks, b), end = ParallelBlocks.Start(n, blocks, b + 1); i < end; i++)
+            {
+                double s = -omega / diagonal[i];
+                for (int k = rowPtr[i]; k < rowPtr[i + 1]; k++) r[k] = values[k] * s + (colInd[k] == i ? 1 : 0);
+            }
+        });
         return r;
     }
 

@@ -1,4 +1,5 @@
 using System.Numerics;
+using TorchSla.Kernels.Cpu;
 
 namespace TorchSla.Solvers.Preconditioners;
 
@@ -21,8 +22,12 @@ internal static class SpectralRadius
         var inv = new double[n];
         for (int i = 0; i < n; i++) inv[i] = 1 / Math.Sqrt(diagonal[i]);
         var scaled = new T[hostValues.Length];
-        for (int i = 0; i < n; i++)
-            for (int k = rp[i]; k < rp[i + 1]; k++) scaled[k] = T.CreateTruncating(hostValues[k] * inv[i] * inv[ci[k]]);
+        int blocks = ParallelBlocks.CountFor(hostValues.Length);
+        ParallelBlocks.Run(blocks, b =>
+        {
+            for (int i = ParallelBlocks.Start(n, blocks, b), end = ParallelBlocks.Start(n, blocks, b + 1); i < end; i++)
+                for (int k = rp[i]; k < rp[i + 1]; k++) scaled[k] = T.CreateTruncating(hostValues[k] * inv[i] * inv[ci[k]]);
+        });
         using var s = a.WithValues(scaled);
         var (_, max, _) = LanczosExtremes.Estimate(s.Backend, s.Indices, s.Values, 0, steps, seed: 12345);
         return max;

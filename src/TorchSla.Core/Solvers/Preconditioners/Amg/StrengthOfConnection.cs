@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using TorchSla.Kernels.Cpu;
+
 namespace TorchSla.Solvers.Preconditioners;
 
 /// <summary>
@@ -6,37 +9,42 @@ namespace TorchSla.Solvers.Preconditioners;
 /// problems", Computing 56 (1996) 179–196, §3): j is strongly connected to i when
 /// |a_ij| ≥ θ·√|a_ii·a_jj|. The test is symmetric, so the graph is undirected for a symmetric
 /// A. Weak connections (e.g. the small coupling of an anisotropic problem) are left out, so
-/// aggregates follow the direction of strong coupling. O(nnz), on the host.
+/// aggregates follow the direction of strong coupling. O(nnz) on the host, two passes over row
+/// blocks in parallel (count, then fill after a prefix sum).
 /// </summary>
 internal static class StrengthOfConnection
 {
-    /// <summary>The strong graph in CSR form (no diagonal entries; stored zeros are never strong).</summary>
-    public static (int[] RowPtr, int[] ColInd) Build(int n, int[] rowPtr, int[] colInd, double[] values, double theta)
+    /// <summary>The strong graph in CSR form (no diagonal entries; stored zeros are never strong), given A's diagonal.</summary>
+    public static (int[] RowPtr, int[] ColInd) Build(int n, int[] rowPtr, int[] colInd, double[] values, double[] diag, double theta)
     {
-        var diag = new double[n];
-        for (int i = 0; i < n; i++)
-            for (int k = rowPtr[i]; k < rowPtr[i + 1]; k++)
-                if (colInd[k] == i) diag[i] += values[k];
         double theta2 = theta * theta;
         var sp = new int[n + 1];
-        for (int i = 0; i < n; i++)
-        {
-            int c = 0;
-            for (int k = rowPtr[i]; k < rowPtr[i + 1]; k++)
-                if (IsStrong(i, colInd[k], values[k], diag, theta2)) c++;
-            sp[i + 1] = sp[i] + c;
-        }
+        int blocks = ParallelBlocks.CountFor(rowPtr[n]);
+        ParallelBlocks.Run(blocks, b => Pass(ParallelBlocks.Start(n, blocks, b), ParallelBlocks.Start(n, blocks, b + 1), rowPtr, colInd, values, diag, theta2, sp, null));
+        for (int i = 0; i < n; i++) sp[i + 1] += sp[i];
         var sc = new int[sp[n]];
-        for (int i = 0; i < n; i++)
-        {
-            int p = sp[i];
-            for (int k = rowPtr[i]; k < rowPtr[i + 1]; k++)
-                if (IsStrong(i, colInd[k], values[k], diag, theta2)) sc[p++] = colInd[k];
-        }
+        ParallelBlocks.Run(blocks, b => Pass(ParallelBlocks.Start(n, blocks, b), ParallelBlocks.Start(n, blocks, b + 1), rowPtr, colInd, values, diag, theta2, sp, sc));
         return (sp, sc);
     }
 
-    // Squared form of |a_ij| ≥ θ·√|a_ii·a_jj|: no square root per entry.
-    private static bool IsStrong(int i, int j, double v, double[] diag, double theta2) =>
-        j != i && v != 0 && v * v >= theta2 * Math.Abs(diag[i] * diag[j]);
+    /// <summary>Without <paramref name="sc"/>: sp[i + 1] ← strong count of row i; with it: the strong columns of row i from sp[i] on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Pass(int r0, int r1, int[] rowPtr, int[] colInd, double[] values, double[] diag, double theta2, int[] sp, int[]? sc)
+    {
+        for (int i = r0; i < r1; i++)
+        {
+            int c = sc is null ? 0 : sp[i];
+            double di = theta2 * Math.Abs(diag[i]);
+            for (int k = rowPtr[i]; k < rowPtr[i + 1]; k++)
+            {
+                // Squared form of |a_ij| ≥ θ·√|a_ii·a_jj|: no square root per entry.
+                int j = colInd[k];
+                double v = values[k];
+                if (j == i || v == 0 || v * v < di * Math.Abs(diag[j])) continue;
+                if (sc is not null) sc[c] = j;
+                c++;
+            }
+            if (sc is null) sp[i + 1] = c;
+        }
+    }
 }

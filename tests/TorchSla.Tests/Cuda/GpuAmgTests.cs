@@ -1,0 +1,60 @@
+using TorchSla.Solvers;
+using TorchSla.Solvers.Preconditioners;
+using Xunit;
+
+namespace TorchSla.Tests.Cuda;
+
+/// <summary>
+/// AMG on <c>cuda:0</c> (the emulator in CI, the GPU with TORCHSLA_TEST_DEVICE=cuda): the hierarchy built
+/// for a matrix on the device has the CPU hierarchy's structure, and it preconditions CG there as well.
+/// </summary>
+public class GpuAmgTests
+{
+    public GpuAmgTests() => GpuTestDevice.Ensure();
+
+    private static int Size => GpuTestDevice.IsReal ? 200 : 14;
+
+    [Theory]
+    [InlineData(AmgAggregation.Greedy, false)]
+    [InlineData(AmgAggregation.Mis2, false)]
+    [InlineData(AmgAggregation.Greedy, true)]
+    public void DeviceHierarchyAgreesWithTheCpuOneAndPreconditionsCg(AmgAggregation aggregation, bool deviceProducts)
+    {
+        using var a = SparseTensor.Poisson2D<double>(Size);
+        using var ag = a.Cuda();
+        var options = new AmgOptions { CoarseSize = Size * 2, Aggregation = aggregation };
+        using var cpu = new AmgPreconditioner<double>(a, options);
+        using var gpu = new AmgPreconditioner<double>(ag, options with { ForceDeviceProducts = deviceProducts });
+        Assert.Equal(GpuTestDevice.Device, gpu.Device);
+        Assert.True(cpu.Statistics.Levels >= 3, cpu.Statistics.ToString());
+        Assert.Equal(cpu.Statistics.LevelStatistics.Select(l => (l.Rows, l.Nnz)), gpu.Statistics.LevelStatistics.Select(l => (l.Rows, l.Nnz)));
+        Assert.Equal(cpu.Statistics.OperatorComplexity, gpu.Statistics.OperatorComplexity, 12);
+        for (int l = 0; l < cpu.Statistics.Levels; l++)
+            Assert.Equal(cpu.Statistics.LevelStatistics[l].SpectralRadius, gpu.Statistics.LevelStatistics[l].SpectralRadius, 6);
+
+        // The coarse operators agree entry by entry (host products, or the library's SpGEMM on the device).
+        for (int l = 1; l < cpu.Statistics.Levels; l++)
+        {
+            var h = cpu.Levels[l].A; var d = gpu.Levels[l].A;
+            Assert.Equal(h.RowPointers, d.RowPointers);
+            Assert.Equal(h.ColumnIndices, d.ColumnIndices);
+            var hv = h.GetValues(); var dv = d.GetValues();
+            double scale = hv.Max(Math.Abs);
+            for (int k = 0; k < hv.Length; k++) Assert.True(Math.Abs(hv[k] - dv[k]) <= 1e-12 * scale, $"level {l} slot {k}: {hv[k]} vs {dv[k]}");
+        }
+
+        using var b = Tensor<double>.Ones([a.Rows]);
+        using var bg = b.Cuda();
+        var opts = new SolveOptions { RelativeTolerance = 1e-8 };
+        var rc = TorchSla.Solvers.Krylov.Cg.Solve(a, b, options: opts, preconditioner: cpu);
+        var rg = TorchSla.Solvers.Krylov.Cg.Solve(ag, bg, options: opts, preconditioner: gpu);
+        Assert.True(rg.Converged, rg.ToString());
+        Assert.InRange(rg.Iterations, rc.Iterations - 1, rc.Iterations + 1);
+        // The true residual of the device solution, on the host.
+        var x = rg.Solution.Cpu();
+        using var r = a.Matmul(x);
+        double rr = 0;
+        foreach (var v in r.ToArray()) rr += (1 - v) * (1 - v);
+        Assert.True(Math.Sqrt(rr / a.Rows) <= 1.01e-8, $"relative residual {Math.Sqrt(rr / a.Rows)}");
+    }
+}
