@@ -6,7 +6,8 @@ using TorchSla.Bench;
 //   membw                    this machine's memory bandwidth (copy and triad, 1 and all threads)
 //   spmv-crossover           single-thread vs two-thread (BlockJob) SpMV over matrix sizes
 //   krylov-compare [M...] [--rounds R]   Jacobi-PCG on poisson2d:M (default 500 1000) vs SciPy cg, same run
-//   autodiff-solve [n]       backward vs forward of a CG solve through the tape (2D Poisson n², default 500)
+//   autodiff-solve [n] [--method M] [--device D]   backward vs forward of a solve through the tape (2D Poisson n², default 500, CG)
+//   autodiff-logdet [n] [--method M]   log|det| forward vs its gradient by the selected inverse (2D Poisson n²)
 //   gpu-gen / gpu-spmv       the GPU benchmark (bench/gpu/run.sh; GPU section of bench/RESULTS.md)
 //   gpu-pcg [M...]           Jacobi-PCG on poisson2d:M on cuda:0 (bench/gpu/torch_pcg.py is the anchor)
 //   direct METHOD MATRIX     direct solvers (cholesky|ldlt|lu|analyze|profile), CHOLMOD-anchor format
@@ -25,6 +26,7 @@ switch (args.FirstOrDefault())
     case "amg-compare": return AmgCompare.Run(args.Skip(1).ToArray());
     case "amg-gpu": return AmgGpu.Run(args.Skip(1).ToArray());
     case "autodiff-solve": return AutodiffSolveBench.Run(args.Skip(1).ToArray());
+    case "autodiff-logdet": return AutodiffLogDetBench.Run(args.Skip(1).ToArray());
     default:
         BenchmarkSwitcher.FromAssembly(typeof(SpMVBench).Assembly).Run(args);
         return 0;

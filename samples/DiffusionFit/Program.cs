@@ -8,15 +8,24 @@
 // so the whole chain θ → κ → A(κ) → u = A⁻¹f → loss is recorded on the tape, and one Backward()
 // gives ∂loss/∂θ with one adjoint CG solve per right-hand side.
 //
-// Usage: dotnet run --project samples/DiffusionFit -c Release [-- n iterations device]
+// Usage: dotnet run --project samples/DiffusionFit -c Release [-- [--device cpu|cuda] n iterations [device] [lr]]
 using System.Globalization;
 using TorchSla;
 using TorchSla.Autodiff;
 using TorchSla.Solvers;
 
+// `--device D` may stand anywhere; the remaining arguments are positional (n, iterations, device, learning rate).
+var device = Device.Cpu;
+var positional = new List<string>();
+for (int i = 0; i < args.Length; i++)
+{
+    if (args[i] == "--device" && i + 1 < args.Length) device = Device.Parse(args[++i]);
+    else positional.Add(args[i]);
+}
+args = [.. positional];
 int n = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 16;
 int iterations = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 60;
-var device = args.Length > 2 ? Device.Parse(args[2]) : Device.Cpu;
+if (args.Length > 2) device = Device.Parse(args[2]);
 int nodes = n * n;
 
 // ---- the stencil's entries as a linear map of κ: entry e gets Σ_i P[e, i]·κ_i

@@ -35,21 +35,29 @@ public sealed partial class SparseTensor<T>
         return RecordSolve(b, x, solveTranspose, "solve");
     }
 
-    /// <summary>The forward solve without recording, then the adjoint node on its solution.</summary>
+    /// <summary>
+    /// The forward solve without recording, then the adjoint node on its solution. A direct method's
+    /// factorization is kept by the node (until the graph is freed) so that the backward pass is one
+    /// transpose solve with the same factors, not a second factorization.
+    /// </summary>
     private SolveResult<T> SolveRecorded(Tensor<T> b, SolveOptions? options, Tensor<T>? initialGuess)
     {
         SolveResult<T> result;
-        using (GradMode.NoGrad()) result = Solve(b, options, initialGuess?.Detach());
+        Solvers.Direct.SparseFactorization<T>? factorization = null;
+        using (GradMode.NoGrad()) result = SolveUnrecorded(b, options, initialGuess?.Detach(), f => factorization = f);
         var method = result.MethodUsed;
         var adjointOptions = (options ?? SolveOptions.Default) with { Method = method, Progress = null };
-        RecordSolve(b, result.Solution, r => SolveTransposeIterative(r, adjointOptions), method.Name());
+        Func<Tensor<T>, Tensor<T>> transpose = factorization is { } f
+            ? r => f.SolveTranspose(r)
+            : r => SolveTransposeIterative(r, adjointOptions);
+        RecordSolve(b, result.Solution, transpose, method.Name());
         return result;
     }
 
     /// <summary>
-    /// A⁻ᵀr by the forward method: CG, MINRES, Cholesky and LDLᵀ assume a symmetric A, so Aᵀ = A and the
+    /// A⁻ᵀr by the forward (iterative) method: CG and MINRES assume a symmetric A, so Aᵀ = A and the
     /// same matrix (and its cached analyses) serves; a method for unsymmetric matrices (BiCGStab, GMRES,
-    /// FGMRES, LU) solves with Aᵀ.
+    /// FGMRES) solves with Aᵀ.
     /// </summary>
     /// <exception cref="NotConvergedException">The transpose solve did not converge.</exception>
     private Tensor<T> SolveTransposeIterative(Tensor<T> r, SolveOptions options)
@@ -59,7 +67,7 @@ public sealed partial class SparseTensor<T>
     }
 
     private static bool AssumesSymmetry(SolveMethod method) =>
-        method is SolveMethod.CG or SolveMethod.Minres or SolveMethod.Cholesky or SolveMethod.Ldlt;
+        method is SolveMethod.CG or SolveMethod.Minres;
 
     internal Tensor<T> RecordSolve(Tensor<T> b, Tensor<T> x, Func<Tensor<T>, Tensor<T>> solveTranspose, string op)
     {

@@ -29,6 +29,15 @@ public sealed partial class SparseTensor<T>
     {
         ArgumentNullException.ThrowIfNull(b);
         if (Tracked || b.Tracked) return SolveRecorded(b, options, initialGuess);
+        return SolveUnrecorded(b, options, initialGuess, keepFactorization: null);
+    }
+
+    /// <summary>
+    /// The solve itself (see <see cref="Solve(Tensor{T}, SolveOptions?, Tensor{T}?)"/>). A direct method hands its
+    /// factorization to <paramref name="keepFactorization"/> instead of releasing it (the adjoint reuses it).
+    /// </summary>
+    private SolveResult<T> SolveUnrecorded(Tensor<T> b, SolveOptions? options, Tensor<T>? initialGuess, Action<Solvers.Direct.SparseFactorization<T>>? keepFactorization)
+    {
         options ??= SolveOptions.Default;
         options.Validate();
         if (!IsSquare)
@@ -50,7 +59,7 @@ public sealed partial class SparseTensor<T>
         RejectNonFiniteValues();
         var (method, precond) = AutoSolverChoice.Choose(this, options);
         bool autoPrecond = SolveOptions.IsAutoPreconditioner(options.Preconditioner);
-        if (method is SolveMethod.Cholesky or SolveMethod.Ldlt or SolveMethod.Lu) return SolveDirect(b, options, method);
+        if (method is SolveMethod.Cholesky or SolveMethod.Ldlt or SolveMethod.Lu) return SolveDirect(b, options, method, keepFactorization);
 
         if (single && !IsBatched)
             return SolveOne(this, 0, b, null, options, initialGuess, method, precond, autoPrecond, options.Method == SolveMethod.Auto);

@@ -11,17 +11,24 @@ public sealed partial class SparseTensor<T>
     /// <see cref="SolveMethod.Ldlt"/> and <see cref="SolveMethod.Lu"/>. A CUDA tensor is factored and
     /// solved on the CPU (the triangular solves are sequential sweeps over the factor, which a CPU core
     /// runs faster than a GPU without level scheduling) and x is copied back to b's device.
-    /// b is [N] (the same for every matrix of a batch) or [B…, N].
+    /// b is [N] (the same for every matrix of a batch) or [B…, N]. The factorization is released, or handed to
+    /// <paramref name="keepFactorization"/> (the adjoint of a recorded solve reuses it for the transpose solve).
     /// </summary>
-    private SolveResult<T> SolveDirect(Tensor<T> b, SolveOptions options, SolveMethod method)
+    private SolveResult<T> SolveDirect(Tensor<T> b, SolveOptions options, SolveMethod method, Action<SparseFactorization<T>>? keepFactorization)
     {
         var host = Device == Device.Cpu ? this : Cpu();
-        using SparseFactorization<T> f = method switch
+        SparseFactorization<T> f = method switch
         {
             SolveMethod.Cholesky => host.Cholesky(options.Ordering),
             SolveMethod.Ldlt => host.Ldlt(options.Ordering),
             _ => host.Lu(options.Ordering),
         };
+        try { return SolveDirect(f, b, options, method); }
+        finally { if (keepFactorization is null) f.Dispose(); else keepFactorization(f); }
+    }
+
+    private SolveResult<T> SolveDirect(SparseFactorization<T> f, Tensor<T> b, SolveOptions options, SolveMethod method)
+    {
         var sw = Stopwatch.StartNew();
         Tensor<T> x;
         if (IsBatched && b.Rank == 1)
@@ -39,7 +46,7 @@ public sealed partial class SparseTensor<T>
         var xh = x.Cpu().ToArray();
         var bAll = b.Cpu().ToArray();
         var rp = Pattern.RowPtr; var ci = Pattern.ColInd;
-        var vals = host.Values.ToArray();
+        var vals = Values.ToArray(); // copied to the host
         for (int k = 0; k < BatchSize; k++)
             for (int i = 0; i < Rows; i++)
             {

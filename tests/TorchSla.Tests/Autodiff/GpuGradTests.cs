@@ -38,6 +38,24 @@ public class GpuGradTests
     }
 
     [Fact]
+    public void DeterminantGradientsMatchTheCpu()
+    {
+        var device = GpuTestDevice.Ensure();
+        double[] Run(Device d)
+        {
+            var a = SparseTensor.Poisson2D<double>(4, d).RequireGrad();
+            var (_, logAbs) = a.SlogDet(SolveMethod.Lu);
+            (logAbs + a.Det() * 1e-6).Backward();
+            Assert.Equal(d, a.Grad!.Device);
+            return a.Grad!.ToArray();
+        }
+        var cpu = Run(Device.Cpu);
+        var gpu = Run(device);
+        for (int i = 0; i < cpu.Length; i++)
+            Assert.True(Math.Abs(cpu[i] - gpu[i]) <= 1e-12 * (1 + Math.Abs(cpu[i])), $"element {i}: cpu {cpu[i]}, gpu {gpu[i]}");
+    }
+
+    [Fact]
     public void SolveGradientsMatchTheCpu()
     {
         var device = GpuTestDevice.Ensure();

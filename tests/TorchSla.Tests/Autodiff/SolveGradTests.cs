@@ -124,6 +124,7 @@ public class SolveMethodGradTests
     [InlineData(SolveMethod.Lu)]
     [InlineData(SolveMethod.Gmres)]
     [InlineData(SolveMethod.Cholesky)]
+    [InlineData(SolveMethod.Ldlt)]
     public void AdjointMatchesFiniteDifferences(SolveMethod method)
     {
         // Symmetric positive definite values (Cholesky) that stay SPD under the small perturbations; for LU/GMRES
@@ -138,7 +139,7 @@ public class SolveMethodGradTests
             var a = SparseTensor.FromCoo<double>(p[0], r, ci, [9, 9]);
             var b = Tensor<double>.FromArray(p[1]);
             if (l is not null) { l.Leaf(a); l.Leaf(b); }
-            var m = method == SolveMethod.Cholesky ? a + a.Transpose() : a;
+            var m = method is SolveMethod.Cholesky or SolveMethod.Ldlt ? a + a.Transpose() : a;
             return GradCheck.Weighted(m.Solve(b, options).EnsureConverged());
         }, [v, GradCheck.Random(9, 5)], h: 1e-5);
     }

@@ -78,6 +78,9 @@ public sealed class CholeskyFactorization<T> : SparseFactorization<T> where T : 
 
     private protected override (double LogAbsDet, int Sign) LogDeterminant(int batchIndex) => _factors[batchIndex].LogDeterminant();
 
+    private protected override double[] SelectedInverseTranspose(int batchIndex) =>
+        SupernodalSelectedInverse.OnPattern(_symbolic, SupernodalSelectedInverse.Compute(_factors[batchIndex]), _pattern);
+
     private protected override void ReleaseFactors() => _factors = [];
 
     /// <summary>

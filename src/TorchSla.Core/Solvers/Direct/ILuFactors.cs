@@ -17,6 +17,7 @@ internal interface ILuFactors
     void SolveTranspose(Span<double> x, Span<double> work);
     /// <summary>log|det A| and sign(det A).</summary>
     (double LogAbsDet, int Sign) LogDeterminant();
-    /// <summary>The factors in compressed columns, pivot order.</summary>
-    SparseLuFactors ToCompressedColumns();
+    /// <summary>The factors in compressed columns, pivot order; <paramref name="keepExplicitZeros"/> keeps every stored
+    /// position (the structure the elimination produced, closed under its fill rule, as the selected inverse needs).</summary>
+    SparseLuFactors ToCompressedColumns(bool keepExplicitZeros = false);
 }

@@ -121,6 +121,22 @@ public sealed class LdltFactorization<T> : SparseFactorization<T> where T : unma
         return (l, sign);
     }
 
+    /// <summary>
+    /// From a left-looking LU (threshold partial pivoting) of the same values, not from these factors: the selected
+    /// inverse recurrences here are written for triangular factors with a diagonal pivot, and D's 2×2 blocks couple
+    /// pairs of columns; the LU costs one more factorization, done only when the entries are asked for.
+    /// </summary>
+    private protected override double[] SelectedInverseTranspose(int batchIndex)
+    {
+        int nnz = _pattern.Nnz;
+        var (t, map) = _pattern.Transpose();
+        var csc = new double[nnz];
+        for (int s = 0; s < nnz; s++) csc[s] = _values[(long)batchIndex * nnz + map[s]];
+        var sym = _pattern.SymmetryPlan().Pattern;
+        var q = ApproximateMinimumDegree.Order(N, sym.RowPtr, sym.ColInd);
+        return LuSelectedInverse.OnPattern(GilbertPeierlsLu.Factor(N, t.RowPtr, t.ColInd, csc, q, 0.1), _pattern);
+    }
+
     private protected override void ReleaseFactors() { _factors = []; _values = []; }
 
     /// <summary>

@@ -176,6 +176,9 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
 
     private protected override (double LogAbsDet, int Sign) LogDeterminant(int batchIndex) => _factors[batchIndex].LogDeterminant();
 
+    private protected override double[] SelectedInverseTranspose(int batchIndex) =>
+        LuSelectedInverse.OnPattern(_factors[batchIndex].ToCompressedColumns(keepExplicitZeros: true), _pattern);
+
     private protected override void ReleaseFactors() { _factors = []; _values = []; }
 
     /// <summary>L (unit lower triangular) and U (upper triangular) of matrix <paramref name="batchIndex"/> in compressed columns, pivot order: P·A·Q = L·U.</summary>

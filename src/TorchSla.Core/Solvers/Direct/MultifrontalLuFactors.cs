@@ -162,8 +162,9 @@ internal sealed class MultifrontalLuFactors : ILuFactors
         return (sum, sign);
     }
 
-    /// <summary>The factors in compressed columns (pivot order, exact zeros dropped), for inspection.</summary>
-    public SparseLuFactors ToCompressedColumns()
+    /// <summary>The factors in compressed columns (pivot order; exact zeros dropped unless <paramref name="keepExplicitZeros"/>:
+    /// then every position of the fronts' L and U blocks, a structure closed under the fill rule).</summary>
+    public SparseLuFactors ToCompressedColumns(bool keepExplicitZeros = false)
     {
         var s = _s; var rowIndex = _rows; var colIndex = _cols; var pivots = _pivots; var lBlocks = _l; var uBlocks = _u;
         int n = s.N, ns = s.SuperCount;
@@ -180,8 +181,8 @@ internal sealed class MultifrontalLuFactors : ILuFactors
             for (int j = 0; j < pivots[sn]; j++)
             {
                 lnz++;
-                for (int i = j + 1; i < m; i++) if (lBlocks[sn][_off[sn] + i + (long)j * m] != 0) lnz++;
-                for (int c = j; c < m; c++) if (uBlocks[sn][_off[sn] + (long)c * pivots[sn] + j] != 0 || c == j) unz++;
+                for (int i = j + 1; i < m; i++) if (keepExplicitZeros || lBlocks[sn][_off[sn] + i + (long)j * m] != 0) lnz++;
+                for (int c = j; c < m; c++) if (keepExplicitZeros || uBlocks[sn][_off[sn] + (long)c * pivots[sn] + j] != 0 || c == j) unz++;
             }
         }
         if (lnz > Array.MaxLength || unz > Array.MaxLength)
@@ -203,13 +204,13 @@ internal sealed class MultifrontalLuFactors : ILuFactors
                 for (int i = j + 1; i < m; i++)
                 {
                     double v = lb[i + j * m];
-                    if (v != 0) { li[lw] = rowStep[ri[i]]; lx[lw++] = v; }
+                    if (keepExplicitZeros || v != 0) { li[lw] = rowStep[ri[i]]; lx[lw++] = v; }
                 }
                 urp[step] = uw;
                 for (int c = j; c < m; c++)
                 {
                     double v = ub[c * np + j];
-                    if (v != 0 || c == j) { uci[uw] = colStep[ci[c]]; uvx[uw++] = v; }
+                    if (keepExplicitZeros || v != 0 || c == j) { uci[uw] = colStep[ci[c]]; uvx[uw++] = v; }
                 }
             }
         }

@@ -50,6 +50,9 @@ public abstract class SparseFactorization<T> : IDisposable where T : unmanaged, 
     /// <summary>log|det A_b| and sign(det A_b) ∈ {−1, +1}.</summary>
     private protected abstract (double LogAbsDet, int Sign) LogDeterminant(int batchIndex);
 
+    /// <summary>(A_b⁻¹)_ji for every CSR slot (i, j) of the analysed pattern, from the selected inverse of the factors.</summary>
+    private protected abstract double[] SelectedInverseTranspose(int batchIndex);
+
     /// <summary>Factors new values of the same pattern: <paramref name="values"/> holds BatchSize × nnz values in CSR slot order.</summary>
     private protected abstract void RefactorValues(double[] values);
 
@@ -138,6 +141,20 @@ public abstract class SparseFactorization<T> : IDisposable where T : unmanaged, 
         ThrowIfDisposed(); CheckBatch(batchIndex);
         var (l, s) = LogDeterminant(batchIndex);
         return s * Math.Exp(l);
+    }
+
+    /// <summary>
+    /// (A_b⁻ᵀ)_ij = (A_b⁻¹)_ji for every stored entry (i, j) of the analysed pattern, in CSR slot order — by Jacobi's
+    /// formula ∂ log|det A|/∂a_ij. Computed by the selected inverse of the factors (the entries of A⁻¹ on the structure of
+    /// the factors only, Takahashi/Erisman–Tinney recurrences: see <see cref="SupernodalSelectedInverse"/> and
+    /// <see cref="LuSelectedInverse"/>), never the dense inverse: the work and memory are of the order of the factorization's.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">An LDLᵀ factorization perturbed pivots (static pivoting): its factors are
+    /// those of a nearby matrix, not of A.</exception>
+    public double[] InverseTransposeOnPattern(int batchIndex = 0)
+    {
+        ThrowIfDisposed(); CheckBatch(batchIndex);
+        return SelectedInverseTranspose(batchIndex);
     }
 
     /// <summary>

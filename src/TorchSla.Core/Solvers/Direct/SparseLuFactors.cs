@@ -31,8 +31,8 @@ internal sealed class SparseLuFactors : ILuFactors
     /// <summary>nnz(L) + nnz(U).</summary>
     public long Nnz => (long)Lp[N] + Up[N];
 
-    /// <summary>This object.</summary>
-    public SparseLuFactors ToCompressedColumns() => this;
+    /// <summary>This object (its columns hold every position the elimination reached, zeros included).</summary>
+    public SparseLuFactors ToCompressedColumns(bool keepExplicitZeros = false) => this;
 
     /// <summary>x ← A⁻¹·x: y = P·x, L·z = y, U·w = z, x = Q·w. <paramref name="work"/> has N entries.</summary>
     public void Solve(Span<double> x, Span<double> work)
