@@ -86,7 +86,7 @@ public class AmgTests
     {
         // Coarse levels of 3D smoothed aggregation carry wide Galerkin stencils: with θ fixed at 0.08 the
         // weak share of their couplings grows level by level and the cycle degrades (100³: 38 iterations
-        // against 19 at 50³). θ halved per level (Vaněk et al. 1996) keeps a 5-level hierarchy as good as a 2-level one.
+        // against 19 at 50³). θ decreasing per level (Vaněk et al. 1996) keeps a deep hierarchy as good as a 2-level one.
         var a = SparseTensor.Poisson3D<double>(24);
         var (shallow, rs) = Pcg(a, new AmgOptions { CoarseSize = 2000 });
         using var deep = new AmgPreconditioner<double>(a, new AmgOptions { CoarseSize = 20 });

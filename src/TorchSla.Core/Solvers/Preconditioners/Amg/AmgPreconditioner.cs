@@ -206,7 +206,7 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
             var level = _levels[l];
             var a = level.A;
             int n = a.Rows;
-            var hostValues = ToDouble(a.GetValues());
+            var hostValues = HostValues(a);
             var diag = Diagonal(a, hostValues, l);
             bool coarsest = reuse ? l == _levels.Count - 1 : n <= o.CoarseSize || l == o.MaxLevels - 1;
             if (!coarsest && !reuse)
@@ -278,7 +278,8 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
     private Smoother<T> MakeSmoother(SparseTensor<T> a, double[] hostValues, double[] diag, double rho)
     {
         var o = _options;
-        switch (o.Smoother)
+        var kind = o.Smoother == AmgSmoother.Auto ? (Device.IsCpu ? AmgSmoother.SymmetricGaussSeidel : AmgSmoother.Chebyshev) : o.Smoother;
+        switch (kind)
         {
             case AmgSmoother.Jacobi:
                 return new JacobiSmoother<T>(Smoother<T>.InverseDiagonal(diag, Device), 4.0 / (3.0 * rho), rho);
@@ -344,7 +345,11 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
     }
 
     private SparseTensor<T> Tensor(SparsePattern pattern, double[] values) =>
-        new(pattern, Kernels.BackendRegistry.Get(Device).Upload<T>(ToT(values)), [], null);
+        new(pattern, Device.IsCpu ? new Kernels.Memory.CpuStorage<T>(ToT(values)) : Kernels.BackendRegistry.Get(Device).Upload<T>(ToT(values)), [], null);
+
+    /// <summary>A's values as doubles on the host: a float64 matrix on the CPU is read in place (never written), anything else copied.</summary>
+    private static double[] HostValues(SparseTensor<T> a) =>
+        a.Values is Kernels.Memory.CpuStorage<double> { Array: var d } && d.Length == a.Nnz ? d : ToDouble(a.GetValues());
 
     private static double[] ToDouble(T[] v)
     {
