@@ -8,11 +8,13 @@ using TorchSla.Bench;
 //   krylov-compare [M...] [--rounds R]   Jacobi-PCG on poisson2d:M (default 500 1000) vs SciPy cg, same run
 //   autodiff-solve [n]       backward vs forward of a CG solve through the tape (2D Poisson n², default 500)
 //   gpu-gen / gpu-spmv       the GPU benchmark (bench/gpu/run.sh; GPU section of bench/RESULTS.md)
+//   gpu-pcg [M...]           Jacobi-PCG on poisson2d:M on cuda:0 (bench/gpu/torch_pcg.py is the anchor)
 //   direct METHOD MATRIX     direct solvers (cholesky|ldlt|lu|analyze|profile), CHOLMOD-anchor format
 //   amg-compare [2d:N|3d:N]  AMG-PCG vs Jacobi-PCG vs hypre BoomerAMG-PCG, whole solves, markdown rows
 //   amg-crossover [2d:N|3d:N] AMG-PCG vs Jacobi-PCG vs Cholesky through A.Solve, best of 3 (auto-choice rule)
 //   amg-gpu [2d:N|3d:N]      AMG-PCG vs Jacobi-PCG on cuda:0 (bench/gpu/batch/amg2.sh), whole solves, markdown rows
 // Anything else goes to BenchmarkDotNet's switcher, e.g. `-- --filter "*SpMVBench*"`.
+if (args.FirstOrDefault() == "gpu-pcg") return TorchSla.Bench.Gpu.GpuPcgBench.Run(args.Skip(1).ToArray());
 if (args.Length > 0 && args[0].StartsWith("gpu-", StringComparison.Ordinal)) return TorchSla.Bench.Gpu.GpuSpmvHarness.Run(args);
 switch (args.FirstOrDefault())
 {

@@ -37,7 +37,7 @@ public static class CliApp
         solve stops when the true residual meets ‖b − Ax‖ ≤ max(rtol·‖b‖, atol) (defaults: rtol 1e-8 in float64, 1e-4 in float32, atol 0, maxiter 10·n).
         auto picks CG + Jacobi for symmetric matrices with a positive diagonal, MINRES for other symmetric ones and
         GMRES(30) + ILU(0) for nonsymmetric ones (see the README's table); --restart sets m of GMRES(m)/FGMRES(m).
-        Direct methods: cholesky (SPD, supernodal), ldlt (symmetric indefinite, static pivoting + refinement), lu (square,
+        Direct methods: cholesky (SPD, supernodal), ldlt (symmetric indefinite, 1×1/2×2 delayed pivoting), lu (square,
         threshold partial pivoting); --ordering picks their fill-reducing ordering; --json then adds "nnz_factor" and
         seconds "analyse"/"factor"/"triangular_solve".
         --json prints one JSON object; --progress prints iteration/residual lines to stderr (default when stderr is a terminal).

@@ -101,6 +101,43 @@ public abstract class Backend
         where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>
+    /// The transpose of a canonical CSR pattern (Aᵀ: a.Cols rows, a.Rows columns, rows ascending within
+    /// each row of Aᵀ) and the map t ↦ source slot, so that valuesᵀ[t] = values[map[t]] (apply it with
+    /// <see cref="Gather{T}"/>). Both live on this device; the result depends only on the pattern.
+    /// </summary>
+    public abstract (CsrIndices Transposed, Storage<int> Map) Transpose(CsrIndices a);
+
+    /// <summary>
+    /// Canonical CSR from <paramref name="count"/> coordinate entries (row[k], col[k]) in any order,
+    /// duplicates allowed: rowPtr (rows + 1 offsets), the distinct (row, col) pairs in row-major order in
+    /// colInd[0 … nnz), and entryToSlot[k] = the slot entry k falls into (duplicates share one). Returns
+    /// nnz. <paramref name="colInd"/> needs room for <paramref name="count"/> indices (no duplicates).
+    /// The result depends only on the input.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An index is outside [0, rows) or [0, cols); the message names the first such entry.</exception>
+    public abstract int CooToCsr(Storage<int> row, Storage<int> col, int count, int rows, int cols,
+        Storage<int> rowPtr, Storage<int> colInd, Storage<int> entryToSlot);
+
+    /// <summary>
+    /// Symbolic phase of the sparse product C = A·B (A is M×K, B is K×N, both canonical CSR on this
+    /// device): the canonical pattern of C, columns sorted in each row, holding (i, j) whenever some
+    /// a_ik·b_kj exists (products that cancel stay stored), and whatever the numeric phase needs.
+    /// The result depends only on the two patterns.
+    /// </summary>
+    /// <exception cref="ArgumentException">A's columns differ from B's rows, or the indices live on another device.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">C or the number of scalar products would not fit 32-bit indices.</exception>
+    public abstract SpGemmPlan SpGemmSymbolic(CsrIndices a, CsrIndices b);
+
+    /// <summary>
+    /// Numeric phase of C = A·B on a plan of this backend: c_ij = Σ_k a_ik·b_kj summed over k in
+    /// increasing order (fixed order: the same bits every run on a device), for one value set of A
+    /// (from <paramref name="aOffset"/>), of B and of C (nnz(C) values written from <paramref name="cOffset"/>).
+    /// </summary>
+    public abstract void SpGemmNumeric<T>(SpGemmPlan plan, Storage<T> aValues, int aOffset, Storage<T> bValues, int bOffset,
+        Storage<T> cValues, int cOffset)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
     /// y = f(x; p) elementwise over <paramref name="length"/> elements (x and y may be the same storage), for the maps of
     /// <see cref="PointwiseOp"/>. The default works on any device through host memory; backends override it with a kernel.
     /// </summary>
@@ -124,4 +161,44 @@ public abstract class Backend
         Storage<T> result, int resultOffset, T alpha, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         HostFallback.Sddmm(a, left, leftOffset, right, rightOffset, k, result, resultOffset, alpha, accumulate);
+
+    // ---------------------------------------------------------------- fused Krylov steps (device-resident scalars, see CgScalars)
+
+    /// <summary>
+    /// scalars[b·scalarStride + slot] = Σ_i x_b[i]·y_b[i] for every vector b of <paramref name="layout"/>, summed
+    /// in a fixed order; nothing is read back to the host.
+    /// </summary>
+    public abstract void DotInto<T>(Storage<T> x, Storage<T> y, VectorBatch layout, Storage<T> scalars, int scalarStride, int slot)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// y_b = A_b·x_b and scalars[b·scalarStride + slot] = x_bᵀy_b (CG's q = A·p with pᵀq) for a square A. A
+    /// contiguous layout ([B, n]) takes matrix b's values at valOffset + b·nnz (a batch sharing one pattern); an
+    /// interleaved layout ([n, K], the K right-hand sides of one matrix) multiplies every column by the same matrix.
+    /// </summary>
+    public abstract void SpMVDot<T>(CsrIndices a, Storage<T> values, int valOffset, Storage<T> x, Storage<T> y,
+        VectorBatch layout, Storage<T> scalars, int scalarStride, int slot)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// CG's update of iteration <paramref name="iteration"/> for every system b whose status is active, with
+    /// α = ρ/pᵀq taken from the device (ρ in <paramref name="rhoSlot"/>, pᵀq in <see cref="CgScalars.Curvature"/>):
+    /// x += α·p, r −= α·q, then ‖r‖² into <see cref="CgScalars.ResidualSquared"/> and the history ring, and
+    /// ρ_new = rᵀD·r into <paramref name="rhoNewSlot"/> when <paramref name="inverseDiagonal"/> = D (Jacobi,
+    /// z = D·r never stored), ρ_new = ‖r‖² when it is null. A pᵀq that is not positive and finite freezes the
+    /// system before the update (status and stop iteration written); ‖r‖² ≤ bound² or a non-finite ‖r‖² after it.
+    /// </summary>
+    public abstract void CgUpdate<T>(Storage<T> x, Storage<T> p, Storage<T> r, Storage<T> q, Storage<T>? inverseDiagonal,
+        VectorBatch layout, Storage<T> scalars, int scalarStride, int rhoSlot, int rhoNewSlot, int iteration)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// CG's new direction p = z + β·p with β = ρ_new/ρ from the device (z = D·r when <paramref name="inverseDiagonal"/>
+    /// = D is given, <paramref name="z"/> then holding r). A ρ_new that is not positive and finite stops an active
+    /// system (<see cref="CgScalars.IndefinitePreconditioner"/> or <see cref="CgScalars.NonFinite"/>, stop iteration
+    /// <paramref name="iteration"/>). With p = 0 and the two slots equal it sets p = z (the first direction).
+    /// </summary>
+    public abstract void CgDirection<T>(Storage<T> z, Storage<T>? inverseDiagonal, Storage<T> p, VectorBatch layout,
+        Storage<T> scalars, int scalarStride, int rhoNewSlot, int rhoSlot, int iteration)
+        where T : unmanaged, IFloatingPointIeee754<T>;
 }

@@ -7,14 +7,14 @@ namespace TorchSla.Bench.Direct;
 
 /// <summary>
 /// Direct-solver benchmark in the format of the CHOLMOD anchor (shared/tools/anchors/cholmod_bench.c):
-/// <c>direct cholesky|ldlt|lu poisson2d N | poisson3d N | file.mtx [amd|rcm|natural]</c>.
+/// <c>direct cholesky|ldlt|lu|lu-multifrontal|lu-leftlooking poisson2d N | poisson3d N | file.mtx [amd|nd|rcm|natural|auto]</c>.
 /// Prints analyse/factor/solve seconds, nnz of the factor and the relative residual of one solve (b = A·1).
 /// </summary>
 internal static class DirectBench
 {
     public static int Run(string[] args)
     {
-        if (args.Length < 2) { Console.Error.WriteLine("usage: direct cholesky|ldlt|lu poisson2d N | poisson3d N | file.mtx [amd|rcm|natural]"); return 2; }
+        if (args.Length < 2) { Console.Error.WriteLine("usage: direct cholesky|ldlt|lu|lu-multifrontal|lu-leftlooking poisson2d N | poisson3d N | file.mtx [amd|nd|rcm|natural|auto]"); return 2; }
         string method = args[0];
         int at = 1;
         SparseTensor<double> a;
@@ -30,6 +30,7 @@ internal static class DirectBench
             "rcm" => CholeskyOrdering.ReverseCuthillMcKee,
             "natural" => CholeskyOrdering.Natural,
             "nd" => CholeskyOrdering.NestedDissection,
+            "auto" => CholeskyOrdering.Automatic,
             _ => CholeskyOrdering.ApproximateMinimumDegree,
         } : CholeskyOrdering.ApproximateMinimumDegree;
         if (method == "profile") { AnalysisProfile.Run(a); return 0; }
@@ -48,6 +49,8 @@ internal static class DirectBench
             "cholesky" => a.Cholesky(ordering),
             "ldlt" => a.Ldlt(ordering),
             "lu" => a.Lu(ordering),
+            "lu-multifrontal" => a.Lu(ordering, algorithm: LuAlgorithm.Multifrontal),
+            "lu-leftlooking" => a.Lu(ordering, algorithm: LuAlgorithm.LeftLooking),
             _ => throw new ArgumentException($"unknown method {method}"),
         };
         var sw = Stopwatch.StartNew();
@@ -58,6 +61,10 @@ internal static class DirectBench
         double rn = 0, bn = 0;
         for (int i = 0; i < r.Length; i++) { rn += (r[i] - b[i]) * (r[i] - b[i]); bn += b[i] * b[i]; }
         Console.WriteLine($"torchsla {method}: n={a.Rows} nnzA={a.Nnz} nnzFactor={f.NnzFactor} flops={f.Flops:g3} analyse={f.AnalyzeSeconds:F3}s factor={f.FactorSeconds:F3}s solve={solve:F3}s total={tot:F3}s relres={Math.Sqrt(rn / bn):g2} threads={Environment.ProcessorCount}");
+        if (f is LuFactorization<double> lu)
+            Console.WriteLine($"  lu: algorithm={lu.Algorithm} pattern symmetry={lu.PatternSymmetry:F3}");
+        if (f is LdltFactorization<double> ld)
+            Console.WriteLine($"  ldlt pivoting: 2x2={ld.TwoByTwoPivots()} delayed={ld.DelayedPivots()} negative={ld.NegativeEigenvalues()} backward error={ld.LastBackwardError:g2}");
         f.Dispose();
         return 0;
     }

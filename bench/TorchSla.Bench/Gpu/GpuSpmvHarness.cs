@@ -25,17 +25,21 @@ internal static class GpuSpmvHarness
         switch (args[0])
         {
             case "gpu-gen":
-                Generate(args[1], args.Contains("--small"));
+                Generate(args[1], args.Contains("--small"), args);
                 return 0;
             case "gpu-spmv":
                 return Bench(args[1], args[2], args[3], args.Contains("--small"));
+            case "gpu-spgemm":
+                return GpuSpGemmBench.Run(args[1], args[2], args.Contains("--small"));
+            case "gpu-index":
+                return GpuIndexBench.Run(args[1], args[2], args.Contains("--small"));
             default:
-                Console.Error.WriteLine("usage: gpu-gen DIR [--small] | gpu-spmv DIR TORCH.json OUT.md [--small]");
+                Console.Error.WriteLine("usage: gpu-gen DIR [--small] | gpu-spmv DIR TORCH.json OUT.md [--small] | gpu-spgemm DIR OUT.md [--small] | gpu-index DIR OUT.md [--small]");
                 return 2;
         }
     }
 
-    private static void Generate(string dir, bool small)
+    private static void Generate(string dir, bool small, string[] args)
     {
         Directory.CreateDirectory(dir);
         var sw = Stopwatch.StartNew();
@@ -43,9 +47,12 @@ internal static class GpuSpmvHarness
             ? [() => BenchMatrices.Poisson2D(256), () => BenchMatrices.Stencil27(40), () => BenchMatrices.RMat(16, 1 << 20)]
             : [() => BenchMatrices.Poisson2D(1024), () => BenchMatrices.Poisson2D(2048), () => BenchMatrices.Poisson2D(4096),
                () => BenchMatrices.Stencil27(200), () => BenchMatrices.RMat(22, 62_000_000)];
+        // --only=0,4: just those entries of the list (a shorter GPU batch).
+        var only = args.FirstOrDefault(a => a.StartsWith("--only=", StringComparison.Ordinal))?["--only=".Length..].Split(',').Select(int.Parse).ToHashSet();
         int i = 0;
         foreach (var make in makers)
         {
+            if (only is not null && !only.Contains(i)) { i++; continue; }
             var m = make();
             m.Write(Path.Combine(dir, $"{i++}_{m.Name}.bin"));
             Console.WriteLine($"wrote {m.Name}: {m.Rows} rows, {m.Nnz} nnz ({sw.Elapsed.TotalSeconds:F1} s)");
@@ -55,7 +62,7 @@ internal static class GpuSpmvHarness
     private static double Median(List<double> v) { v.Sort(); return v[v.Count / 2]; }
 
     /// <summary>Seconds per call of <paramref name="f"/>.</summary>
-    private static double Time(IlgpuBackend gpu, Action f)
+    internal static double Time(IlgpuBackend gpu, Action f)
     {
         for (int i = 0; i < 3; i++) f();
         gpu.Synchronize();
@@ -105,8 +112,8 @@ internal static class GpuSpmvHarness
         md.AppendLine();
         x.Dispose(); y.Dispose();
 
-        md.AppendLine("| matrix | rows | nnz | plan (auto) | ours auto (µs) | GB/s | % copy | % copy same bytes | PyTorch (µs) | PyTorch GB/s | speed-up vs PyTorch | best variant (µs) | variants µs: TPR / S2 / S4 / S8 / S16 / S32 / binned / stream |");
-        md.AppendLine("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|");
+        md.AppendLine("| matrix | rows | nnz | plan (auto) | ours auto (µs) | GB/s | % copy | % copy same bytes | PyTorch (µs) | PyTorch GB/s | speed-up vs PyTorch | best variant (µs) | variants µs: TPR / S2 / S4 / S8 / S16 / S32 / binned / stream | auto + x persisting in L2 (µs) | its speed-up vs PyTorch |");
+        md.AppendLine("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|");
         var tm = troot.GetProperty("matrices");
         foreach (var file in Directory.GetFiles(dir, "*.bin").Order(StringComparer.Ordinal))
         {
@@ -145,6 +152,14 @@ internal static class GpuSpmvHarness
             variants.Add(Time(gpu, () => gpu.SpMV(idx, v, 0, gx, 0, gy, 0, 1.0, 0.0)));
             var gotStream = gy.ToArray();
             gpu.ForceStream = false;
+            // The auto plan with x kept in the persisting part of L2 (access policy window on the stream).
+            gpu.PersistX = true;
+            double tPersist = Time(gpu, () => gpu.SpMV(idx, v, 0, gx, 0, gy, 0, 1.0, 0.0));
+            var gotPersist = gy.ToArray();
+            gpu.PersistX = false;
+            gpu.SpMV(idx, v, 0, gx, 0, gy, 0, 1.0, 0.0); // clears the window
+            for (int q = 0; q < gotPersist.Length; q++)
+                if (gotPersist[q] != got[q]) { Console.WriteLine($"!! {h.Name}: SpMV with x persisting in L2 differs at row {q}"); break; }
             double streamErr = 0;
             for (int r = 0; r < h.Rows; r += Math.Max(1, h.Rows / 2000))
             {
@@ -158,8 +173,8 @@ internal static class GpuSpmvHarness
             double tTorch = tm.TryGetProperty(key, out var te) ? te.GetProperty("seconds").GetDouble() : double.NaN;
             double copySame = tm.TryGetProperty(key, out var te2) ? te2.GetProperty("copy_same_bytes_GBs").GetDouble() : double.NaN;
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {h.Name} | {h.Rows:N0} | {h.Nnz:N0} | {plan.Describe()} | {tAuto * 1e6:F1} | {gb(bytes, tAuto):F0} | {100 * gb(bytes, tAuto) / copyTorch:F0}% | {100 * gb(bytes, tAuto) / copySame:F0}% | {tTorch * 1e6:F1} | {gb(bytes, tTorch):F0} | {tTorch / tAuto:F2}× | {names[best]} {variants[best] * 1e6:F1} | {string.Join(" / ", variants.Select(t => (t * 1e6).ToString("F0", Inv)))} |");
-            Console.WriteLine($"{h.Name}: auto {tAuto * 1e6:F1} µs ({plan.Describe()}), torch {tTorch * 1e6:F1} µs, max sampled rel. error {maxErr:E1}");
+                $"| {h.Name} | {h.Rows:N0} | {h.Nnz:N0} | {plan.Describe()} | {tAuto * 1e6:F1} | {gb(bytes, tAuto):F0} | {100 * gb(bytes, tAuto) / copyTorch:F0}% | {100 * gb(bytes, tAuto) / copySame:F0}% | {tTorch * 1e6:F1} | {gb(bytes, tTorch):F0} | {tTorch / tAuto:F2}× | {names[best]} {variants[best] * 1e6:F1} | {string.Join(" / ", variants.Select(t => (t * 1e6).ToString("F0", Inv)))} | {tPersist * 1e6:F1} | {tTorch / tPersist:F2}× |");
+            Console.WriteLine($"{h.Name}: auto {tAuto * 1e6:F1} µs ({plan.Describe()}), x in L2 {tPersist * 1e6:F1} µs, torch {tTorch * 1e6:F1} µs, max sampled rel. error {maxErr:E1}");
             idx.Dispose(); v.Dispose(); gx.Dispose(); gy.Dispose();
         }
         md.AppendLine();

@@ -18,6 +18,10 @@ internal sealed class BatchMemberOperator<T> : ILinearOperator<T> where T : unma
         _a = a; _index = index;
     }
 
+    /// <summary>The batched matrix and the member's index (for the fused SpMV + dot of the vector space).</summary>
+    public SparseTensor<T> Matrix => _a;
+    public int Index => _index;
+
     public int Rows => _a.Rows;
     public int Cols => _a.Cols;
     public Device Device => _a.Device;

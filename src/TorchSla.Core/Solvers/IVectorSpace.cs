@@ -38,4 +38,35 @@ public interface IVectorSpace<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>x_i ← value for every i.</summary>
     void Fill(Tensor<T> x, T value);
+
+    // ------------------------------------------------------------- device-resident scalars (fused CG steps)
+    // A scalar block (CgScalars layout) lives where the vectors live; the operations below read and write it
+    // there, so a solver reads scalars back only when it calls ReadScalars (every SolveOptions.CheckEvery
+    // iterations). On a distributed space the dots end in an all-reduce into every rank's block.
+
+    /// <summary>How often, by default, a solver on this space reads its scalar block back (1 on the CPU, where it is free).</summary>
+    int DefaultCheckEvery { get; }
+
+    /// <summary>A zeroed block of <paramref name="length"/> scalars where the vectors live.</summary>
+    Tensor<T> CreateScalars(int length);
+
+    /// <summary>Copies a scalar block to the host (waits for the device): the solver's read-back.</summary>
+    void ReadScalars(Tensor<T> scalars, Span<T> destination);
+
+    /// <summary>Overwrites a scalar block with host values.</summary>
+    void WriteScalars(ReadOnlySpan<T> source, Tensor<T> scalars);
+
+    /// <summary>scalars[slot] = xᵀy, without reading it back.</summary>
+    void DotInto(Tensor<T> x, Tensor<T> y, Tensor<T> scalars, int stride, int slot);
+
+    /// <summary>y = A·x and scalars[slot] = xᵀy (fused into one pass when A is a sparse matrix on this device).</summary>
+    void ApplyDot(ILinearOperator<T> a, Tensor<T> x, Tensor<T> y, Tensor<T> scalars, int stride, int slot);
+
+    /// <summary>CG's fused x/r update with α from the scalar block (see <see cref="Kernels.Backend.CgUpdate{T}"/>).</summary>
+    void CgUpdate(Tensor<T> x, Tensor<T> p, Tensor<T> r, Tensor<T> q, Tensor<T>? inverseDiagonal, Tensor<T> scalars, int stride,
+        int rhoSlot, int rhoNewSlot, int iteration);
+
+    /// <summary>CG's p = z + β·p with β from the scalar block (see <see cref="Kernels.Backend.CgDirection{T}"/>).</summary>
+    void CgDirection(Tensor<T> z, Tensor<T>? inverseDiagonal, Tensor<T> p, Tensor<T> scalars, int stride,
+        int rhoNewSlot, int rhoSlot, int iteration);
 }

@@ -14,7 +14,7 @@ public sealed class SingleDeviceVectorSpace<T> : IVectorSpace<T> where T : unman
     public SingleDeviceVectorSpace(int length, Device device)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        _ = Kernels.BackendRegistry.Get(device); // fails early, with the device named, when it has no backend
+        _backend = Kernels.BackendRegistry.Get(device); // fails early, with the device named, when it has no backend
         Length = length;
         Device = device;
     }
@@ -75,6 +75,75 @@ public sealed class SingleDeviceVectorSpace<T> : IVectorSpace<T> where T : unman
     {
         Check(x, nameof(x));
         x.FillInPlace(value);
+    }
+
+    private readonly Kernels.Backend _backend;
+    private Kernels.Backend Backend => _backend;
+    private Kernels.VectorBatch Layout => Kernels.VectorBatch.Single(Length);
+
+    /// <inheritdoc/>
+    public int DefaultCheckEvery => Device == Device.Cpu ? 1 : 8;
+
+    /// <inheritdoc/>
+    public Tensor<T> CreateScalars(int length) => Tensor<T>.Zeros([length], Device);
+
+    /// <inheritdoc/>
+    public void ReadScalars(Tensor<T> scalars, Span<T> destination)
+    {
+        ArgumentNullException.ThrowIfNull(scalars);
+        scalars.Storage.CopyTo(destination);
+    }
+
+    /// <inheritdoc/>
+    public void WriteScalars(ReadOnlySpan<T> source, Tensor<T> scalars)
+    {
+        ArgumentNullException.ThrowIfNull(scalars);
+        scalars.Storage.CopyFrom(source);
+    }
+
+    /// <inheritdoc/>
+    public void DotInto(Tensor<T> x, Tensor<T> y, Tensor<T> scalars, int stride, int slot)
+    {
+        Check(x, nameof(x)); Check(y, nameof(y));
+        Backend.DotInto(x.Storage, y.Storage, Layout, scalars.Storage, stride, slot);
+    }
+
+    /// <inheritdoc/>
+    public void ApplyDot(ILinearOperator<T> a, Tensor<T> x, Tensor<T> y, Tensor<T> scalars, int stride, int slot)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        Check(x, nameof(x)); Check(y, nameof(y));
+        switch (a)
+        {
+            case SparseTensor<T> { IsBatched: false } m when m.Device == Device && m.Rows == Length && m.Cols == Length:
+                Backend.SpMVDot(m.Indices, m.Values, 0, x.Storage, y.Storage, Layout, scalars.Storage, stride, slot);
+                break;
+            case BatchMemberOperator<T> m when m.Device == Device && m.Rows == Length && m.Cols == Length:
+                Backend.SpMVDot(m.Matrix.Indices, m.Matrix.Values, m.Index * m.Matrix.Nnz, x.Storage, y.Storage, Layout, scalars.Storage, stride, slot);
+                break;
+            default:
+                a.Apply(x, y);
+                Backend.DotInto(x.Storage, y.Storage, Layout, scalars.Storage, stride, slot);
+                break;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void CgUpdate(Tensor<T> x, Tensor<T> p, Tensor<T> r, Tensor<T> q, Tensor<T>? inverseDiagonal, Tensor<T> scalars, int stride,
+        int rhoSlot, int rhoNewSlot, int iteration)
+    {
+        Check(x, nameof(x)); Check(p, nameof(p)); Check(r, nameof(r)); Check(q, nameof(q));
+        if (inverseDiagonal is not null) Check(inverseDiagonal, nameof(inverseDiagonal));
+        Backend.CgUpdate(x.Storage, p.Storage, r.Storage, q.Storage, inverseDiagonal?.Storage, Layout, scalars.Storage, stride, rhoSlot, rhoNewSlot, iteration);
+    }
+
+    /// <inheritdoc/>
+    public void CgDirection(Tensor<T> z, Tensor<T>? inverseDiagonal, Tensor<T> p, Tensor<T> scalars, int stride,
+        int rhoNewSlot, int rhoSlot, int iteration)
+    {
+        Check(z, nameof(z)); Check(p, nameof(p));
+        if (inverseDiagonal is not null) Check(inverseDiagonal, nameof(inverseDiagonal));
+        Backend.CgDirection(z.Storage, inverseDiagonal?.Storage, p.Storage, Layout, scalars.Storage, stride, rhoNewSlot, rhoSlot, iteration);
     }
 
     private void Check(Tensor<T> v, string name)

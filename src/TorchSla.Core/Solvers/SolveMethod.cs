@@ -27,7 +27,7 @@ public enum SolveMethod
     /// <summary>Sparse direct: supernodal Cholesky for symmetric positive definite matrices (<see cref="SparseTensor{T}.Cholesky"/>).</summary>
     Cholesky,
 
-    /// <summary>Sparse direct: supernodal LDLᵀ with static pivoting for symmetric indefinite matrices (<see cref="SparseTensor{T}.Ldlt"/>).</summary>
+    /// <summary>Sparse direct: multifrontal LDLᵀ with 1×1/2×2 and delayed pivoting for symmetric indefinite matrices (<see cref="SparseTensor{T}.Ldlt"/>).</summary>
     Ldlt,
 
     /// <summary>Sparse direct: LU with threshold partial pivoting for square matrices (<see cref="SparseTensor{T}.Lu"/>).</summary>

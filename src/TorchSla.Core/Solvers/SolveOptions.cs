@@ -37,6 +37,15 @@ public sealed record SolveOptions
     /// <summary>Restart length m of GMRES(m) and FGMRES(m) (default 30); the other methods ignore it.</summary>
     public int? Restart { get; init; }
 
+    /// <summary>
+    /// How often CG reads its device-resident scalars back to the host to see whether it stopped (every k-th
+    /// iteration); null means the vector space's default (1 on the CPU, 8 on a GPU). Between read-backs a system
+    /// that converged or broke down is frozen on the device, so the result is the same as with 1, at the cost
+    /// of at most k − 1 extra (no-op) iterations' launches; the residual history and progress reports of those
+    /// iterations arrive together at the read-back.
+    /// </summary>
+    public int? CheckEvery { get; init; }
+
     /// <summary>Receives an <see cref="IterationReport"/> after every iteration (synchronously, on the solving thread
     /// when the implementation calls back directly).</summary>
     public IProgress<IterationReport>? Progress { get; init; }
@@ -65,6 +74,8 @@ public sealed record SolveOptions
             throw new ArgumentOutOfRangeException(nameof(AbsoluteTolerance), AbsoluteTolerance, "absolute tolerance must be a finite number ≥ 0");
         if (MaxIterations is < 0)
             throw new ArgumentOutOfRangeException(nameof(MaxIterations), MaxIterations, "iteration limit must be ≥ 0");
+        if (CheckEvery is < 1)
+            throw new ArgumentOutOfRangeException(nameof(CheckEvery), CheckEvery, "check interval must be ≥ 1");
         if (Restart is < 1)
             throw new ArgumentOutOfRangeException(nameof(Restart), Restart, "restart length must be ≥ 1");
         if (!IsAutoPreconditioner(Preconditioner) && !Preconditioners.PreconditionerRegistry.Contains(Preconditioner))

@@ -19,6 +19,12 @@ internal sealed class IndexMap
 
     public int Length => Host.Length;
 
+    /// <summary>Records a copy already on <paramref name="device"/> (built there) as this map's copy.</summary>
+    public void Adopt(Device device, Storage<int> storage)
+    {
+        lock (_onDevice) _onDevice.TryAdd(device, storage);
+    }
+
     /// <summary>The map on <paramref name="device"/> (the CPU shares the host array).</summary>
     public Storage<int> On(Device device)
     {

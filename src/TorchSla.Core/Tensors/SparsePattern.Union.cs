@@ -16,7 +16,7 @@ internal sealed partial class SparsePattern
     private UnionPlan? _symmetryPlan;
     private IndexMap? _transposeMap, _diagonalMap;
 
-    /// <summary>The transposition map (see <see cref="Transpose"/>) as a device-ready gather map.</summary>
+    /// <summary>The transposition map (see <see cref="Transpose()"/>) as a device-ready gather map.</summary>
     public IndexMap TransposeMap => _transposeMap ??= new IndexMap(Transpose().Map);
 
     /// <summary>The diagonal slots (see <see cref="DiagonalSlots"/>) as a device-ready gather map.</summary>

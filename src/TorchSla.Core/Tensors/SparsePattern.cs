@@ -1,4 +1,5 @@
 using TorchSla.Kernels;
+using TorchSla.Kernels.Cpu;
 using TorchSla.Kernels.Memory;
 
 namespace TorchSla;
@@ -42,28 +43,46 @@ internal sealed partial class SparsePattern
         }
     }
 
+    /// <summary>Records indices already on <paramref name="device"/> (built there, e.g. by a GPU SpGEMM) as this pattern's copy.</summary>
+    public void Adopt(Device device, CsrIndices indices)
+    {
+        lock (_onDevice) _onDevice.TryAdd(device, indices);
+    }
+
+    /// <summary>
+    /// Patterns with at least this many stored entries on a GPU are transposed and built from COO there
+    /// (<see cref="Backend.Transpose"/>, <see cref="Backend.CooToCsr"/>); smaller ones on the host, where
+    /// the copies to and from the device would cost more than the counting sort. Settable for tests.
+    /// </summary>
+    internal static int DeviceIndexMinEntries { get; set; } = 1 << 18;
+
     /// <summary>
     /// The transposed pattern and the map t ↦ source slot, so that valuesᵀ[t] = values[map[t]].
-    /// Built by a counting sort over columns (CSparse cs_transpose, Davis 2006 §2.5), O(nnz + cols).
+    /// Built by a counting sort over columns (<see cref="CsrBuild.Transpose"/>, CSparse cs_transpose, Davis 2006 §2.5), O(nnz + cols).
     /// </summary>
     public (SparsePattern Pattern, int[] Map) Transpose()
     {
         if (_transpose is { } t) return t;
-        var count = new int[Cols + 1];
-        foreach (int c in ColInd) count[c + 1]++;
-        for (int c = 0; c < Cols; c++) count[c + 1] += count[c];
-        var rowPtrT = (int[])count.Clone();
-        var colT = new int[Nnz];
-        var map = new int[Nnz];
-        var next = count; // reuse as insertion cursor
-        for (int r = 0; r < Rows; r++)
-            for (int k = RowPtr[r]; k < RowPtr[r + 1]; k++)
-            {
-                int dst = next[ColInd[k]]++;
-                colT[dst] = r;
-                map[dst] = k;
-            }
-        var p = new SparsePattern(Cols, Rows, rowPtrT, colT);
+        var (rp, ci, map) = CsrBuild.Transpose(RowPtr, ColInd, Rows, Cols);
+        _transpose = (new SparsePattern(Cols, Rows, rp, ci), map);
+        return _transpose.Value;
+    }
+
+    /// <summary>
+    /// <see cref="Transpose()"/>, computed on <paramref name="device"/> when that is a GPU and the pattern is large
+    /// (the result's indices and the map then stay on the device as well as coming back to the host).
+    /// </summary>
+    public (SparsePattern Pattern, int[] Map) Transpose(Device device)
+    {
+        if (_transpose is { } t) return t;
+        if (device.IsCpu || Nnz < DeviceIndexMinEntries) return Transpose();
+        var (ti, tm) = BackendRegistry.Get(device).Transpose(On(device));
+        var p = new SparsePattern(Cols, Rows, ti.RowPtr.ToArray(), ti.ColInd.ToArray());
+        p.Adopt(device, ti);
+        var map = tm.ToArray();
+        var indexMap = new IndexMap(map);
+        indexMap.Adopt(device, tm);
+        _transposeMap ??= indexMap;
         _transpose = (p, map);
         return _transpose.Value;
     }

@@ -21,7 +21,7 @@ public sealed partial class SparseTensor<T>
     }
 
     /// <summary>
-    /// Supernodal LDLᵀ factorization of this symmetric (possibly indefinite) matrix with static pivoting and
+    /// Multifrontal LDLᵀ factorization of this symmetric (possibly indefinite) matrix with 1×1/2×2 pivoting inside fronts, delayed pivots and
     /// iterative refinement in the solves (see <see cref="LdltFactorization{T}"/>). A must be stored with both triangles.
     /// </summary>
     /// <param name="ordering">Fill-reducing ordering (<see cref="CholeskyOrdering.Automatic"/> by default: the fewer flops of AMD and nested dissection).</param>
@@ -35,19 +35,22 @@ public sealed partial class SparseTensor<T>
     }
 
     /// <summary>
-    /// Sparse LU factorization P·A·Q = L·U with threshold partial pivoting (left-looking Gilbert–Peierls) of this
-    /// square matrix (each matrix of a batch, on one shared column ordering); see <see cref="LuFactorization{T}"/>.
+    /// Sparse LU factorization P·A·Q = L·U with threshold partial pivoting of this square matrix (each matrix of a
+    /// batch, on one shared analysis): multifrontal for nearly symmetric patterns, left-looking Gilbert–Peierls
+    /// otherwise; see <see cref="LuFactorization{T}"/>.
     /// </summary>
-    /// <param name="ordering">Fill-reducing column ordering, computed on the pattern of A + Aᵀ.</param>
+    /// <param name="ordering">Fill-reducing ordering, computed on the pattern of A + Aᵀ (<see cref="CholeskyOrdering.Automatic"/>:
+    /// as for Cholesky with the multifrontal algorithm, AMD with the left-looking one).</param>
     /// <param name="pivotThreshold">The diagonal is kept as pivot when |x_diag| ≥ pivotThreshold·max|x_i| (1: plain partial pivoting).</param>
+    /// <param name="algorithm">Numeric algorithm (<see cref="LuAlgorithm.Automatic"/>: chosen by the pattern's symmetry).</param>
     /// <exception cref="ShapeMismatchException">A is not square.</exception>
     /// <exception cref="SingularMatrixException">A column has no nonzero pivot; <see cref="SingularMatrixException.Column"/> names it.</exception>
     /// <exception cref="NonFiniteValueException">A has a NaN or infinite value.</exception>
     /// <exception cref="ArgumentOutOfRangeException">pivotThreshold is not in (0, 1].</exception>
-    public LuFactorization<T> Lu(CholeskyOrdering ordering = CholeskyOrdering.ApproximateMinimumDegree, double pivotThreshold = 0.1)
+    public LuFactorization<T> Lu(CholeskyOrdering ordering = CholeskyOrdering.Automatic, double pivotThreshold = 0.1, LuAlgorithm algorithm = LuAlgorithm.Automatic)
     {
         if (!IsSquare) throw new ShapeMismatchException($"LU needs square matrices, got shape {ShapeMismatchException.Format(Shape)}", "a");
-        return new LuFactorization<T>(this, ordering, pivotThreshold);
+        return new LuFactorization<T>(this, ordering, pivotThreshold, algorithm);
     }
 
     private void CheckSymmetricForFactorization(string what)

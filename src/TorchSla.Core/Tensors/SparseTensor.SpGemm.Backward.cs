@@ -46,7 +46,7 @@ public sealed partial class SparseTensor<T>
     {
         if (!Tracked && !other.Tracked) return result;
         GradNode<Tensor<T>>? na = _node, nb = other._node;
-        int bs = result.BatchSize, nnzC = plan.Pattern.Nnz, flops = plan.ExpansionMap.Length;
+        int bs = result.BatchSize, nnzC = plan.Pattern.Nnz, flops = checked((int)plan.Flops);
         var a = this;
         return result.Record("spgemm", Tensor<T>.Present(na, nb), g =>
         {

@@ -4,12 +4,12 @@ public sealed partial class SparseTensor<T>
 {
     /// <summary>
     /// Aᵀ, shape <c>[..., N, M]</c>, every matrix of a batch transposed. The transposed pattern
-    /// and the slot map are computed once per pattern (counting sort, O(nnz + N)) and cached;
-    /// the values move by one gather per matrix.
+    /// and the slot map are computed once per pattern (counting sort, O(nnz + N); on the GPU for large
+    /// patterns there) and cached; the values move by one gather per matrix.
     /// </summary>
     public SparseTensor<T> Transpose()
     {
-        var (pt, _) = Pattern.Transpose();
+        var (pt, _) = Pattern.Transpose(Device);
         var map = Pattern.TransposeMap.On(Device);
         var r = Backend.Allocate<T>(Values.Length);
         for (int b = 0; b < BatchSize; b++)

@@ -63,7 +63,7 @@ public sealed partial class SparseTensor<T> : IDisposable where T : unmanaged, I
                     : $"values has {values.Length} entries but a batch {Shapes.Str(batch)} of {m} entries needs {(long)batchSize * m}",
                 nameof(values));
         if (!allowNonFinite) CheckFinite(values);
-        var (pattern, map) = CooToCsr.Build(row, col, rows, cols);
+        var (pattern, map) = CooToCsr.Build(row, col, rows, cols, device);
         var csr = new T[(long)batchSize * pattern.Nnz];
         for (int b = 0; b < batchSize; b++)
         {

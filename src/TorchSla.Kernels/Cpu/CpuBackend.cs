@@ -9,7 +9,7 @@ namespace TorchSla.Kernels.Cpu;
 /// The host backend: managed arrays, spans, SIMD through System.Numerics.Tensors, and
 /// <see cref="Parallel"/> over row blocks balanced by stored entries.
 /// </summary>
-public sealed class CpuBackend : Backend
+public sealed partial class CpuBackend : Backend
 {
     /// <summary>Below this many stored entries (or elements) one thread is faster than a fork/join.</summary>
     internal const int ParallelThreshold = 1 << 15;
@@ -115,6 +115,48 @@ public sealed class CpuBackend : Backend
             Parallel.For(0, part.Count, b =>
                 CsrKernels.SpMMRows(part.Starts[b], part.Starts[b + 1], (int*)irp, (int*)ici, (T*)iv, (T*)ix, (T*)iy, k, alpha, beta));
         }
+    }
+
+    /// <inheritdoc/>
+    public override (CsrIndices Transposed, Storage<int> Map) Transpose(CsrIndices a)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        var (rp, ci, map) = CsrBuild.Transpose(SpanOf(a.RowPtr), SpanOf(a.ColInd), a.Rows, a.Cols);
+        return (new CsrIndices(a.Cols, a.Rows, new CpuStorage<int>(rp), new CpuStorage<int>(ci)), new CpuStorage<int>(map));
+    }
+
+    /// <inheritdoc/>
+    public override int CooToCsr(Storage<int> row, Storage<int> col, int count, int rows, int cols,
+        Storage<int> rowPtr, Storage<int> colInd, Storage<int> entryToSlot)
+    {
+        var (rp, ci, e) = CsrBuild.CooToCsr(SpanOf(row)[..count], SpanOf(col)[..count], rows, cols);
+        rp.CopyTo(SpanOf(rowPtr));
+        ci.CopyTo(SpanOf(colInd));
+        e.CopyTo(SpanOf(entryToSlot));
+        return ci.Length;
+    }
+
+    /// <inheritdoc/>
+    public override SpGemmPlan SpGemmSymbolic(CsrIndices a, CsrIndices b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return Gustavson.Symbolic(a, b);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>C.values = E·B.values with E's values gathered from A's (see <see cref="CpuSpGemmPlan"/>);
+    /// each row of E lists its products in increasing k.</remarks>
+    public override void SpGemmNumeric<T>(SpGemmPlan plan, Storage<T> aValues, int aOffset, Storage<T> bValues, int bOffset,
+        Storage<T> cValues, int cOffset)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (plan is not CpuSpGemmPlan p) throw new ArgumentException($"the plan was made by the backend of {plan.Device}, not by the CPU backend", nameof(plan));
+        p.CheckValues(aValues, aOffset, bValues, bOffset, cValues, cOffset);
+        int flops = p.ExpansionMap.Length;
+        using var w = new CpuStorage<T>(flops);
+        Gather(aValues, aOffset, p.ExpansionMap, 0, w, 0, flops, T.One, accumulate: false);
+        SpMV(p.Expansion, w, 0, bValues, bOffset, cValues, cOffset, T.One, T.Zero);
     }
 
     /// <inheritdoc/>

@@ -18,7 +18,7 @@ namespace TorchSla.Kernels.Cuda;
 /// explicit synchronisation. Only results the host must read (reductions, copies to the host)
 /// wait for the device.
 /// </summary>
-public sealed class IlgpuBackend : Backend, IDisposable
+public sealed partial class IlgpuBackend : Backend, IDisposable
 {
     private const int Threads = 256;
     private readonly Context _context;
@@ -31,6 +31,11 @@ public sealed class IlgpuBackend : Backend, IDisposable
     internal Accelerator Accelerator { get; }
     internal BufferPool Pool { get; }
 
+    private long _allocations;
+
+    /// <summary>Device allocations requested so far (pooled or not): tests check that a solver's loop makes none.</summary>
+    internal long Allocations => Interlocked.Read(ref _allocations);
+
     /// <summary>Forces the lanes per row of SpMV (log2, 0…5) for benchmarks; −1 lets the plan choose.</summary>
     internal int ForcedLogLanes { get; set; } = -1;
 
@@ -39,6 +44,27 @@ public sealed class IlgpuBackend : Backend, IDisposable
 
     /// <summary>Forces the CSR-stream SpMV kernel for benchmarks and tests.</summary>
     internal bool ForceStream { get; set; }
+
+    /// <summary>Benchmark switch: keep SpMV's x in the persisting part of L2 (<see cref="L2Persistence"/>).</summary>
+    internal bool PersistX { get; set; }
+
+    private (long SetAside, long MaxWindow)? _l2;
+    private bool _l2Probed;
+    private (IntPtr Ptr, long Bytes) _window;
+
+    /// <summary>Points the stream's L2 access policy window at x (or clears it); caller holds <see cref="Sync"/>.</summary>
+    private void SetXWindow<T>(Storage<T> x, int offset, long length) where T : unmanaged
+    {
+        if (Accelerator is not CudaAccelerator || (!PersistX && _window.Bytes == 0)) return;
+        if (!_l2Probed) { _l2 = L2Persistence.Enable(_device.Index); _l2Probed = true; }
+        if (_l2 is not { } l2) return;
+        (IntPtr, long) want = PersistX && length > 0
+            ? (((IlgpuStorage<T>)x).DevicePointer(offset), Math.Min(length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>(), l2.MaxWindow))
+            : (IntPtr.Zero, 0);
+        if (want == _window) return;
+        var stream = ((CudaStream)Accelerator.DefaultStream).StreamPtr;
+        if (L2Persistence.SetWindow(stream, want.Item1, want.Item2, want.Item2 == 0 ? 0 : (double)l2.SetAside / want.Item2)) _window = want;
+    }
 
     private IlgpuBackend(Context context, Accelerator accelerator, Device device)
     {
@@ -149,31 +175,22 @@ public sealed class IlgpuBackend : Backend, IDisposable
 
     // ---------------------------------------------------------------- plumbing
 
-    internal KernelSet<T> K<T>() where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (_kernels.TryGetValue(typeof(T), out var o)) return (KernelSet<T>)o;
-        lock (Sync) // compile each set once, on a thread bound to the accelerator
-        {
-            Accelerator.Bind();
-            return (KernelSet<T>)_kernels.GetOrAdd(typeof(T), _ =>
-            {
-                var k = new KernelSet<T>(Accelerator);
-                Interlocked.Add(ref _jitTicks, TimeSpan.FromSeconds(k.CompileSeconds).Ticks);
-                return k;
-            });
-        }
-    }
+    internal KernelSet<T> K<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
+        Compiled(a => new KernelSet<T>(a), k => k.CompileSeconds);
 
-    private RawKernelSet<T> Raw<T>() where T : unmanaged
+    private RawKernelSet<T> Raw<T>() where T : unmanaged => Compiled(a => new RawKernelSet<T>(a), k => k.CompileSeconds);
+
+    /// <summary>The kernel set of type <typeparamref name="TSet"/>, compiled once per backend on a thread bound to the accelerator (time added to <see cref="JitTime"/>).</summary>
+    private TSet Compiled<TSet>(Func<Accelerator, TSet> compile, Func<TSet, double> seconds) where TSet : class
     {
-        if (_kernels.TryGetValue(typeof(RawKernelSet<T>), out var o)) return (RawKernelSet<T>)o;
+        if (_kernels.TryGetValue(typeof(TSet), out var o)) return (TSet)o;
         lock (Sync)
         {
             Accelerator.Bind();
-            return (RawKernelSet<T>)_kernels.GetOrAdd(typeof(RawKernelSet<T>), _ =>
+            return (TSet)_kernels.GetOrAdd(typeof(TSet), _ =>
             {
-                var k = new RawKernelSet<T>(Accelerator);
-                Interlocked.Add(ref _jitTicks, TimeSpan.FromSeconds(k.CompileSeconds).Ticks);
+                var k = compile(Accelerator);
+                Interlocked.Add(ref _jitTicks, TimeSpan.FromSeconds(seconds(k)).Ticks);
                 return k;
             });
         }
@@ -232,6 +249,7 @@ public sealed class IlgpuBackend : Backend, IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         if (length == 0) return new IlgpuStorage<T>(this, null, 0);
         long bytes = (long)length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        Interlocked.Increment(ref _allocations);
         var pooled = Pool.Take<T>(length);
         if (pooled is not null) return new IlgpuStorage<T>(this, pooled, length);
         if (bytes > Accelerator.MemorySize)
@@ -265,6 +283,7 @@ public sealed class IlgpuBackend : Backend, IDisposable
         var s = View(src, srcOffset, length, nameof(src));
         var d = View(dst, dstOffset, length, nameof(dst));
         if (length == 0) return;
+        Own(dst, nameof(dst)).Touch();
         lock (Sync)
         {
             Accelerator.Bind();
@@ -283,6 +302,7 @@ public sealed class IlgpuBackend : Backend, IDisposable
     {
         var d = View(dst, offset, length, nameof(dst));
         if (length == 0) return;
+        Own(dst, nameof(dst)).Touch();
         lock (Sync) { Accelerator.Bind(); Raw<T>().Fill(Cfg(length), d, length, value); }
     }
 
@@ -335,6 +355,7 @@ public sealed class IlgpuBackend : Backend, IDisposable
         lock (Sync)
         {
             Accelerator.Bind();
+            SetXWindow(x, xOffset, xv.Length);
             bool forced = ForceBinned || ForceStream || ForcedLogLanes >= 0;
             if (ForceStream || (!forced && plan.UseStream))
             {
@@ -446,11 +467,22 @@ public sealed class IlgpuBackend : Backend, IDisposable
         if (count == 0) return;
         int srcLength = src.Length - srcOffset;
         var sv = srcLength == 0 ? sg.View.SubView(0, 1) : sg.Slice(srcOffset, srcLength);
+        var ig = Own(index, nameof(index));
+        int version = ig.Version;
+        bool known = _gatherChecked.TryGetValue(ig, out var c)
+            && c.Version == version && c.Offset == indexOffset && c.Count == count && c.SrcLength <= srcLength;
         int bad;
         lock (Sync)
         {
             Accelerator.Bind();
             var err = Scratch<int>(1);
+            if (known)
+            {
+                // This index range was read back once and found in bounds for a source at most this long, and
+                // has not been written since: launch without reading anything back (no host synchronisation).
+                K<T>().Gather(Cfg(count), sv, iv, dv, err, count, srcLength, accumulate ? 1 : 0, scale);
+                return;
+            }
             Raw<int>().Fill(Cfg(1), err, 1, 0);
             K<T>().Gather(Cfg(count), sv, iv, dv, err, count, srcLength, accumulate ? 1 : 0, scale);
             Span<int> e = stackalloc int[1];
@@ -459,7 +491,13 @@ public sealed class IlgpuBackend : Backend, IDisposable
         }
         if (bad != 0)
             throw new ArgumentOutOfRangeException(nameof(index), $"gather: index {indexOffset + bad - 1} points past the {srcLength} source elements");
+        _gatherChecked.AddOrUpdate(ig, new GatherBound(version, indexOffset, count, srcLength));
     }
+
+    /// <summary>An index range of a storage (at a version of its contents) found in bounds for sources of at least <c>SrcLength</c> elements.</summary>
+    private sealed record GatherBound(int Version, int Offset, int Count, int SrcLength);
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<IlgpuStorage<int>, GatherBound> _gatherChecked = [];
 
     // ---------------------------------------------------------------- reductions
 
@@ -550,6 +588,7 @@ public sealed class IlgpuBackend : Backend, IDisposable
     public void Dispose()
     {
         foreach (var s in _scratch.Values) (s as IDisposable)?.Dispose();
+        foreach (var k in _kernels.Values) (k as IDisposable)?.Dispose();
         Pool.Dispose();
         Accelerator.Dispose();
         _context.Dispose();

@@ -27,6 +27,18 @@ public sealed class IlgpuStorage<T> : Storage<T> where T : unmanaged
     /// <inheritdoc/>
     public override int Length => _length;
 
+    /// <summary>
+    /// Bumped by every write the backend does not make through a fresh storage (host copies, device
+    /// copies and fills into it), so that checks cached on the contents (<see cref="IlgpuBackend.Gather{T}"/>'s
+    /// index bound) know when to run again.
+    /// </summary>
+    internal int Version => _version;
+
+    private int _version;
+
+    /// <summary>Marks the contents as changed.</summary>
+    internal void Touch() => Interlocked.Increment(ref _version);
+
     /// <summary>The backend that owns the memory.</summary>
     internal IlgpuBackend Owner => _owner;
 
@@ -34,6 +46,10 @@ public sealed class IlgpuStorage<T> : Storage<T> where T : unmanaged
     internal ArrayView<T> View =>
         _length == 0 ? default
         : (_buffer ?? throw new ObjectDisposedException(nameof(IlgpuStorage<T>), $"storage of {_length} elements on {Device} was disposed")).View.SubView(0, _length);
+
+    /// <summary>The device address of element <paramref name="offset"/> (for driver calls that take raw pointers).</summary>
+    internal IntPtr DevicePointer(int offset) =>
+        (_buffer ?? throw new ObjectDisposedException(nameof(IlgpuStorage<T>))).NativePtr + offset * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
 
     /// <summary>Elements [offset, offset + length) as a view.</summary>
     internal ArrayView<T> Slice(int offset, int length) => View.SubView(offset, length);
@@ -57,6 +73,7 @@ public sealed class IlgpuStorage<T> : Storage<T> where T : unmanaged
         if (offset < 0 || (long)offset + source.Length > _length)
             throw new ArgumentOutOfRangeException(nameof(offset), $"copying {source.Length} elements at offset {offset} overruns a storage of {_length}");
         if (source.Length == 0) return;
+        Touch();
         lock (_owner.Sync)
         {
             _owner.Accelerator.Bind();

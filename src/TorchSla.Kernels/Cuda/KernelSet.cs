@@ -24,6 +24,7 @@ internal sealed class KernelSet<T> where T : unmanaged, IFloatingPointIeee754<T>
     public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, int, int, T> ReducePartial;
     public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, int, int, T> Finish;
     public readonly Action<KernelConfig, ArrayView<int>, ArrayView<T>, ArrayView<T>, int, int, T> RowReduce;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<int>, ArrayView<int>, ArrayView<T>> SpGemmNumeric;
 
     /// <summary>Seconds spent compiling this set.</summary>
     public readonly double CompileSeconds;
@@ -43,6 +44,7 @@ internal sealed class KernelSet<T> where T : unmanaged, IFloatingPointIeee754<T>
         ReducePartial = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, int, int, T>(ReductionKernels.ReducePartial);
         Finish = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, int, int, T>(ReductionKernels.Finish);
         RowReduce = acc.LoadStreamKernel<ArrayView<int>, ArrayView<T>, ArrayView<T>, int, int, T>(ReductionKernels.RowReduce);
+        SpGemmNumeric = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<int>, ArrayView<int>, ArrayView<T>>(SpGemmKernels.Numeric);
         CompileSeconds = sw.Elapsed.TotalSeconds;
     }
 }
@@ -59,6 +61,46 @@ internal sealed class RawKernelSet<T> where T : unmanaged
         var sw = Stopwatch.StartNew();
         Fill = acc.LoadStreamKernel<ArrayView<T>, int, T>(Blas1Kernels.Fill);
         Copy = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, int>(Blas1Kernels.Copy);
+        CompileSeconds = sw.Elapsed.TotalSeconds;
+    }
+}
+
+/// <summary>Integer kernels of the index work (prefix sums, the symbolic SpGEMM, transpose and COO→CSR), compiled on first use.</summary>
+internal sealed class IndexKernelSet
+{
+    public readonly Action<KernelConfig, ArrayView<long>, ArrayView<long>, int> ScanChunks;
+    public readonly Action<KernelConfig, ArrayView<long>, ArrayView<long>, int> AddChunkOffsets;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<long>, int, int> RowWork;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<long>, int> Insert;
+    public readonly Action<KernelConfig, ArrayView<long>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int> Compact;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, int> Rank;
+    public readonly Action<KernelConfig, ArrayView<long>, ArrayView<int>> Narrow;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, int, int> CountKeys;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<int>> Scatter;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int> RankByKey;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, int> RowsOfSlots;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>> MarkHeads;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<int>> Finish;
+    public readonly Action<KernelConfig, ArrayView<long>, ArrayView<long>, ArrayView<int>> RowPtrFromHeads;
+    public readonly double CompileSeconds;
+
+    public IndexKernelSet(Accelerator acc)
+    {
+        var sw = Stopwatch.StartNew();
+        ScanChunks = acc.LoadStreamKernel<ArrayView<long>, ArrayView<long>, int>(ScanKernels.ScanChunks);
+        AddChunkOffsets = acc.LoadStreamKernel<ArrayView<long>, ArrayView<long>, int>(ScanKernels.AddChunkOffsets);
+        RowWork = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<long>, int, int>(SpGemmKernels.RowWork);
+        Insert = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<long>, int>(SpGemmKernels.Insert);
+        Compact = acc.LoadStreamKernel<ArrayView<long>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int>(SpGemmKernels.Compact);
+        Rank = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, int>(SpGemmKernels.Rank);
+        Narrow = acc.LoadStreamKernel<ArrayView<long>, ArrayView<int>>(SpGemmKernels.Narrow);
+        CountKeys = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, int, int>(CsrBuildKernels.CountKeys);
+        Scatter = acc.LoadStreamKernel<ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<int>>(CsrBuildKernels.Scatter);
+        RankByKey = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int>(CsrBuildKernels.RankByKey);
+        RowsOfSlots = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, int>(CsrBuildKernels.RowsOfSlots);
+        MarkHeads = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>>(CsrBuildKernels.MarkHeads);
+        Finish = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<int>>(CsrBuildKernels.Finish);
+        RowPtrFromHeads = acc.LoadStreamKernel<ArrayView<long>, ArrayView<long>, ArrayView<int>>(CsrBuildKernels.RowPtrFromHeads);
         CompileSeconds = sw.Elapsed.TotalSeconds;
     }
 }

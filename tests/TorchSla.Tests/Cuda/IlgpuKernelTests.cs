@@ -227,6 +227,16 @@ public class IlgpuKernelTests
         using var bad = Gpu.Upload<int>(idx);
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Gpu.Gather(gs, 5, bad, 0, gd, 1, 60, 1.0, false));
         Assert.Contains("17", e.Message);
+        // A map found in bounds once is not read back again, but writing into it makes the check run again.
+        Gpu.Gather(gs, 5, gi, 0, gd, 1, 60, 3.0, accumulate);
+        gi.CopyFrom([95], 17);
+        e = Assert.Throws<ArgumentOutOfRangeException>(() => Gpu.Gather(gs, 5, gi, 0, gd, 1, 60, 1.0, false));
+        Assert.Contains("17", e.Message);
+        // …and so does a shorter source than the one it was checked against.
+        using var gi2 = Gpu.Upload<int>(Enumerable.Range(0, 60).ToArray());
+        Gpu.Gather(gs, 5, gi2, 0, gd, 1, 60, 1.0, false);
+        e = Assert.Throws<ArgumentOutOfRangeException>(() => Gpu.Gather(gs, 45, gi2, 0, gd, 1, 60, 1.0, false));
+        Assert.Contains("past the 55 source elements", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -8,9 +8,9 @@ namespace TorchSla.Solvers.Direct;
 /// Dense kernels of a multifrontal step: the partial factorization of a frontal matrix F
 /// (r×r, lower triangle, column-major, leading dimension r) over its first k columns,
 /// <code>
-/// F = [F11 F21ᵀ; F21 F22] → L11·D·L11ᵀ = F11, L21 = F21·L11⁻ᵀ·D⁻¹, F22 ← F22 − L21·D·L21ᵀ
+/// F = [F11 F21ᵀ; F21 F22] → L11·L11ᵀ = F11, L21 = F21·L11⁻ᵀ, F22 ← F22 − L21·L21ᵀ
 /// </code>
-/// (D = I for Cholesky). It is the right-looking blocked algorithm (Golub &amp; Van Loan, "Matrix
+/// (and the Schur-complement product alone, <see cref="Update"/>, for the pivoting LDLᵀ). It is the right-looking blocked algorithm (Golub &amp; Van Loan, "Matrix
 /// Computations", 4th ed., §4.2.8): a panel of nb columns is factored unblocked, the rows below
 /// it are solved against it (TRSM), and the trailing lower triangle is updated by a rank-nb
 /// product (SYRK) that carries almost all the flops. The SYRK packs the panel into 8-row strips
@@ -25,63 +25,77 @@ internal static class DenseFrontKernels
     private const int RowGroup = 192;    // rows of packed panel kept hot in L2 (192·96·8 B = 144 KiB)
     private const double ParallelFlops = 4e6;
 
-    /// <summary>Outcome of a partial factorization: the first failing pivot (Cholesky), or the number of perturbed pivots (LDLᵀ).</summary>
+    /// <summary>Outcome of a partial Cholesky factorization.</summary>
     public struct Outcome
     {
-        /// <summary>Local column whose Cholesky pivot was not positive, −1 if none.</summary>
+        /// <summary>Local column whose pivot was not positive, −1 if none.</summary>
         public int FailedColumn;
         /// <summary>The failing pivot value.</summary>
         public double FailedPivot;
-        /// <summary>LDLᵀ: pivots replaced by ±τ (static pivoting).</summary>
-        public int Perturbed;
     }
 
     /// <summary>
-    /// Factors the first k columns of the r×r front in place. For Cholesky (<paramref name="d"/> null) a pivot
-    /// ≤ <paramref name="tau"/> stops the factorization and is reported. For LDLᵀ, D goes to <paramref name="d"/>[0..k)
-    /// and L (unit diagonal) below it; a pivot with |d| &lt; τ is replaced by sign(d)·τ (static pivoting, Li &amp; Demmel 1998).
+    /// Factors the first k columns of the r×r front in place (Cholesky). A pivot ≤ <paramref name="tau"/> stops the
+    /// factorization and is reported.
     /// </summary>
-    public static Outcome PartialFactor(double[] f, int r, int k, double[]? d, double tau, bool parallel)
+    public static Outcome PartialCholesky(double[] f, int r, int k, double tau, bool parallel)
     {
         var outcome = new Outcome { FailedColumn = -1 };
-        double[]? packA = null, packB = null;
+        double[]? pack = null;
         try
         {
             for (int j0 = 0; j0 < k; j0 += PanelWidth)
             {
                 int jb = Math.Min(PanelWidth, k - j0);
-                if (d is null)
-                {
-                    int bad = CholeskyBlock(f, r, j0, jb, tau, out double piv);
-                    if (bad >= 0) { outcome.FailedColumn = j0 + bad; outcome.FailedPivot = piv; return outcome; }
-                }
-                else outcome.Perturbed += LdltBlock(f, r, j0, jb, d, tau);
+                int bad = CholeskyBlock(f, r, j0, jb, tau, out double piv);
+                if (bad >= 0) { outcome.FailedColumn = j0 + bad; outcome.FailedPivot = piv; return outcome; }
                 int below = r - j0 - jb;
                 if (below == 0) continue;
-                SolveBelow(f, r, j0, jb, d, parallel);
+                SolveBelow(f, r, j0, jb, parallel);
                 // Trailing update of rows/cols j0+jb..r by the panel rows j0+jb..r, columns j0..j0+jb.
-                int strips = (below + 7) / 8;
-                int need = strips * 8 * jb;
-                if (packA is null || packA.Length < need)
+                int need = (below + 7) / 8 * 8 * jb;
+                if (pack is null || pack.Length < need)
                 {
-                    if (packA is not null) System.Buffers.ArrayPool<double>.Shared.Return(packA);
-                    packA = System.Buffers.ArrayPool<double>.Shared.Rent(need);
-                    if (d is not null)
-                    {
-                        if (packB is not null) System.Buffers.ArrayPool<double>.Shared.Return(packB);
-                        packB = System.Buffers.ArrayPool<double>.Shared.Rent(need);
-                    }
+                    if (pack is not null) System.Buffers.ArrayPool<double>.Shared.Return(pack);
+                    pack = System.Buffers.ArrayPool<double>.Shared.Rent(need);
                 }
-                Pack(f, r, j0 + jb, j0, below, jb, packA, null);
-                if (d is not null) Pack(f, r, j0 + jb, j0, below, jb, packB!, new ReadOnlySpan<double>(d, j0, jb));
-                Syrk(f, r, j0 + jb, below, jb, packA, d is null ? packA : packB!, parallel);
+                Pack(f, r, j0 + jb, j0, below, jb, pack);
+                Syrk(f, r, j0 + jb, below, j0 + jb, below, jb, pack, pack, true, parallel);
             }
             return outcome;
         }
         finally
         {
-            if (packA is not null) System.Buffers.ArrayPool<double>.Shared.Return(packA);
-            if (packB is not null) System.Buffers.ArrayPool<double>.Shared.Return(packB);
+            if (pack is not null) System.Buffers.ArrayPool<double>.Shared.Return(pack);
+        }
+    }
+
+    /// <summary>
+    /// F[rowFirst.., colFirst..] (rows × cols, leading dimension r) −= X·Wᵀ with X = F[rowFirst.., col0..col0+depth)
+    /// and W (cols × depth, column-major, leading dimension <paramref name="wld"/>): the Schur-complement update of a
+    /// front whose eliminated columns are given, with W = L21·D (LDLᵀ, <paramref name="lowerOnly"/>: rowFirst = colFirst,
+    /// rows = cols, lower triangle only) or W = U12ᵀ (LU). Packed SYRK/GEMM in panels of <see cref="PanelWidth"/>.
+    /// </summary>
+    public static void Update(double[] f, int r, int rowFirst, int rows, int colFirst, int cols, int col0, int depth, double[] w, int wld, bool lowerOnly, bool parallel)
+    {
+        if (rows == 0 || cols == 0 || depth == 0) return;
+        int pw = Math.Min(PanelWidth, depth);
+        var packA = System.Buffers.ArrayPool<double>.Shared.Rent((rows + 7) / 8 * 8 * pw);
+        var packB = System.Buffers.ArrayPool<double>.Shared.Rent((cols + 7) / 8 * 8 * pw);
+        try
+        {
+            for (int p0 = 0; p0 < depth; p0 += PanelWidth)
+            {
+                int pb = Math.Min(PanelWidth, depth - p0);
+                Pack(f, r, rowFirst, col0 + p0, rows, pb, packA);
+                Pack(w, wld, 0, p0, cols, pb, packB);
+                Syrk(f, r, rowFirst, rows, colFirst, cols, pb, packA, packB, lowerOnly, parallel);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<double>.Shared.Return(packA);
+            System.Buffers.ArrayPool<double>.Shared.Return(packB);
         }
     }
 
@@ -109,41 +123,11 @@ internal static class DenseFrontKernels
         return -1;
     }
 
-    /// <summary>Unblocked LDLᵀ of the diagonal block (no pivoting; tiny pivots replaced by ±τ). Returns the number replaced.</summary>
-    private static int LdltBlock(double[] f, int r, int j0, int jb, double[] d, double tau)
-    {
-        int perturbed = 0;
-        var w = new double[jb];
-        for (int j = j0; j < j0 + jb; j++)
-        {
-            // w_t = l(j, t)·d_t for the block's earlier columns; a(j:, j) −= Σ_t l(j:, t)·w_t.
-            for (int t = j0; t < j; t++)
-            {
-                double wt = f[j + t * r] * d[t];
-                if (wt == 0) continue;
-                int ct = t * r, cj = j * r;
-                for (int i = j; i < j0 + jb; i++) f[i + cj] -= f[i + ct] * wt;
-            }
-            double djj = f[j + j * r];
-            if (!(Math.Abs(djj) >= tau))
-            {
-                if (double.IsNaN(djj)) throw new NonFiniteValueException($"the LDLᵀ pivot of step {j} is NaN: the matrix has non-finite values");
-                djj = djj >= 0 ? tau : -tau;
-                perturbed++;
-            }
-            d[j] = djj;
-            f[j + j * r] = 1;
-            double inv = 1 / djj;
-            for (int i = j + 1; i < j0 + jb; i++) f[i + j * r] *= inv;
-        }
-        return perturbed;
-    }
-
     /// <summary>
-    /// Rows below the panel: X = B·L⁻ᵀ (and ·D⁻¹ for LDLᵀ) for B = F[j0+jb.., j0..j0+jb), column by column
+    /// Rows below the panel: X = B·L⁻ᵀ for B = F[j0+jb.., j0..j0+jb), column by column
     /// with vector AXPYs, in row groups that stay in cache.
     /// </summary>
-    private static void SolveBelow(double[] f, int r, int j0, int jb, double[]? d, bool parallel)
+    private static void SolveBelow(double[] f, int r, int j0, int jb, bool parallel)
     {
         int first = j0 + jb, rows = r - first;
         int groups = (rows + RowGroup - 1) / RowGroup;
@@ -156,9 +140,9 @@ internal static class DenseFrontKernels
                 for (int t = j0; t < j; t++)
                 {
                     double ljt = f[j + t * r];
-                    if (ljt != 0) Axpy(-(d is null ? ljt : ljt * d[t]), new ReadOnlySpan<double>(f, i0 + t * r, len), cj);
+                    if (ljt != 0) Axpy(-ljt, new ReadOnlySpan<double>(f, i0 + t * r, len), cj);
                 }
-                double scale = d is null ? 1 / f[j + j * r] : 1 / d[j];
+                double scale = 1 / f[j + j * r];
                 for (int i = 0; i < len; i++) cj[i] *= scale;
             }
         }
@@ -166,7 +150,8 @@ internal static class DenseFrontKernels
         else for (int g = 0; g < groups; g++) Group(g);
     }
 
-    private static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y)
+    /// <summary>y += alpha·x, vectorized.</summary>
+    internal static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y)
     {
         int i = 0;
         if (Vector256.IsHardwareAccelerated)
@@ -186,12 +171,11 @@ internal static class DenseFrontKernels
 
     /// <summary>
     /// Packs rows [row0, row0+rows) × columns [col0, col0+cols) of F into 8-row strips: strip s holds
-    /// p-major 8-tuples, pack[s·8·cols + p·8 + ii] = F[row0 + 8s + ii, col0 + p] (·scale[p] when given), zero-padded.
+    /// p-major 8-tuples, pack[s·8·cols + p·8 + ii] = F[row0 + 8s + ii, col0 + p], zero-padded.
     /// </summary>
-    private static void Pack(double[] f, int r, int row0, int col0, int rows, int cols, double[] pack, ReadOnlySpan<double> scale)
+    private static void Pack(double[] f, int r, int row0, int col0, int rows, int cols, double[] pack)
     {
         int strips = (rows + 7) / 8;
-        bool scaled = !scale.IsEmpty;
         for (int s = 0; s < strips; s++)
         {
             int i0 = row0 + 8 * s, h = Math.Min(8, rows - 8 * s);
@@ -199,9 +183,8 @@ internal static class DenseFrontKernels
             for (int p = 0; p < cols; p++)
             {
                 int src = i0 + (col0 + p) * r;
-                double sp = scaled ? scale[p] : 1;
                 int ii = 0;
-                for (; ii < h; ii++) pack[dst + ii] = f[src + ii] * sp;
+                for (; ii < h; ii++) pack[dst + ii] = f[src + ii];
                 for (; ii < 8; ii++) pack[dst + ii] = 0;
                 dst += 8;
             }
@@ -209,10 +192,11 @@ internal static class DenseFrontKernels
     }
 
     /// <summary>
-    /// Lower triangle of F[first.., first..] −= A·Bᵀ with A, B packed (rows × depth): column blocks of 4,
-    /// row strips of 8; only blocks touching the lower triangle are computed.
+    /// F[rowFirst.., colFirst..] (rows × cols) −= A·Bᵀ with A (rows × depth) and B (cols × depth) packed: column blocks
+    /// of 4, row strips of 8; with <paramref name="lower"/> (square, same first) only the lower triangle, and only
+    /// blocks touching it are computed.
     /// </summary>
-    private static void Syrk(double[] f, int r, int first, int rows, int depth, double[] a, double[] b, bool parallel)
+    private static void Syrk(double[] f, int r, int rowFirst, int rows, int colFirst, int cols, int depth, double[] a, double[] b, bool lower, bool parallel)
     {
         int strips = (rows + 7) / 8;
         int groupStrips = RowGroup / 8;
@@ -220,23 +204,23 @@ internal static class DenseFrontKernels
         void Group(int g)
         {
             int s0 = g * groupStrips, s1 = Math.Min(strips, s0 + groupStrips);
-            int colEnd = Math.Min(rows, s1 * 8);
+            int colEnd = lower ? Math.Min(cols, s1 * 8) : cols;
             for (int j = 0; j < colEnd; j += 4)
             {
                 int bStrip = j >> 3, bOff = j & 7;
-                for (int s = Math.Max(s0, j >> 3); s < s1; s++)
-                    MicroKernel(f, r, first, rows, s * 8, j, depth, a, s * 8 * depth, b, bStrip * 8 * depth + bOff);
+                for (int s = lower ? Math.Max(s0, j >> 3) : s0; s < s1; s++)
+                    MicroKernel(f, r, rowFirst, rows, colFirst, cols, s * 8, j, depth, a, s * 8 * depth, b, bStrip * 8 * depth + bOff, lower);
             }
         }
-        if (parallel && groups > 1 && (double)rows * rows * depth > ParallelFlops) Parallel.For(0, groups, Group);
+        if (parallel && groups > 1 && (double)rows * cols * depth > ParallelFlops) Parallel.For(0, groups, Group);
         else for (int g = 0; g < groups; g++) Group(g);
     }
 
-    /// <summary>The 8×4 block C[i0..i0+8, j0..j0+4] −= Σ_p a(i, p)·b(j, p), clipped to the lower triangle and to the front.</summary>
+    /// <summary>The 8×4 block C[i0..i0+8, j0..j0+4] −= Σ_p a(i, p)·b(j, p), clipped to the block (and to the lower triangle when <paramref name="lower"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MicroKernel(double[] f, int r, int first, int rows, int i0, int j0, int depth, double[] a, int aOff, double[] b, int bOff)
+    private static void MicroKernel(double[] f, int r, int rowFirst, int rows, int colFirst, int cols, int i0, int j0, int depth, double[] a, int aOff, double[] b, int bOff, bool lower)
     {
-        bool full = i0 + 8 <= rows && j0 + 4 <= rows && i0 >= j0 + 3;
+        bool full = i0 + 8 <= rows && j0 + 4 <= cols && (!lower || i0 >= j0 + 3);
         if (Fma.IsSupported)
         {
             ref double ra = ref a[aOff];
@@ -260,7 +244,7 @@ internal static class DenseFrontKernels
             if (full)
             {
                 ref double rf = ref f[0];
-                nuint bas = (nuint)(first + i0 + (first + j0) * r);
+                nuint bas = (nuint)(rowFirst + i0 + (colFirst + j0) * r);
                 nuint rr = (nuint)r;
                 Sub(ref rf, bas, c00, c10);
                 Sub(ref rf, bas + rr, c01, c11);
@@ -273,7 +257,7 @@ internal static class DenseFrontKernels
             c01.CopyTo(tile[8..]); c11.CopyTo(tile[12..]);
             c02.CopyTo(tile[16..]); c12.CopyTo(tile[20..]);
             c03.CopyTo(tile[24..]); c13.CopyTo(tile[28..]);
-            Scatter(f, r, first, rows, i0, j0, tile);
+            Scatter(f, r, rowFirst, rows, colFirst, cols, i0, j0, tile, lower);
             return;
         }
         Span<double> t = stackalloc double[32];
@@ -283,7 +267,7 @@ internal static class DenseFrontKernels
                 double bj = b[bOff + p * 8 + jj];
                 for (int ii = 0; ii < 8; ii++) t[jj * 8 + ii] += a[aOff + p * 8 + ii] * bj;
             }
-        Scatter(f, r, first, rows, i0, j0, t);
+        Scatter(f, r, rowFirst, rows, colFirst, cols, i0, j0, t, lower);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -293,10 +277,10 @@ internal static class DenseFrontKernels
         (Vector256.LoadUnsafe(ref f, at + 4) - hi).StoreUnsafe(ref f, at + 4);
     }
 
-    private static void Scatter(double[] f, int r, int first, int rows, int i0, int j0, ReadOnlySpan<double> tile)
+    private static void Scatter(double[] f, int r, int rowFirst, int rows, int colFirst, int cols, int i0, int j0, ReadOnlySpan<double> tile, bool lower)
     {
-        for (int jj = 0; jj < 4 && j0 + jj < rows; jj++)
+        for (int jj = 0; jj < 4 && j0 + jj < cols; jj++)
             for (int ii = 0; ii < 8 && i0 + ii < rows; ii++)
-                if (i0 + ii >= j0 + jj) f[first + i0 + ii + (first + j0 + jj) * r] -= tile[jj * 8 + ii];
+                if (!lower || i0 + ii >= j0 + jj) f[rowFirst + i0 + ii + (colFirst + j0 + jj) * r] -= tile[jj * 8 + ii];
     }
 }

@@ -8,25 +8,12 @@ namespace TorchSla.Solvers.Direct;
 /// of L (depth-first search, §3.2), so the work is proportional to the flops. The pivot is the
 /// diagonal entry when |x_diag| ≥ threshold·max|x_i| over the non-pivotal rows (keeping the
 /// fill-reducing column order's structure), else the largest one. L is unit lower triangular
-/// (diagonal stored first), U upper triangular (diagonal stored last), both by columns.
+/// (diagonal stored first), U upper triangular (diagonal stored last), both by columns (<see cref="SparseLuFactors"/>).
 /// </summary>
-internal sealed class GilbertPeierlsLu
+internal static class GilbertPeierlsLu
 {
-    public int N { get; private init; }
-    public int[] Lp { get; private init; } = [];
-    public int[] Li { get; private init; } = [];
-    public double[] Lx { get; private init; } = [];
-    public int[] Up { get; private init; } = [];
-    public int[] Ui { get; private init; } = [];
-    public double[] Ux { get; private init; } = [];
-    /// <summary>pinv[i] = k: row i of A is row k of P·A.</summary>
-    public int[] Pinv { get; private init; } = [];
-    /// <summary>q[k] = column of A that is column k of A·Q.</summary>
-    public int[] Q { get; private init; } = [];
-    public double Flops { get; private init; }
-
     /// <summary>Factors A given by columns (CSC: colPtr, rowInd, values) with column order q.</summary>
-    public static GilbertPeierlsLu Factor(int n, int[] ap, int[] ai, ReadOnlySpan<double> ax, int[] q, double threshold)
+    public static SparseLuFactors Factor(int n, int[] ap, int[] ai, ReadOnlySpan<double> ax, int[] q, double threshold)
     {
         int lcap = 4 * ap[n] + n, ucap = 4 * ap[n] + n;
         var lp = new int[n + 1]; var li = new int[lcap]; var lx = new double[lcap];
@@ -88,7 +75,7 @@ internal sealed class GilbertPeierlsLu
         for (int p = 0; p < lnz; p++) li[p] = pinv[li[p]]; // rows of L in pivot order
         Array.Resize(ref li, lnz); Array.Resize(ref lx, lnz);
         Array.Resize(ref ui, unz); Array.Resize(ref ux, unz);
-        return new GilbertPeierlsLu { N = n, Lp = lp, Li = li, Lx = lx, Up = up, Ui = ui, Ux = ux, Pinv = pinv, Q = (int[])q.Clone(), Flops = flops };
+        return new SparseLuFactors { N = n, Lp = lp, Li = li, Lx = lx, Up = up, Ui = ui, Ux = ux, Pinv = pinv, Q = (int[])q.Clone(), Flops = flops };
     }
 
     /// <summary>
@@ -140,72 +127,5 @@ internal sealed class GilbertPeierlsLu
     private static void EnsureStack(int n)
     {
         if (_stack is null || _stack.Length < n) { _stack = new int[n]; _pstack = new int[n]; }
-    }
-
-    /// <summary>x ← A⁻¹·x: y = P·x, L·z = y, U·w = z, x = Q·w. <paramref name="work"/> has N entries.</summary>
-    public void Solve(Span<double> x, Span<double> work)
-    {
-        int n = N;
-        for (int i = 0; i < n; i++) work[Pinv[i]] = x[i];
-        for (int j = 0; j < n; j++)
-        {
-            double yj = work[j];
-            if (yj == 0) continue;
-            for (int p = Lp[j] + 1; p < Lp[j + 1]; p++) work[Li[p]] -= Lx[p] * yj;
-        }
-        for (int j = n - 1; j >= 0; j--)
-        {
-            double yj = work[j] /= Ux[Up[j + 1] - 1];
-            if (yj == 0) continue;
-            for (int p = Up[j]; p < Up[j + 1] - 1; p++) work[Ui[p]] -= Ux[p] * yj;
-        }
-        for (int k = 0; k < n; k++) x[Q[k]] = work[k];
-    }
-
-    /// <summary>x ← A⁻ᵀ·x: Aᵀ = Q·Uᵀ·Lᵀ·P, so y = Qᵀ·x, Uᵀ·z = y, Lᵀ·w = z, x = Pᵀ·w.</summary>
-    public void SolveTranspose(Span<double> x, Span<double> work)
-    {
-        int n = N;
-        for (int k = 0; k < n; k++) work[k] = x[Q[k]];
-        for (int j = 0; j < n; j++)
-        {
-            double t = work[j];
-            for (int p = Up[j]; p < Up[j + 1] - 1; p++) t -= Ux[p] * work[Ui[p]];
-            work[j] = t / Ux[Up[j + 1] - 1];
-        }
-        for (int j = n - 1; j >= 0; j--)
-        {
-            double t = work[j];
-            for (int p = Lp[j] + 1; p < Lp[j + 1]; p++) t -= Lx[p] * work[Li[p]];
-            work[j] = t;
-        }
-        for (int i = 0; i < n; i++) x[i] = work[Pinv[i]];
-    }
-
-    /// <summary>log|det A| and sign: det A = sign(P)·sign(Q)·Π u_kk.</summary>
-    public (double LogAbsDet, int Sign) LogDeterminant()
-    {
-        double sum = 0; int sign = PermutationSign(Pinv) * PermutationSign(Q);
-        for (int j = 0; j < N; j++)
-        {
-            double u = Ux[Up[j + 1] - 1];
-            sum += Math.Log(Math.Abs(u));
-            if (u < 0) sign = -sign;
-        }
-        return (sum, sign);
-    }
-
-    private static int PermutationSign(int[] p)
-    {
-        var seen = new bool[p.Length];
-        int sign = 1;
-        for (int i = 0; i < p.Length; i++)
-        {
-            if (seen[i]) continue;
-            int len = 0;
-            for (int j = i; !seen[j]; j = p[j]) { seen[j] = true; len++; }
-            if (len % 2 == 0) sign = -sign;
-        }
-        return sign;
     }
 }

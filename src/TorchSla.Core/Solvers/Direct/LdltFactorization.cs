@@ -4,12 +4,14 @@ using System.Numerics;
 namespace TorchSla.Solvers.Direct;
 
 /// <summary>
-/// Supernodal multifrontal LDLᵀ factorization P·A·Pᵀ ≈ L·D·Lᵀ of a symmetric (possibly indefinite)
-/// matrix with <b>static pivoting</b>: no row/column interchanges are made after the fill-reducing
-/// ordering; a pivot with |d_j| &lt; τ = √ε·max|a_ij| is replaced by sign(d_j)·τ (Li &amp; Demmel 1998),
-/// and every solve is followed by iterative refinement x ← x + F⁻¹(b − A·x) until the componentwise
-/// backward error stops decreasing (Arioli, Demmel &amp; Duff 1989). D is diagonal (1×1 pivots only).
-/// With no perturbed pivot the factorization is exact and det A = Π d_j.
+/// Multifrontal LDLᵀ factorization P·A·Pᵀ = L·D·Lᵀ of a symmetric (possibly indefinite) matrix with
+/// <b>1×1/2×2 threshold pivoting inside each front and delayed pivots</b> (Duff &amp; Reid 1983; the
+/// pivot rule, threshold u = 0.01, and the Bunch–Kaufman fallback at the roots are described in
+/// <see cref="MultifrontalLdlt"/>). P is the fill-reducing ordering modified by the pivoting, so it
+/// depends on the values (<see cref="Permutation"/>); D is block diagonal with 1×1 and 2×2 blocks.
+/// Every solve is followed by iterative refinement x ← x + F⁻¹(b − A·x) while it reduces the
+/// componentwise backward error (Arioli, Demmel &amp; Duff 1989), usually one step.
+/// det A = Π det(D_j); the inertia comes from D (Sylvester's law).
 /// Created by <see cref="SparseTensor{T}.Ldlt"/>.
 /// </summary>
 /// <typeparam name="T">Element type (double or float); the factor is float64.</typeparam>
@@ -18,7 +20,7 @@ public sealed class LdltFactorization<T> : SparseFactorization<T> where T : unma
     private readonly SupernodalSymbolic _symbolic;
     private readonly SparsePattern _pattern;
     private const double MachineEpsilon = 2.220446049250313e-16;
-    private MultifrontalFactor[] _factors;
+    private MultifrontalLdlt[] _factors;
     private double[] _values;
 
     internal LdltFactorization(SparseTensor<T> a, CholeskyOrdering ordering)
@@ -36,37 +38,33 @@ public sealed class LdltFactorization<T> : SparseFactorization<T> where T : unma
     /// <summary>The fill-reducing ordering used.</summary>
     public CholeskyOrdering Ordering => _symbolic.Ordering;
 
-    /// <summary>The permutation p of P·A·Pᵀ (a copy).</summary>
-    public int[] Permutation => (int[])_symbolic.Perm.Clone();
+    /// <summary>The elimination order of matrix <paramref name="batchIndex"/> (a copy): p[k] = column of A eliminated at step k.</summary>
+    public int[] Permutation(int batchIndex = 0) { ThrowIfDisposed(); CheckIndex(batchIndex); return _factors[batchIndex].ToCompressedColumns().Perm; }
 
-    /// <summary>Stored entries of L (unit diagonal stored; amalgamation zeros included).</summary>
-    public override long NnzFactor => _symbolic.NnzLStored;
+    /// <summary>Stored entries of L of the first matrix (unit diagonal included; delayed pivots can make it exceed the analysis).</summary>
+    public override long NnzFactor => _factors.Length == 0 ? _symbolic.NnzLStored : _factors[0].NnzL;
 
     /// <summary>Floating-point operations of one numeric factorization.</summary>
     public override double Flops => _symbolic.Flops;
 
-    /// <summary>
-    /// A solve whose componentwise backward error stays above this after refinement, with perturbed pivots, throws
-    /// <see cref="NotConvergedException"/> (default 1e-10).
-    /// </summary>
-    public double AcceptableBackwardError { get; set; } = 1e-10;
-
     /// <summary>Most refinement steps per solve (default 10); 0 turns refinement off.</summary>
     public int MaxRefinementSteps { get; set; } = 10;
 
-    /// <summary>Pivots of matrix <paramref name="batchIndex"/> that static pivoting replaced by ±τ (0: the factorization is exact).</summary>
-    public int PerturbedPivots(int batchIndex = 0) { ThrowIfDisposed(); return _factors[batchIndex].Perturbed; }
+    /// <summary>Columns of matrix <paramref name="batchIndex"/> passed uneliminated from a front to its parent (summed over fronts).</summary>
+    public int DelayedPivots(int batchIndex = 0) { ThrowIfDisposed(); CheckIndex(batchIndex); return _factors[batchIndex].Delayed; }
+
+    /// <summary>Number of 2×2 blocks of D of matrix <paramref name="batchIndex"/>.</summary>
+    public int TwoByTwoPivots(int batchIndex = 0) { ThrowIfDisposed(); CheckIndex(batchIndex); return _factors[batchIndex].TwoByTwoPivots; }
 
     /// <summary>Componentwise backward error max_i |b − A·x|_i / (|A|·|x| + |b|)_i of the last solve.</summary>
     public double LastBackwardError { get; private set; }
 
-    /// <summary>Number of eigenvalues of A that are negative (Sylvester's law of inertia: the count of d_j &lt; 0), exact when no pivot was perturbed.</summary>
-    public int NegativeEigenvalues(int batchIndex = 0)
+    /// <summary>Number of negative eigenvalues of A (Sylvester's law of inertia: those of the 1×1 and 2×2 blocks of D).</summary>
+    public int NegativeEigenvalues(int batchIndex = 0) { ThrowIfDisposed(); CheckIndex(batchIndex); return _factors[batchIndex].Determinant().Negative; }
+
+    private void CheckIndex(int batchIndex)
     {
-        ThrowIfDisposed();
-        int c = 0;
-        foreach (double d in _factors[batchIndex].D!) if (d < 0) c++;
-        return c;
+        if ((uint)batchIndex >= (uint)BatchSize) throw new ArgumentOutOfRangeException(nameof(batchIndex), $"batch index {batchIndex} is outside [0, {BatchSize})");
     }
 
     private protected override SparsePattern AnalysedPattern => _pattern;
@@ -75,15 +73,8 @@ public sealed class LdltFactorization<T> : SparseFactorization<T> where T : unma
     {
         var sw = Stopwatch.StartNew();
         int nnz = _pattern.Nnz;
-        var f = new MultifrontalFactor[BatchSize];
-        for (int b = 0; b < BatchSize; b++)
-        {
-            var v = new ReadOnlySpan<double>(values, b * nnz, nnz);
-            double amax = 0;
-            foreach (double x in v) amax = Math.Max(amax, Math.Abs(x));
-            double tau = Math.Sqrt(MachineEpsilon) * amax;
-            f[b] = MultifrontalFactor.Factor(_symbolic, v, true, tau);
-        }
+        var f = new MultifrontalLdlt[BatchSize];
+        for (int b = 0; b < BatchSize; b++) f[b] = MultifrontalLdlt.Factor(_symbolic, new ReadOnlySpan<double>(values, b * nnz, nnz));
         _factors = f; _values = values;
         FactorSeconds = sw.Elapsed.TotalSeconds;
     }
@@ -122,24 +113,25 @@ public sealed class LdltFactorization<T> : SparseFactorization<T> where T : unma
         }
         best.CopyTo(x);
         LastBackwardError = bestOmega;
-        // Static pivoting can leave perturbations that refinement cannot repair (a structurally zero pivot, as in
-        // KKT matrices): say so rather than return a wrong x.
-        if (fac.Perturbed > 0 && !(bestOmega <= AcceptableBackwardError))
-            throw new NotConvergedException(
-                $"LDLᵀ with static pivoting did not reach a small backward error: ω = {bestOmega:g3} after refinement, {fac.Perturbed} of {n} pivots " +
-                $"were perturbed (|d| < τ); this matrix needs 2×2 or delayed pivoting, which this factorization does not do — use Lu()", MaxRefinementSteps, bestOmega);
     }
 
-    private protected override (double LogAbsDet, int Sign) LogDeterminant(int batchIndex) => _factors[batchIndex].LogDeterminant();
+    private protected override (double LogAbsDet, int Sign) LogDeterminant(int batchIndex)
+    {
+        var (l, sign, _) = _factors[batchIndex].Determinant();
+        return (l, sign);
+    }
 
     private protected override void ReleaseFactors() { _factors = []; _values = []; }
 
-    /// <summary>L (unit lower triangular, compressed columns, ordered numbering) and D of matrix <paramref name="batchIndex"/>: P·A·Pᵀ = L·D·Lᵀ when no pivot was perturbed.</summary>
-    public (int[] ColumnPointers, int[] RowIndices, double[] Values, double[] D) GetFactor(int batchIndex = 0)
+    /// <summary>
+    /// The factors of matrix <paramref name="batchIndex"/> in the elimination order p (<see cref="Permutation"/>):
+    /// L unit lower triangular in compressed columns (rows ascending), D's diagonal and its subdiagonal (nonzero at
+    /// the first column of each 2×2 block), with A[p, p] = L·D·Lᵀ.
+    /// </summary>
+    public (int[] Permutation, int[] ColumnPointers, int[] RowIndices, double[] Values, double[] Diagonal, double[] Subdiagonal) GetFactor(int batchIndex = 0)
     {
         ThrowIfDisposed();
-        if ((uint)batchIndex >= (uint)BatchSize) throw new ArgumentOutOfRangeException(nameof(batchIndex), $"batch index {batchIndex} is outside [0, {BatchSize})");
-        var (cp, ri, v) = SupernodalLayout.ToCompressedColumns(_symbolic, _factors[batchIndex].L, unitDiagonal: true);
-        return (cp, ri, v, (double[])_factors[batchIndex].D!.Clone());
+        CheckIndex(batchIndex);
+        return _factors[batchIndex].ToCompressedColumns();
     }
 }

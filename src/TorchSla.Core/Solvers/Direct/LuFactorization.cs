@@ -4,26 +4,41 @@ using System.Numerics;
 namespace TorchSla.Solvers.Direct;
 
 /// <summary>
-/// Sparse LU factorization P·A·Q = L·U with threshold partial pivoting (left-looking
-/// Gilbert–Peierls, see <see cref="GilbertPeierlsLu"/>) for square unsymmetric matrices, each matrix
-/// of a batch on one shared column ordering. The column ordering Q is a fill-reducing ordering of
-/// the pattern of A + Aᵀ (approximate minimum degree by default); the row order P comes from the
-/// pivoting. Every solve is followed by iterative refinement in float64 while it reduces the
-/// componentwise backward error (at most <see cref="MaxRefinementSteps"/> steps). Created by
-/// <see cref="SparseTensor{T}.Lu"/>.
+/// Sparse LU factorization P·A·Q = L·U with threshold partial pivoting for square unsymmetric matrices,
+/// each matrix of a batch on one shared analysis. Two numeric algorithms (<see cref="LuAlgorithm"/>):
+/// <list type="bullet">
+/// <item>multifrontal (<see cref="MultifrontalLu"/>): the supernodal analysis of A + Aᵀ, square dense
+/// fronts, pivots chosen inside each front's fully-summed block and delayed to the parent when none
+/// passes the threshold test; dense blocked kernels and parallel subtrees make it the fast one when the
+/// pattern is (nearly) symmetric, as for discretized PDEs;</item>
+/// <item>left-looking Gilbert–Peierls (<see cref="GilbertPeierlsLu"/>) with the column ordering of A + Aᵀ:
+/// sparse column by column, no dense kernels, but it pays no fill for the symmetrization, which is what
+/// strongly unsymmetric patterns (west0479, bp_1200) need.</item>
+/// </list>
+/// <see cref="LuAlgorithm.Automatic"/> takes the multifrontal one when at least
+/// <see cref="MultifrontalSymmetryThreshold"/> of the off-diagonal entries have their transpose stored.
+/// Every solve is followed by iterative refinement in float64 while it reduces the componentwise
+/// backward error (at most <see cref="MaxRefinementSteps"/> steps). Created by <see cref="SparseTensor{T}.Lu"/>.
 /// </summary>
 /// <typeparam name="T">Element type (double or float); the factors are float64.</typeparam>
 public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private const double MachineEpsilon = 2.220446049250313e-16;
     private readonly SparsePattern _pattern;
-    private readonly int[] _q;
-    private readonly int[] _cscPtr, _cscRow, _cscSource;
+    private readonly int[] _q = [];
+    private readonly int[] _cscPtr = [], _cscRow = [], _cscSource = [];
+    private readonly MultifrontalLu.Plan? _plan;
     private readonly double _threshold;
-    private GilbertPeierlsLu[] _factors;
+    private ILuFactors[] _factors;
     private double[] _values;
 
-    internal LuFactorization(SparseTensor<T> a, CholeskyOrdering ordering, double pivotThreshold)
+    /// <summary>
+    /// <see cref="LuAlgorithm.Automatic"/> picks the multifrontal LU when at least this fraction of the off-diagonal
+    /// entries (i, j) have (j, i) stored. Measured: see bench/RESULTS.md, "Direct solvers".
+    /// </summary>
+    public const double MultifrontalSymmetryThreshold = 0.5;
+
+    internal LuFactorization(SparseTensor<T> a, CholeskyOrdering ordering, double pivotThreshold, LuAlgorithm algorithm)
         : base(a.Rows, a.BatchShape)
     {
         if (!(pivotThreshold > 0 && pivotThreshold <= 1))
@@ -33,16 +48,23 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
         var sw = Stopwatch.StartNew();
         int n = a.Rows;
         var sym = _pattern.SymmetryPlan().Pattern;
-        _q = ordering switch
-        {
-            CholeskyOrdering.ApproximateMinimumDegree or CholeskyOrdering.Automatic => ApproximateMinimumDegree.Order(n, sym.RowPtr, sym.ColInd),
-            CholeskyOrdering.ReverseCuthillMcKee => ReverseCuthillMcKee.Order(n, sym.RowPtr, sym.ColInd),
-            CholeskyOrdering.NestedDissection => NestedDissection.Order(n, sym.RowPtr, sym.ColInd),
-            _ => Enumerable.Range(0, n).ToArray(),
-        };
+        PatternSymmetry = SymmetryRatio(_pattern, sym);
+        Algorithm = algorithm != LuAlgorithm.Automatic ? algorithm
+            : PatternSymmetry >= MultifrontalSymmetryThreshold ? LuAlgorithm.Multifrontal : LuAlgorithm.LeftLooking;
         Ordering = ordering;
-        var (t, map) = _pattern.Transpose();
-        _cscPtr = t.RowPtr; _cscRow = t.ColInd; _cscSource = map;
+        if (Algorithm == LuAlgorithm.Multifrontal) _plan = MultifrontalLu.Plan.Analyze(_pattern, ordering);
+        else
+        {
+            _q = ordering switch
+            {
+                CholeskyOrdering.ApproximateMinimumDegree or CholeskyOrdering.Automatic => ApproximateMinimumDegree.Order(n, sym.RowPtr, sym.ColInd),
+                CholeskyOrdering.ReverseCuthillMcKee => ReverseCuthillMcKee.Order(n, sym.RowPtr, sym.ColInd),
+                CholeskyOrdering.NestedDissection => NestedDissection.Order(n, sym.RowPtr, sym.ColInd),
+                _ => Enumerable.Range(0, n).ToArray(),
+            };
+            var (t, map) = _pattern.Transpose();
+            _cscPtr = t.RowPtr; _cscRow = t.ColInd; _cscSource = map;
+        }
         AnalyzeSeconds = sw.Elapsed.TotalSeconds;
         _factors = []; _values = [];
         RefactorValues(values);
@@ -51,8 +73,29 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
     /// <summary>The fill-reducing ordering of the columns.</summary>
     public CholeskyOrdering Ordering { get; }
 
-    /// <summary>Column permutation (a copy): column k of A·Q is column q[k] of A.</summary>
-    public int[] ColumnPermutation => (int[])_q.Clone();
+    /// <summary>The numeric algorithm used (never <see cref="LuAlgorithm.Automatic"/>).</summary>
+    public LuAlgorithm Algorithm { get; }
+
+    /// <summary>Fraction of the off-diagonal entries (i, j) of A whose transpose (j, i) is stored (1 for a symmetric pattern).</summary>
+    public double PatternSymmetry { get; }
+
+    /// <summary>
+    /// Column permutation of matrix <paramref name="batchIndex"/> (a copy): column k of A·Q is column q[k] of A
+    /// (the fill-reducing order, or, multifrontal, the order the pivoting chose inside it).
+    /// </summary>
+    public int[] ColumnPermutation(int batchIndex = 0)
+    {
+        ThrowIfDisposed();
+        return (int[])_factors[batchIndex].Q.Clone();
+    }
+
+    private static double SymmetryRatio(SparsePattern a, SparsePattern union)
+    {
+        long diag = 0;
+        foreach (int d in a.DiagonalSlots()) if (d >= 0) diag++;
+        long off = a.Nnz - diag, unionOff = union.Nnz - diag;
+        return off == 0 ? 1 : (double)(2 * off - unionOff) / off;
+    }
 
     /// <summary>Row permutation of matrix <paramref name="batchIndex"/> (a copy): row k of P·A is row p[k] of A.</summary>
     public int[] RowPermutation(int batchIndex = 0)
@@ -65,7 +108,7 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
     }
 
     /// <summary>nnz(L) + nnz(U) of the first matrix (L's unit diagonal included).</summary>
-    public override long NnzFactor => _factors.Length == 0 ? 0 : (long)_factors[0].Lp[N] + _factors[0].Up[N];
+    public override long NnzFactor => _factors.Length == 0 ? 0 : _factors[0].Nnz;
 
     /// <summary>Floating-point operations of the first matrix's factorization.</summary>
     public override double Flops => _factors.Length == 0 ? 0 : _factors[0].Flops;
@@ -79,10 +122,11 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
     {
         var sw = Stopwatch.StartNew();
         int nnz = _pattern.Nnz, n = N;
-        var f = new GilbertPeierlsLu[BatchSize];
-        var csc = new double[nnz];
+        var f = new ILuFactors[BatchSize];
+        var csc = _plan is null ? new double[nnz] : [];
         for (int b = 0; b < BatchSize; b++)
         {
+            if (_plan is not null) { f[b] = MultifrontalLu.Factor(_plan, new ReadOnlySpan<double>(values, b * nnz, nnz), _threshold); continue; }
             for (int t = 0; t < nnz; t++) csc[t] = values[(long)b * nnz + _cscSource[t]];
             f[b] = GilbertPeierlsLu.Factor(n, _cscPtr, _cscRow, csc, _q, _threshold);
         }
@@ -137,7 +181,7 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
     {
         ThrowIfDisposed();
         if ((uint)batchIndex >= (uint)BatchSize) throw new ArgumentOutOfRangeException(nameof(batchIndex), $"batch index {batchIndex} is outside [0, {BatchSize})");
-        var f = _factors[batchIndex];
+        var f = _factors[batchIndex].ToCompressedColumns();
         return ((int[])f.Lp.Clone(), (int[])f.Li.Clone(), (double[])f.Lx.Clone(), (int[])f.Up.Clone(), (int[])f.Ui.Clone(), (double[])f.Ux.Clone());
     }
 }

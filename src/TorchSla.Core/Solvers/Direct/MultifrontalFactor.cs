@@ -3,7 +3,7 @@ using System.Buffers;
 namespace TorchSla.Solvers.Direct;
 
 /// <summary>
-/// The numeric multifrontal factorization P·A·Pᵀ = L·Lᵀ (or L·D·Lᵀ) on a supernodal analysis
+/// The numeric multifrontal Cholesky factorization P·A·Pᵀ = L·Lᵀ on a supernodal analysis
 /// (Duff &amp; Reid, "The multifrontal solution of indefinite sparse symmetric linear equations",
 /// ACM TOMS 9(3), 1983; Liu, "The multifrontal method for sparse matrix solution: theory and
 /// practice", SIAM Review 34(3), 1992; Davis 2006, §9). Each supernode s assembles a dense
@@ -15,37 +15,29 @@ namespace TorchSla.Solvers.Direct;
 /// (each a contiguous range of supernodes, factored sequentially by one task) and the supernodes
 /// above the cut, which are few but large, are factored in order with the dense kernels spread
 /// over the thread pool.</para>
-/// <para>LDLᵀ uses static pivoting (no interchanges): a pivot with |d| &lt; τ is replaced by
-/// ±τ and the solve recovers accuracy by iterative refinement (Li &amp; Demmel, "Making sparse
-/// Gaussian elimination scalable by static pivoting", SC 1998; Duff &amp; Pralet 2007).</para>
+/// <para>Symmetric indefinite matrices need pivoting that changes the order inside fronts: see
+/// <see cref="MultifrontalLdlt"/>, which shares this tree traversal.</para>
 /// </summary>
 internal sealed class MultifrontalFactor
 {
-    private MultifrontalFactor(SupernodalSymbolic s, double[] l, double[]? d, int perturbed)
+    private MultifrontalFactor(SupernodalSymbolic s, double[] l)
     {
-        Symbolic = s; L = l; D = d; Perturbed = perturbed;
+        Symbolic = s; L = l;
     }
 
     public SupernodalSymbolic Symbolic { get; }
     /// <summary>Supernode blocks of L (column-major r×k each, at <see cref="SupernodalSymbolic.ValueOffset"/>).</summary>
     public double[] L { get; }
-    /// <summary>LDLᵀ: the diagonal D in the ordered numbering; null for Cholesky.</summary>
-    public double[]? D { get; }
-    /// <summary>LDLᵀ: pivots that static pivoting replaced.</summary>
-    public int Perturbed { get; }
 
     /// <summary>
     /// Factors the value set <paramref name="values"/> (one per CSR slot of the analysed pattern).
-    /// Cholesky when <paramref name="ldlt"/> is false: a pivot ≤ <paramref name="tau"/> raises
-    /// <see cref="NotPositiveDefiniteException"/> naming the column of A. LDLᵀ: |d| &lt; τ is replaced by ±τ.
+    /// A pivot ≤ <paramref name="tau"/> raises <see cref="NotPositiveDefiniteException"/> naming the column of A.
     /// </summary>
-    public static MultifrontalFactor Factor(SupernodalSymbolic s, ReadOnlySpan<double> values, bool ldlt, double tau)
+    public static MultifrontalFactor Factor(SupernodalSymbolic s, ReadOnlySpan<double> values, double tau)
     {
         int ns = s.SuperCount, n = s.N;
         var l = new double[s.ValueOffset[ns]];
-        var d = ldlt ? new double[n] : null;
         var updates = new double[]?[ns];
-        int perturbed = 0;
         var vals = values.ToArray();
         using var maps = new ThreadLocal<int[]>(() => new int[n]);
 
@@ -80,8 +72,7 @@ internal sealed class MultifrontalFactor
                 ArrayPool<double>.Shared.Return(u);
                 updates[ch] = null;
             }
-            var dl = d is null ? null : new double[k];
-            var outcome = DenseFrontKernels.PartialFactor(front, r, k, dl, tau, parallel);
+            var outcome = DenseFrontKernels.PartialCholesky(front, r, k, tau, parallel);
             if (outcome.FailedColumn >= 0)
             {
                 ArrayPool<double>.Shared.Return(front);
@@ -90,37 +81,42 @@ internal sealed class MultifrontalFactor
                     $"matrix is not positive definite: the Cholesky pivot of column {s.Perm[step]} (step {step} of the ordered matrix) is {outcome.FailedPivot:g6}" +
                     (tau > 0 ? $", not above the tolerance {tau:g3}" : ""), s.Perm[step], outcome.FailedPivot);
             }
-            if (dl is not null)
-            {
-                Array.Copy(dl, 0, d!, f, k);
-                if (outcome.Perturbed > 0) Interlocked.Add(ref perturbed, outcome.Perturbed);
-            }
             Array.Copy(front, 0, l, s.ValueOffset[sn], (long)r * k);
             if (r > k) updates[sn] = front; else ArrayPool<double>.Shared.Return(front);
         }
 
+        try
+        {
+            Traverse(s, Node);
+        }
+        finally
+        {
+            foreach (var u in updates) if (u is not null) ArrayPool<double>.Shared.Return(u);
+        }
+        return new MultifrontalFactor(s, l);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="node"/>(s, parallelKernels) over every supernode, children before parents: the independent
+    /// subtrees of <see cref="Schedule"/> concurrently (each sequentially), then the nodes above the cut in order with
+    /// parallel dense kernels. The first exception thrown by a node is rethrown as itself.
+    /// </summary>
+    internal static void Traverse(SupernodalSymbolic s, Action<int, bool> node)
+    {
         var (subtrees, top) = Schedule(s);
         try
         {
             if (subtrees.Count > 1)
                 Parallel.ForEach(subtrees, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-                    range => { for (int sn = range.First; sn <= range.Last; sn++) Node(sn, false); });
-            else foreach (var range in subtrees) for (int sn = range.First; sn <= range.Last; sn++) Node(sn, false);
-            foreach (int sn in top) Node(sn, true);
+                    range => { for (int sn = range.First; sn <= range.Last; sn++) node(sn, false); });
+            else foreach (var range in subtrees) for (int sn = range.First; sn <= range.Last; sn++) node(sn, false);
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
-            foreach (var u in updates) if (u is not null) ArrayPool<double>.Shared.Return(u);
-            var first = e.Flatten().InnerExceptions[0];
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.Flatten().InnerExceptions[0]).Throw();
             throw;
         }
-        catch
-        {
-            foreach (var u in updates) if (u is not null) ArrayPool<double>.Shared.Return(u);
-            throw;
-        }
-        return new MultifrontalFactor(s, l, d, perturbed);
+        foreach (int sn in top) node(sn, true);
     }
 
     /// <summary>
@@ -158,12 +154,12 @@ internal sealed class MultifrontalFactor
         return (ranges, top);
     }
 
-    /// <summary>Solves P·A·Pᵀ-factored A·x = b in place: x ← Pᵀ·L⁻ᵀ·D⁻¹·L⁻¹·P·x. <paramref name="work"/> has N entries.</summary>
+    /// <summary>Solves P·A·Pᵀ-factored A·x = b in place: x ← Pᵀ·L⁻ᵀ·L⁻¹·P·x. <paramref name="work"/> has N entries.</summary>
     public void Solve(Span<double> x, Span<double> work)
     {
         var s = Symbolic;
         int n = s.N, ns = s.SuperCount;
-        var perm = s.Perm; var rows = s.Rows; var l = L; var dd = D;
+        var perm = s.Perm; var rows = s.Rows; var l = L;
         var y = work;
         for (int k = 0; k < n; k++) y[k] = x[perm[k]];
         for (int sn = 0; sn < ns; sn++)
@@ -173,13 +169,12 @@ internal sealed class MultifrontalFactor
             for (int j = 0; j < k; j++)
             {
                 long c = off + (long)j * r;
-                double yj = dd is null ? y[f + j] / l[c + j] : y[f + j];
+                double yj = y[f + j] / l[c + j];
                 y[f + j] = yj;
                 if (yj == 0) continue;
                 for (int i = j + 1; i < r; i++) y[rows[r0 + i]] -= l[c + i] * yj;
             }
         }
-        if (dd is not null) for (int k = 0; k < n; k++) y[k] /= dd[k];
         for (int sn = ns - 1; sn >= 0; sn--)
         {
             int f = s.SuperStart[sn], k = s.SuperStart[sn + 1] - f, r0 = s.RowPtr[sn], r = s.RowPtr[sn + 1] - r0;
@@ -189,22 +184,17 @@ internal sealed class MultifrontalFactor
                 long c = off + (long)j * r;
                 double t = y[f + j];
                 for (int i = j + 1; i < r; i++) t -= l[c + i] * y[rows[r0 + i]];
-                y[f + j] = dd is null ? t / l[c + j] : t;
+                y[f + j] = t / l[c + j];
             }
         }
         for (int k = 0; k < n; k++) x[perm[k]] = y[k];
     }
 
-    /// <summary>log|det A| and its sign: det A = Π l_jj² (Cholesky) or Π d_j (LDLᵀ).</summary>
+    /// <summary>log|det A| and its sign: det A = Π l_jj².</summary>
     public (double LogAbsDet, int Sign) LogDeterminant()
     {
         var s = Symbolic;
-        double sum = 0; int sign = 1;
-        if (D is not null)
-        {
-            foreach (double dj in D) { sum += Math.Log(Math.Abs(dj)); if (dj < 0) sign = -sign; }
-            return (sum, sign);
-        }
+        double sum = 0;
         for (int sn = 0; sn < s.SuperCount; sn++)
         {
             int k = s.SuperStart[sn + 1] - s.SuperStart[sn], r = s.RowPtr[sn + 1] - s.RowPtr[sn];

@@ -46,6 +46,7 @@ internal sealed class KrylovRun<T> where T : unmanaged, IFloatingPointIeee754<T>
         M = preconditioner is IdentityPreconditioner<T> ? null : preconditioner;
         PreconditionerName = M switch { null => "none", IPreconditioner<T> p => p.Name, _ => "custom" };
         MaxIterations = options.MaxIterationsFor(n);
+        CheckEvery = options.CheckEvery ?? space.DefaultCheckEvery;
         History = new List<double>(Math.Min(MaxIterations, 1 << 16) + 1);
         X = space.Create();
         if (initialGuess is not null) space.Copy(initialGuess, X);
@@ -62,6 +63,8 @@ internal sealed class KrylovRun<T> where T : unmanaged, IFloatingPointIeee754<T>
     public ILinearOperator<T>? M { get; }
     public string PreconditionerName { get; }
     public int MaxIterations { get; }
+    /// <summary>Iterations between read-backs of a solver's device-resident scalars (<see cref="SolveOptions.CheckEvery"/>).</summary>
+    public int CheckEvery { get; }
     public List<double> History { get; }
     public Tensor<T> X { get; }
     public bool HasInitialGuess { get; }

@@ -11,20 +11,24 @@ namespace TorchSla.Tests.Solvers.Direct;
 public class LuFactorizationTests
 {
     [Theory]
-    [InlineData(1, 40, 1.0)]
-    [InlineData(2, 80, 0.1)]
-    public void FactorsReconstructPAQ(int seed, int n, double threshold)
+    [InlineData(1, 40, 1.0, LuAlgorithm.LeftLooking)]
+    [InlineData(2, 80, 0.1, LuAlgorithm.LeftLooking)]
+    [InlineData(1, 40, 1.0, LuAlgorithm.Multifrontal)]
+    [InlineData(2, 80, 0.1, LuAlgorithm.Multifrontal)]
+    [InlineData(6, 120, 0.5, LuAlgorithm.Multifrontal)]
+    public void FactorsReconstructPAQ(int seed, int n, double threshold, LuAlgorithm algorithm)
     {
         var rng = new Random(seed);
         var a = DenseReference.Random(n, n, 4.0 / n, rng);
         for (int i = 0; i < n; i++) a[i, (i * 7) % n] += 1 + rng.NextDouble(); // nonsingular with high probability, off-diagonal weight
         var sa = DenseReference.ToSparse(a, rng);
-        using var f = sa.Lu(pivotThreshold: threshold);
+        using var f = sa.Lu(pivotThreshold: threshold, algorithm: algorithm);
+        Assert.Equal(algorithm, f.Algorithm);
         var (lp, li, lx, up, ui, ux) = f.GetFactors();
         var l = DenseFromColumns(n, lp, li, lx);
         var u = DenseFromColumns(n, up, ui, ux);
         for (int i = 0; i < n; i++) { Assert.Equal(1.0, l[i, i]); for (int j = i + 1; j < n; j++) { Assert.Equal(0.0, l[i, j]); Assert.Equal(0.0, u[j, i]); } }
-        var p = f.RowPermutation(); var q = f.ColumnPermutation;
+        var p = f.RowPermutation(); var q = f.ColumnPermutation();
         var paq = new double[n, n];
         for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) paq[i, j] = a[p[i], q[j]];
         double err = Matrix<double>.Build.DenseOfArray(DenseReference.Add(paq, DenseReference.Mul(l, u), 1, -1)).FrobeniusNorm();
@@ -43,15 +47,21 @@ public class LuFactorizationTests
     }
 
     [Theory]
-    [InlineData("west0479.mtx")]
-    [InlineData("bp_1200.mtx")]
-    [InlineData("olm1000.mtx")]
-    [InlineData("cryg2500.mtx")]
-    [InlineData("w156.mtx")]
-    public void SharedUnsymmetricMatricesSolveToBackwardError1e14(string name)
+    [InlineData("west0479.mtx", LuAlgorithm.Automatic)]
+    [InlineData("bp_1200.mtx", LuAlgorithm.Automatic)]
+    [InlineData("olm1000.mtx", LuAlgorithm.Automatic)]
+    [InlineData("cryg2500.mtx", LuAlgorithm.Automatic)]
+    [InlineData("w156.mtx", LuAlgorithm.Automatic)]
+    [InlineData("west0479.mtx", LuAlgorithm.Multifrontal)]
+    [InlineData("bp_1200.mtx", LuAlgorithm.Multifrontal)]
+    [InlineData("olm1000.mtx", LuAlgorithm.LeftLooking)]
+    [InlineData("cryg2500.mtx", LuAlgorithm.LeftLooking)]
+    [InlineData("w156.mtx", LuAlgorithm.Multifrontal)]
+    [InlineData("hangGlider_2.mtx", LuAlgorithm.Multifrontal)]
+    public void SharedMatricesSolveToBackwardError1e14(string name, LuAlgorithm algorithm)
     {
         var a = name == "w156.mtx" ? RealPartOfComplexFile(TestPaths.Matrix(name)) : MatrixMarket.Read<double>(TestPaths.Matrix(name));
-        using var f = a.Lu();
+        using var f = a.Lu(algorithm: algorithm);
         var b = RandomVector(a.Rows, 4);
         var x = f.Solve(b);
         double be = BackwardError(a, x, b);

@@ -1,0 +1,190 @@
+namespace TorchSla.Solvers.Direct;
+
+/// <summary>
+/// The factors of <see cref="MultifrontalLu"/>, kept as the fronts left them: per front its row and column
+/// variables (ordered numbering, after pivoting), the number of pivots npiv, L's m×npiv block (column-major,
+/// unit diagonal implied) and U's npiv×m block (row-major, diagonal included). Pivot steps are numbered front
+/// by front; the triangular solves walk the fronts with indirect addressing, as the multifrontal solve phase does.
+/// </summary>
+internal sealed class MultifrontalLuFactors : ILuFactors
+{
+    private readonly SupernodalSymbolic _s;
+    private readonly int[][] _rows, _cols;
+    private readonly int[] _pivots;
+    private readonly double[][] _l, _u;
+
+    public MultifrontalLuFactors(SupernodalSymbolic s, int[][] rowIndex, int[][] colIndex, int[] pivots, double[][] l, double[][] u, double flops)
+    {
+        _s = s; _rows = rowIndex; _cols = colIndex; _pivots = pivots; _l = l; _u = u; Flops = flops;
+        int n = s.N;
+        Pinv = new int[n]; Q = new int[n];
+        int k = 0;
+        long nnz = 0;
+        for (int sn = 0; sn < pivots.Length; sn++)
+        {
+            long m = rowIndex[sn].Length, np = pivots[sn];
+            nnz += 2 * (np * m - np * (np - 1) / 2);
+            for (int j = 0; j < np; j++, k++) { Pinv[s.Perm[rowIndex[sn][j]]] = k; Q[k] = s.Perm[colIndex[sn][j]]; }
+        }
+        Nnz = nnz;
+    }
+
+    /// <inheritdoc/>
+    public int[] Pinv { get; }
+    /// <inheritdoc/>
+    public int[] Q { get; }
+    /// <summary>Stored entries: the trapezoids of L and U below/right of the pivots in every front.</summary>
+    public long Nnz { get; }
+    /// <inheritdoc/>
+    public double Flops { get; }
+
+    /// <summary>x ← A⁻¹·x: forward with L front by front (y by row variables), backward with U (z by column variables).</summary>
+    public void Solve(Span<double> x, Span<double> work)
+    {
+        var perm = _s.Perm;
+        int n = _s.N;
+        var y = new double[n];
+        for (int v = 0; v < n; v++) y[v] = x[perm[v]];
+        for (int sn = 0; sn < _pivots.Length; sn++)
+        {
+            var ri = _rows[sn]; var l = _l[sn];
+            int m = ri.Length, np = _pivots[sn];
+            for (int j = 0; j < np; j++)
+            {
+                double yj = y[ri[j]];
+                if (yj == 0) continue;
+                int c = j * m;
+                for (int i = j + 1; i < m; i++) y[ri[i]] -= l[c + i] * yj;
+            }
+        }
+        var z = work;
+        for (int sn = _pivots.Length - 1; sn >= 0; sn--)
+        {
+            var ri = _rows[sn]; var ci = _cols[sn]; var u = _u[sn];
+            int m = ri.Length, np = _pivots[sn];
+            for (int j = np - 1; j >= 0; j--)
+            {
+                long row = (long)j * m;
+                double t = y[ri[j]];
+                for (int c = j + 1; c < m; c++) t -= u[row + c] * z[ci[c]];
+                z[ci[j]] = t / u[row + j];
+            }
+        }
+        for (int v = 0; v < n; v++) x[perm[v]] = z[v];
+    }
+
+    /// <summary>x ← A⁻ᵀ·x: forward with Uᵀ (by column variables), backward with Lᵀ (by row variables).</summary>
+    public void SolveTranspose(Span<double> x, Span<double> work)
+    {
+        var perm = _s.Perm;
+        int n = _s.N;
+        var g = new double[n];
+        for (int v = 0; v < n; v++) g[v] = x[perm[v]];
+        var z = work;
+        for (int sn = 0; sn < _pivots.Length; sn++)
+        {
+            var ri = _rows[sn]; var ci = _cols[sn]; var u = _u[sn];
+            int m = ri.Length, np = _pivots[sn];
+            for (int j = 0; j < np; j++)
+            {
+                long row = (long)j * m;
+                double vj = g[ci[j]] / u[row + j];
+                z[ri[j]] = vj;
+                if (vj == 0) continue;
+                for (int c = j + 1; c < m; c++) g[ci[c]] -= u[row + c] * vj;
+            }
+        }
+        for (int sn = _pivots.Length - 1; sn >= 0; sn--)
+        {
+            var ri = _rows[sn]; var l = _l[sn];
+            int m = ri.Length, np = _pivots[sn];
+            for (int j = np - 1; j >= 0; j--)
+            {
+                int c = j * m;
+                double t = z[ri[j]];
+                for (int i = j + 1; i < m; i++) t -= l[c + i] * z[ri[i]];
+                z[ri[j]] = t;
+            }
+        }
+        for (int v = 0; v < n; v++) x[perm[v]] = z[v];
+    }
+
+    /// <summary>det A = sign(P)·sign(Q)·Π u_kk.</summary>
+    public (double LogAbsDet, int Sign) LogDeterminant()
+    {
+        double sum = 0; int sign = SparseLuFactors.PermutationSign(Pinv) * SparseLuFactors.PermutationSign(Q);
+        for (int sn = 0; sn < _pivots.Length; sn++)
+        {
+            int m = _rows[sn].Length;
+            for (int j = 0; j < _pivots[sn]; j++)
+            {
+                double d = _u[sn][(long)j * m + j];
+                sum += Math.Log(Math.Abs(d));
+                if (d < 0) sign = -sign;
+            }
+        }
+        return (sum, sign);
+    }
+
+    /// <summary>The factors in compressed columns (pivot order, exact zeros dropped), for inspection.</summary>
+    public SparseLuFactors ToCompressedColumns()
+    {
+        var s = _s; var rowIndex = _rows; var colIndex = _cols; var pivots = _pivots; var lBlocks = _l; var uBlocks = _u;
+        int n = s.N, ns = s.SuperCount;
+        var rowStep = new int[n]; var colStep = new int[n];
+        int k = 0;
+        for (int sn = 0; sn < ns; sn++)
+            for (int j = 0; j < pivots[sn]; j++) { rowStep[rowIndex[sn][j]] = k; colStep[colIndex[sn][j]] = k; k++; }
+        // L by columns (step order = front order), diagonal first.
+        var lp = new int[n + 1];
+        long lnz = 0, unz = 0;
+        for (int sn = 0; sn < ns; sn++)
+        {
+            int m = rowIndex[sn].Length;
+            for (int j = 0; j < pivots[sn]; j++)
+            {
+                lnz++;
+                for (int i = j + 1; i < m; i++) if (lBlocks[sn][i + (long)j * m] != 0) lnz++;
+                for (int c = j; c < m; c++) if (uBlocks[sn][(long)j * m + c] != 0 || c == j) unz++;
+            }
+        }
+        if (lnz > Array.MaxLength || unz > Array.MaxLength)
+            throw new InvalidOperationException($"the LU factors have {lnz:N0} + {unz:N0} entries, more than one array holds");
+        var li = new int[lnz]; var lx = new double[lnz];
+        // U by rows first (then transposed to columns): row k holds (step of column, value), diagonal first.
+        var urp = new int[n + 1];
+        var uci = new int[unz]; var uvx = new double[unz];
+        int lw = 0, uw = 0, step = 0;
+        for (int sn = 0; sn < ns; sn++)
+        {
+            var ri = rowIndex[sn]; var ci = colIndex[sn]; var lb = lBlocks[sn]; var ub = uBlocks[sn];
+            int m = ri.Length, np = pivots[sn];
+            for (int j = 0; j < np; j++, step++)
+            {
+                lp[step] = lw;
+                li[lw] = step; lx[lw++] = 1;
+                for (int i = j + 1; i < m; i++)
+                {
+                    double v = lb[i + (long)j * m];
+                    if (v != 0) { li[lw] = rowStep[ri[i]]; lx[lw++] = v; }
+                }
+                urp[step] = uw;
+                for (int c = j; c < m; c++)
+                {
+                    double v = ub[(long)j * m + c];
+                    if (v != 0 || c == j) { uci[uw] = colStep[ci[c]]; uvx[uw++] = v; }
+                }
+            }
+        }
+        lp[n] = lw; urp[n] = uw;
+        // Transpose U: scanning rows in increasing order leaves each column's rows ascending, so its diagonal is last.
+        var up = new int[n + 1];
+        for (int t = 0; t < uw; t++) up[uci[t] + 1]++;
+        for (int j = 0; j < n; j++) up[j + 1] += up[j];
+        var next = (int[])up.Clone();
+        var ui = new int[uw]; var ux = new double[uw];
+        for (int row = 0; row < n; row++)
+            for (int t = urp[row]; t < urp[row + 1]; t++) { int w = next[uci[t]]++; ui[w] = row; ux[w] = uvx[t]; }
+        return new SparseLuFactors { N = n, Lp = lp, Li = li, Lx = lx, Up = up, Ui = ui, Ux = ux, Pinv = (int[])Pinv.Clone(), Q = (int[])Q.Clone(), Flops = Flops };
+    }
+}

@@ -1,0 +1,129 @@
+using System.Numerics;
+using TorchSla.Kernels.Memory;
+
+namespace TorchSla.Kernels.Cpu;
+
+// The CPU twins of the fused Krylov primitives (Backend.DotInto, SpMVDot, CgUpdate, CgDirection).
+// Each primitive is one pass over its vectors in fixed blocks (CgBlocks); the per-system decisions
+// (α, β, the status word) are taken on the calling thread before the pass, the partial sums are
+// folded in block order after it, so the bits depend on the sizes only, never on the thread count.
+public sealed partial class CpuBackend
+{
+    /// <inheritdoc/>
+    public override void DotInto<T>(Storage<T> x, Storage<T> y, VectorBatch layout, Storage<T> scalars, int scalarStride, int slot)
+    {
+        var job = CgBlocks<T>.Rent(CgBlocks<T>.Kind.Dot, layout, ArrayOf(scalars), scalarStride);
+        CheckScalars(layout, scalars, scalarStride, slot);
+        job.X = Checked(x, layout, nameof(x)); job.Y = Checked(y, layout, nameof(y));
+        job.RunElementwise();
+        job.FoldInto(slot, -1);
+    }
+
+    /// <inheritdoc/>
+    public override unsafe void SpMVDot<T>(CsrIndices a, Storage<T> values, int valOffset, Storage<T> x, Storage<T> y,
+        VectorBatch layout, Storage<T> scalars, int scalarStride, int slot)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        if (a.Rows != a.Cols || layout.Length != a.Rows)
+            throw new ArgumentException($"SpMVDot needs a square matrix matching the vectors: A is {a.Rows}×{a.Cols}, vectors have {layout.Length} entries", nameof(a));
+        bool interleaved = layout.Count > 1 && !layout.IsUnitStride;
+        if (interleaved ? layout != VectorBatch.Interleaved(layout.Length, layout.Count) : layout.SystemStride < layout.Length && layout.Count > 1)
+            throw new ArgumentException($"SpMVDot: layout {layout} is neither [B, n] nor [n, K]", nameof(layout));
+        CheckScalars(layout, scalars, scalarStride, slot);
+        var xs = SpanOf(x); var ys = SpanOf(y);
+        layout.Check(xs.Length, nameof(x)); layout.Check(ys.Length, nameof(y));
+        var vs = SpanOf(values).Slice(valOffset, checked(a.Nnz * (interleaved ? 1 : layout.Count)));
+        var job = CgBlocks<T>.Rent(CgBlocks<T>.Kind.SpMVDot, layout, ArrayOf(scalars), scalarStride);
+        fixed (int* prp = SpanOf(a.RowPtr)) fixed (int* pci = SpanOf(a.ColInd)) fixed (T* pv = vs) fixed (T* px = xs) fixed (T* py = ys)
+        {
+            job.RowPtr = prp; job.ColInd = pci; job.Val = pv; job.Px = px; job.Py = py; job.Nnz = a.Nnz;
+            job.Interleaved = interleaved;
+            job.Gather = CsrKernels.GatherPays(a.Rows, a.Nnz);
+            job.RunRows((long)a.Nnz * layout.Count);
+        }
+        job.FoldInto(slot, -1);
+    }
+
+    /// <inheritdoc/>
+    public override void CgUpdate<T>(Storage<T> x, Storage<T> p, Storage<T> r, Storage<T> q, Storage<T>? inverseDiagonal,
+        VectorBatch layout, Storage<T> scalars, int scalarStride, int rhoSlot, int rhoNewSlot, int iteration)
+    {
+        CheckScalars(layout, scalars, scalarStride, rhoSlot); CheckScalars(layout, scalars, scalarStride, rhoNewSlot);
+        var job = CgBlocks<T>.Rent(CgBlocks<T>.Kind.Update, layout, ArrayOf(scalars), scalarStride);
+        job.X = Checked(x, layout, nameof(x)); job.P = Checked(p, layout, nameof(p));
+        job.R = Checked(r, layout, nameof(r)); job.Q = Checked(q, layout, nameof(q));
+        job.D = inverseDiagonal is null ? null : Checked(inverseDiagonal, layout, nameof(inverseDiagonal));
+        var s = job.S;
+        for (int b = 0; b < layout.Count; b++)
+        {
+            int o = b * scalarStride;
+            // α = ρ/pᵀq, or the reason it cannot be taken: the system is frozen before it is touched.
+            bool active = s[o + CgScalars.Status] == T.Zero;
+            if (active)
+            {
+                int code = CgScalars.AfterCurvature(s[o + CgScalars.Curvature]);
+                if (code != CgScalars.Active) Stop(s, o, code, iteration - 1);
+                active = code == CgScalars.Active;
+            }
+            job.Active[b] = active;
+            job.Coefficient[b] = active ? s[o + rhoSlot] / s[o + CgScalars.Curvature] : T.Zero;
+        }
+        job.RunElementwise();
+        job.FoldInto(CgScalars.ResidualSquared, rhoNewSlot);
+        int ring = scalarStride - CgScalars.History;
+        for (int b = 0; b < layout.Count; b++)
+        {
+            int o = b * scalarStride;
+            if (!job.Active[b]) continue;
+            T rr = s[o + CgScalars.ResidualSquared];
+            s[o + CgScalars.History + (iteration - 1) % ring] = rr;
+            int code = CgScalars.AfterResidual(rr, s[o + CgScalars.BoundSquared]);
+            if (code != CgScalars.Active) Stop(s, o, code, iteration);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void CgDirection<T>(Storage<T> z, Storage<T>? inverseDiagonal, Storage<T> p, VectorBatch layout,
+        Storage<T> scalars, int scalarStride, int rhoNewSlot, int rhoSlot, int iteration)
+    {
+        CheckScalars(layout, scalars, scalarStride, rhoSlot); CheckScalars(layout, scalars, scalarStride, rhoNewSlot);
+        var job = CgBlocks<T>.Rent(CgBlocks<T>.Kind.Direction, layout, ArrayOf(scalars), scalarStride);
+        job.R = Checked(z, layout, nameof(z)); job.P = Checked(p, layout, nameof(p));
+        job.D = inverseDiagonal is null ? null : Checked(inverseDiagonal, layout, nameof(inverseDiagonal));
+        var s = job.S;
+        for (int b = 0; b < layout.Count; b++)
+        {
+            int o = b * scalarStride;
+            T rhoNew = s[o + rhoNewSlot];
+            if (s[o + CgScalars.Status] == T.Zero)
+            {
+                int code = CgScalars.AfterPreconditioner(rhoNew);
+                if (code != CgScalars.Active) Stop(s, o, code, iteration);
+            }
+            job.Coefficient[b] = rhoNew / s[o + rhoSlot];
+            job.Active[b] = true; // p is free once a system stopped: updating it keeps the pass uniform
+        }
+        job.RunElementwise();
+    }
+
+    private static void Stop<T>(T[] s, int o, int code, int iteration) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        s[o + CgScalars.Status] = T.CreateTruncating(code);
+        s[o + CgScalars.StopIteration] = T.CreateTruncating(iteration);
+    }
+
+    private static T[] Checked<T>(Storage<T> v, VectorBatch layout, string name) where T : unmanaged
+    {
+        var a = ArrayOf(v ?? throw new ArgumentNullException(name));
+        layout.Check(a.Length, name);
+        return a;
+    }
+
+    private static void CheckScalars<T>(VectorBatch layout, Storage<T> scalars, int stride, int slot) where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(scalars);
+        if (stride < CgScalars.History + 1 || slot < 0 || slot >= stride || (long)layout.Count * stride > scalars.Length)
+            throw new ArgumentOutOfRangeException(nameof(scalars),
+                $"scalar block of {scalars.Length} elements cannot hold {layout.Count} systems of stride {stride} (slot {slot}; the stride must exceed {CgScalars.History})");
+    }
+}

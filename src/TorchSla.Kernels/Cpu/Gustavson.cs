@@ -1,0 +1,123 @@
+using TorchSla.Kernels.Memory;
+
+namespace TorchSla.Kernels.Cpu;
+
+/// <summary>
+/// Gustavson's row-by-row sparse product (Gustavson 1978, "Two fast algorithms for sparse matrices:
+/// multiplication and permuted transposition", ACM TOMS 4(3)), symbolic part, on the host: row i of
+/// C is the union of the rows k of B for the columns k of row i of A, found with a dense marker of N
+/// entries per block of rows (one marker per worker, no sharing). Pass 1 counts nnz(C) and products
+/// per row; pass 2 sorts each row's columns and fills the expansion matrix of <see cref="CpuSpGemmPlan"/>.
+/// </summary>
+internal static class Gustavson
+{
+    public static CpuSpGemmPlan Symbolic(CsrIndices a, CsrIndices b)
+    {
+        if (a.Cols != b.Rows)
+            throw new ShapeMismatchException($"patterns of shapes [{a.Rows}, {a.Cols}] and [{b.Rows}, {b.Cols}] cannot be multiplied", nameof(b));
+        int[] aRp = CpuBackend.ArrayOf(a.RowPtr), aCi = CpuBackend.ArrayOf(a.ColInd);
+        int[] bRp = CpuBackend.ArrayOf(b.RowPtr), bCi = CpuBackend.ArrayOf(b.ColInd);
+        int m = a.Rows, n = b.Cols;
+        var nnzRow = new int[m];
+        var flopsRow = new long[m];
+        // Below ~32k scalar steps a fork/join costs more than it saves.
+        int blocks = (long)a.Nnz * 4 < 1 << 15 ? 1 : Math.Min(CpuBackend.Threads * 4, Math.Max(1, m));
+        Parallel.For(0, blocks, blk =>
+        {
+            var marker = new int[n];
+            Array.Fill(marker, -1);
+            int r0 = (int)((long)m * blk / blocks), r1 = (int)((long)m * (blk + 1) / blocks);
+            for (int i = r0; i < r1; i++)
+            {
+                int cnt = 0; long fl = 0;
+                for (int pa = aRp[i]; pa < aRp[i + 1]; pa++)
+                {
+                    int k = aCi[pa];
+                    fl += bRp[k + 1] - bRp[k];
+                    for (int pb = bRp[k]; pb < bRp[k + 1]; pb++)
+                    {
+                        int j = bCi[pb];
+                        if (marker[j] != i) { marker[j] = i; cnt++; }
+                    }
+                }
+                nnzRow[i] = cnt; flopsRow[i] = fl;
+            }
+        });
+        var rowPtr = new int[m + 1];
+        var flopsStart = new long[m + 1];
+        for (int i = 0; i < m; i++)
+        {
+            long r = (long)rowPtr[i] + nnzRow[i];
+            flopsStart[i + 1] = flopsStart[i] + flopsRow[i];
+            if (r > Array.MaxLength || flopsStart[i + 1] > Array.MaxLength)
+                throw TooLarge(a, b);
+            rowPtr[i + 1] = (int)r;
+        }
+        int nnzC = rowPtr[m];
+        var colInd = new int[nnzC];
+        var ePtr = new int[nnzC + 1];
+        var eCol = new int[flopsStart[m]];
+        var eMap = new int[flopsStart[m]];
+        Parallel.For(0, blocks, blk =>
+        {
+            var pos = new int[n];
+            Array.Fill(pos, -1);
+            int r0 = (int)((long)m * blk / blocks), r1 = (int)((long)m * (blk + 1) / blocks);
+            for (int i = r0; i < r1; i++)
+            {
+                int c0 = rowPtr[i], c1 = rowPtr[i + 1], cnt = c0;
+                for (int pa = aRp[i]; pa < aRp[i + 1]; pa++)
+                {
+                    int k = aCi[pa];
+                    for (int pb = bRp[k]; pb < bRp[k + 1]; pb++)
+                    {
+                        int j = bCi[pb];
+                        if (pos[j] < c0) { pos[j] = c0; colInd[cnt++] = j; } // pos < c0: not yet seen in this row
+                    }
+                }
+                SortRow(colInd, c0, c1);
+                for (int s = c0; s < c1; s++) { pos[colInd[s]] = s; ePtr[s + 1] = 0; }
+                // Products per slot of C, then offsets inside this row's range of E.
+                for (int pa = aRp[i]; pa < aRp[i + 1]; pa++)
+                {
+                    int k = aCi[pa];
+                    for (int pb = bRp[k]; pb < bRp[k + 1]; pb++) ePtr[pos[bCi[pb]] + 1]++;
+                }
+                int start = (int)flopsStart[i];
+                for (int s = c0; s < c1; s++) { int c = ePtr[s + 1]; ePtr[s + 1] = start; start += c; }
+                // ePtr[s + 1] is now the cursor of slot s; after filling it is the end of slot s,
+                // which is what the CSR row pointer of E needs. A's columns k ascend, so the
+                // B slots of each row of E ascend too: E comes out canonical without a sort.
+                for (int pa = aRp[i]; pa < aRp[i + 1]; pa++)
+                {
+                    int k = aCi[pa];
+                    for (int pb = bRp[k]; pb < bRp[k + 1]; pb++)
+                    {
+                        int q = ePtr[pos[bCi[pb]] + 1]++;
+                        eCol[q] = pb; eMap[q] = pa;
+                    }
+                }
+            }
+        });
+        ePtr[0] = 0;
+        var c = new CsrIndices(m, n, new CpuStorage<int>(rowPtr), new CpuStorage<int>(colInd));
+        var e = new CsrIndices(nnzC, b.Nnz, new CpuStorage<int>(ePtr), new CpuStorage<int>(eCol));
+        return new CpuSpGemmPlan(a, b, c, e, eMap);
+    }
+
+    /// <summary>The error for a product whose pattern or scalar products overflow 32-bit indices (shared by every backend).</summary>
+    internal static ArgumentOutOfRangeException TooLarge(CsrIndices a, CsrIndices b) =>
+        new(nameof(b), $"the product of [{a.Rows}, {a.Cols}] (nnz {a.Nnz}) and [{b.Rows}, {b.Cols}] (nnz {b.Nnz}) needs more than {Array.MaxLength:N0} entries or scalar products: too large for 32-bit indices");
+
+    /// <summary>Sorts a[from..to): insertion sort for the short rows of typical products (no call overhead), introsort beyond.</summary>
+    private static void SortRow(int[] a, int from, int to)
+    {
+        if (to - from > 32) { Array.Sort(a, from, to - from); return; }
+        for (int i = from + 1; i < to; i++)
+        {
+            int v = a[i], j = i - 1;
+            while (j >= from && a[j] > v) { a[j + 1] = a[j]; j--; }
+            a[j + 1] = v;
+        }
+    }
+}

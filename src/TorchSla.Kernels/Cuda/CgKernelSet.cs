@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using System.Numerics;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace TorchSla.Kernels.Cuda;
+
+/// <summary>
+/// The compiled <see cref="CgKernels"/> of one element type, loaded the first time a fused Krylov primitive runs
+/// (so that backends which never run CG do not pay their JIT), with the status-code table they write from.
+/// </summary>
+internal sealed class CgKernelSet<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch> DotPartial;
+    public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, CgLaunch> FoldInto;
+    public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T> UpdatePartial;
+    public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T> UpdateFinish;
+    public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T> Direction;
+
+    /// <summary>codes[c] = c for the status codes of <see cref="CgScalars"/>.</summary>
+    public readonly MemoryBuffer1D<T, Stride1D.Dense> Codes;
+
+    /// <summary>Seconds spent compiling this set.</summary>
+    public readonly double CompileSeconds;
+
+    public CgKernelSet(Accelerator acc)
+    {
+        var sw = Stopwatch.StartNew();
+        DotPartial = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch>(CgKernels.DotPartial);
+        FoldInto = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, CgLaunch>(CgKernels.FoldInto);
+        UpdatePartial = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(CgKernels.UpdatePartial);
+        UpdateFinish = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(CgKernels.UpdateFinish);
+        Direction = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(CgKernels.Direction);
+        var codes = new T[8];
+        for (int c = 0; c < codes.Length; c++) codes[c] = T.CreateTruncating(c);
+        Codes = acc.Allocate1D(codes);
+        CompileSeconds = sw.Elapsed.TotalSeconds;
+    }
+
+    public void Dispose() => Codes.Dispose();
+}

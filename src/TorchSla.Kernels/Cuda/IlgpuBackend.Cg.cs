@@ -1,0 +1,140 @@
+using ILGPU;
+using ILGPU.Runtime;
+using TorchSla.Kernels.Memory;
+
+namespace TorchSla.Kernels.Cuda;
+
+// The GPU side of the fused Krylov primitives (Backend.DotInto, SpMVDot, CgUpdate, CgDirection): launches of
+// CgKernels on the default stream, never a read-back, never an allocation once the reduction scratch has grown
+// to the solve's size.
+public sealed partial class IlgpuBackend
+{
+    private CgKernelSet<T> Cg<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        if (_kernels.TryGetValue(typeof(CgKernelSet<T>), out var o)) return (CgKernelSet<T>)o;
+        lock (Sync)
+        {
+            Accelerator.Bind();
+            return (CgKernelSet<T>)_kernels.GetOrAdd(typeof(CgKernelSet<T>), _ =>
+            {
+                var k = new CgKernelSet<T>(Accelerator);
+                Interlocked.Add(ref _jitTicks, TimeSpan.FromSeconds(k.CompileSeconds).Ticks);
+                return k;
+            });
+        }
+    }
+
+    /// <summary>The launch description of <paramref name="layout"/>, with enough groups per system to fill the device.</summary>
+    private CgLaunch Launch<T>(VectorBatch layout, Storage<T> scalars, int scalarStride, string what) where T : unmanaged
+    {
+        if (layout.Length < 0 || layout.Count < 0 || layout.SystemStride < 0 || layout.ElementStride < 1)
+            throw new ArgumentOutOfRangeException(nameof(layout), $"{what}: layout {layout} has a negative size or stride");
+        if (scalarStride <= CgScalars.History || (long)layout.Count * scalarStride > scalars.Length)
+            throw new ArgumentOutOfRangeException(nameof(scalars),
+                $"{what}: scalar block of {scalars.Length} elements cannot hold {layout.Count} systems of stride {scalarStride} (it must exceed {CgScalars.History})");
+        int fill = Accelerator.NumMultiprocessors * Math.Max(1, Accelerator.MaxNumThreadsPerMultiprocessor / ReductionKernels.GroupSize);
+        int need = (int)Math.Max(1, ((long)layout.Length + ReductionKernels.GroupSize - 1) / ReductionKernels.GroupSize);
+        int groups = Math.Clamp(Math.Max(1, fill / Math.Max(1, layout.Count)), 1, need);
+        return new CgLaunch
+        {
+            Length = layout.Length, Count = layout.Count, SystemStride = layout.SystemStride, ElementStride = layout.ElementStride,
+            ScalarStride = scalarStride, Groups = groups,
+        };
+    }
+
+    private static void CheckSlot(int slot, int stride, string name)
+    {
+        if (slot < 0 || slot >= stride) throw new ArgumentOutOfRangeException(name, $"slot {slot} is outside a scalar stride of {stride}");
+    }
+
+    private ArrayView<T> Vectors<T>(Storage<T> v, VectorBatch layout, string name) where T : unmanaged =>
+        View(v, 0, layout.Extent, name);
+
+    /// <inheritdoc/>
+    public override void DotInto<T>(Storage<T> x, Storage<T> y, VectorBatch layout, Storage<T> scalars, int scalarStride, int slot)
+    {
+        var l = Launch(layout, scalars, scalarStride, nameof(DotInto));
+        CheckSlot(slot, scalarStride, nameof(slot));
+        var xv = Vectors(x, layout, nameof(x)); var yv = Vectors(y, layout, nameof(y));
+        var sv = View(scalars, 0, scalars.Length, nameof(scalars));
+        if (layout.Count == 0) return;
+        var k = Cg<T>();
+        lock (Sync)
+        {
+            Accelerator.Bind();
+            LaunchDot(k, xv, yv, sv, l, slot);
+        }
+    }
+
+    private void LaunchDot<T>(CgKernelSet<T> k, ArrayView<T> x, ArrayView<T> y, ArrayView<T> s, CgLaunch l, int slot)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var partial = Scratch<T>(l.Count * l.Groups);
+        l.SlotA = slot;
+        if (l.Length > 0) k.DotPartial(new KernelConfig(new Index1D(l.Count * l.Groups), new Index1D(ReductionKernels.GroupSize)), x, y, partial, l);
+        else Raw<T>().Fill(Cfg(partial.Length), partial, (int)partial.Length, default);
+        k.FoldInto(new KernelConfig(new Index1D(l.Count), new Index1D(ReductionKernels.GroupSize)), partial, s, l);
+    }
+
+    /// <inheritdoc/>
+    public override void SpMVDot<T>(CsrIndices a, Storage<T> values, int valOffset, Storage<T> x, Storage<T> y,
+        VectorBatch layout, Storage<T> scalars, int scalarStride, int slot)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        if (a.Rows != a.Cols || layout.Length != a.Rows)
+            throw new ArgumentException($"SpMVDot needs a square matrix matching the vectors: A is {a.Rows}×{a.Cols}, vectors have {layout.Length} entries", nameof(a));
+        var l = Launch(layout, scalars, scalarStride, nameof(SpMVDot));
+        CheckSlot(slot, scalarStride, nameof(slot));
+        bool interleaved = layout.Count > 1 && !layout.IsUnitStride;
+        if (interleaved ? layout != VectorBatch.Interleaved(layout.Length, layout.Count) : layout.Count > 1 && layout.SystemStride != layout.Length)
+            throw new ArgumentException($"SpMVDot: layout {layout} is neither [B, n] nor [n, K]", nameof(layout));
+        if (interleaved) SpMM(a, values, valOffset, x, 0, y, 0, layout.Count, T.One, T.Zero);
+        else SpMVBatched(a, values, valOffset, layout.Count, x, 0, layout.Length, y, 0, T.One, T.Zero);
+        DotInto(x, y, layout, scalars, scalarStride, slot);
+    }
+
+    /// <inheritdoc/>
+    public override void CgUpdate<T>(Storage<T> x, Storage<T> p, Storage<T> r, Storage<T> q, Storage<T>? inverseDiagonal,
+        VectorBatch layout, Storage<T> scalars, int scalarStride, int rhoSlot, int rhoNewSlot, int iteration)
+    {
+        var l = Launch(layout, scalars, scalarStride, nameof(CgUpdate));
+        CheckSlot(rhoSlot, scalarStride, nameof(rhoSlot)); CheckSlot(rhoNewSlot, scalarStride, nameof(rhoNewSlot));
+        var xv = Vectors(x, layout, nameof(x)); var pv = Vectors(p, layout, nameof(p));
+        var rv = Vectors(r, layout, nameof(r)); var qv = Vectors(q, layout, nameof(q));
+        var dv = inverseDiagonal is null ? xv : Vectors(inverseDiagonal, layout, nameof(inverseDiagonal));
+        var sv = View(scalars, 0, scalars.Length, nameof(scalars));
+        if (layout.Count == 0) return;
+        l.SlotA = rhoSlot; l.SlotB = rhoNewSlot; l.HasDiagonal = inverseDiagonal is null ? 0 : 1;
+        l.HistoryIndex = (iteration - 1) % (scalarStride - CgScalars.History);
+        var k = Cg<T>();
+        lock (Sync)
+        {
+            Accelerator.Bind();
+            var partial = Scratch<T>(2 * l.Count * l.Groups);
+            k.UpdatePartial(new KernelConfig(new Index1D(l.Count * l.Groups), new Index1D(ReductionKernels.GroupSize)),
+                xv, pv, rv, qv, dv, sv, k.Codes.View, partial, l, T.CreateTruncating(iteration - 1));
+            k.UpdateFinish(new KernelConfig(new Index1D(l.Count), new Index1D(ReductionKernels.GroupSize)),
+                partial, sv, k.Codes.View, l, T.CreateTruncating(iteration));
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void CgDirection<T>(Storage<T> z, Storage<T>? inverseDiagonal, Storage<T> p, VectorBatch layout,
+        Storage<T> scalars, int scalarStride, int rhoNewSlot, int rhoSlot, int iteration)
+    {
+        var l = Launch(layout, scalars, scalarStride, nameof(CgDirection));
+        CheckSlot(rhoSlot, scalarStride, nameof(rhoSlot)); CheckSlot(rhoNewSlot, scalarStride, nameof(rhoNewSlot));
+        var zv = Vectors(z, layout, nameof(z)); var pv = Vectors(p, layout, nameof(p));
+        var dv = inverseDiagonal is null ? zv : Vectors(inverseDiagonal, layout, nameof(inverseDiagonal));
+        var sv = View(scalars, 0, scalars.Length, nameof(scalars));
+        long n = (long)layout.Count * layout.Length;
+        if (n == 0) return;
+        l.SlotA = rhoNewSlot; l.SlotB = rhoSlot; l.HasDiagonal = inverseDiagonal is null ? 0 : 1;
+        var k = Cg<T>();
+        lock (Sync)
+        {
+            Accelerator.Bind();
+            k.Direction(Cfg(n), zv, dv, pv, sv, k.Codes.View, l, T.CreateTruncating(iteration));
+        }
+    }
+}

@@ -1,0 +1,143 @@
+using System.Numerics;
+using ILGPU;
+
+namespace TorchSla.Kernels.Cuda;
+
+/// <summary>
+/// Row-wise hash SpGEMM C = A·B (Nagasaka, Nukada &amp; Matsuoka 2017, "High-performance and
+/// memory-saving sparse general matrix-matrix multiplication for NVIDIA Pascal GPU", ICPP), symbolic
+/// phase with one open-addressing hash table per row of C in global memory, and a numeric phase that
+/// needs no table at all:
+/// <list type="number">
+/// <item><see cref="RowWork"/>: products per row f_i = Σ_k nnz(B_k) and table sizes 2·min(f_i, N) (load ≤ ½).</item>
+/// <item><see cref="Insert"/>: one thread per entry a_ik inserts the columns of B's row k into row i's table
+/// (linear probing, compare-and-swap) and counts each new column once (integer atomics: exact).</item>
+/// <item><see cref="Compact"/> and <see cref="Rank"/>: each row's keys are packed, then each key is written at
+/// its rank among the row's keys, so columns come out sorted whatever order the races left in the table.</item>
+/// <item><see cref="Numeric{T}"/>: one thread per slot (i, j) of C sums a_ik·b_kj over row i of A in increasing k,
+/// finding b_kj by binary search in B's sorted row k — a fixed order, so the same bits on every run,
+/// and no floating-point atomics.</item>
+/// </list>
+/// </summary>
+internal static class SpGemmKernels
+{
+    /// <summary>The row r of slot s: rowPtr[r] ≤ s &lt; rowPtr[r + 1] (binary search over the rows + 1 offsets).</summary>
+    public static int RowOf(ArrayView<int> rowPtr, int rows, int s)
+    {
+        int lo = 0, hi = rows;
+        while (hi - lo > 1)
+        {
+            int mid = (lo + hi) >> 1;
+            if (rowPtr[mid] <= s) lo = mid;
+            else hi = mid;
+        }
+        return lo;
+    }
+
+    /// <summary>flops[i + 1] = f_i and tableSize[i + 1] = 2·min(f_i, n) for row i of A; element 0 of both is 0 (for the scans).</summary>
+    public static void RowWork(ArrayView<int> aRowPtr, ArrayView<int> aColInd, ArrayView<int> bRowPtr,
+        ArrayView<long> flops, ArrayView<long> tableSize, int m, int n)
+    {
+        int i = Grid.GlobalIndex.X;
+        if (i >= m) return;
+        if (i == 0) { flops[0] = 0; tableSize[0] = 0; }
+        long f = 0;
+        for (int p = aRowPtr[i]; p < aRowPtr[i + 1]; p++)
+        {
+            int k = aColInd[p];
+            f += bRowPtr[k + 1] - bRowPtr[k];
+        }
+        flops[i + 1] = f;
+        tableSize[i + 1] = 2 * (f < n ? f : n);
+    }
+
+    /// <summary>
+    /// Thread per entry a_ik: inserts every column j of B's row k into row i's table (slots
+    /// [tableStart[i], tableStart[i + 1]), empty = −1) and adds 1 to count[i + 1] for each column it
+    /// was first to insert. Multiplicative hashing (Knuth, TAOCP vol. 3, §6.4) then linear probing.
+    /// </summary>
+    public static void Insert(ArrayView<int> aRowPtr, ArrayView<int> aColInd, ArrayView<int> bRowPtr, ArrayView<int> bColInd,
+        ArrayView<long> tableStart, ArrayView<int> table, ArrayView<long> count, int m)
+    {
+        int pa = Grid.GlobalIndex.X;
+        if (pa >= aColInd.IntLength) return;
+        int i = RowOf(aRowPtr, m, pa);
+        int k = aColInd[pa];
+        long t0 = tableStart[i];
+        ulong size = (ulong)(tableStart[i + 1] - t0);
+        int added = 0;
+        for (int pb = bRowPtr[k]; pb < bRowPtr[k + 1]; pb++)
+        {
+            int j = bColInd[pb];
+            long h = (long)((uint)j * 2654435761u % size);
+            while (true)
+            {
+                int old = Atomic.CompareExchange(ref table[t0 + h], -1, j);
+                if (old == -1) { added++; break; }
+                if (old == j) break;
+                h = h + 1 == (long)size ? 0 : h + 1;
+            }
+        }
+        if (added > 0) Atomic.Add(ref count[i + 1], added);
+    }
+
+    /// <summary>Thread per row: packs the keys of row i's table into unsorted[rowPtr[i] …] (table order).</summary>
+    public static void Compact(ArrayView<long> tableStart, ArrayView<int> table, ArrayView<int> rowPtr, ArrayView<int> unsorted, int m)
+    {
+        int i = Grid.GlobalIndex.X;
+        if (i >= m) return;
+        int c = rowPtr[i];
+        for (long t = tableStart[i]; t < tableStart[i + 1]; t++)
+        {
+            int v = table[t];
+            if (v >= 0) unsorted[c++] = v;
+        }
+    }
+
+    /// <summary>Thread per slot: writes its column at its rank among the row's (distinct) columns, sorting each row.</summary>
+    public static void Rank(ArrayView<int> rowPtr, ArrayView<int> unsorted, ArrayView<int> colInd, int m)
+    {
+        int s = Grid.GlobalIndex.X;
+        if (s >= colInd.IntLength) return;
+        int i = RowOf(rowPtr, m, s);
+        int c0 = rowPtr[i], c1 = rowPtr[i + 1];
+        int v = unsorted[s], r = 0;
+        for (int t = c0; t < c1; t++)
+            if (unsorted[t] < v) r++;
+        colInd[c0 + r] = v;
+    }
+
+    /// <summary>dst[e] = (int)src[e] (row offsets counted in 64 bits, checked on the host to fit).</summary>
+    public static void Narrow(ArrayView<long> src, ArrayView<int> dst)
+    {
+        int e = Grid.GlobalIndex.X;
+        if (e < dst.IntLength) dst[e] = (int)src[e];
+    }
+
+    /// <summary>Thread per slot (i, j) of C: c_ij = Σ_k a_ik·b_kj over row i of A in increasing k.</summary>
+    public static void Numeric<T>(ArrayView<int> aRowPtr, ArrayView<int> aColInd, ArrayView<T> aValues,
+        ArrayView<int> bRowPtr, ArrayView<int> bColInd, ArrayView<T> bValues,
+        ArrayView<int> cRowPtr, ArrayView<int> cColInd, ArrayView<T> cValues)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int s = Grid.GlobalIndex.X;
+        if (s >= cColInd.IntLength) return;
+        int i = RowOf(cRowPtr, cRowPtr.IntLength - 1, s);
+        int j = cColInd[s];
+        T sum = T.Zero;
+        for (int pa = aRowPtr[i]; pa < aRowPtr[i + 1]; pa++)
+        {
+            int k = aColInd[pa];
+            int lo = bRowPtr[k], hi = bRowPtr[k + 1] - 1;
+            while (lo <= hi)
+            {
+                int mid = (lo + hi) >> 1;
+                int c = bColInd[mid];
+                if (c == j) { sum += aValues[pa] * bValues[mid]; break; }
+                if (c < j) lo = mid + 1;
+                else hi = mid - 1;
+            }
+        }
+        cValues[s] = sum;
+    }
+}

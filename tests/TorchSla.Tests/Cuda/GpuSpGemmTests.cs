@@ -1,0 +1,160 @@
+using TorchSla.Kernels.Cpu;
+using TorchSla.Kernels.Cuda;
+using TorchSla.Kernels.Memory;
+using Xunit;
+
+namespace TorchSla.Tests.Cuda;
+
+/// <summary>
+/// The SpGEMM primitive pair on the GPU backend (hash symbolic phase, table-free numeric phase)
+/// against its CPU twin (Gustavson) and against a dense triple loop; on ILGPU's CPU emulator in CI.
+/// </summary>
+public class GpuSpGemmTests
+{
+    private static IlgpuBackend Gpu => GpuTestDevice.Backend;
+    private static CpuBackend Cpu => CpuBackend.Instance;
+
+    /// <summary>A random CSR matrix with empty rows, one dense-ish row and one long column run.</summary>
+    private static (int[] RowPtr, int[] ColInd, double[] Values) Random(int rows, int cols, int meanLength, int seed)
+    {
+        var rng = new Random(seed);
+        var rp = new int[rows + 1];
+        var ci = new List<int>();
+        for (int r = 0; r < rows; r++)
+        {
+            int len = r == 1 ? cols * 3 / 4 : r % 5 == 3 ? 0 : rng.Next(0, Math.Min(cols, 2 * meanLength) + 1);
+            var set = new SortedSet<int>();
+            while (set.Count < len) set.Add(rng.Next(cols));
+            ci.AddRange(set);
+            rp[r + 1] = ci.Count;
+        }
+        var v = new double[ci.Count];
+        for (int i = 0; i < v.Length; i++) v[i] = rng.NextDouble() * 2 - 1;
+        return (rp, [.. ci], v);
+    }
+
+    private static double[,] Dense(int rows, int cols, int[] rp, int[] ci, double[] v)
+    {
+        var d = new double[rows, cols];
+        for (int r = 0; r < rows; r++) for (int s = rp[r]; s < rp[r + 1]; s++) d[r, ci[s]] = v[s];
+        return d;
+    }
+
+    [Theory]
+    [InlineData(17, 13, 11, 3, 1)]
+    [InlineData(40, 40, 40, 5, 2)]
+    [InlineData(9, 30, 6, 8, 3)]
+    public void ProductMatchesGustavsonAndDenseReference(int m, int k, int n, int meanLength, int seed)
+    {
+        var (arp, aci, av) = Random(m, k, meanLength, seed);
+        var (brp, bci, bv) = Random(k, n, meanLength, seed + 100);
+        var aC = new CsrIndices(m, k, new CpuStorage<int>(arp), new CpuStorage<int>(aci));
+        var bC = new CsrIndices(k, n, new CpuStorage<int>(brp), new CpuStorage<int>(bci));
+        using var cpuPlan = Cpu.SpGemmSymbolic(aC, bC);
+        var aG = new CsrIndices(m, k, Gpu.Upload<int>(arp), Gpu.Upload<int>(aci));
+        var bG = new CsrIndices(k, n, Gpu.Upload<int>(brp), Gpu.Upload<int>(bci));
+        using var gpuPlan = Gpu.SpGemmSymbolic(aG, bG);
+
+        // Same canonical pattern, same number of scalar products.
+        Assert.Equal(cpuPlan.Product.RowPtr.ToArray(), gpuPlan.Product.RowPtr.ToArray());
+        Assert.Equal(cpuPlan.Product.ColInd.ToArray(), gpuPlan.Product.ColInd.ToArray());
+        Assert.Equal(cpuPlan.Flops, gpuPlan.Flops);
+
+        int nnzC = cpuPlan.Product.Nnz;
+        var cc = new CpuStorage<double>(nnzC + 1);
+        Cpu.SpGemmNumeric(cpuPlan, new CpuStorage<double>(av), 0, new CpuStorage<double>(bv), 0, cc, 1);
+        using var ga = Gpu.Upload<double>(av); using var gb = Gpu.Upload<double>(bv);
+        using var gc = Gpu.Allocate<double>(nnzC + 1);
+        Gpu.SpGemmNumeric(gpuPlan, ga, 0, gb, 0, gc, 1);
+        var got = gc.ToArray();
+
+        // Dense reference: every stored (i, j) of C holds Σ_k a_ik·b_kj, every other entry of A·B is 0.
+        var da = Dense(m, k, arp, aci, av); var db = Dense(k, n, brp, bci, bv);
+        var crp = cpuPlan.Product.RowPtr.ToArray(); var cci = cpuPlan.Product.ColInd.ToArray();
+        var stored = new bool[m, n];
+        for (int i = 0; i < m; i++)
+            for (int s = crp[i]; s < crp[i + 1]; s++)
+            {
+                int j = cci[s];
+                stored[i, j] = true;
+                double e = 0;
+                for (int q = 0; q < k; q++) e += da[i, q] * db[q, j];
+                Assert.True(Math.Abs(e - got[s + 1]) <= 1e-12, $"C[{i},{j}]: dense {e}, gpu {got[s + 1]}");
+                Assert.True(Math.Abs(cc.Array[s + 1] - got[s + 1]) <= 1e-13, $"C[{i},{j}]: cpu {cc.Array[s + 1]}, gpu {got[s + 1]}");
+            }
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+                if (!stored[i, j])
+                    for (int q = 0; q < k; q++) Assert.False(da[i, q] != 0 && db[q, j] != 0, $"product a[{i},{q}]·b[{q},{j}] has no slot in C");
+        Assert.Equal(0.0, got[0]); // outside the value set: untouched
+
+        // Fixed summation order: the same bits on a second run.
+        using var gc2 = Gpu.Allocate<double>(nnzC + 1);
+        Gpu.SpGemmNumeric(gpuPlan, ga, 0, gb, 0, gc2, 1);
+        Assert.Equal(got, gc2.ToArray());
+    }
+
+    [Fact]
+    public void RowCountsAcrossSeveralScanChunksAreExact()
+    {
+        // More rows than one scan chunk (2048): a bidiagonal A times a diagonal B, nnz(C) = 2n − 1.
+        int n = 2 * ScanKernels.Chunk + 37;
+        var arp = new int[n + 1]; var aci = new List<int>();
+        for (int i = 0; i < n; i++) { aci.Add(i); if (i + 1 < n) aci.Add(i + 1); arp[i + 1] = aci.Count; }
+        var brp = Enumerable.Range(0, n + 1).ToArray(); var bci = Enumerable.Range(0, n).ToArray();
+        var aG = new CsrIndices(n, n, Gpu.Upload<int>(arp), Gpu.Upload<int>([.. aci]));
+        var bG = new CsrIndices(n, n, Gpu.Upload<int>(brp), Gpu.Upload<int>(bci));
+        using var plan = Gpu.SpGemmSymbolic(aG, bG);
+        Assert.Equal(arp, plan.Product.RowPtr.ToArray());
+        Assert.Equal(aci, plan.Product.ColInd.ToArray());
+        Assert.Equal(2L * n - 1, plan.Flops);
+    }
+
+    [Fact]
+    public void EmptyOperandsGiveAnEmptyProduct()
+    {
+        var aG = new CsrIndices(3, 4, Gpu.Upload<int>([0, 0, 0, 0]), Gpu.Allocate<int>(0));
+        var bG = new CsrIndices(4, 2, Gpu.Upload<int>([0, 1, 1, 2, 2]), Gpu.Upload<int>([0, 1]));
+        using var plan = Gpu.SpGemmSymbolic(aG, bG);
+        Assert.Equal(new[] { 0, 0, 0, 0 }, plan.Product.RowPtr.ToArray());
+        Assert.Equal(0, plan.Product.Nnz);
+        using var c = Gpu.Allocate<double>(0);
+        Gpu.SpGemmNumeric(plan, Gpu.Allocate<double>(0), 0, Gpu.Upload<double>([1.0, 2.0]), 0, c, 0);
+    }
+
+    [Fact]
+    public void BadArgumentsAreNamed()
+    {
+        var aG = new CsrIndices(2, 3, Gpu.Upload<int>([0, 1, 2]), Gpu.Upload<int>([0, 2]));
+        var bG = new CsrIndices(2, 2, Gpu.Upload<int>([0, 1, 2]), Gpu.Upload<int>([0, 1]));
+        Assert.Throws<ShapeMismatchException>(() => Gpu.SpGemmSymbolic(aG, bG));
+        var b3 = new CsrIndices(3, 2, Gpu.Upload<int>([0, 1, 1, 2]), Gpu.Upload<int>([0, 1]));
+        using var plan = Gpu.SpGemmSymbolic(aG, b3);
+        using var cpuPlan = Cpu.SpGemmSymbolic(
+            new CsrIndices(2, 3, new CpuStorage<int>([0, 1, 2]), new CpuStorage<int>([0, 2])),
+            new CsrIndices(3, 2, new CpuStorage<int>([0, 1, 1, 2]), new CpuStorage<int>([0, 1])));
+        using var v2 = Gpu.Upload<double>([1.0, 2.0]); using var c = Gpu.Allocate<double>(plan.Product.Nnz);
+        var e = Assert.Throws<ArgumentException>(() => Gpu.SpGemmNumeric(cpuPlan, v2, 0, v2, 0, c, 0));
+        Assert.Contains("plan", e.Message, StringComparison.Ordinal);
+        var r = Assert.Throws<ArgumentOutOfRangeException>(() => Gpu.SpGemmNumeric(plan, v2, 1, v2, 0, c, 0));
+        Assert.Contains("aValues", r.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TensorProductRunsOnTheDeviceAndMatchesCpu()
+    {
+        GpuTestDevice.Ensure();
+        var (arp, aci, av) = Random(12, 10, 3, 7);
+        var (brp, bci, bv) = Random(10, 8, 3, 8);
+        var a = SparseTensor.FromCsr<double>(arp, aci, av, [12, 10]);
+        var b = SparseTensor.FromCsr<double>(brp, bci, bv, [10, 8]);
+        var c = a * b;
+        var ag = a.Cuda(); var bg = b.Cuda();
+        var cg = ag * bg;
+        Assert.Equal(GpuTestDevice.Device, cg.Device);
+        Assert.Equal(c.RowPointers, cg.RowPointers);
+        Assert.Equal(c.ColumnIndices, cg.ColumnIndices);
+        var x = c.GetValues(); var y = cg.GetValues();
+        for (int i = 0; i < x.Length; i++) Assert.True(Math.Abs(x[i] - y[i]) <= 1e-13, $"slot {i}: cpu {x[i]}, gpu {y[i]}");
+    }
+}
