@@ -12,6 +12,9 @@ namespace TorchSla.Tests.Cuda;
 /// device-resident scalars read back every CheckEvery iterations give the same iterations, history and
 /// solution as the CPU's every-iteration check, and the loop allocates no device memory.
 /// </summary>
+// Counts the backend's device allocations around a solve: other test classes allocating on the same
+// backend at the same time would be counted too, so this class runs with no other test in parallel.
+[Collection(nameof(DeviceAllocationCounting))]
 public class GpuCgTests
 {
     private static Device Gpu => GpuTestDevice.Ensure();
@@ -114,3 +117,7 @@ public class GpuBatchedCgTests
         for (int i = 0; i < xc.Length; i++) Assert.Equal(xc[i], xg[i], 9);
     }
 }
+
+/// <summary>Tests that count the shared test backend's allocations: run alone (no parallel test allocates meanwhile).</summary>
+[CollectionDefinition(nameof(DeviceAllocationCounting), DisableParallelization = true)]
+public sealed class DeviceAllocationCounting;
