@@ -61,7 +61,9 @@ public class GpuAutodiffKernelTests
     public void PointwiseMatchesTheCpu(PointwiseOp op, double p, double lo, double hi)
     {
         PointwiseCase<double>(op, p, lo, hi, 1e-14);
-        PointwiseCase<float>(op, p, lo, hi, 1e-6);
+        // float32: CUDA's powf/expf/logf and .NET's vectorised float functions are each a few ulp from the exact value;
+        // measured on the H100: powf 1.7e-6 relative (≈ 14 ulp of 2⁻²³). Accept 32 ulp.
+        PointwiseCase<float>(op, p, lo, hi, 32 * Math.Pow(2, -23));
     }
 
     [Theory]
