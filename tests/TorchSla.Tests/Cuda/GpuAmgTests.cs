@@ -4,10 +4,15 @@ using Xunit;
 
 namespace TorchSla.Tests.Cuda;
 
+/// <summary>Runs the GPU AMG tests alone: their many device allocations would disturb tests that count the backend's allocations.</summary>
+[CollectionDefinition("GpuAmg", DisableParallelization = true)]
+public sealed class GpuAmgCollection;
+
 /// <summary>
 /// AMG on <c>cuda:0</c> (the emulator in CI, the GPU with TORCHSLA_TEST_DEVICE=cuda): the hierarchy built
 /// for a matrix on the device has the CPU hierarchy's structure, and it preconditions CG there as well.
 /// </summary>
+[Collection("GpuAmg")]
 public class GpuAmgTests
 {
     public GpuAmgTests() => GpuTestDevice.Ensure();
