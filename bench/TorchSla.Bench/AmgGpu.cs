@@ -8,13 +8,12 @@ using TorchSla.Solvers.Preconditioners;
 namespace TorchSla.Bench;
 
 /// <summary>
-/// `amg-gpu [2d:N | 3d:N ...] [--device cuda|cpu] [--jacobi-max ROWS] [--spgemm-max ROWS]`: whole solves through the library's
+/// `amg-gpu [2d:N | 3d:N ...] [--device cuda|cpu] [--jacobi-max ROWS]`: whole solves through the library's
 /// front door, <c>A.Solve(b, {Method = CG, Preconditioner = "amg" | "jacobi"})</c>, on one device, float64,
 /// b = 1, x₀ = 0, rtol 1e-8. The matrix is generated on the host and moved to the device before the clock
 /// starts; the clock covers the preconditioner's setup (for AMG the whole hierarchy) and the CG. Memory:
 /// the device's free bytes before the matrix is uploaded minus the least seen after the AMG solve (matrix,
-/// hierarchy, Krylov vectors and the allocator's pool), per row. Up to --jacobi-max rows also Jacobi-PCG, up to
-/// --spgemm-max rows (default 0) AMG-PCG with the setup's products through the library's SpGEMM on the device. Markdown rows on stdout.
+/// hierarchy, Krylov vectors and the allocator's pool), per row. Up to --jacobi-max rows also Jacobi-PCG. Markdown rows on stdout.
 /// </summary>
 internal static class AmgGpu
 {
@@ -23,13 +22,12 @@ internal static class AmgGpu
     public static int Run(string[] args)
     {
         var device = Device.Cuda(0);
-        long jacobiMax = long.MaxValue, spgemmMax = 0;
+        long jacobiMax = long.MaxValue;
         var problems = new List<(int Dim, int N)>();
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--device") { device = Device.Parse(args[++i]); continue; }
             if (args[i] == "--jacobi-max") { jacobiMax = long.Parse(args[++i], Inv); continue; }
-            if (args[i] == "--spgemm-max") { spgemmMax = long.Parse(args[++i], Inv); continue; }
             var parts = args[i].Split(':');
             problems.Add((parts[0] == "3d" ? 3 : 2, int.Parse(parts[1], Inv)));
         }
@@ -49,18 +47,6 @@ internal static class AmgGpu
             Row(name, a, b, "amg", free0, be);
             if (a.Rows <= jacobiMax) Row(name, a, b, "jacobi", -1, be);
             else Console.WriteLine($"| {name} | {a.Rows} | ours Jacobi-PCG | skipped (n > {jacobiMax}) | | | | | | | |");
-            if (a.Rows <= spgemmMax)
-            {
-                // The same hierarchy with P and R·A·P through the library's SpGEMM (on a GPU the default anyway; on the CPU instead of the host products).
-                var sw = Stopwatch.StartNew();
-                using var amg = new AmgPreconditioner<double>(a, new AmgOptions { ForceDeviceProducts = true });
-                double setup = sw.Elapsed.TotalSeconds;
-                var r = TorchSla.Solvers.Krylov.Cg.Solve(a, b, options: Options(), preconditioner: amg);
-                double total = sw.Elapsed.TotalSeconds;
-                r.Solution.Dispose();
-                var s = amg.Statistics;
-                Console.WriteLine(string.Create(Inv, $"| {name} | {a.Rows} | ours AMG-PCG, device SpGEMM setup | {setup:F3} | {total - setup:F3} | {total:F3} | {r.Iterations} | {r.FinalRelativeResidual:E1} | {s.Levels} | {s.OperatorComplexity:F3} | |"));
-            }
         }
         return 0;
     }

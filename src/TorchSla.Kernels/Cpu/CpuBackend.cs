@@ -145,18 +145,15 @@ public sealed partial class CpuBackend : Backend
     }
 
     /// <inheritdoc/>
-    /// <remarks>C.values = E·B.values with E's values gathered from A's (see <see cref="CpuSpGemmPlan"/>);
-    /// each row of E lists its products in increasing k.</remarks>
+    /// <remarks>Row by row on the plan's pattern with a dense accumulator (<see cref="Gustavson.Numeric{T}"/>),
+    /// summing each slot's products in increasing k (the order of the expansion matrix's rows).</remarks>
     public override void SpGemmNumeric<T>(SpGemmPlan plan, Storage<T> aValues, int aOffset, Storage<T> bValues, int bOffset,
         Storage<T> cValues, int cOffset)
     {
         ArgumentNullException.ThrowIfNull(plan);
         if (plan is not CpuSpGemmPlan p) throw new ArgumentException($"the plan was made by the backend of {plan.Device}, not by the CPU backend", nameof(plan));
         p.CheckValues(aValues, aOffset, bValues, bOffset, cValues, cOffset);
-        int flops = p.ExpansionMap.Length;
-        using var w = new CpuStorage<T>(flops);
-        Gather(aValues, aOffset, p.ExpansionMap, 0, w, 0, flops, T.One, accumulate: false);
-        SpMV(p.Expansion, w, 0, bValues, bOffset, cValues, cOffset, T.One, T.Zero);
+        Gustavson.Numeric(p, ArrayOf(aValues), aOffset, ArrayOf(bValues), bOffset, ArrayOf(cValues), cOffset);
     }
 
     /// <inheritdoc/>

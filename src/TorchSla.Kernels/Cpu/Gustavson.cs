@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using TorchSla.Kernels.Memory;
 
 namespace TorchSla.Kernels.Cpu;
@@ -7,7 +9,9 @@ namespace TorchSla.Kernels.Cpu;
 /// multiplication and permuted transposition", ACM TOMS 4(3)), symbolic part, on the host: row i of
 /// C is the union of the rows k of B for the columns k of row i of A, found with a dense marker of N
 /// entries per block of rows (one marker per worker, no sharing). Pass 1 counts nnz(C) and products
-/// per row; pass 2 sorts each row's columns and fills the expansion matrix of <see cref="CpuSpGemmPlan"/>.
+/// per row; pass 2 fills and sorts each row's columns. The numeric product accumulates each row in a dense
+/// array on that pattern (<see cref="Numeric{T}"/>); the expansion matrix of <see cref="CpuSpGemmPlan"/>, which
+/// only the product's gradient uses, is built on first use (<see cref="Expansion"/>).
 /// </summary>
 internal static class Gustavson
 {
@@ -55,9 +59,6 @@ internal static class Gustavson
         }
         int nnzC = rowPtr[m];
         var colInd = new int[nnzC];
-        var ePtr = new int[nnzC + 1];
-        var eCol = new int[flopsStart[m]];
-        var eMap = new int[flopsStart[m]];
         Parallel.For(0, blocks, blk =>
         {
             var pos = new int[n];
@@ -65,7 +66,7 @@ internal static class Gustavson
             int r0 = (int)((long)m * blk / blocks), r1 = (int)((long)m * (blk + 1) / blocks);
             for (int i = r0; i < r1; i++)
             {
-                int c0 = rowPtr[i], c1 = rowPtr[i + 1], cnt = c0;
+                int c0 = rowPtr[i], cnt = c0;
                 for (int pa = aRp[i]; pa < aRp[i + 1]; pa++)
                 {
                     int k = aCi[pa];
@@ -75,7 +76,43 @@ internal static class Gustavson
                         if (pos[j] < c0) { pos[j] = c0; colInd[cnt++] = j; } // pos < c0: not yet seen in this row
                     }
                 }
-                SortRow(colInd, c0, c1);
+                SortRow(colInd, c0, rowPtr[i + 1]);
+            }
+        });
+        var c = new CsrIndices(m, n, new CpuStorage<int>(rowPtr), new CpuStorage<int>(colInd));
+        return new CpuSpGemmPlan(a, b, c, flopsStart[m]);
+    }
+
+    /// <summary>
+    /// The expansion matrix E of a plan and its map to A's slots (see <see cref="CpuSpGemmPlan"/>), built on
+    /// first use (the product's gradient needs it; the forward numeric does not): per row of C, products per
+    /// slot, offsets, then one entry per product. A's columns k ascend, so each row of E comes out sorted.
+    /// </summary>
+    internal static (CsrIndices Expansion, int[] Map) Expansion(CpuSpGemmPlan plan)
+    {
+        CsrIndices a = plan.Left, b = plan.Right, c = plan.Product;
+        int[] aRp = CpuBackend.ArrayOf(a.RowPtr), aCi = CpuBackend.ArrayOf(a.ColInd);
+        int[] bRp = CpuBackend.ArrayOf(b.RowPtr), bCi = CpuBackend.ArrayOf(b.ColInd);
+        int[] rowPtr = CpuBackend.ArrayOf(c.RowPtr), colInd = CpuBackend.ArrayOf(c.ColInd);
+        int m = a.Rows, n = b.Cols, nnzC = c.Nnz;
+        var flopsStart = new long[m + 1];
+        for (int i = 0; i < m; i++)
+        {
+            long fl = 0;
+            for (int pa = aRp[i]; pa < aRp[i + 1]; pa++) fl += bRp[aCi[pa] + 1] - bRp[aCi[pa]];
+            flopsStart[i + 1] = flopsStart[i] + fl;
+        }
+        var ePtr = new int[nnzC + 1];
+        var eCol = new int[flopsStart[m]];
+        var eMap = new int[flopsStart[m]];
+        int blocks = (long)a.Nnz * 4 < 1 << 15 ? 1 : Math.Min(CpuBackend.Threads * 4, Math.Max(1, m));
+        Parallel.For(0, blocks, blk =>
+        {
+            var pos = new int[n];
+            int r0 = (int)((long)m * blk / blocks), r1 = (int)((long)m * (blk + 1) / blocks);
+            for (int i = r0; i < r1; i++)
+            {
+                int c0 = rowPtr[i], c1 = rowPtr[i + 1];
                 for (int s = c0; s < c1; s++) { pos[colInd[s]] = s; ePtr[s + 1] = 0; }
                 // Products per slot of C, then offsets inside this row's range of E.
                 for (int pa = aRp[i]; pa < aRp[i + 1]; pa++)
@@ -84,10 +121,9 @@ internal static class Gustavson
                     for (int pb = bRp[k]; pb < bRp[k + 1]; pb++) ePtr[pos[bCi[pb]] + 1]++;
                 }
                 int start = (int)flopsStart[i];
-                for (int s = c0; s < c1; s++) { int c = ePtr[s + 1]; ePtr[s + 1] = start; start += c; }
+                for (int s = c0; s < c1; s++) { int cnt = ePtr[s + 1]; ePtr[s + 1] = start; start += cnt; }
                 // ePtr[s + 1] is now the cursor of slot s; after filling it is the end of slot s,
-                // which is what the CSR row pointer of E needs. A's columns k ascend, so the
-                // B slots of each row of E ascend too: E comes out canonical without a sort.
+                // which is what the CSR row pointer of E needs.
                 for (int pa = aRp[i]; pa < aRp[i + 1]; pa++)
                 {
                     int k = aCi[pa];
@@ -99,10 +135,50 @@ internal static class Gustavson
                 }
             }
         });
-        ePtr[0] = 0;
-        var c = new CsrIndices(m, n, new CpuStorage<int>(rowPtr), new CpuStorage<int>(colInd));
-        var e = new CsrIndices(nnzC, b.Nnz, new CpuStorage<int>(ePtr), new CpuStorage<int>(eCol));
-        return new CpuSpGemmPlan(a, b, c, e, eMap);
+        return (new CsrIndices(nnzC, b.Nnz, new CpuStorage<int>(ePtr), new CpuStorage<int>(eCol)), eMap);
+    }
+
+    /// <summary>
+    /// C.values on the plan's pattern, row by row: the products of row i accumulate in a dense array indexed by
+    /// column (in increasing k, the order of the expansion's rows), then C's slots gather them and clear them.
+    /// Parallel over row blocks; one accumulator per block.
+    /// </summary>
+    internal static void Numeric<T>(CpuSpGemmPlan plan, T[] av, int aOffset, T[] bv, int bOffset, T[] cv, int cOffset)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CsrIndices a = plan.Left, b = plan.Right, c = plan.Product;
+        int[] aRp = CpuBackend.ArrayOf(a.RowPtr), aCi = CpuBackend.ArrayOf(a.ColInd);
+        int[] bRp = CpuBackend.ArrayOf(b.RowPtr), bCi = CpuBackend.ArrayOf(b.ColInd);
+        int[] cRp = CpuBackend.ArrayOf(c.RowPtr), cCi = CpuBackend.ArrayOf(c.ColInd);
+        int m = a.Rows, n = b.Cols;
+        int blocks = plan.Flops < 1 << 15 ? 1 : ParallelBlocks.CountFor(plan.Flops, 1 << 16);
+        ParallelBlocks.Run(blocks, blk =>
+        {
+            var acc = new T[n];
+            NumericRows(ParallelBlocks.Start(m, blocks, blk), ParallelBlocks.Start(m, blocks, blk + 1),
+                aRp, aCi, av, aOffset, bRp, bCi, bv, bOffset, cRp, cCi, cv, cOffset, acc);
+        });
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void NumericRows<T>(int r0, int r1, int[] aRp, int[] aCi, T[] av, int aOffset, int[] bRp, int[] bCi, T[] bv, int bOffset,
+        int[] cRp, int[] cCi, T[] cv, int cOffset, T[] acc) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = r0; i < r1; i++)
+        {
+            for (int pa = aRp[i]; pa < aRp[i + 1]; pa++)
+            {
+                int k = aCi[pa];
+                T x = av[aOffset + pa];
+                for (int pb = bRp[k]; pb < bRp[k + 1]; pb++) acc[bCi[pb]] += x * bv[bOffset + pb];
+            }
+            for (int s = cRp[i]; s < cRp[i + 1]; s++)
+            {
+                int j = cCi[s];
+                cv[cOffset + s] = acc[j];
+                acc[j] = T.Zero;
+            }
+        }
     }
 
     /// <summary>The error for a product whose pattern or scalar products overflow 32-bit indices (shared by every backend).</summary>

@@ -120,9 +120,6 @@ public sealed record AmgOptions
     /// <summary>Number of vectors k in <see cref="NearNullSpace"/> (ignored when it is null).</summary>
     public int NearNullSpaceVectors { get; init; } = 1;
 
-    /// <summary>Build P and the coarse operators with the library's SpGEMM even on the CPU (where the setup otherwise multiplies on the host arrays): for tests of the device path.</summary>
-    internal bool ForceDeviceProducts { get; init; }
-
     /// <summary>Checks ranges.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (it is named).</exception>
     public void Validate()

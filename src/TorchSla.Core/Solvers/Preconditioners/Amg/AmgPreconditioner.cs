@@ -14,12 +14,12 @@ namespace TorchSla.Solvers.Preconditioners;
 /// near-null space → smoothed prolongator P = (I − ω·D⁻¹A)·P̂, ω = 4/(3ρ(D⁻¹A)) → R = Pᵀ →
 /// Galerkin operator A_c = R·A·P. The coarsest level is factored by the sparse Cholesky.
 /// The graph work (strength, aggregation, QR of the aggregates) and the eigenvalue estimates'
-/// scaling run on the host. For a matrix on a GPU the products (SpGEMM, transposition, sums) run on
-/// its device through the tensor algebra (Backend.SpGemmSymbolic/Numeric, a hash SpGEMM there), and a
+/// scaling run on the host, in parallel passes on the CPU backend's fork/join. The products P =
+/// (I − ωD⁻¹A)·P̂ and R·(A·P) and the transposition run on the matrix's device through the tensor
+/// algebra (Backend.SpGemmSymbolic/Numeric: a parallel Gustavson on the CPU, a hash SpGEMM on a GPU);
+/// their symbolic parts are cached per pattern, which is what <see cref="Refresh"/> reuses. On a GPU a
 /// last cycle from b = 0 builds every level's device SpMV plan, so that the first Apply does not pay
-/// for it; on the CPU, P and R·A·P are multiplied on the host arrays in one parallel Gustavson pass
-/// each (<see cref="HostProduct"/>), without the expansion plan (one entry per scalar product) that the
-/// CPU backend's SpGEMM keeps for its gradient.</para>
+/// for it.</para>
 /// <para><b>Cycle</b>: V or W, with Chebyshev, (ℓ1-)Jacobi or symmetric Gauss–Seidel smoothing.
 /// All vector work goes through the backend of the matrix's device; the coarse solve moves
 /// its (small) vectors to the host.</para>
@@ -234,34 +234,15 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
             double rho = SpectralRadius.OfDiagonallyScaled(a, hostValues, diag, o.SpectralRadiusSteps);
             level.SpectralRadius = rho;
             double omega = 4.0 / (3.0 * rho);
-            bool host = Device.IsCpu && !o.ForceDeviceProducts;
-            SparseTensor<T> coarse;
-            if (host)
+            if (o.SmoothProlongator)
             {
-                // The same products on host arrays in one pass each (see HostProduct).
-                var ptent = level.Tentative!;
-                var (pp, pc, pv) = o.SmoothProlongator
-                    ? HostProduct.Multiply(n, a.Pattern.RowPtr, a.Pattern.ColInd, ProlongatorSmoothing.JacobiIterationMatrix(a.Pattern.RowPtr, a.Pattern.ColInd, hostValues, diag, omega),
-                        ptent.Cols, ptent.Pattern.RowPtr, ptent.Pattern.ColInd, ToDouble(ptent.GetValues()))
-                    : (ptent.Pattern.RowPtr, ptent.Pattern.ColInd, ToDouble(ptent.GetValues()));
-                int nc = ptent.Cols;
-                level.P = o.SmoothProlongator ? Tensor(new SparsePattern(n, nc, pp, pc), pv) : ptent;
-                level.R = level.P.Transpose();
-                var (qp, qc, qv) = HostProduct.Multiply(n, a.Pattern.RowPtr, a.Pattern.ColInd, hostValues, nc, pp, pc, pv);
-                var (cp, cc, cv) = HostProduct.Multiply(nc, level.R.Pattern.RowPtr, level.R.Pattern.ColInd, ToDouble(level.R.GetValues()), nc, qp, qc, qv);
-                coarse = Tensor(new SparsePattern(nc, nc, cp, cc), cv);
+                // P = (I − ω·D⁻¹A)·P̂ as one product: I − ωD⁻¹A has A's pattern (which holds the diagonal).
+                using var jacobi = a.WithValues(ToT(ProlongatorSmoothing.JacobiIterationMatrix(a.Pattern.RowPtr, a.Pattern.ColInd, hostValues, diag, omega)));
+                level.P = jacobi * level.Tentative!;
             }
-            else
-            {
-                if (o.SmoothProlongator)
-                {
-                    using var scaledA = a.WithValues(ProlongatorSmoothing.RowScaled<T>(a.Pattern.RowPtr, hostValues, diag));
-                    level.P = ProlongatorSmoothing.Smooth(scaledA, level.Tentative!, omega);
-                }
-                else level.P = level.Tentative!;
-                level.R = level.P.Transpose();
-                coarse = GalerkinOperator.Build(a, level.P, level.R);
-            }
+            else level.P = level.Tentative!;
+            level.R = level.P.Transpose();
+            var coarse = GalerkinOperator.Build(a, level.P, level.R);
             level.Smoother = MakeSmoother(a, hostValues, diag, rho);
             if (reuse)
             {

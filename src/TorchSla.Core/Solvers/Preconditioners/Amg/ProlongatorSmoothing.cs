@@ -1,4 +1,3 @@
-using System.Numerics;
 using TorchSla.Kernels.Cpu;
 
 namespace TorchSla.Solvers.Preconditioners;
@@ -9,22 +8,13 @@ namespace TorchSla.Solvers.Preconditioners;
 /// P = (I − ω·D⁻¹A)·P̂ with ω = 4/(3·ρ(D⁻¹A)),
 /// the choice that minimises the energy bound of their convergence proof. It widens each
 /// aggregate's basis function by one ring and lowers its energy, which is what makes the
-/// two-grid rate independent of h. D⁻¹A has A's pattern, its rows scaled on the host (one pass
-/// over the values, which the setup reads there anyway); the product (D⁻¹A)·P̂ (SpGEMM) and
-/// the sum on the union of the patterns run on the matrix's device through the tensor algebra.
-/// Their symbolic parts are cached per pattern, so a refresh with new values on the same
-/// pattern costs only the numeric products.
+/// two-grid rate independent of h. I − ω·D⁻¹A has A's pattern (A stores its diagonal), its values
+/// are formed on the host in one parallel pass (the setup reads A's values there anyway), and P is
+/// one product (I − ωD⁻¹A)·P̂ on the matrix's device (SpGEMM, symbolic part cached per pattern, so a
+/// refresh with new values on the same pattern costs only the numeric product).
 /// </summary>
 internal static class ProlongatorSmoothing
 {
-    /// <summary>P = P̂ − ω·(D⁻¹A)·P̂, given D⁻¹A.</summary>
-    public static SparseTensor<T> Smooth<T>(SparseTensor<T> scaledA, SparseTensor<T> tentative, double omega)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        using var dap = scaledA * tentative;
-        return tentative.Add(dap, T.One, T.CreateTruncating(-omega));
-    }
-
     /// <summary>The values of I − ω·D⁻¹A on A's pattern (which holds the diagonal), so that P = (I − ω·D⁻¹A)·P̂ is one product.</summary>
     public static double[] JacobiIterationMatrix(int[] rowPtr, int[] colInd, double[] values, double[] diagonal, double omega)
     {
@@ -38,19 +28,6 @@ internal static class ProlongatorSmoothing
                 for (int k = rowPtr[i]; k < rowPtr[i + 1]; k++) r[k] = values[k] * s + (colInd[k] == i ? 1 : 0);
             }
         });
-        return r;
-    }
-
-    /// <summary>The values of D⁻¹A in A's CSR order: row i divided by d_i.</summary>
-    public static T[] RowScaled<T>(int[] rowPtr, double[] values, double[] diagonal)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var r = new T[values.Length];
-        for (int i = 0; i < diagonal.Length; i++)
-        {
-            double inv = 1 / diagonal[i];
-            for (int k = rowPtr[i]; k < rowPtr[i + 1]; k++) r[k] = T.CreateTruncating(values[k] * inv);
-        }
         return r;
     }
 }
