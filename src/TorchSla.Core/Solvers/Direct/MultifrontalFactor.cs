@@ -85,15 +85,25 @@ internal sealed class MultifrontalFactor
             if (r > k) updates[sn] = front; else ArrayPool<double>.Shared.Return(front);
         }
 
+        Traverse(s, Node, updates);
+        return new MultifrontalFactor(s, l);
+    }
+
+    /// <summary>
+    /// <see cref="Traverse(SupernodalSymbolic, Action{int, bool})"/> for a multifrontal factorization whose nodes leave
+    /// pooled contribution blocks in <paramref name="pooledBlocks"/> for their parents: whatever is left there when the
+    /// traversal ends — normally or by an exception (a failed pivot) — goes back to the pool.
+    /// </summary>
+    internal static void Traverse(SupernodalSymbolic s, Action<int, bool> node, double[]?[] pooledBlocks)
+    {
         try
         {
-            Traverse(s, Node);
+            Traverse(s, node);
         }
         finally
         {
-            foreach (var u in updates) if (u is not null) ArrayPool<double>.Shared.Return(u);
+            foreach (var u in pooledBlocks) if (u is not null) ArrayPool<double>.Shared.Return(u);
         }
-        return new MultifrontalFactor(s, l);
     }
 
     /// <summary>

@@ -157,14 +157,7 @@ internal sealed class MultifrontalLdlt
             ArrayPool<double>.Shared.Return(front);
         }
 
-        try
-        {
-            MultifrontalFactor.Traverse(s, Node);
-        }
-        finally
-        {
-            foreach (var u in contribution) if (u is not null) ArrayPool<double>.Shared.Return(u);
-        }
+        MultifrontalFactor.Traverse(s, Node, contribution);
         return new MultifrontalLdlt(s, index, pivots, lBlocks, dBlocks, delayed, twoByTwo);
     }
 

@@ -19,7 +19,7 @@ namespace TorchSla.Solvers.Direct;
 /// so a column fails only when it is zero (singular matrix).</para>
 /// <para>Work: blocked right-looking LU over the fully-summed columns (see <see cref="EliminateFullySummed"/>):
 /// almost all flops are in the packed GEMM of <see cref="DenseFrontKernels"/>; independent
-/// subtrees run in parallel (<see cref="MultifrontalFactor.Traverse"/>). The factors stay in front
+/// subtrees run in parallel (<see cref="MultifrontalFactor.Traverse(SupernodalSymbolic, Action{int, bool})"/>). The factors stay in front
 /// blocks (<see cref="MultifrontalLuFactors"/>).</para>
 /// </summary>
 internal static class MultifrontalLu
@@ -160,14 +160,7 @@ internal static class MultifrontalLu
             ArrayPool<double>.Shared.Return(front);
         }
 
-        try
-        {
-            MultifrontalFactor.Traverse(s, Node);
-        }
-        finally
-        {
-            foreach (var cu in contribution) if (cu is not null) ArrayPool<double>.Shared.Return(cu);
-        }
+        MultifrontalFactor.Traverse(s, Node, contribution);
         return new MultifrontalLuFactors(s, rowIndex, colIndex, pivots, lBlocks, uBlocks, blockOffset, flops);
     }
 
