@@ -24,6 +24,7 @@ switch (args.FirstOrDefault())
     case "spmv-crossover": return SpMVCrossover.Run();
     case "krylov-compare": return KrylovCompare.Run(args.Skip(1).ToArray());
     case "direct": return TorchSla.Bench.Direct.DirectBench.Run(args.Skip(1).ToArray());
+    case "partition": return PartitionBench.Run(args.Skip(1).ToArray());
     case "amg-compare": return AmgCompare.Run(args.Skip(1).ToArray());
     case "amg-gpu": return AmgGpu.Run(args.Skip(1).ToArray());
     case "amg-crossover": return AmgCrossover.Run(args.Skip(1).ToArray());
