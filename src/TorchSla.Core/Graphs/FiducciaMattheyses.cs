@@ -61,9 +61,13 @@ internal static class FiducciaMattheyses
         queues[0].Clear(); queues[1].Clear();
     }
 
-    /// <summary>Scratch arrays for refinement of graphs of up to <c>capacity</c> vertices, reused across levels.</summary>
+    /// <summary>
+    /// Scratch arrays for refinement of graphs of up to <c>capacity</c> vertices, reused across levels and (in nested
+    /// dissection) across pieces: the refinements leave the queues empty and nothing locked.
+    /// </summary>
     internal sealed class Workspace(int capacity)
     {
+        public int Capacity => capacity;
         public readonly GainHeap[] Queues = [new GainHeap(capacity), new GainHeap(capacity)];
         public readonly bool[] Locked = new bool[capacity];
         public readonly int[] Log = new int[capacity];

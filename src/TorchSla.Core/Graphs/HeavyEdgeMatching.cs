@@ -20,11 +20,7 @@ internal static class HeavyEdgeMatching
         var xadj = g.XAdj; var adj = g.Adjacency; var ew = g.EdgeWeights; var vw = g.VertexWeights;
         var match = new int[n];
         Array.Fill(match, -1);
-        var order = Environment.GetEnvironmentVariable("ND3_LOCAL") == "1" ? LocallyRandomOrder(n, rng) : RandomOrder(n, rng);
-        var cmap = new int[n];
-        var first = new int[n];   // first[c], second[c]: the fine vertices of coarse vertex c (second = −1 for a singleton)
-        var second = new int[n];
-        int cn = 0;
+        var order = BlockRandomOrder(n, 64, rng);
         foreach (int v in order)
         {
             if (match[v] >= 0) continue;
@@ -34,16 +30,31 @@ internal static class HeavyEdgeMatching
                 int u = adj[q];
                 if (match[u] < 0 && ew[q] > bestW && wv + vw[u] <= maxVertexWeight) { best = u; bestW = ew[q]; }
             }
-            first[cn] = v; cmap[v] = cn;
-            if (best < 0) { match[v] = v; second[cn] = -1; }
-            else { match[v] = best; match[best] = v; cmap[best] = cn; second[cn] = best; }
+            if (best < 0) match[v] = v;
+            else { match[v] = best; match[best] = v; }
+        }
+
+        // Coarse vertices are numbered in the order of their first fine vertex, not in the random visiting order: a
+        // mesh-like numbering of the fine graph then carries over to every level, and with it the cache locality.
+        // Arrays written in full before they are read skip the zeroing (it costs as much as the matching on large graphs).
+        var cmap = GC.AllocateUninitializedArray<int>(n);
+        var first = GC.AllocateUninitializedArray<int>(n);   // first[c], second[c]: the fine vertices of coarse vertex c (second = −1 for a singleton)
+        var second = GC.AllocateUninitializedArray<int>(n);
+        int cn = 0;
+        for (int v = 0; v < n; v++)
+        {
+            int u = match[v];
+            if (u < v) continue;   // numbered with its partner u < v already
+            first[cn] = v; second[cn] = u == v ? -1 : u;
+            cmap[v] = cn; cmap[u] = cn;
             cn++;
         }
 
         // Coarse adjacency: the union of the two fine lists, self edges dropped, parallel edges merged through a position marker.
-        var cx = new int[cn + 1];
-        var cadj = new int[g.AdjacencyCount];
-        var cew = new int[g.AdjacencyCount];
+        var cx = GC.AllocateUninitializedArray<int>(cn + 1);
+        cx[0] = 0;
+        var cadj = GC.AllocateUninitializedArray<int>(g.AdjacencyCount);
+        var cew = GC.AllocateUninitializedArray<int>(g.AdjacencyCount);
         var cvw = new int[cn];
         var at = new int[cn];
         Array.Fill(at, -1);
@@ -73,22 +84,30 @@ internal static class HeavyEdgeMatching
     }
 
     /// <summary>
-    /// 0..n−1 with n/8 random transpositions (as METIS's irandArrayPermute(n, p, n/8)): random enough to vary the
-    /// matching, while most of the visit stays in memory order, which the coarsening's speed depends on.
+    /// A permutation of 0..n−1 that is random within blocks of <paramref name="block"/> consecutive numbers and visits
+    /// the blocks in random order: random enough for the matching, while the vertices visited one after another stay
+    /// close in memory (a fully random visit misses the cache on every vertex of a large graph).
     /// </summary>
-    internal static int[] LocallyRandomOrder(int n, Random rng)
+    internal static int[] BlockRandomOrder(int n, int block, Random rng)
     {
-        var p = new int[n];
-        for (int i = 0; i < n; i++) p[i] = i;
-        if (n < 2) return p;
-        for (int s = 0; s < n / 8; s++) { int i = rng.Next(n), j = rng.Next(n); (p[i], p[j]) = (p[j], p[i]); }
+        int blocks = (n + block - 1) / block;
+        var blockOrder = RandomOrder(blocks, rng);
+        var p = GC.AllocateUninitializedArray<int>(n);
+        int at = 0;
+        foreach (int b in blockOrder)
+        {
+            int lo = b * block, len = Math.Min(block, n - lo);
+            for (int i = 0; i < len; i++) p[at + i] = lo + i;
+            for (int i = len - 1; i > 0; i--) { int j = rng.Next(i + 1); (p[at + i], p[at + j]) = (p[at + j], p[at + i]); }
+            at += len;
+        }
         return p;
     }
 
     /// <summary>A random permutation of 0..n−1 (Fisher–Yates).</summary>
     internal static int[] RandomOrder(int n, Random rng)
     {
-        var p = new int[n];
+        var p = GC.AllocateUninitializedArray<int>(n);
         for (int i = 0; i < n; i++) p[i] = i;
         for (int i = n - 1; i > 0; i--) { int j = rng.Next(i + 1); (p[i], p[j]) = (p[j], p[i]); }
         return p;

@@ -143,8 +143,9 @@ internal sealed class WeightedGraph
     {
         int n = VertexCount, count = 0;
         for (int v = 0; v < n; v++) if (label[v] == which) map[v] = count++; else map[v] = -1;
-        vertices = new int[count];
-        var xadj = new int[count + 1];
+        vertices = GC.AllocateUninitializedArray<int>(count);
+        var xadj = GC.AllocateUninitializedArray<int>(count + 1);
+        xadj[0] = 0;
         int k = 0, edges = 0;
         for (int v = 0; v < n; v++)
         {
@@ -153,9 +154,9 @@ internal sealed class WeightedGraph
             for (int q = XAdj[v]; q < XAdj[v + 1]; q++) if (label[Adjacency[q]] == which) edges++;
             xadj[++k] = edges;
         }
-        var adj = new int[edges];
-        var ew = new int[edges];
-        var vw = new int[count];
+        var adj = GC.AllocateUninitializedArray<int>(edges);
+        var ew = GC.AllocateUninitializedArray<int>(edges);
+        var vw = GC.AllocateUninitializedArray<int>(count);
         int at = 0;
         for (int i = 0; i < count; i++)
         {

