@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using TorchSla.Graphs;
-using TorchSla.IO;
 
 namespace TorchSla.Bench;
 
@@ -15,15 +14,7 @@ internal static class PartitionBench
     public static int Run(string[] args)
     {
         if (args.Length < 1) { Console.Error.WriteLine("usage: partition poisson2d N | poisson3d N | file.mtx [k...] [--write-graph PATH]"); return 2; }
-        int at = 0;
-        SparseTensor<double> a;
-        if (args[0] is "poisson2d" or "poisson3d")
-        {
-            int n = int.Parse(args[1]);
-            a = args[0] == "poisson2d" ? SparseTensor.Poisson2D<double>(n) : SparseTensor.Poisson3D<double>(n);
-            at = 2;
-        }
-        else { a = MatrixMarket.Read<double>(args[0]); at = 1; }
+        var a = Direct.OrderingBench.ReadProblem(args, out int at);
         var sym = a.Pattern.SymmetryPlan().Pattern;
         var g = WeightedGraph.FromPattern(a.Rows, sym.RowPtr, sym.ColInd);
         var ks = new List<int>();

@@ -15,15 +15,7 @@ internal static class OrderingBench
     public static int Run(string[] args)
     {
         if (args.Length < 1) { Console.Error.WriteLine("usage: ordering poisson2d N | poisson3d N | file.mtx [--iperm FILE] [--no-amd] [--reps R]"); return 2; }
-        int at;
-        SparseTensor<double> a;
-        if (args[0] is "poisson2d" or "poisson3d")
-        {
-            int n = int.Parse(args[1]);
-            a = args[0] == "poisson2d" ? SparseTensor.Poisson2D<double>(n) : SparseTensor.Poisson3D<double>(n);
-            at = 2;
-        }
-        else { a = MatrixMarket.Read<double>(args[0]); at = 1; }
+        var a = ReadProblem(args, out int at);
         string? iperm = null; bool amd = true; int reps = 1;
         for (; at < args.Length; at++)
         {
@@ -47,6 +39,19 @@ internal static class OrderingBench
             Report($"METIS ({Path.GetFileName(iperm)})", a, 0, () => p);
         }
         return 0;
+    }
+
+    /// <summary>The matrix named by <c>poisson2d N | poisson3d N | file.mtx</c> at the start of args; next = the first argument after it.</summary>
+    internal static SparseTensor<double> ReadProblem(string[] args, out int next)
+    {
+        if (args[0] is "poisson2d" or "poisson3d")
+        {
+            int n = int.Parse(args[1]);
+            next = 2;
+            return args[0] == "poisson2d" ? SparseTensor.Poisson2D<double>(n) : SparseTensor.Poisson3D<double>(n);
+        }
+        next = 1;
+        return MatrixMarket.Read<double>(args[0]);
     }
 
     private static void Report(string name, SparseTensor<double> a, int reps, Func<int[]> order)

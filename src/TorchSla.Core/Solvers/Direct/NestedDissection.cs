@@ -45,15 +45,19 @@ internal static class NestedDissection
     /// <see cref="LevelStructureDissection"/> when its top separator is no larger than <see cref="LevelStructureTolerance"/>
     /// times the multilevel one (regular meshes: as little fill, 5–8× less ordering time), else the multilevel nested
     /// dissection, continued from the top separator already computed. The extra cost over the better of the two is one
-    /// level-structure ordering or one multilevel separator.
+    /// level-structure ordering or one multilevel separator, run side by side.
     /// </summary>
     public static int[] OrderAutomatic(int n, int[] rowPtr, int[] colInd)
     {
-        var levels = LevelStructureDissection.Order(n, rowPtr, colInd, out int levelSeparator);
-        if (n <= LeafSize) return levels;
+        if (n <= LeafSize) return LevelStructureDissection.Order(n, rowPtr, colInd);
+        // The two are independent: on two cores the multilevel separator costs no wall time next to the ordering.
+        int[] levels = [], top = [];
+        int levelSeparator = 0;
         var g = WeightedGraph.FromPattern(n, rowPtr, colInd, checkSymmetry: false);
         var ws = new FiducciaMattheyses.Workspace(n);
-        var top = MultilevelSeparator.Compute(g, SeparatorImbalance, Seed(0, n), ws);
+        Parallel.Invoke(
+            () => levels = LevelStructureDissection.Order(n, rowPtr, colInd, out levelSeparator),
+            () => top = MultilevelSeparator.Compute(g, SeparatorImbalance, Seed(0, n), ws));
         int multilevelSeparator = top.Count(l => l == 2);
         if (levelSeparator <= LevelStructureTolerance * multilevelSeparator) return levels;
         var perm = new int[n];
