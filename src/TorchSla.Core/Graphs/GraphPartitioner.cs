@@ -19,8 +19,10 @@ internal static class GraphPartitioner
     /// <summary>
     /// Partitions <paramref name="graph"/> into <paramref name="parts"/> parts by recursive multilevel bisection, each
     /// split in proportion to the parts on its two sides. With W the total vertex weight, w the largest vertex weight
-    /// and d = ⌈log₂ parts⌉, every part weighs at most (1 + <paramref name="imbalance"/>)·(W/parts + d·w): each
-    /// bisection may exceed its share by (1 + imbalance)^(1/d) and one vertex.
+    /// and d = ⌈log₂ parts⌉, every part is meant to weigh at most (1 + <paramref name="imbalance"/>)·(W/parts + d·w):
+    /// each bisection may exceed its share by (1 + imbalance)^(1/d) and one vertex. The refinement ranks balance above
+    /// the cut and may move any vertex of the heavy side, so the bound is reached whenever single moves can reach it
+    /// (in the tests, with unit and with random weights, it always was); <see cref="GraphPartition.PartWeights"/> says.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="parts"/> &lt; 1, or <paramref name="imbalance"/> negative or not finite.</exception>
     public static GraphPartition Partition(WeightedGraph graph, int parts, double imbalance = 0.03, int seed = 1)
@@ -64,8 +66,10 @@ internal static class GraphPartitioner
 
     /// <summary>
     /// A vertex separator of <paramref name="graph"/>: label 2 for separator vertices, 0 and 1 for the two sides,
-    /// with no edge between side 0 and side 1. It is a minimum vertex cover of the cut edges of a multilevel edge
-    /// bisection whose sides weigh at most (1 + <paramref name="imbalance"/>)·W/2 + w each.
+    /// with no edge between side 0 and side 1 (<see cref="MultilevelSeparator"/>): a minimum vertex cover of the cut
+    /// edges of a coarse edge bisection, refined by vertex Fiduccia–Mattheyses at every level. Each side is meant to
+    /// weigh at most (1 + <paramref name="imbalance"/>)·W/2 + w (balance ranks above the separator's size in the
+    /// refinement).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="imbalance"/> negative or not finite.</exception>
     public static int[] Separator(WeightedGraph graph, double imbalance = 0.1, int seed = 1)

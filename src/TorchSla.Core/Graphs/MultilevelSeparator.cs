@@ -16,7 +16,7 @@ internal static class MultilevelSeparator
     /// <summary>Initial separators tried on the coarsest graph (4 gave the fill of 8 on grids and the shared matrices, at half the cost).</summary>
     public const int InitialTrials = 4;
 
-    /// <summary>Labels: 0 and 1 for the sides, 2 for the separator; each side weighs at most (1 + imbalance)·W/2 + w.</summary>
+    /// <summary>Labels: 0 and 1 for the sides, 2 for the separator; each side is meant to weigh at most (1 + imbalance)·W/2 + w (ranked above the separator's weight).</summary>
     /// <param name="g">The graph.</param>
     /// <param name="imbalance">Allowed excess of a side over half the weight.</param>
     /// <param name="seed">Seed of the random choices.</param>
