@@ -11,6 +11,8 @@ using TorchSla.Bench;
 //   gpu-gen / gpu-spmv       the GPU benchmark (bench/gpu/run.sh; GPU section of bench/RESULTS.md)
 //   gpu-pcg [M...]           Jacobi-PCG on poisson2d:M on cuda:0 (bench/gpu/torch_pcg.py is the anchor)
 //   direct METHOD MATRIX     direct solvers (cholesky|ldlt|lu|analyze|profile), CHOLMOD-anchor format
+//   ordering MATRIX [--iperm F]  nested dissection (multilevel, level-structure), AMD and METIS orderings: time, nnz(L), flops
+//   partition MATRIX [k...]   multilevel partitioner: k-way edge cut and the vertex separator (compare gpmetis)
 //   amg-compare [2d:N|3d:N]  AMG-PCG vs Jacobi-PCG vs hypre BoomerAMG-PCG, whole solves, markdown rows
 //   amg-crossover [2d:N|3d:N] AMG-PCG vs Jacobi-PCG vs Cholesky through A.Solve, best of 3 (auto-choice rule)
 //   amg-gpu [2d:N|3d:N]      AMG-PCG vs Jacobi-PCG on cuda:0 (bench/gpu/batch/amg2.sh), whole solves, markdown rows
@@ -24,6 +26,8 @@ switch (args.FirstOrDefault())
     case "spmv-crossover": return SpMVCrossover.Run();
     case "krylov-compare": return KrylovCompare.Run(args.Skip(1).ToArray());
     case "direct": return TorchSla.Bench.Direct.DirectBench.Run(args.Skip(1).ToArray());
+    case "partition": return PartitionBench.Run(args.Skip(1).ToArray());
+    case "ordering": return TorchSla.Bench.Direct.OrderingBench.Run(args.Skip(1).ToArray());
     case "amg-compare": return AmgCompare.Run(args.Skip(1).ToArray());
     case "amg-gpu": return AmgGpu.Run(args.Skip(1).ToArray());
     case "amg-crossover": return AmgCrossover.Run(args.Skip(1).ToArray());

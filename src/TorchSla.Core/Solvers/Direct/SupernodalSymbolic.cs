@@ -69,9 +69,8 @@ internal sealed class SupernodalSymbolic
     /// </summary>
     public static SupernodalSymbolic Analyze(SparsePattern pattern, CholeskyOrdering ordering, int[]? permutation = null)
     {
-        if (ordering == CholeskyOrdering.Automatic && permutation is null)
+        if (ordering == CholeskyOrdering.Automatic && permutation is null && pattern.Rows <= AutomaticBothLimit)
         {
-            if (pattern.Rows > AutomaticBothLimit) return Analyze(pattern, CholeskyOrdering.NestedDissection);
             var amd = Analyze(pattern, CholeskyOrdering.ApproximateMinimumDegree);
             var nd = Analyze(pattern, CholeskyOrdering.NestedDissection);
             return nd.Flops < amd.Flops ? nd : amd;
@@ -93,6 +92,7 @@ internal sealed class SupernodalSymbolic
                 CholeskyOrdering.ReverseCuthillMcKee => ReverseCuthillMcKee.Order(n, srp, sci),
                 CholeskyOrdering.ApproximateMinimumDegree => ApproximateMinimumDegree.Order(n, srp, sci),
                 CholeskyOrdering.NestedDissection => NestedDissection.Order(n, srp, sci),
+                CholeskyOrdering.Automatic => NestedDissection.OrderAutomatic(n, srp, sci),   // above AutomaticBothLimit
                 _ => Identity(n),
             };
         }
