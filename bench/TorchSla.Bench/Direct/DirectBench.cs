@@ -16,6 +16,7 @@ internal static class DirectBench
     {
         if (args.Length < 2) { Console.Error.WriteLine("usage: direct cholesky|ldlt|lu|lu-multifrontal|lu-leftlooking poisson2d N | poisson3d N | file.mtx [amd|nd|rcm|natural|auto]"); return 2; }
         string method = args[0];
+        if (method == "dense") { DenseKernelBench.Run(int.Parse(args[1]), int.Parse(args[2]), args.Length < 4 || args[3] != "1"); return 0; }
         int at = 1;
         SparseTensor<double> a;
         if (args[at] is "poisson2d" or "poisson3d")
