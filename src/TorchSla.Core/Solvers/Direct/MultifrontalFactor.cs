@@ -30,15 +30,15 @@ internal sealed class MultifrontalFactor
     public double[] L { get; }
 
     /// <summary>
-    /// Factors the value set <paramref name="values"/> (one per CSR slot of the analysed pattern).
+    /// Factors the value set values[offset..] (one per CSR slot of the analysed pattern; read, not copied).
     /// A pivot ≤ <paramref name="tau"/> raises <see cref="NotPositiveDefiniteException"/> naming the column of A.
     /// </summary>
-    public static MultifrontalFactor Factor(SupernodalSymbolic s, ReadOnlySpan<double> values, double tau)
+    public static MultifrontalFactor Factor(SupernodalSymbolic s, double[] values, int offset, double tau)
     {
         int ns = s.SuperCount, n = s.N;
-        var l = new double[s.ValueOffset[ns]];
+        // Every entry is written by the copy of its supernode's block out of a cleared front: no zeroing needed.
+        var l = GC.AllocateUninitializedArray<double>(checked((int)s.ValueOffset[ns]));
         var updates = new double[]?[ns];
-        var vals = values.ToArray();
         using var maps = new ThreadLocal<int[]>(() => new int[n]);
 
         void Node(int sn, bool parallel)
@@ -53,7 +53,7 @@ internal sealed class MultifrontalFactor
             for (int j = f; j < f + k; j++)
             {
                 int col = (j - f) * r;
-                for (int q = s.AColPtr[j]; q < s.AColPtr[j + 1]; q++) front[map[s.ARowInd[q]] + col] += vals[s.ASource[q]];
+                for (int q = s.AColPtr[j]; q < s.AColPtr[j + 1]; q++) front[map[s.ARowInd[q]] + col] += values[offset + s.ASource[q]];
             }
             for (int c = s.ChildPtr[sn]; c < s.ChildPtr[sn + 1]; c++)
             {
