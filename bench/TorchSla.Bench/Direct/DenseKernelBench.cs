@@ -26,10 +26,16 @@ internal static class DenseKernelBench
         Console.WriteLine($"packed GEMM update {r - k}x{r - k}x{k}: wall {gw * 1e3:F2} ms {gflops / gw / 1e9:F1} GFlop/s, cpu {gc * 1e3:F2} ms {gflops / gc / 1e9:F1} GFlop/s");
         double flops = 0;
         for (int j = 0; j < k; j++) { double c = r - j; flops += c * c; }
+        int m = r - k;
+        var u = new double[(long)m * m];
         var (cw, cc) = Best(5, () =>
         {
-            if (DenseFrontKernels.PartialCholesky(f, r, k, 0, parallel).FailedColumn >= 0) throw new InvalidOperationException("not SPD");
-        }, () => Array.Copy(f0, f, f0.Length));
+            if (DenseFrontKernels.PartialCholesky(f, 0, r, k, u, 0, parallel).FailedColumn >= 0) throw new InvalidOperationException("not SPD");
+        }, () =>
+        {
+            Array.Copy(f0, f, (long)r * k);
+            for (int j = 0; j < m; j++) Array.Copy(f0, k + (long)(k + j) * r, u, (long)j * m, m);
+        });
         Console.WriteLine($"partial Cholesky r={r} k={k} parallel={parallel} avx512={System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}: wall {cw * 1e3:F2} ms {flops / cw / 1e9:F1} GFlop/s, cpu {cc * 1e3:F2} ms {flops / cc / 1e9:F1} GFlop/s");
     }
 

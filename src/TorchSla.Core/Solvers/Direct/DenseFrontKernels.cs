@@ -35,32 +35,46 @@ internal static class DenseFrontKernels
     }
 
     /// <summary>
-    /// Factors the first k columns of the r×r front in place (Cholesky). A pivot ≤ <paramref name="tau"/> stops the
+    /// Factors the first k columns of an r×r front (Cholesky) stored in two parts: its first k columns, r×k column-major
+    /// with leading dimension r at l[lOff..] — they become the supernode's block of L in place — and its trailing
+    /// (r−k)×(r−k) lower triangle at <paramref name="u"/> (leading dimension r−k), which becomes the Schur complement
+    /// passed to the parent. Keeping the two apart lets the multifrontal factorization assemble straight into the
+    /// factor's storage instead of clearing and copying an r×r front. A pivot ≤ <paramref name="tau"/> stops the
     /// factorization and is reported.
     /// </summary>
-    public static Outcome PartialCholesky(double[] f, int r, int k, double tau, bool parallel)
+    public static Outcome PartialCholesky(double[] l, int lOff, int r, int k, double[] u, double tau, bool parallel)
     {
         var outcome = new Outcome { FailedColumn = -1 };
+        int m = r - k;
         double[]? pack = null;
         try
         {
             for (int j0 = 0; j0 < k; j0 += PanelWidth)
             {
                 int jb = Math.Min(PanelWidth, k - j0);
-                int bad = CholeskyBlock(f, r, j0, jb, tau, out double piv);
+                int bad = CholeskyBlock(l, lOff, r, j0, jb, tau, out double piv);
                 if (bad >= 0) { outcome.FailedColumn = j0 + bad; outcome.FailedPivot = piv; return outcome; }
                 int below = r - j0 - jb;
                 if (below == 0) continue;
-                SolveBelow(f, r, j0, jb, parallel);
-                // Trailing update of rows/cols j0+jb..r by the panel rows j0+jb..r, columns j0..j0+jb.
+                SolveBelow(l, lOff, r, j0, jb, parallel);
+                // Trailing update by the panel rows below it: the columns j0+jb..k still in L, then the Schur complement.
+                int inL = k - j0 - jb;
                 int need = (below + 7) / 8 * 8 * jb;
                 if (pack is null || pack.Length < need)
                 {
                     if (pack is not null) System.Buffers.ArrayPool<double>.Shared.Return(pack);
                     pack = System.Buffers.ArrayPool<double>.Shared.Rent(need);
                 }
-                Pack(f, r, j0 + jb, j0, below, jb, pack);
-                Syrk(f, r, j0 + jb, below, j0 + jb, below, jb, pack, pack, true, parallel);
+                if (inL > 0)
+                {
+                    Pack(l, r, lOff + j0 + jb, j0, below, jb, pack);
+                    Syrk(l, r, lOff + j0 + jb, below, j0 + jb, inL, jb, pack, pack, true, parallel);
+                }
+                if (m > 0)
+                {
+                    Pack(l, r, lOff + k, j0, m, jb, pack);
+                    Syrk(u, m, 0, m, 0, m, jb, pack, pack, true, parallel);
+                }
             }
             return outcome;
         }
@@ -99,25 +113,25 @@ internal static class DenseFrontKernels
         }
     }
 
-    /// <summary>Unblocked left-looking Cholesky of the jb×jb diagonal block at (j0, j0); returns the failing local column or −1.</summary>
-    private static int CholeskyBlock(double[] f, int r, int j0, int jb, double tau, out double pivot)
+    /// <summary>Unblocked left-looking Cholesky of the jb×jb diagonal block at (j0, j0) of f[o..] (leading dimension r); returns the failing local column or −1.</summary>
+    private static int CholeskyBlock(double[] f, int o, int r, int j0, int jb, double tau, out double pivot)
     {
         pivot = double.NaN;
         for (int j = j0; j < j0 + jb; j++)
         {
             // Column j of the block: a(j:, j) −= Σ_{t<j} l(j:, t)·l(j, t), then scale by 1/√a_jj.
-            var cj = new Span<double>(f, j + j * r, j0 + jb - j);
+            var cj = new Span<double>(f, o + j + j * r, j0 + jb - j);
             for (int t = j0; t < j; t++)
             {
-                double ljt = f[j + t * r];
-                if (ljt != 0) Axpy(-ljt, new ReadOnlySpan<double>(f, j + t * r, j0 + jb - j), cj);
+                double ljt = f[o + j + t * r];
+                if (ljt != 0) Axpy(-ljt, new ReadOnlySpan<double>(f, o + j + t * r, j0 + jb - j), cj);
             }
-            double djj = f[j + j * r];
+            double djj = cj[0];
             if (!(djj > tau)) { pivot = djj; return j - j0; }
-            double s = Math.Sqrt(djj);
-            f[j + j * r] = s;
-            double inv = 1 / s;
-            for (int i = j + 1; i < j0 + jb; i++) f[i + j * r] *= inv;
+            double sq = Math.Sqrt(djj);
+            cj[0] = sq;
+            double inv = 1 / sq;
+            for (int i = 1; i < cj.Length; i++) cj[i] *= inv;
         }
         return -1;
     }
@@ -127,7 +141,7 @@ internal static class DenseFrontKernels
     /// vectors, blocks of 32 rows are solved in registers (<see cref="SolveRows32"/>); other rows column by column
     /// with vector AXPYs.
     /// </summary>
-    private static void SolveBelow(double[] f, int r, int j0, int jb, bool parallel)
+    private static void SolveBelow(double[] f, int o, int r, int j0, int jb, bool parallel)
     {
         int first = j0 + jb, rows = r - first;
         int groups = (rows + RowGroup - 1) / RowGroup;
@@ -138,25 +152,25 @@ internal static class DenseFrontKernels
             lt = System.Buffers.ArrayPool<double>.Shared.Rent(jb * jb);
             for (int j = 0; j < jb; j++)
             {
-                for (int t = 0; t < j; t++) lt[j * jb + t] = f[j0 + j + (j0 + t) * r];
-                lt[j * jb + j] = 1 / f[j0 + j + (j0 + j) * r];
+                for (int t = 0; t < j; t++) lt[j * jb + t] = f[o + j0 + j + (j0 + t) * r];
+                lt[j * jb + j] = 1 / f[o + j0 + j + (j0 + j) * r];
             }
         }
         void Group(int g)
         {
             int i0 = first + g * RowGroup, i1 = Math.Min(r, i0 + RowGroup);
-            if (lt is not null) for (; i0 + 32 <= i1; i0 += 32) SolveRows32(f, r, i0, j0, jb, lt);
+            if (lt is not null) for (; i0 + 32 <= i1; i0 += 32) SolveRows32(f, o, r, i0, j0, jb, lt);
             int len = i1 - i0;
             if (len == 0) return;
             for (int j = j0; j < j0 + jb; j++)
             {
-                var cj = new Span<double>(f, i0 + j * r, len);
+                var cj = new Span<double>(f, o + i0 + j * r, len);
                 for (int t = j0; t < j; t++)
                 {
-                    double ljt = f[j + t * r];
-                    if (ljt != 0) Axpy(-ljt, new ReadOnlySpan<double>(f, i0 + t * r, len), cj);
+                    double ljt = f[o + j + t * r];
+                    if (ljt != 0) Axpy(-ljt, new ReadOnlySpan<double>(f, o + i0 + t * r, len), cj);
                 }
-                double scale = 1 / f[j + j * r];
+                double scale = 1 / f[o + j + j * r];
                 for (int i = 0; i < len; i++) cj[i] *= scale;
             }
         }
@@ -171,9 +185,9 @@ internal static class DenseFrontKernels
     /// one store per column instead of one per AXPY.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SolveRows32(double[] f, int r, int i0, int j0, int jb, double[] lt)
+    private static void SolveRows32(double[] f, int o, int r, int i0, int j0, int jb, double[] lt)
     {
-        ref double rf = ref f[0];
+        ref double rf = ref f[o];
         ref double rl = ref lt[0];
         for (int j = 0; j < jb; j++)
         {

@@ -38,8 +38,14 @@ public class DenseFrontKernelsTests
     {
         var rng = new Random(r * 31 + k);
         var f0 = RandomSpdFront(r, rng);
-        var f = (double[])f0.Clone();
-        var outcome = DenseFrontKernels.PartialCholesky(f, r, k, 0, parallel);
+        // The front in its two parts: the first k columns at an offset inside a larger array (as in the factor's storage),
+        // the trailing (r−k)×(r−k) block apart.
+        int off = 7, m = r - k;
+        var l = new double[off + r * k + 3];
+        Array.Copy(f0, 0, l, off, r * k);
+        var u = new double[m * m];
+        for (int j = 0; j < m; j++) for (int i = j; i < m; i++) u[i + j * m] = f0[k + i + (k + j) * r];
+        var outcome = DenseFrontKernels.PartialCholesky(l, off, r, k, u, 0, parallel);
         Assert.Equal(-1, outcome.FailedColumn);
         double scale = r * r, worst = 0;
         for (int j = 0; j < r; j++)
@@ -47,20 +53,22 @@ public class DenseFrontKernelsTests
             {
                 // (L·Lᵀ)_ij over the eliminated columns, plus the Schur complement where both indices are ≥ k.
                 double s = 0;
-                for (int p = 0; p < Math.Min(j + 1, k); p++) s += f[i + p * r] * f[j + p * r];
-                if (j >= k) s += f[i + j * r];
+                for (int p = 0; p < Math.Min(j + 1, k); p++) s += l[off + i + p * r] * l[off + j + p * r];
+                if (j >= k) s += u[i - k + (j - k) * m];
                 worst = Math.Max(worst, Math.Abs(s - f0[i + j * r]));
             }
         Assert.True(worst < 1e-13 * scale, $"max |F − L·Lᵀ − S| = {worst}");
+        Assert.Equal(0.0, l[off - 1]);
+        Assert.Equal(0.0, l[off + r * k]);
     }
 
     [Fact]
     public void PartialCholeskyReportsTheFirstNonPositivePivot()
     {
-        int r = 120;
+        int r = 120, k = 100;
         var f = RandomSpdFront(r, new Random(3));
         f[50 + 50 * r] = -1e6; // column 50 cannot be positive after any update
-        var outcome = DenseFrontKernels.PartialCholesky(f, r, 100, 0, parallel: false);
+        var outcome = DenseFrontKernels.PartialCholesky(f, 0, r, k, new double[(r - k) * (r - k)], 0, parallel: false);
         Assert.Equal(50, outcome.FailedColumn);
         Assert.True(outcome.FailedPivot < 0);
     }
