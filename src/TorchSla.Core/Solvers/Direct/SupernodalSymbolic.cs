@@ -99,17 +99,7 @@ internal sealed class SupernodalSymbolic
             };
         }
 
-        // Elimination tree of the first ordering, then relabel by its postorder so that every
-        // subtree (and so every supernode) is a contiguous range of columns.
-        var parent0 = EliminationTree.Compute(n, srp, sci, perm0, Inverse(perm0));
-        var post = TreePostorder.Compute(parent0);
-        var perm = new int[n];
-        for (int k = 0; k < n; k++) perm[k] = perm0[post[k]];
-        var pinv = Inverse(perm);
-        var postInv = Inverse(post);
-        var parent = new int[n];
-        for (int k = 0; k < n; k++) { int p = parent0[post[k]]; parent[k] = p < 0 ? -1 : postInv[p]; }
-
+        var (perm, pinv, parent) = PostorderedTree(n, srp, sci, perm0);
         var counts = ColumnCounts.GilbertNgPeyton(n, srp, sci, perm, pinv, parent);
 
         // Fundamental supernodes (Liu–Ng–Peyton): j continues j−1's supernode when j−1 is its only child and counts drop by one.
@@ -246,6 +236,22 @@ internal sealed class SupernodalSymbolic
             NnzLExact = counts.NnzL, NnzLStored = stored, Flops = flops,
             Ordering = permutation is null ? ordering : CholeskyOrdering.Natural, MaxFrontRows = maxFront,
         };
+    }
+
+    /// <summary>
+    /// The elimination tree of P₀·S·P₀ᵀ (S symmetric, CSR) relabelled by its postorder, so that every subtree (and so every
+    /// supernode) is a contiguous range of columns: the composed permutation, its inverse and the relabelled parents.
+    /// </summary>
+    internal static (int[] Perm, int[] Pinv, int[] Parent) PostorderedTree(int n, int[] rowPtr, int[] colInd, int[] perm0)
+    {
+        var parent0 = EliminationTree.Compute(n, rowPtr, colInd, perm0, Inverse(perm0));
+        var post = TreePostorder.Compute(parent0);
+        var perm = new int[n];
+        for (int k = 0; k < n; k++) perm[k] = perm0[post[k]];
+        var postInv = Inverse(post);
+        var parent = new int[n];
+        for (int k = 0; k < n; k++) { int p = parent0[post[k]]; parent[k] = p < 0 ? -1 : postInv[p]; }
+        return (perm, Inverse(perm), parent);
     }
 
     private static InvalidOperationException StructureBug(int s) =>

@@ -17,16 +17,8 @@ public class ColumnCountsTests
         var sym = DenseReference.ToSparse(DenseReference.RandomSymmetric(n, density, rng), rng).Pattern;
         var rp = sym.RowPtr; var ci = sym.ColInd;
         // A fill-reducing order composed with the postorder of its elimination tree, as the supernodal analysis does.
-        var perm0 = ApproximateMinimumDegree.Order(n, rp, ci);
-        var pinv0 = Inverse(perm0);
-        var parent0 = EliminationTree.Compute(n, rp, ci, perm0, pinv0);
-        var post = TreePostorder.Compute(parent0);
-        var perm = new int[n];
-        for (int k = 0; k < n; k++) perm[k] = perm0[post[k]];
-        var pinv = Inverse(perm);
-        var postInv = Inverse(post);
-        var parent = new int[n];
-        for (int k = 0; k < n; k++) { int p = parent0[post[k]]; parent[k] = p < 0 ? -1 : postInv[p]; }
+        var (perm, pinv, parent) = SupernodalSymbolic.PostorderedTree(n, rp, ci, ApproximateMinimumDegree.Order(n, rp, ci));
+        for (int k = 0; k < n; k++) Assert.True(parent[k] == -1 || parent[k] > k, "postordered: parents after children");
         // The upper triangle of P·S·Pᵀ by columns, for the reference count and the reference tree.
         var cols = new List<int>[n];
         for (int k = 0; k < n; k++) cols[k] = [];
@@ -41,12 +33,5 @@ public class ColumnCountsTests
         Assert.Equal(expected.Counts, actual.Counts);
         Assert.Equal(expected.NnzL, actual.NnzL);
         Assert.True(actual.NnzL > n);
-    }
-
-    private static int[] Inverse(int[] p)
-    {
-        var q = new int[p.Length];
-        for (int k = 0; k < p.Length; k++) q[p[k]] = k;
-        return q;
     }
 }
