@@ -183,12 +183,13 @@ public abstract class Backend
     /// <summary>
     /// CG's update of iteration <paramref name="iteration"/> for every system b whose status is active, with
     /// α = ρ/pᵀq taken from the device (ρ in <paramref name="rhoSlot"/>, pᵀq in <see cref="CgScalars.Curvature"/>):
-    /// x += α·p, r −= α·q, then ‖r‖² into <see cref="CgScalars.ResidualSquared"/> and the history ring, and
+    /// x += α·p (or, when <paramref name="x"/> is null, α and the iteration stored in <see cref="CgScalars.Alpha"/> and
+    /// <see cref="CgScalars.AlphaIteration"/> for the next <see cref="CgDirectionSpMVDot{T}"/>, p then unused), r −= α·q, then ‖r‖² into <see cref="CgScalars.ResidualSquared"/> and the history ring, and
     /// ρ_new = rᵀD·r into <paramref name="rhoNewSlot"/> when <paramref name="inverseDiagonal"/> = D (Jacobi,
     /// z = D·r never stored), ρ_new = ‖r‖² when it is null. A pᵀq that is not positive and finite freezes the
     /// system before the update (status and stop iteration written); ‖r‖² ≤ bound² or a non-finite ‖r‖² after it.
     /// </summary>
-    public abstract void CgUpdate<T>(Storage<T> x, Storage<T> p, Storage<T> r, Storage<T> q, Storage<T>? inverseDiagonal,
+    public abstract void CgUpdate<T>(Storage<T>? x, Storage<T>? p, Storage<T> r, Storage<T> q, Storage<T>? inverseDiagonal,
         VectorBatch layout, Storage<T> scalars, int scalarStride, int rhoSlot, int rhoNewSlot, int iteration)
         where T : unmanaged, IFloatingPointIeee754<T>;
 
@@ -200,5 +201,26 @@ public abstract class Backend
     /// </summary>
     public abstract void CgDirection<T>(Storage<T> z, Storage<T>? inverseDiagonal, Storage<T> p, VectorBatch layout,
         Storage<T> scalars, int scalarStride, int rhoNewSlot, int rhoSlot, int iteration)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// Pass 1 of CG's two-pass iteration <paramref name="iteration"/> = k for a square CSR A and the systems of a
+    /// [B, n] layout (matrix b's values at valOffset + b·nnz when A is batched, else valOffset), in one sweep over A:
+    /// x += α_{k−1}·p_old when <see cref="CgScalars.AlphaIteration"/> = k − 1 (the update <see cref="CgUpdate{T}"/>
+    /// deferred; applied even to a stopped system, once), then for an active system whose ρ_new (slot
+    /// <paramref name="rhoNewSlot"/>) is positive and finite: p_new = z + β·p_old with z = D·r (or r when
+    /// <paramref name="inverseDiagonal"/> is null) and β = ρ_new/ρ, formed on the fly wherever a row needs it,
+    /// q = A·p_new and pᵀq into <see cref="CgScalars.Curvature"/>. p_old and p_new are two buffers (rows read p_old
+    /// of their neighbours while others write p_new). A ρ_new that is not positive and finite stops the system with
+    /// stop iteration k − 1, as <see cref="CgDirection{T}"/> does. Same arithmetic as CgDirection + SpMVDot +
+    /// CgUpdate's x, fewer bytes: the matrix, r, D, p_old, x read and p_new, x, q written once per iteration.
+    /// </summary>
+    /// <remarks>
+    /// Loop fusion of the textbook iteration (Saad 2003, Algorithm 9.1), not a pipelined or s-step variant: every
+    /// value is computed by the same operations as the three-pass sequence, only fewer times stored and loaded.
+    /// </remarks>
+    public abstract void CgDirectionSpMVDot<T>(CsrIndices a, Storage<T> values, int valOffset, bool batchedValues,
+        Storage<T> r, Storage<T>? inverseDiagonal, Storage<T> pOld, Storage<T> pNew, Storage<T> x, Storage<T> q,
+        VectorBatch layout, Storage<T> scalars, int scalarStride, int rhoNewSlot, int rhoSlot, int iteration)
         where T : unmanaged, IFloatingPointIeee754<T>;
 }

@@ -32,8 +32,15 @@ public static class CgScalars
     public const int ResidualSquared = 4;
     /// <summary>The two slots ρ alternates between (ρ_k = rₖᵀzₖ in slot RhoA when k is even, RhoB when odd).</summary>
     public const int RhoA = 5, RhoB = 6;
+    /// <summary>
+    /// Slot of α_k when the x update is deferred (two-pass CG, <see cref="Backend.CgDirectionSpMVDot{T}"/>): the update
+    /// x += α_k·p_k is applied by the next pass 1, which reads p_k anyway.
+    /// </summary>
+    public const int Alpha = 7;
+    /// <summary>Slot of the iteration k whose α_k is in <see cref="Alpha"/> (−1 before the first): pass 1 of iteration k + 1 applies it.</summary>
+    public const int AlphaIteration = 8;
     /// <summary>First slot of the history ring: ‖r_k‖² goes to slot History + (k − 1) mod (Stride − History).</summary>
-    public const int History = 8;
+    public const int History = 9;
 
     /// <summary>Elements per system for a history ring of <paramref name="historyLength"/> iterations.</summary>
     public static int Stride(int historyLength) => History + Math.Max(1, historyLength);

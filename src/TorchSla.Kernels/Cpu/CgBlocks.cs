@@ -22,13 +22,16 @@ internal sealed unsafe class CgBlocks<T> where T : unmanaged, IFloatingPointIeee
     /// <summary>Rows per block of SpMVDot (fixed, so pᵀq's partial sums do not depend on the thread count).</summary>
     public const int SpMVRows = 4096;
 
-    public enum Kind { Dot, SpMVDot, Update, Direction }
+    public enum Kind { Dot, SpMVDot, Update, Direction, DirectionSpMVDot }
 
     [ThreadStatic] private static CgBlocks<T>? _cached;
 
     private T[] _partial = [];
     public bool[] Active = [];
     public T[] Coefficient = [];
+    /// <summary>DirectionSpMVDot: whether system b's deferred x += α·p_old is due, and that α.</summary>
+    public bool[] Pending = [];
+    public T[] PendingAlpha = [];
     public Kind Op;
     public VectorBatch Layout;
     public T[] S = [];
@@ -47,7 +50,11 @@ internal sealed unsafe class CgBlocks<T> where T : unmanaged, IFloatingPointIeee
         c.Op = op; c.Layout = layout; c.S = scalars; c.Stride = stride;
         c.X = c.Y = c.P = c.R = c.Q = c.D = null;
         c.RowPtr = c.ColInd = null; c.Val = c.Px = c.Py = null;
-        if (c.Active.Length < layout.Count) { c.Active = new bool[layout.Count]; c.Coefficient = new T[layout.Count]; }
+        if (c.Active.Length < layout.Count)
+        {
+            c.Active = new bool[layout.Count]; c.Coefficient = new T[layout.Count];
+            c.Pending = new bool[layout.Count]; c.PendingAlpha = new T[layout.Count];
+        }
         c.Active.AsSpan(0, layout.Count).Fill(true);
         return c;
     }
@@ -104,6 +111,7 @@ internal sealed unsafe class CgBlocks<T> where T : unmanaged, IFloatingPointIeee
     private void RunBlock(int block)
     {
         if (Op == Kind.SpMVDot) { RowBlock(block); return; }
+        if (Op == Kind.DirectionSpMVDot) { DirectionRowBlock(block); return; }
         int b = block / _blocksPerSystem, k = block % _blocksPerSystem;
         if (!Active[b]) return;
         int s = k * CpuBackend.ReductionBlock, len = Math.Min(CpuBackend.ReductionBlock, Layout.Length - s);
@@ -146,6 +154,162 @@ internal sealed unsafe class CgBlocks<T> where T : unmanaged, IFloatingPointIeee
         _partial[b * per + k] = DotPointers(Px + off + r0, Py + off + r0, r1 - r0);
     }
 
+    /// <summary>
+    /// One row block of DirectionSpMVDot for system b. The block's rows touch the columns [lo, hi) (<see cref="Windows"/>);
+    /// when that window is narrow (banded matrices: a 2D grid's is the block plus a grid line either side) p_new = z + β·p_old
+    /// is formed once over the whole window, vectorised, into this thread's scratch (x's deferred update fused into the same
+    /// loop for the block's own rows), the block's own part stored to p_new, and the rows multiplied by the ordinary SpMV row
+    /// kernel reading the scratch. p_old, r and D are only read during the pass, so blocks recomputing each other's edge
+    /// values do not race, and every value has the bits the three-pass iteration gives it. A wide window (scattered
+    /// columns) forms p_new_j at each entry instead.
+    /// </summary>
+    private void DirectionRowBlock(int block)
+    {
+        int per = _blocksPerSystem, n = Layout.Length;
+        int b = block / per, k = block % per;
+        int r0 = k * SpMVRows, r1 = Math.Min(n, r0 + SpMVRows);
+        long off = (long)b * Layout.SystemStride;
+        int lo = Window![2 * k], hi = Window[2 * k + 1];
+        fixed (T* x = X, po = P, pn = Y, r = R, q = Q, d = D)
+        {
+            T* xb = x + off, pob = po + off, pnb = pn + off, rb = r + off, qb = q + off, db = d is null ? null : d + off;
+            T* val = Val + (long)b * Nnz;
+            bool active = Active[b];
+            if (!active || hi - lo > MaxWindow)
+            {
+                if (Pending[b]) DeferredX(xb, pob, r0, r1, PendingAlpha[b]);
+                if (!active) return;
+                _partial[b * per + k] = db is null
+                    ? DirectionRows(new NoDiagonal(), r0, r1, RowPtr, ColInd, val, rb, db, pob, pnb, qb, Coefficient[b])
+                    : DirectionRows(new WithDiagonal(), r0, r1, RowPtr, ColInd, val, rb, db, pob, pnb, qb, Coefficient[b]);
+                return;
+            }
+            lo = Math.Min(lo, r0); hi = Math.Max(hi, r1);
+            if (_window.Length < hi - lo) _window = new T[Math.Max(hi - lo, MaxWindow + SpMVRows)];
+            fixed (T* w = _window)
+            {
+                T beta = Coefficient[b];
+                FormDirection(w, rb + lo, db is null ? null : db + lo, pob + lo, 0, r0 - lo, beta);
+                FormDirection(w, rb + lo, db is null ? null : db + lo, pob + lo, r1 - lo, hi - lo, beta);
+                FormOwnDirection(w + (r0 - lo), rb + r0, db is null ? null : db + r0, pob + r0, pnb + r0, xb + r0, r1 - r0, beta,
+                    Pending[b], PendingAlpha[b]);
+                CsrKernels.SpMVRows(r0, r1, RowPtr, ColInd, val, w - lo, qb, T.One, T.Zero, Gather);
+            }
+            _partial[b * per + k] = DotPointers(pnb + r0, qb + r0, r1 - r0);
+        }
+    }
+
+    /// <summary>Widest column window (entries) a row block forms p_new over; wider blocks form it per entry.</summary>
+    private const int MaxWindow = 4 * SpMVRows;
+
+    [ThreadStatic] private static T[]? _windowStore;
+    private static T[] _window { get => _windowStore ?? []; set => _windowStore = value; }
+
+    /// <summary>The column window [lo, hi) of every row block of a pattern (2 ints per block), computed once per pattern.</summary>
+    public int[]? Window;
+
+    private static readonly ConditionalWeakTable<Memory.CsrIndices, int[]> Windows = new();
+
+    /// <summary>The column windows of <paramref name="a"/>'s row blocks (an empty row block gets an empty window at its start).</summary>
+    public static int[] WindowsOf(Memory.CsrIndices a, int* rowPtr, int* colInd)
+    {
+        if (Windows.TryGetValue(a, out var known)) return known; // no closure on this path: the loop allocates nothing
+        int blocks = (a.Rows + SpMVRows - 1) / SpMVRows;
+        var win = new int[2 * blocks];
+        for (int k = 0; k < blocks; k++)
+        {
+            int r0 = k * SpMVRows, r1 = Math.Min(a.Rows, r0 + SpMVRows);
+            int lo = int.MaxValue, hi = int.MinValue;
+            for (int e = rowPtr[r0]; e < rowPtr[r1]; e++) { lo = Math.Min(lo, colInd[e]); hi = Math.Max(hi, colInd[e] + 1); }
+            if (lo > hi) { lo = r0; hi = r0; }
+            win[2 * k] = lo; win[2 * k + 1] = hi;
+        }
+        Windows.AddOrUpdate(a, win);
+        return win;
+    }
+
+    /// <summary>w[i] = z_i + β·p_i for i in [from, to) (z = D·r, or r when d is null); vectorised.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FormDirection(T* w, T* r, T* d, T* p, int from, int to, T beta)
+    {
+        int i = from;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vb = new Vector<T>(beta);
+            for (; i <= to - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var z = Vector.Load(r + i);
+                if (d != null) z = Vector.Load(d + i) * z;
+                Vector.Store(z + vb * Vector.Load(p + i), w + i);
+            }
+        }
+        for (; i < to; i++) w[i] = (d != null ? d[i] * r[i] : r[i]) + beta * p[i];
+    }
+
+    /// <summary>The block's own rows: w = p_new = z + β·p_old (into the window and p_new), and x += α·p_old when due.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FormOwnDirection(T* w, T* r, T* d, T* p, T* pn, T* x, int n, T beta, bool pending, T alpha)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vb = new Vector<T>(beta);
+            var va = new Vector<T>(alpha);
+            for (; i <= n - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var z = Vector.Load(r + i);
+                if (d != null) z = Vector.Load(d + i) * z;
+                var po = Vector.Load(p + i);
+                var v = z + vb * po;
+                Vector.Store(v, w + i);
+                Vector.Store(v, pn + i);
+                if (pending) Vector.Store(Vector.Load(x + i) + va * po, x + i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            T v = (d != null ? d[i] * r[i] : r[i]) + beta * p[i];
+            w[i] = v; pn[i] = v;
+            if (pending) x[i] += alpha * p[i];
+        }
+    }
+
+    private static void DeferredX(T* x, T* p, int r0, int r1, T alpha)
+    {
+        for (int i = r0; i < r1; i++) x[i] += alpha * p[i];
+    }
+
+    /// <summary>z_j: r_j with Jacobi's D_j·r_j folded in or not, chosen per instantiation (no branch in the row loop).</summary>
+    private interface IPreconditioned { T Z(T* r, T* d, int j); }
+    private readonly struct NoDiagonal : IPreconditioned { public T Z(T* r, T* d, int j) => r[j]; }
+    private readonly struct WithDiagonal : IPreconditioned { public T Z(T* r, T* d, int j) => d[j] * r[j]; }
+
+    /// <summary>
+    /// The rows [r0, r1): q = A·(z + β·p_old) summed exactly as <see cref="CsrKernels.SpMVRowsScalar{T}"/> sums a row,
+    /// and pᵀq as SpMVDot takes it, so the two-pass iteration has the bits of the three-pass one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static T DirectionRows<TZ>(TZ z, int r0, int r1, int* rowPtr, int* colInd, T* val, T* r, T* d, T* po, T* pn, T* q, T beta)
+        where TZ : struct, IPreconditioned
+    {
+        int k = rowPtr[r0];
+        for (int i = r0; i < r1; i++)
+        {
+            int end = rowPtr[i + 1];
+            T s0 = T.Zero, s1 = T.Zero;
+            for (; k + 3 < end; k += 4)
+            {
+                int j0 = colInd[k], j1 = colInd[k + 1], j2 = colInd[k + 2], j3 = colInd[k + 3];
+                s0 += val[k] * (z.Z(r, d, j0) + beta * po[j0]) + val[k + 2] * (z.Z(r, d, j2) + beta * po[j2]);
+                s1 += val[k + 1] * (z.Z(r, d, j1) + beta * po[j1]) + val[k + 3] * (z.Z(r, d, j3) + beta * po[j3]);
+            }
+            for (; k < end; k++) { int j = colInd[k]; s0 += val[k] * (z.Z(r, d, j) + beta * po[j]); }
+            q[i] = s0 + s1;
+            pn[i] = z.Z(r, d, i) + beta * po[i];
+        }
+        return DotPointers(pn + r0, q + r0, r1 - r0);
+    }
+
     private static T DotPointers(T* x, T* y, int n) =>
         System.Numerics.Tensors.TensorPrimitives.Dot(new ReadOnlySpan<T>(x, n), new ReadOnlySpan<T>(y, n));
 
@@ -163,22 +327,22 @@ internal sealed unsafe class CgBlocks<T> where T : unmanaged, IFloatingPointIeee
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Update(int o, int n, int e, T alpha, out T rr, out T rz)
     {
-        T[] x = X!, p = P!, r = R!, q = Q!;
-        T[]? d = D;
+        T[]? x = X, p = P, d = D; // x null: the x update is deferred (two-pass CG)
+        T[] r = R!, q = Q!;
         int i = 0;
         rr = T.Zero; rz = T.Zero;
         if (e == 1 && Vector.IsHardwareAccelerated && n >= Vector<T>.Count)
         {
             var va = new Vector<T>(alpha);
             Vector<T> vrr = Vector<T>.Zero, vrz = Vector<T>.Zero;
-            ref T rx = ref x[o]; ref T rp = ref p[o]; ref T rres = ref r[o]; ref T rq = ref q[o];
-            ref T rd = ref (d is null ? ref rx : ref d[o]);
+            ref T rres = ref r[o]; ref T rq = ref q[o];
+            ref T rx = ref (x is null ? ref rres : ref x[o]); ref T rp = ref (p is null ? ref rres : ref p[o]);
+            ref T rd = ref (d is null ? ref rres : ref d[o]);
             int w = Vector<T>.Count;
             for (; i <= n - w; i += w)
             {
-                var vx = Vector.LoadUnsafe(ref rx, (nuint)i) + va * Vector.LoadUnsafe(ref rp, (nuint)i);
+                if (x is not null) (Vector.LoadUnsafe(ref rx, (nuint)i) + va * Vector.LoadUnsafe(ref rp, (nuint)i)).StoreUnsafe(ref rx, (nuint)i);
                 var vr = Vector.LoadUnsafe(ref rres, (nuint)i) - va * Vector.LoadUnsafe(ref rq, (nuint)i);
-                vx.StoreUnsafe(ref rx, (nuint)i);
                 vr.StoreUnsafe(ref rres, (nuint)i);
                 var r2 = vr * vr;
                 vrr += r2;
@@ -189,7 +353,7 @@ internal sealed unsafe class CgBlocks<T> where T : unmanaged, IFloatingPointIeee
         for (; i < n; i++)
         {
             int j = o + i * e;
-            x[j] += alpha * p[j];
+            if (x is not null) x[j] += alpha * p![j];
             T ri = r[j] - alpha * q[j];
             r[j] = ri;
             rr += ri * ri;

@@ -45,12 +45,13 @@ public sealed partial class CpuBackend
     }
 
     /// <inheritdoc/>
-    public override void CgUpdate<T>(Storage<T> x, Storage<T> p, Storage<T> r, Storage<T> q, Storage<T>? inverseDiagonal,
+    public override void CgUpdate<T>(Storage<T>? x, Storage<T>? p, Storage<T> r, Storage<T> q, Storage<T>? inverseDiagonal,
         VectorBatch layout, Storage<T> scalars, int scalarStride, int rhoSlot, int rhoNewSlot, int iteration)
     {
         CheckScalars(layout, scalars, scalarStride, rhoSlot); CheckScalars(layout, scalars, scalarStride, rhoNewSlot);
         var job = CgBlocks<T>.Rent(CgBlocks<T>.Kind.Update, layout, ArrayOf(scalars), scalarStride);
-        job.X = Checked(x, layout, nameof(x)); job.P = Checked(p, layout, nameof(p));
+        job.X = x is null ? null : Checked(x, layout, nameof(x));
+        job.P = x is null ? null : Checked(p!, layout, nameof(p));
         job.R = Checked(r, layout, nameof(r)); job.Q = Checked(q, layout, nameof(q));
         job.D = inverseDiagonal is null ? null : Checked(inverseDiagonal, layout, nameof(inverseDiagonal));
         var s = job.S;
@@ -75,6 +76,7 @@ public sealed partial class CpuBackend
         {
             int o = b * scalarStride;
             if (!job.Active[b]) continue;
+            if (x is null) { s[o + CgScalars.Alpha] = job.Coefficient[b]; s[o + CgScalars.AlphaIteration] = T.CreateTruncating(iteration); }
             T rr = s[o + CgScalars.ResidualSquared];
             s[o + CgScalars.History + (iteration - 1) % ring] = rr;
             int code = CgScalars.AfterResidual(rr, s[o + CgScalars.BoundSquared]);
@@ -104,6 +106,58 @@ public sealed partial class CpuBackend
             job.Active[b] = true; // p is free once a system stopped: updating it keeps the pass uniform
         }
         job.RunElementwise();
+    }
+
+    /// <inheritdoc/>
+    public override unsafe void CgDirectionSpMVDot<T>(CsrIndices a, Storage<T> values, int valOffset, bool batchedValues,
+        Storage<T> r, Storage<T>? inverseDiagonal, Storage<T> pOld, Storage<T> pNew, Storage<T> x, Storage<T> q,
+        VectorBatch layout, Storage<T> scalars, int scalarStride, int rhoNewSlot, int rhoSlot, int iteration)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        CheckDirectionSpMVDot(a, layout, pOld, pNew);
+        CheckScalars(layout, scalars, scalarStride, rhoSlot); CheckScalars(layout, scalars, scalarStride, rhoNewSlot);
+        var vs = SpanOf(values).Slice(valOffset, checked(a.Nnz * (batchedValues ? layout.Count : 1)));
+        var job = CgBlocks<T>.Rent(CgBlocks<T>.Kind.DirectionSpMVDot, layout, ArrayOf(scalars), scalarStride);
+        job.X = Checked(x, layout, nameof(x)); job.P = Checked(pOld, layout, nameof(pOld)); job.Y = Checked(pNew, layout, nameof(pNew));
+        job.R = Checked(r, layout, nameof(r)); job.Q = Checked(q, layout, nameof(q));
+        job.D = inverseDiagonal is null ? null : Checked(inverseDiagonal, layout, nameof(inverseDiagonal));
+        var s = job.S;
+        for (int b = 0; b < layout.Count; b++)
+        {
+            int o = b * scalarStride;
+            // The deferred x += α_{k−1}·p_old: pending exactly when pass 2 of iteration k − 1 took α.
+            job.Pending[b] = s[o + CgScalars.AlphaIteration] == T.CreateTruncating(iteration - 1);
+            job.PendingAlpha[b] = s[o + CgScalars.Alpha];
+            bool active = s[o + CgScalars.Status] == T.Zero;
+            if (active)
+            {
+                int code = CgScalars.AfterPreconditioner(s[o + rhoNewSlot]);
+                if (code != CgScalars.Active) Stop(s, o, code, iteration - 1);
+                active = code == CgScalars.Active;
+            }
+            job.Active[b] = active;
+            job.Coefficient[b] = active ? s[o + rhoNewSlot] / s[o + rhoSlot] : T.Zero;
+        }
+        fixed (int* prp = SpanOf(a.RowPtr)) fixed (int* pci = SpanOf(a.ColInd)) fixed (T* pv = vs)
+        {
+            job.RowPtr = prp; job.ColInd = pci; job.Val = pv; job.Nnz = batchedValues ? a.Nnz : 0;
+            job.Interleaved = false;
+            job.Gather = CsrKernels.GatherPays(a.Rows, a.Nnz);
+            job.Window = CgBlocks<T>.WindowsOf(a, prp, pci);
+            job.RunRows((long)a.Nnz * layout.Count);
+        }
+        job.FoldInto(CgScalars.Curvature, -1);
+    }
+
+    /// <summary>The shape rules of CgDirectionSpMVDot: a square A over a [B, n] layout, p_old and p_new distinct.</summary>
+    private static void CheckDirectionSpMVDot<T>(CsrIndices a, VectorBatch layout, Storage<T> pOld, Storage<T> pNew) where T : unmanaged
+    {
+        if (a.Rows != a.Cols || layout.Length != a.Rows)
+            throw new ArgumentException($"CgDirectionSpMVDot needs a square matrix matching the vectors: A is {a.Rows}×{a.Cols}, vectors have {layout.Length} entries", nameof(a));
+        if (layout.Count > 1 && (!layout.IsUnitStride || layout.SystemStride != layout.Length))
+            throw new ArgumentException($"CgDirectionSpMVDot: layout {layout} is not [B, n]", nameof(layout));
+        if (ReferenceEquals(pOld, pNew))
+            throw new ArgumentException("CgDirectionSpMVDot: p_old and p_new must be different buffers (rows read p_old while p_new is written)", nameof(pNew));
     }
 
     private static void Stop<T>(T[] s, int o, int code, int iteration) where T : unmanaged, IFloatingPointIeee754<T>

@@ -17,6 +17,9 @@ internal sealed class CgKernelSet<T> : IDisposable where T : unmanaged, IFloatin
     public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T> UpdateFinish;
     public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T> Direction;
 
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>,
+        ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T> DirectionSpMVPartial;
+
     /// <summary>codes[c] = c for the status codes of <see cref="CgScalars"/>.</summary>
     public readonly MemoryBuffer1D<T, Stride1D.Dense> Codes;
 
@@ -31,6 +34,8 @@ internal sealed class CgKernelSet<T> : IDisposable where T : unmanaged, IFloatin
         UpdatePartial = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(CgKernels.UpdatePartial);
         UpdateFinish = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(CgKernels.UpdateFinish);
         Direction = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(CgKernels.Direction);
+        DirectionSpMVPartial = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>,
+            ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(CgKernels.DirectionSpMVPartial);
         var codes = new T[8];
         for (int c = 0; c < codes.Length; c++) codes[c] = T.CreateTruncating(c);
         Codes = acc.Allocate1D(codes);
