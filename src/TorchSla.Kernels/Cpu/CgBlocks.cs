@@ -8,8 +8,7 @@ namespace TorchSla.Kernels.Cpu;
 /// CgUpdate, CgDirection). Each system's vector is cut into fixed blocks of <see cref="CpuBackend.ReductionBlock"/>
 /// entries (SpMVDot: <see cref="SpMVRows"/> rows); a block's partial sums go to its own slot and are added in block
 /// order afterwards, so every sum has the same bits on every run and thread count. The state (coefficients,
-/// partial sums) is kept per thread and reused, so a solve's loop allocates nothing on the host except, when a
-/// pass is long enough to fork, the one small work item that hands its blocks to the thread pool.
+/// partial sums, the fork/join job) is kept per thread and reused, so a solve's loop allocates nothing on the host.
 /// </summary>
 /// <remarks>
 /// Bytes per element of one float64 pass (the fusion's point, Ginkgo's cg step_1/step_2 on the CPU):
@@ -87,7 +86,13 @@ internal sealed unsafe class CgBlocks<T> where T : unmanaged, IFloatingPointIeee
     {
         if (_blocks <= 1 || work < CpuBackend.ParallelThreshold)
             for (int i = 0; i < _blocks; i++) RunBlock(i);
-        else new Job(this, _blocks).Run(CpuBackend.Threads - 1);
+        else
+        {
+            // One job per owner, reused while its helpers of the last pass have returned (a fresh one otherwise).
+            if (_job is not { Idle: true }) _job = new Job(this);
+            _job.Start(_blocks);
+            _job.Run(CpuBackend.Threads - 1);
+        }
     }
 
     /// <summary>scalars[b, slotA] (and [b, slotB] when ≥ 0) = the partial sums of system b added in block order, for active systems.</summary>
@@ -389,9 +394,12 @@ internal sealed unsafe class CgBlocks<T> where T : unmanaged, IFloatingPointIeee
         }
     }
 
-    /// <summary>Hands the blocks of one pass to <see cref="BlockJob"/> (the only per-pass allocation, and only when forking).</summary>
-    private sealed class Job(CgBlocks<T> owner, int blocks) : BlockJob(blocks)
+    private Job? _job;
+
+    /// <summary>Hands the blocks of one pass to <see cref="BlockJob"/>; reused from pass to pass.</summary>
+    private sealed class Job(CgBlocks<T> owner) : BlockJob(0)
     {
+        public void Start(int blocks) => Reuse(blocks);
         protected override void RunBlock(int block) => owner.RunBlock(block);
     }
 }
