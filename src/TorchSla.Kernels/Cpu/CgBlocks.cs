@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace TorchSla.Kernels.Cpu;
 
@@ -190,18 +191,43 @@ internal sealed unsafe class CgBlocks<T> where T : unmanaged, IFloatingPointIeee
                 return;
             }
             lo = Math.Min(lo, r0); hi = Math.Max(hi, r1);
-            if (_window.Length < hi - lo) _window = new T[Math.Max(hi - lo, MaxWindow + SpMVRows)];
+            if (_window.Length < hi - lo + SpMVRows) _window = new T[Math.Max(hi - lo, MaxWindow + SpMVRows) + SpMVRows];
             fixed (T* w = _window)
             {
+                // w[0, hi − lo) holds p_new over the window, w[hi − lo, + rows) the block's q: both stay in this core's
+                // cache, and p_new and q go to memory by streaming stores (no read-for-ownership of lines that are only
+                // written: 16 of the ~170 bytes a row would otherwise move).
                 T beta = Coefficient[b];
+                T* own = w + (r0 - lo), qs = w + (hi - lo);
                 FormDirection(w, rb + lo, db is null ? null : db + lo, pob + lo, 0, r0 - lo, beta);
                 FormDirection(w, rb + lo, db is null ? null : db + lo, pob + lo, r1 - lo, hi - lo, beta);
-                FormOwnDirection(w + (r0 - lo), rb + r0, db is null ? null : db + r0, pob + r0, pnb + r0, xb + r0, r1 - r0, beta,
-                    Pending[b], PendingAlpha[b]);
-                CsrKernels.SpMVRows(r0, r1, RowPtr, ColInd, val, w - lo, qb, T.One, T.Zero, Gather);
+                FormOwnDirection(own, rb + r0, db is null ? null : db + r0, pob + r0, xb + r0, r1 - r0, beta, Pending[b], PendingAlpha[b]);
+                CsrKernels.SpMVRows(r0, r1, RowPtr, ColInd, val, w - lo, qs - r0, T.One, T.Zero, Gather);
+                _partial[b * per + k] = DotPointers(own, qs, r1 - r0);
+                StreamCopy(pnb + r0, own, r1 - r0);
+                StreamCopy(qb + r0, qs, r1 - r0);
             }
-            _partial[b * per + k] = DotPointers(pnb + r0, qb + r0, r1 - r0);
         }
+    }
+
+    /// <summary>
+    /// dst[0, n) = src[0, n) with non-temporal stores where the hardware has them (AVX, after a scalar prologue up to a
+    /// 32-byte boundary), fenced so that the values are visible to whichever thread reads them next.
+    /// </summary>
+    private static void StreamCopy(T* dst, T* src, int n)
+    {
+        int i = 0;
+        if (Avx.IsSupported && (typeof(T) == typeof(double) || typeof(T) == typeof(float)))
+        {
+            int lanes = 32 / sizeof(T);
+            for (; i < n && ((nuint)(dst + i) & 31) != 0; i++) dst[i] = src[i];
+            if (typeof(T) == typeof(double))
+                for (; i + lanes <= n; i += lanes) Avx.StoreAlignedNonTemporal((double*)(dst + i), Avx.LoadVector256((double*)(src + i)));
+            else
+                for (; i + lanes <= n; i += lanes) Avx.StoreAlignedNonTemporal((float*)(dst + i), Avx.LoadVector256((float*)(src + i)));
+            Sse.StoreFence();
+        }
+        for (; i < n; i++) dst[i] = src[i];
     }
 
     /// <summary>Widest column window (entries) a row block forms p_new over; wider blocks form it per entry.</summary>
@@ -251,9 +277,9 @@ internal sealed unsafe class CgBlocks<T> where T : unmanaged, IFloatingPointIeee
         for (; i < to; i++) w[i] = (d != null ? d[i] * r[i] : r[i]) + beta * p[i];
     }
 
-    /// <summary>The block's own rows: w = p_new = z + β·p_old (into the window and p_new), and x += α·p_old when due.</summary>
+    /// <summary>The block's own rows: w = p_new = z + β·p_old, and x += α·p_old when due.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FormOwnDirection(T* w, T* r, T* d, T* p, T* pn, T* x, int n, T beta, bool pending, T alpha)
+    private static void FormOwnDirection(T* w, T* r, T* d, T* p, T* x, int n, T beta, bool pending, T alpha)
     {
         int i = 0;
         if (Vector.IsHardwareAccelerated)
@@ -267,14 +293,13 @@ internal sealed unsafe class CgBlocks<T> where T : unmanaged, IFloatingPointIeee
                 var po = Vector.Load(p + i);
                 var v = z + vb * po;
                 Vector.Store(v, w + i);
-                Vector.Store(v, pn + i);
                 if (pending) Vector.Store(Vector.Load(x + i) + va * po, x + i);
             }
         }
         for (; i < n; i++)
         {
             T v = (d != null ? d[i] * r[i] : r[i]) + beta * p[i];
-            w[i] = v; pn[i] = v;
+            w[i] = v;
             if (pending) x[i] += alpha * p[i];
         }
     }
