@@ -223,4 +223,31 @@ public abstract class Backend
         Storage<T> r, Storage<T>? inverseDiagonal, Storage<T> pOld, Storage<T> pNew, Storage<T> x, Storage<T> q,
         VectorBatch layout, Storage<T> scalars, int scalarStride, int rhoNewSlot, int rhoSlot, int iteration)
         where T : unmanaged, IFloatingPointIeee754<T>;
+
+    // ---------------------------------------------------------------- BiCGStab steps (device-resident scalars, see BiCgStabScalars)
+
+    /// <summary>
+    /// BiCGStab's new direction of iteration <paramref name="iteration"/> for every active system: p = r + β·(p − ω·v)
+    /// with β = (ρ/ρ_old)·(α/ω) from the scalar block (p = r when p = v = 0 and ρ_old = α = ω = 1, the start). A ρ that is
+    /// zero (breakdown, <see cref="CgScalars.ZeroCurvature"/>) or not finite stops the system with stop iteration k − 1.
+    /// </summary>
+    public abstract void BiCgStabDirection<T>(Storage<T> r, Storage<T> v, Storage<T> p, VectorBatch layout, Storage<T> scalars,
+        int scalarStride, int iteration) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// BiCGStab's half step for every active system: α = ρ/r̂ᵀv (a zero or non-finite r̂ᵀv stops with k − 1), s = r − α·v
+    /// written over r, α and ‖s‖² (also into the history ring) stored; ‖s‖ ≤ bound stops the system as
+    /// <see cref="BiCgStabScalars.HalfConverged"/> (stop iteration k; BiCgStabFinish still applies x += α·p̂), a non-finite ‖s‖² as non-finite.
+    /// </summary>
+    public abstract void BiCgStabHalfStep<T>(Storage<T> r, Storage<T> v, VectorBatch layout, Storage<T> scalars,
+        int scalarStride, int iteration) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// BiCGStab's end of iteration k: for an active system ω = tᵀs/tᵀt, x += α·p̂ then x += ω·ŝ, r = s − ω·t, ‖r‖² into the
+    /// history ring, ρ_old = ρ; a system that stopped at this iteration's half step gets x += α·p̂ only. Non-finite tᵀt
+    /// or tᵀs stops without updating x; tᵀt = 0 stops as a breakdown after x += α·p̂; then ‖r‖ ≤ bound converges, a
+    /// non-finite ‖r‖² or ω = 0 stops (stop iteration k).
+    /// </summary>
+    public abstract void BiCgStabFinish<T>(Storage<T> x, Storage<T> pHat, Storage<T> sHat, Storage<T> r, Storage<T> t,
+        VectorBatch layout, Storage<T> scalars, int scalarStride, int iteration) where T : unmanaged, IFloatingPointIeee754<T>;
 }

@@ -82,4 +82,13 @@ public interface IVectorSpace<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     void CgDirectionApplyDot(ILinearOperator<T> a, Tensor<T> r, Tensor<T>? inverseDiagonal, Tensor<T> pOld, Tensor<T> pNew,
         Tensor<T> x, Tensor<T> q, Tensor<T> scalars, int stride, int rhoNewSlot, int rhoSlot, int iteration);
+
+    /// <summary>BiCGStab's p = r + β·(p − ω·v) with β, ω from the scalar block (see <see cref="Kernels.Backend.BiCgStabDirection{T}"/>).</summary>
+    void BiCgStabDirection(Tensor<T> r, Tensor<T> v, Tensor<T> p, Tensor<T> scalars, int stride, int iteration);
+
+    /// <summary>BiCGStab's s = r − α·v over r with ‖s‖² (see <see cref="Kernels.Backend.BiCgStabHalfStep{T}"/>).</summary>
+    void BiCgStabHalfStep(Tensor<T> r, Tensor<T> v, Tensor<T> scalars, int stride, int iteration);
+
+    /// <summary>BiCGStab's x += α·p̂ + ω·ŝ, r = s − ω·t with ‖r‖² (see <see cref="Kernels.Backend.BiCgStabFinish{T}"/>).</summary>
+    void BiCgStabFinish(Tensor<T> x, Tensor<T> pHat, Tensor<T> sHat, Tensor<T> r, Tensor<T> t, Tensor<T> scalars, int stride, int iteration);
 }

@@ -194,6 +194,27 @@ public sealed class SingleDeviceVectorSpace<T> : IVectorSpace<T> where T : unman
             x.Storage, q.Storage, Layout, scalars.Storage, stride, rhoNewSlot, rhoSlot, iteration);
     }
 
+    /// <inheritdoc/>
+    public void BiCgStabDirection(Tensor<T> r, Tensor<T> v, Tensor<T> p, Tensor<T> scalars, int stride, int iteration)
+    {
+        Check(r, nameof(r)); Check(v, nameof(v)); Check(p, nameof(p));
+        Backend.BiCgStabDirection(r.Storage, v.Storage, p.Storage, Layout, scalars.Storage, stride, iteration);
+    }
+
+    /// <inheritdoc/>
+    public void BiCgStabHalfStep(Tensor<T> r, Tensor<T> v, Tensor<T> scalars, int stride, int iteration)
+    {
+        Check(r, nameof(r)); Check(v, nameof(v));
+        Backend.BiCgStabHalfStep(r.Storage, v.Storage, Layout, scalars.Storage, stride, iteration);
+    }
+
+    /// <inheritdoc/>
+    public void BiCgStabFinish(Tensor<T> x, Tensor<T> pHat, Tensor<T> sHat, Tensor<T> r, Tensor<T> t, Tensor<T> scalars, int stride, int iteration)
+    {
+        Check(x, nameof(x)); Check(pHat, nameof(pHat)); Check(sHat, nameof(sHat)); Check(r, nameof(r)); Check(t, nameof(t));
+        Backend.BiCgStabFinish(x.Storage, pHat.Storage, sHat.Storage, r.Storage, t.Storage, Layout, scalars.Storage, stride, iteration);
+    }
+
     private void Check(Tensor<T> v, string name)
     {
         ArgumentNullException.ThrowIfNull(v, name);

@@ -22,7 +22,7 @@ internal sealed unsafe class CgBlocks<T> where T : unmanaged, IFloatingPointIeee
     /// <summary>Rows per block of SpMVDot (fixed, so pᵀq's partial sums do not depend on the thread count).</summary>
     public const int SpMVRows = 4096;
 
-    public enum Kind { Dot, SpMVDot, Update, Direction, DirectionSpMVDot }
+    public enum Kind { Dot, SpMVDot, Update, Direction, DirectionSpMVDot, BiDirection, BiHalf, BiFinish }
 
     [ThreadStatic] private static CgBlocks<T>? _cached;
 
@@ -32,6 +32,9 @@ internal sealed unsafe class CgBlocks<T> where T : unmanaged, IFloatingPointIeee
     /// <summary>DirectionSpMVDot: whether system b's deferred x += α·p_old is due, and that α.</summary>
     public bool[] Pending = [];
     public T[] PendingAlpha = [];
+    /// <summary>BiCGStab: ω per system, and whether the finish applies x += α·p̂ only (the half step stopped the system).</summary>
+    public T[] Coefficient2 = [];
+    public bool[] HalfOnly = [];
     public Kind Op;
     public VectorBatch Layout;
     public T[] S = [];
@@ -54,6 +57,7 @@ internal sealed unsafe class CgBlocks<T> where T : unmanaged, IFloatingPointIeee
         {
             c.Active = new bool[layout.Count]; c.Coefficient = new T[layout.Count];
             c.Pending = new bool[layout.Count]; c.PendingAlpha = new T[layout.Count];
+            c.Coefficient2 = new T[layout.Count]; c.HalfOnly = new bool[layout.Count];
         }
         c.Active.AsSpan(0, layout.Count).Fill(true);
         return c;
@@ -114,6 +118,14 @@ internal sealed unsafe class CgBlocks<T> where T : unmanaged, IFloatingPointIeee
         }
     }
 
+    /// <summary>System b's first partial sums added in block order (as <see cref="FoldInto"/> adds them).</summary>
+    public T SumOf(int b)
+    {
+        T a = T.Zero;
+        for (int k = 0; k < _blocksPerSystem; k++) a += _partial[b * _blocksPerSystem + k];
+        return a;
+    }
+
     private void RunBlock(int block)
     {
         if (Op == Kind.SpMVDot) { RowBlock(block); return; }
@@ -134,6 +146,15 @@ internal sealed unsafe class CgBlocks<T> where T : unmanaged, IFloatingPointIeee
                 break;
             case Kind.Direction:
                 Direction(o, len, e, c);
+                break;
+            case Kind.BiDirection:
+                BiDirection(o, len, e, c, Coefficient2[b]);
+                break;
+            case Kind.BiHalf:
+                _partial[slot] = BiHalf(o, len, e, c);
+                break;
+            case Kind.BiFinish:
+                _partial[slot] = BiFinish(o, len, e, c, Coefficient2[b], HalfOnly[b]);
                 break;
         }
     }
@@ -389,6 +410,43 @@ internal sealed unsafe class CgBlocks<T> where T : unmanaged, IFloatingPointIeee
             rr += ri * ri;
             if (d is not null) rz += d[j] * ri * ri;
         }
+    }
+
+    /// <summary>BiCGStab's p = r + β·(p − ω·v) over one block (R = r, Q = v).</summary>
+    private void BiDirection(int o, int n, int e, T beta, T omega)
+    {
+        T[] r = R!, v = Q!, p = P!;
+        for (int i = 0; i < n; i++) { int j = o + i * e; p[j] = r[j] + beta * (p[j] - omega * v[j]); }
+    }
+
+    /// <summary>BiCGStab's s = r − α·v over one block, written over r (R = r, Q = v); returns Σ s².</summary>
+    private T BiHalf(int o, int n, int e, T alpha)
+    {
+        T[] r = R!, v = Q!;
+        T acc = T.Zero;
+        for (int i = 0; i < n; i++) { int j = o + i * e; T si = r[j] - alpha * v[j]; r[j] = si; acc += si * si; }
+        return acc;
+    }
+
+    /// <summary>BiCGStab's x += α·p̂, x += ω·ŝ, r = s − ω·t over one block (P = p̂, Y = ŝ, Q = t); returns Σ r² (0 when only x += α·p̂).</summary>
+    private T BiFinish(int o, int n, int e, T alpha, T omega, bool halfOnly)
+    {
+        T[] x = X!, ph = P!, sh = Y!, r = R!, t = Q!;
+        T acc = T.Zero;
+        if (halfOnly)
+        {
+            for (int i = 0; i < n; i++) { int j = o + i * e; x[j] += alpha * ph[j]; }
+            return acc;
+        }
+        for (int i = 0; i < n; i++)
+        {
+            int j = o + i * e;
+            x[j] = x[j] + alpha * ph[j] + omega * sh[j];
+            T ri = r[j] - omega * t[j];
+            r[j] = ri;
+            acc += ri * ri;
+        }
+        return acc;
     }
 
     /// <summary>p = z + β·p (z = D·r when D is given) over one block.</summary>

@@ -20,6 +20,11 @@ internal sealed class CgKernelSet<T> : IDisposable where T : unmanaged, IFloatin
     public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>,
         ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T> DirectionSpMVPartial;
 
+    public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T> BiDirection;
+    public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T> BiHalfPartial;
+    public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T> BiHalfEnd, BiFinishEnd;
+    public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T> BiFinishPartial;
+
     /// <summary>codes[c] = c for the status codes of <see cref="CgScalars"/>.</summary>
     public readonly MemoryBuffer1D<T, Stride1D.Dense> Codes;
 
@@ -36,6 +41,11 @@ internal sealed class CgKernelSet<T> : IDisposable where T : unmanaged, IFloatin
         Direction = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(CgKernels.Direction);
         DirectionSpMVPartial = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>,
             ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(CgKernels.DirectionSpMVPartial);
+        BiDirection = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(BiCgStabKernels.Direction);
+        BiHalfPartial = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(BiCgStabKernels.HalfPartial);
+        BiHalfEnd = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(BiCgStabKernels.HalfEnd);
+        BiFinishPartial = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(BiCgStabKernels.FinishPartial);
+        BiFinishEnd = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(BiCgStabKernels.FinishEnd);
         var codes = new T[8];
         for (int c = 0; c < codes.Length; c++) codes[c] = T.CreateTruncating(c);
         Codes = acc.Allocate1D(codes);
