@@ -250,4 +250,11 @@ public abstract class Backend
     /// </summary>
     public abstract void BiCgStabFinish<T>(Storage<T> x, Storage<T> pHat, Storage<T> sHat, Storage<T> r, Storage<T> t,
         VectorBatch layout, Storage<T> scalars, int scalarStride, int iteration) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// result[i] = 1/a_ii for the n = min(rows, cols) diagonal entries of one CSR value set (columns sorted in each row),
+    /// +∞ where a_ii is zero or not stored: the Jacobi preconditioner's setup on A's device, without a host map.
+    /// </summary>
+    public abstract void InverseDiagonal<T>(CsrIndices a, Storage<T> values, int valOffset, Storage<T> result)
+        where T : unmanaged, IFloatingPointIeee754<T>;
 }

@@ -160,6 +160,22 @@ public sealed partial class CpuBackend
             throw new ArgumentException("CgDirectionSpMVDot: p_old and p_new must be different buffers (rows read p_old while p_new is written)", nameof(pNew));
     }
 
+    /// <inheritdoc/>
+    public override void InverseDiagonal<T>(CsrIndices a, Storage<T> values, int valOffset, Storage<T> result)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        int n = Math.Min(a.Rows, a.Cols);
+        var rp = SpanOf(a.RowPtr); var ci = SpanOf(a.ColInd);
+        var v = SpanOf(values).Slice(valOffset, a.Nnz);
+        var res = SpanOf(result);
+        if (res.Length < n) throw new ArgumentException($"InverseDiagonal: result holds {res.Length} elements, the diagonal {n}", nameof(result));
+        for (int i = 0; i < n; i++)
+        {
+            int k = ci.Slice(rp[i], rp[i + 1] - rp[i]).BinarySearch(i);
+            res[i] = T.One / (k >= 0 ? v[rp[i] + k] : T.Zero);
+        }
+    }
+
     private static void Stop<T>(T[] s, int o, int code, int iteration) where T : unmanaged, IFloatingPointIeee754<T>
     {
         s[o + CgScalars.Status] = T.CreateTruncating(code);

@@ -25,6 +25,8 @@ internal sealed class CgKernelSet<T> : IDisposable where T : unmanaged, IFloatin
     public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T> BiHalfEnd, BiFinishEnd;
     public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T> BiFinishPartial;
 
+    public readonly Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>> InverseDiagonal;
+
     /// <summary>codes[c] = c for the status codes of <see cref="CgScalars"/>.</summary>
     public readonly MemoryBuffer1D<T, Stride1D.Dense> Codes;
 
@@ -46,6 +48,7 @@ internal sealed class CgKernelSet<T> : IDisposable where T : unmanaged, IFloatin
         BiHalfEnd = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(BiCgStabKernels.HalfEnd);
         BiFinishPartial = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(BiCgStabKernels.FinishPartial);
         BiFinishEnd = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(BiCgStabKernels.FinishEnd);
+        InverseDiagonal = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>>(CgKernels.InverseDiagonal);
         var codes = new T[8];
         for (int c = 0; c < codes.Length; c++) codes[c] = T.CreateTruncating(c);
         Codes = acc.Allocate1D(codes);

@@ -247,4 +247,19 @@ internal static class CgKernels
         Fold2(sh, unused, t);
         if (t == 0) partial[Grid.IdxX] = sh[0];
     }
+
+    /// <summary>result[r] = 1/a_rr, one thread per row (binary search of the sorted columns); +∞ when a_rr is zero or absent.</summary>
+    public static void InverseDiagonal<T>(Index1D r, ArrayView<int> rowPtr, ArrayView<int> colInd, ArrayView<T> vals, ArrayView<T> result)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int lo = rowPtr[r], hi = rowPtr[r + 1] - 1;
+        T d = T.Zero;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >> 1, c = colInd[mid];
+            if (c == r) { d = vals[mid]; break; }
+            if (c < r) lo = mid + 1; else hi = mid - 1;
+        }
+        result[r] = T.One / d;
+    }
 }

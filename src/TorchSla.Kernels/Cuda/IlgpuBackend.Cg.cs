@@ -177,4 +177,22 @@ public sealed partial class IlgpuBackend
             k.FoldInto(new KernelConfig(new Index1D(l.Count), new Index1D(ReductionKernels.GroupSize)), partial, sv, l);
         }
     }
+
+    /// <inheritdoc/>
+    public override void InverseDiagonal<T>(CsrIndices a, Storage<T> values, int valOffset, Storage<T> result)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        int n = Math.Min(a.Rows, a.Cols);
+        var rowPtr = View(a.RowPtr, 0, a.Rows + 1L, "a.RowPtr");
+        var colInd = View(a.ColInd, 0, a.Nnz, "a.ColInd");
+        var vv = View(values, valOffset, a.Nnz, nameof(values));
+        var rv = View(result, 0, n, nameof(result));
+        if (n == 0) return;
+        var k = Cg<T>();
+        lock (Sync)
+        {
+            Accelerator.Bind();
+            k.InverseDiagonal(n, rowPtr, colInd, vv, rv);
+        }
+    }
 }

@@ -325,4 +325,32 @@ public class FusedKrylovKernelTests
             for (int i = 0; i < n; i++) Assert.Equal(r[i] - 0.2 * q[i], ra[i], 14);
         }
     }
+
+    [Fact]
+    public void InverseDiagonalMatchesTheFormulaOnBothTwins()
+    {
+        // Row 3 has no stored diagonal, row 5 a stored zero: both give +∞ (the Jacobi setup refuses them).
+        int n = 40;
+        var (rp, ci) = Pattern(n, 21);
+        var keep = Enumerable.Range(0, ci.Length).Where(k => !(ci[k] == 3 && k >= rp[3] && k < rp[4])).ToArray();
+        var rp2 = new int[n + 1];
+        for (int i = 0; i < n; i++) rp2[i + 1] = rp2[i] + keep.Count(k => k >= rp[i] && k < rp[i + 1]);
+        var ci2 = keep.Select(k => ci[k]).ToArray();
+        var vals = Random(ci2.Length, 22, shift: 3);
+        for (int k = rp2[5]; k < rp2[6]; k++) if (ci2[k] == 5) vals[k] = 0;
+        var expected = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            double d = 0;
+            for (int k = rp2[i]; k < rp2[i + 1]; k++) if (ci2[k] == i) d = vals[k];
+            expected[i] = 1 / d;
+        }
+        Assert.True(double.IsPositiveInfinity(expected[3]) && double.IsPositiveInfinity(expected[5]));
+        var cr = new CpuStorage<double>(n);
+        Cpu.InverseDiagonal(new CsrIndices(n, n, new CpuStorage<int>(rp2), new CpuStorage<int>(ci2)), new CpuStorage<double>(vals), 0, cr);
+        Assert.Equal(expected, cr.Array);
+        using var gr = Gpu.Allocate<double>(n);
+        Gpu.InverseDiagonal(new CsrIndices(n, n, Gpu.Upload<int>(rp2), Gpu.Upload<int>(ci2)), Gpu.Upload<double>(vals), 0, gr);
+        Assert.Equal(expected, gr.ToArray());
+    }
 }
