@@ -257,4 +257,17 @@ public abstract class Backend
     /// </summary>
     public abstract void InverseDiagonal<T>(CsrIndices a, Storage<T> values, int valOffset, Storage<T> result)
         where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// Sparse triangular solve x_i = (b_i − Σ_k t_ik·x_k) / d_i (d = null: unit diagonal) with the strictly triangular part
+    /// T in CSR (columns below the row when <paramref name="lower"/>, above it otherwise; entries summed in stored order).
+    /// The rows are scheduled by levels (Anderson &amp; Saad 1989; Naumov, NVIDIA NVR-2011-001): level l lists rows whose
+    /// entries refer only to rows of earlier levels, <paramref name="levelRows"/>[levelPtr[l] … levelPtr[l+1]), computed once
+    /// at setup. A GPU backend solves one level per launch, its rows in parallel; the CPU sweeps the rows in natural order
+    /// (also a valid schedule). Each row's arithmetic is the same on both, so the results are the same bits.
+    /// <paramref name="x"/> may be <paramref name="b"/> (a row reads its own b_i before writing x_i).
+    /// </summary>
+    public abstract void TriangularSolve<T>(CsrIndices strict, Storage<T> values, Storage<T>? diagonal, bool lower,
+        Storage<int> levelRows, int[] levelPtr, Storage<T> b, Storage<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T>;
 }

@@ -176,6 +176,26 @@ public sealed partial class CpuBackend
         }
     }
 
+    /// <inheritdoc/>
+    public override void TriangularSolve<T>(CsrIndices strict, Storage<T> values, Storage<T>? diagonal, bool lower,
+        Storage<int> levelRows, int[] levelPtr, Storage<T> b, Storage<T> x)
+    {
+        ArgumentNullException.ThrowIfNull(strict);
+        int n = strict.Rows;
+        var rp = SpanOf(strict.RowPtr); var ci = SpanOf(strict.ColInd); var v = SpanOf(values);
+        var d = diagonal is null ? default : SpanOf(diagonal);
+        var bs = SpanOf(b); var xs = SpanOf(x);
+        if (bs.Length < n || xs.Length < n || v.Length < strict.Nnz || (diagonal is not null && d.Length < n))
+            throw new ArgumentException($"TriangularSolve: vectors of {bs.Length}/{xs.Length} and {v.Length} values for a {n}-row factor with {strict.Nnz} entries");
+        for (int step = 0; step < n; step++)
+        {
+            int i = lower ? step : n - 1 - step; // natural order: a topological order of either triangle
+            T s = bs[i];
+            for (int k = rp[i]; k < rp[i + 1]; k++) s -= v[k] * xs[ci[k]];
+            xs[i] = diagonal is null ? s : s / d[i];
+        }
+    }
+
     private static void Stop<T>(T[] s, int o, int code, int iteration) where T : unmanaged, IFloatingPointIeee754<T>
     {
         s[o + CgScalars.Status] = T.CreateTruncating(code);

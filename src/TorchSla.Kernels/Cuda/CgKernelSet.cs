@@ -27,6 +27,8 @@ internal sealed class CgKernelSet<T> : IDisposable where T : unmanaged, IFloatin
 
     public readonly Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>> InverseDiagonal;
 
+    public readonly Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<int>, ArrayView<T>, ArrayView<T>, int, int> TriangularLevel;
+
     /// <summary>codes[c] = c for the status codes of <see cref="CgScalars"/>.</summary>
     public readonly MemoryBuffer1D<T, Stride1D.Dense> Codes;
 
@@ -49,6 +51,7 @@ internal sealed class CgKernelSet<T> : IDisposable where T : unmanaged, IFloatin
         BiFinishPartial = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(BiCgStabKernels.FinishPartial);
         BiFinishEnd = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(BiCgStabKernels.FinishEnd);
         InverseDiagonal = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>>(CgKernels.InverseDiagonal);
+        TriangularLevel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<int>, ArrayView<T>, ArrayView<T>, int, int>(CgKernels.TriangularLevel);
         var codes = new T[8];
         for (int c = 0; c < codes.Length; c++) codes[c] = T.CreateTruncating(c);
         Codes = acc.Allocate1D(codes);

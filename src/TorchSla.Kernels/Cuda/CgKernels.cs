@@ -262,4 +262,15 @@ internal static class CgKernels
         }
         result[r] = T.One / d;
     }
+
+    /// <summary>One level of a level-scheduled triangular solve: thread t solves row rows[first + t] (see Backend.TriangularSolve).</summary>
+    public static void TriangularLevel<T>(Index1D t, ArrayView<int> rowPtr, ArrayView<int> colInd, ArrayView<T> vals, ArrayView<T> diag,
+        ArrayView<int> rows, ArrayView<T> b, ArrayView<T> x, int first, int hasDiagonal)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = rows[first + t];
+        T s = b[i];
+        for (int k = rowPtr[i]; k < rowPtr[i + 1]; k++) s -= vals[k] * x[colInd[k]];
+        x[i] = hasDiagonal != 0 ? s / diag[i] : s;
+    }
 }

@@ -195,4 +195,32 @@ public sealed partial class IlgpuBackend
             k.InverseDiagonal(n, rowPtr, colInd, vv, rv);
         }
     }
+
+    /// <inheritdoc/>
+    public override void TriangularSolve<T>(CsrIndices strict, Storage<T> values, Storage<T>? diagonal, bool lower,
+        Storage<int> levelRows, int[] levelPtr, Storage<T> b, Storage<T> x)
+    {
+        ArgumentNullException.ThrowIfNull(strict); ArgumentNullException.ThrowIfNull(levelPtr);
+        int n = strict.Rows;
+        if (levelPtr.Length == 0 || levelPtr[^1] != n)
+            throw new ArgumentException($"TriangularSolve: the levels list {(levelPtr.Length == 0 ? 0 : levelPtr[^1])} rows, the factor has {n}", nameof(levelPtr));
+        var rowPtr = View(strict.RowPtr, 0, n + 1L, "strict.RowPtr");
+        var colInd = View(strict.ColInd, 0, strict.Nnz, "strict.ColInd");
+        var vv = View(values, 0, strict.Nnz, nameof(values));
+        var bv = View(b, 0, n, nameof(b)); var xv = View(x, 0, n, nameof(x));
+        var dv = diagonal is null ? bv : View(diagonal, 0, n, nameof(diagonal));
+        var lv = View(levelRows, 0, n, nameof(levelRows));
+        if (n == 0) return;
+        var k = Cg<T>();
+        lock (Sync)
+        {
+            Accelerator.Bind();
+            // One launch per level: the stream orders them, so a level reads the x of every earlier level.
+            for (int l = 0; l + 1 < levelPtr.Length; l++)
+            {
+                int count = levelPtr[l + 1] - levelPtr[l];
+                if (count > 0) k.TriangularLevel(count, rowPtr, colInd, vv, dv, lv, bv, xv, levelPtr[l], diagonal is null ? 0 : 1);
+            }
+        }
+    }
 }
