@@ -72,4 +72,15 @@ public static class CgScalars
     /// <summary>The status after computing ρ = rᵀM⁻¹r: it must be positive and finite.</summary>
     internal static int AfterPreconditioner<T>(T rho) where T : unmanaged, IFloatingPointIeee754<T> =>
         !IsFinite(rho) ? NonFinite : rho > T.Zero ? Active : IndefinitePreconditioner;
+
+    /// <summary>The shape rules of <see cref="Backend.CgDirectionSpMVDot{T}"/> (both twins): a square A over a [B, n] layout, p_old and p_new distinct.</summary>
+    internal static void CheckDirectionSpMVDot<T>(Memory.CsrIndices a, VectorBatch layout, Memory.Storage<T> pOld, Memory.Storage<T> pNew) where T : unmanaged
+    {
+        if (a.Rows != a.Cols || layout.Length != a.Rows)
+            throw new ArgumentException($"CgDirectionSpMVDot needs a square matrix matching the vectors: A is {a.Rows}×{a.Cols}, vectors have {layout.Length} entries", nameof(a));
+        if (layout.Count > 1 && (!layout.IsUnitStride || layout.SystemStride != layout.Length))
+            throw new ArgumentException($"CgDirectionSpMVDot: layout {layout} is not [B, n]", nameof(layout));
+        if (ReferenceEquals(pOld, pNew))
+            throw new ArgumentException("CgDirectionSpMVDot: p_old and p_new must be different buffers (rows read p_old while p_new is written)", nameof(pNew));
+    }
 }

@@ -114,7 +114,7 @@ public sealed partial class CpuBackend
         VectorBatch layout, Storage<T> scalars, int scalarStride, int rhoNewSlot, int rhoSlot, int iteration)
     {
         ArgumentNullException.ThrowIfNull(a);
-        CheckDirectionSpMVDot(a, layout, pOld, pNew);
+        CgScalars.CheckDirectionSpMVDot(a, layout, pOld, pNew);
         CheckScalars(layout, scalars, scalarStride, rhoSlot); CheckScalars(layout, scalars, scalarStride, rhoNewSlot);
         var vs = SpanOf(values).Slice(valOffset, checked(a.Nnz * (batchedValues ? layout.Count : 1)));
         var job = CgBlocks<T>.Rent(CgBlocks<T>.Kind.DirectionSpMVDot, layout, ArrayOf(scalars), scalarStride);
@@ -147,17 +147,6 @@ public sealed partial class CpuBackend
             job.RunRows((long)a.Nnz * layout.Count);
         }
         job.FoldInto(CgScalars.Curvature, -1);
-    }
-
-    /// <summary>The shape rules of CgDirectionSpMVDot: a square A over a [B, n] layout, p_old and p_new distinct.</summary>
-    private static void CheckDirectionSpMVDot<T>(CsrIndices a, VectorBatch layout, Storage<T> pOld, Storage<T> pNew) where T : unmanaged
-    {
-        if (a.Rows != a.Cols || layout.Length != a.Rows)
-            throw new ArgumentException($"CgDirectionSpMVDot needs a square matrix matching the vectors: A is {a.Rows}×{a.Cols}, vectors have {layout.Length} entries", nameof(a));
-        if (layout.Count > 1 && (!layout.IsUnitStride || layout.SystemStride != layout.Length))
-            throw new ArgumentException($"CgDirectionSpMVDot: layout {layout} is not [B, n]", nameof(layout));
-        if (ReferenceEquals(pOld, pNew))
-            throw new ArgumentException("CgDirectionSpMVDot: p_old and p_new must be different buffers (rows read p_old while p_new is written)", nameof(pNew));
     }
 
     /// <inheritdoc/>

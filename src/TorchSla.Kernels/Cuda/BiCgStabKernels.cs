@@ -26,6 +26,29 @@ internal static class BiCgStabKernels
         }
     }
 
+    /// <summary>partial[group] = Σ of the group's acc (fixed tree).</summary>
+    private static void GroupSum<T>(ArrayView<T> partial, T acc) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var sh = SharedMemory.Allocate<T>(G);
+        int t = Group.IdxX;
+        sh[t] = acc;
+        Tree(sh, t);
+        if (t == 0) partial[Grid.IdxX] = sh[0];
+    }
+
+    /// <summary>One group per system: sum = Σ_g partial[b·Groups + g] in a fixed order; true on the group's thread 0 only.</summary>
+    private static bool FoldGroups<T>(ArrayView<T> partial, CgLaunch l, out T sum) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var sh = SharedMemory.Allocate<T>(G);
+        int t = Group.IdxX, b = Grid.IdxX;
+        T acc = T.Zero;
+        for (int k = t; k < l.Groups; k += G) acc += partial[b * l.Groups + k];
+        sh[t] = acc;
+        Tree(sh, t);
+        sum = sh[0];
+        return t == 0;
+    }
+
     /// <summary>p = r + β·(p − ω·v), one thread per entry; the thread of entry 0 stops a system whose ρ is zero or not finite.</summary>
     public static void Direction<T>(ArrayView<T> r, ArrayView<T> v, ArrayView<T> p, ArrayView<T> s, ArrayView<T> codes, CgLaunch l, T before)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -51,7 +74,6 @@ internal static class BiCgStabKernels
     public static void HalfPartial<T>(ArrayView<T> r, ArrayView<T> v, ArrayView<T> s, ArrayView<T> codes, ArrayView<T> partial, CgLaunch l, T before)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var sh = SharedMemory.Allocate<T>(G);
         int t = Group.IdxX, b = Grid.IdxX / l.Groups, g = Grid.IdxX % l.Groups;
         int o = b * l.ScalarStride;
         T status = s[o + C.Status], rv = s[o + B.Rv];
@@ -69,25 +91,16 @@ internal static class BiCgStabKernels
             }
         }
         else if (status == T.Zero && g == 0 && t == 0) { s[o + C.Status] = codes[code]; s[o + C.StopIteration] = before; }
-        sh[t] = acc;
-        Tree(sh, t);
-        if (t == 0) partial[Grid.IdxX] = sh[0];
+        GroupSum(partial, acc);
     }
 
     /// <summary>Half step, pass 2 (one group per system): ‖s‖² into the history, α stored, HalfConverged or non-finite stops (k).</summary>
     public static void HalfEnd<T>(ArrayView<T> partial, ArrayView<T> s, ArrayView<T> codes, CgLaunch l, T iteration)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var sh = SharedMemory.Allocate<T>(G);
-        int t = Group.IdxX, b = Grid.IdxX;
-        T acc = T.Zero;
-        for (int k = t; k < l.Groups; k += G) acc += partial[b * l.Groups + k];
-        sh[t] = acc;
-        Tree(sh, t);
-        if (t != 0) return;
-        int o = b * l.ScalarStride;
-        if (s[o + C.Status] != T.Zero) return;
-        T ss = sh[0];
+        int b = Grid.IdxX, o = b * l.ScalarStride;
+        if (!FoldGroups(partial, l, out T sum) || s[o + C.Status] != T.Zero) return;
+        T ss = sum;
         s[o + B.Alpha] = s[o + B.Rho] / s[o + B.Rv];
         s[o + B.History + l.HistoryIndex] = ss;
         int code = !C.IsFinite(ss) ? C.NonFinite : ss <= s[o + C.BoundSquared] ? B.HalfConverged : C.Active;
@@ -102,7 +115,6 @@ internal static class BiCgStabKernels
         ArrayView<T> s, ArrayView<T> codes, ArrayView<T> partial, CgLaunch l, T iteration)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var sh = SharedMemory.Allocate<T>(G);
         int t = Group.IdxX, b = Grid.IdxX / l.Groups, g = Grid.IdxX % l.Groups;
         int o = b * l.ScalarStride;
         T status = s[o + C.Status], tt = s[o + B.Tt], ts = s[o + B.Ts];
@@ -129,27 +141,18 @@ internal static class BiCgStabKernels
             }
         }
         else if (bad && g == 0 && t == 0) { s[o + C.Status] = codes[C.NonFinite]; s[o + C.StopIteration] = iteration; }
-        sh[t] = acc;
-        Tree(sh, t);
-        if (t == 0) partial[Grid.IdxX] = sh[0];
+        GroupSum(partial, acc);
     }
 
     /// <summary>Finish, pass 2 (one group per system): ‖r‖² into the history, ω and ρ_old stored, the stopping tests (k).</summary>
     public static void FinishEnd<T>(ArrayView<T> partial, ArrayView<T> s, ArrayView<T> codes, CgLaunch l, T iteration)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var sh = SharedMemory.Allocate<T>(G);
-        int t = Group.IdxX, b = Grid.IdxX;
-        T acc = T.Zero;
-        for (int k = t; k < l.Groups; k += G) acc += partial[b * l.Groups + k];
-        sh[t] = acc;
-        Tree(sh, t);
-        if (t != 0) return;
-        int o = b * l.ScalarStride;
-        if (s[o + C.Status] != T.Zero) return;
+        int b = Grid.IdxX, o = b * l.ScalarStride;
+        if (!FoldGroups(partial, l, out T sum) || s[o + C.Status] != T.Zero) return;
         T tt = s[o + B.Tt];
         if (tt == T.Zero) { s[o + C.Status] = codes[C.ZeroCurvature]; s[o + C.StopIteration] = iteration; return; }
-        T rr = sh[0], omega = s[o + B.Ts] / tt;
+        T rr = sum, omega = s[o + B.Ts] / tt;
         s[o + B.History + l.HistoryIndex] = rr;
         s[o + B.Omega] = omega;
         s[o + B.RhoOld] = s[o + B.Rho];

@@ -146,12 +146,7 @@ public sealed partial class IlgpuBackend
         VectorBatch layout, Storage<T> scalars, int scalarStride, int rhoNewSlot, int rhoSlot, int iteration)
     {
         ArgumentNullException.ThrowIfNull(a);
-        if (a.Rows != a.Cols || layout.Length != a.Rows)
-            throw new ArgumentException($"CgDirectionSpMVDot needs a square matrix matching the vectors: A is {a.Rows}×{a.Cols}, vectors have {layout.Length} entries", nameof(a));
-        if (layout.Count > 1 && (!layout.IsUnitStride || layout.SystemStride != layout.Length))
-            throw new ArgumentException($"CgDirectionSpMVDot: layout {layout} is not [B, n]", nameof(layout));
-        if (ReferenceEquals(pOld, pNew))
-            throw new ArgumentException("CgDirectionSpMVDot: p_old and p_new must be different buffers (rows read p_old while p_new is written)", nameof(pNew));
+        CgScalars.CheckDirectionSpMVDot(a, layout, pOld, pNew);
         var l = Launch(layout, scalars, scalarStride, nameof(CgDirectionSpMVDot));
         CheckSlot(rhoSlot, scalarStride, nameof(rhoSlot)); CheckSlot(rhoNewSlot, scalarStride, nameof(rhoNewSlot));
         var rowPtr = View(a.RowPtr, 0, a.Rows + 1L, "a.RowPtr");

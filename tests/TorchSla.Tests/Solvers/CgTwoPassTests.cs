@@ -11,15 +11,8 @@ namespace TorchSla.Tests.Solvers;
 /// </summary>
 public class CgTwoPassTests
 {
-    private static SparseTensor<double> VariableDiagonalPoisson(int m, double shiftLast = 0)
-    {
-        var a = SparseTensor.Poisson2D<double>(m);
-        var v = a.GetValues();
-        var d = a.Pattern.DiagonalSlots();
-        for (int i = 0; i < a.Rows; i++) v[d[i]] += i % 5;
-        v[d[a.Rows - 1]] += shiftLast;
-        return a.WithValues(v, []);
-    }
+    private static SparseTensor<double> VariableDiagonalPoisson(int m, double shiftLast = 0) =>
+        CgCheckEveryTests.VariableDiagonalPoisson(m, shiftLast);
 
     private static SolveResult<double> Solve(SparseTensor<double> a, Tensor<double> b, SolveOptions options, bool twoPass)
     {

@@ -86,13 +86,7 @@ public static class BiCgStab
             s.ReadScalars(scalars, host);
             int status = int.CreateTruncating(host[CgScalars.Status]);
             int upTo = status == CgScalars.Active ? k : int.CreateTruncating(host[CgScalars.StopIteration]);
-            bool stagnated = false;
-            for (int j = recorded + 1; j <= upTo && !stagnated; j++)
-            {
-                rNorm = Math.Sqrt(double.CreateTruncating(host[BiCgStabScalars.History + (j - 1) % ring]));
-                run.Record(j, rNorm);
-                stagnated = double.IsFinite(rNorm) && run.Stagnating(j, rNorm);
-            }
+            bool stagnated = run.RecordFromRing(host, BiCgStabScalars.History, ring, recorded, upTo);
             recorded = done = upTo;
             if (stagnated) { reason = ConvergenceReason.Stagnation; break; }
             if (status is CgScalars.Converged or BiCgStabScalars.HalfConverged)

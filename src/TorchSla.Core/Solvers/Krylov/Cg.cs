@@ -100,13 +100,7 @@ public static class Cg
             s.ReadScalars(scalars, host);
             int status = int.CreateTruncating(host[CgScalars.Status]);
             int upTo = status == CgScalars.Active ? k : int.CreateTruncating(host[CgScalars.StopIteration]);
-            bool stagnated = false;
-            for (int j = recorded + 1; j <= upTo && !stagnated; j++)
-            {
-                rNorm = Math.Sqrt(double.CreateTruncating(host[CgScalars.History + (j - 1) % ring]));
-                run.Record(j, rNorm);
-                stagnated = double.IsFinite(rNorm) && run.Stagnating(j, rNorm);
-            }
+            bool stagnated = run.RecordFromRing(host, CgScalars.History, ring, recorded, upTo);
             recorded = upTo;
             done = upTo;
             if (stagnated) { reason = ConvergenceReason.Stagnation; break; }
