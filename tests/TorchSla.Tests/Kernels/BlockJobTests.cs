@@ -4,13 +4,63 @@ using Xunit;
 namespace TorchSla.Tests.Kernels;
 
 /// <summary>
-/// The CPU fork/join (<see cref="BlockJob"/>) is reused from pass to pass so Krylov loops do not allocate a work item
-/// per fork: every block still runs exactly once per run, and a job whose helpers of an earlier run have not returned
-/// refuses to be reset (its owner then takes a fresh one).
+/// The CPU fork/join (<see cref="BlockJob"/>): every block runs once, exceptions reach the caller, and a job is reused
+/// from pass to pass once the helpers of its last run have returned (a busy job refuses to be reset).
 /// </summary>
 public class BlockJobTests
 {
-    private sealed class CountingJob(int count) : BlockJob(count)
+    private sealed class CountingJob(int count, int throwAt = -1) : BlockJob(count)
+    {
+        public readonly int[] Runs = new int[count];
+
+        protected override void RunBlock(int block)
+        {
+            Interlocked.Increment(ref Runs[block]);
+            if (block == throwAt) throw new InvalidOperationException($"block {block} failed");
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(2, 1)]
+    [InlineData(8, 1)]
+    [InlineData(37, 3)]
+    public void EveryBlockRunsExactlyOnce(int blocks, int helpers)
+    {
+        for (int rep = 0; rep < 50; rep++)
+        {
+            var job = new CountingJob(blocks);
+            job.Run(helpers);
+            Assert.All(job.Runs, n => Assert.Equal(1, n));
+        }
+    }
+
+    [Fact]
+    public void ConcurrentJobsDoNotInterfere()
+    {
+        Parallel.For(0, 8, _ =>
+        {
+            for (int rep = 0; rep < 50; rep++)
+            {
+                var job = new CountingJob(9);
+                job.Run(2);
+                Assert.All(job.Runs, n => Assert.Equal(1, n));
+            }
+        });
+    }
+
+    [Fact]
+    public void ABlockExceptionReachesTheCallerAfterAllBlocksRan()
+    {
+        var job = new CountingJob(12, throwAt: 5);
+        var e = Assert.Throws<InvalidOperationException>(() => job.Run(1));
+        Assert.Contains("block 5", e.Message);
+        Assert.All(job.Runs, n => Assert.Equal(1, n));
+    }
+
+    // Reuse (a job reset once its helpers of the last run have returned: Krylov loops fork without allocating).
+
+    private sealed class ReusableJob(int count) : BlockJob(count)
     {
         public int[] Hits = new int[64];
         public void Again(int count) => Reuse(count);
@@ -20,7 +70,7 @@ public class BlockJobTests
     [Fact]
     public void AReusedJobRunsEveryBlockOncePerRun()
     {
-        var job = new CountingJob(40);
+        var job = new ReusableJob(40);
         for (int run = 1; run <= 20; run++)
         {
             if (run > 1)
