@@ -71,7 +71,7 @@ internal static class GpuPcgBench
                 string mem = first && free0 > 0 && free1 > 0 ? ((free0 - free1) / (double)n).ToString("F0", CultureInfo.InvariantCulture) : "";
                 first = false;
                 int k = Math.Max(result.Iterations, 1);
-                Cg.TwoPass = true;
+                Cg.TwoPass = null;
                 string label = $"ours CG + Jacobi, {(twoPass ? "two" : "three")} passes, check every {check?.ToString(CultureInfo.InvariantCulture) ?? $"{(dev == Device.Cpu ? 1 : 8)} (default)"}";
                 string line = string.Create(CultureInfo.InvariantCulture,
                     $"| poisson2d:{m} | {n:N0} | {label} | {result.Iterations} | {setup:F3} | {solve:F3} | {setup + solve:F3} | {solve / k * 1e3:F3} | {result.FinalRelativeResidual:0.00e+00} | {mem} |");

@@ -16,7 +16,7 @@ public class CgTwoPassTests
 
     private static SolveResult<double> Solve(SparseTensor<double> a, Tensor<double> b, SolveOptions options, bool twoPass)
     {
-        bool before = Cg.TwoPass;
+        bool? before = Cg.TwoPass;
         Cg.TwoPass = twoPass;
         try { return a.Solve(b, options); }
         finally { Cg.TwoPass = before; }
@@ -57,7 +57,7 @@ public class CgTwoPassTests
         var b = Tensor<double>.Random([a.Rows], 4);
         var x0 = Tensor<double>.Random([a.Rows], 5);
         var options = new SolveOptions { Method = SolveMethod.CG, Preconditioner = "jacobi", MaxIterations = 13, CheckEvery = checkEvery };
-        bool before = Cg.TwoPass;
+        bool? before = Cg.TwoPass;
         try
         {
             Cg.TwoPass = false;
@@ -109,5 +109,31 @@ public class CgTwoPassTests
         Assert.False(two.Converged);
         Assert.Equal(three.Reason, two.Reason);
         Assert.Equal(three.Iterations, two.Iterations);
+    }
+
+    [Fact]
+    public void TheTwoPassLoopAllocatesNothingOnTheHost()
+    {
+        var a = VariableDiagonalPoisson(30); // every pass on the calling thread
+        var b = Tensor<double>.Ones([a.Rows]);
+        var jacobi = new TorchSla.Solvers.Preconditioners.JacobiPreconditioner<double>(a);
+        bool? before = Cg.TwoPass;
+        try
+        {
+            Cg.TwoPass = true;
+            long Bytes(double rtol, out int iterations)
+            {
+                var options = new SolveOptions { RelativeTolerance = rtol, MaxIterations = 1000 };
+                _ = Cg.Solve(a, b, null, options, null, jacobi);
+                long start = GC.GetAllocatedBytesForCurrentThread();
+                var r = Cg.Solve(a, b, null, options, null, jacobi);
+                iterations = r.Iterations;
+                return GC.GetAllocatedBytesForCurrentThread() - start;
+            }
+            long few = Bytes(1e-2, out int kFew), many = Bytes(1e-10, out int kMany);
+            Assert.True(kMany > kFew + 20, $"{kFew} vs {kMany} iterations");
+            Assert.True(many - few < 64, $"{many - few} more bytes for {kMany - kFew} more iterations");
+        }
+        finally { Cg.TwoPass = before; }
     }
 }
