@@ -264,7 +264,8 @@ public abstract class Backend
     /// The rows are scheduled by levels (Anderson &amp; Saad 1989; Naumov, NVIDIA NVR-2011-001): level l lists rows whose
     /// entries refer only to rows of earlier levels, <paramref name="levelRows"/>[levelPtr[l] … levelPtr[l+1]), computed once
     /// at setup. A GPU backend solves one level per launch, its rows in parallel; the CPU sweeps the rows in natural order
-    /// (also a valid schedule). Each row's arithmetic is the same on both, so the results are the same bits.
+    /// (also a valid schedule). Each row does the same operations in the same order on both (a GPU may contract a·b + c into
+    /// one FMA, so the last bits can differ).
     /// <paramref name="x"/> may be <paramref name="b"/> (a row reads its own b_i before writing x_i).
     /// </summary>
     public abstract void TriangularSolve<T>(CsrIndices strict, Storage<T> values, Storage<T>? diagonal, bool lower,

@@ -10,7 +10,7 @@ out="${OUT:-/tmp/out}/krylov3"
 mkdir -p "$out"
 nvidia-smi --query-gpu=name,memory.total,clocks.max.memory,driver_version --format=csv | tee "$out/gpu.txt"
 echo "== GPU tests (fused CG and BiCGStab kernels, CG and BiCGStab on cuda:0 vs CPU)"
-timeout 60 dotnet .device/TorchSla.Tests/TorchSla.Tests.dll -class "*FusedKrylovKernelTests" -class "*GpuCgTests" -class "*GpuBatchedCgTests" -class "*GpuBiCgStabTests" -class "*TriangularSolveTests" 2>&1 | tail -15 | tee "$out/tests.txt"
+timeout 60 dotnet .device/TorchSla.Tests/TorchSla.Tests.dll -class "*FusedKrylovKernelTests" -class "*GpuCgTests" -class "*GpuBatchedCgTests" -class "*GpuBiCgStabTests" -class "*TriangularSolveTests" > "$out/tests.txt" 2>&1; grep -E "\[FAIL\]|Assert|TEST EXECUTION|Total:" "$out/tests.txt" | head -60
 echo "== PyTorch Jacobi-PCG"
 PYTHONUNBUFFERED=1 timeout 50 python3 bench/gpu/torch_pcg.py 1000 2000 4000 --check 1 --check 8 2>&1 | tee "$out/torch_pcg.txt"
 echo "== ours: TorchSla.Bench gpu-pcg (two passes: check every 8 = default, and every 1; three passes: every 8)"

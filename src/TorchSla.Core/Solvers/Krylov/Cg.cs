@@ -12,7 +12,7 @@ namespace TorchSla.Solvers.Krylov;
 /// serves every device and, later, MPI.
 /// </summary>
 /// <remarks>
-/// <para>The scalars stay where the vectors are. On a GPU, with a sparse A and a diagonal (or no) M, each iteration is two
+/// <para>The scalars stay where the vectors are. On a GPU, with a sparse A, a diagonal (or no) M and n ≥ 2²¹, each iteration is two
 /// passes (<see cref="FusedStep{T}"/>: the direction formed inside the SpMV sweep, x's update deferred to the next
 /// sweep; <see cref="TwoPass"/>). Otherwise each iteration is three fused steps of the vector
 /// space: q = A·p with pᵀq (<see cref="IVectorSpace{T}.ApplyDot"/>), x += α·p, r −= α·q with ‖r‖² and
@@ -65,7 +65,7 @@ public static class Cg
         var z = general is null ? r : s.Create(); // with D, CgDirection forms D·r itself
         // Two passes per iteration when A is a matrix the space can sweep with the direction fused in (p ping-pongs
         // between p and p2); three otherwise (a general M needs z stored, an operator needs its own Apply).
-        bool fused = (TwoPass ?? s.Device != Device.Cpu) && general is null && s.CanFuseDirectionApply(a);
+        bool fused = (TwoPass ?? (s.Device != Device.Cpu && s.Length >= TwoPassMinLength)) && general is null && s.CanFuseDirectionApply(a);
         var p2 = fused ? s.Create() : p;
         int ring = run.CheckEvery, stride = CgScalars.Stride(ring);
         var scalars = s.CreateScalars(stride);
@@ -136,15 +136,20 @@ public static class Cg
     }
 
     /// <summary>
-    /// Whether CG takes the two-pass iteration where it can; null (the default) takes it on GPUs and not on the CPU.
-    /// Both compute the same values with the same operations (the CPU results are bit-identical), so this is a matter
-    /// of speed: on the H100 two passes were as fast or faster (1M equal, 4M −6 %, 16M −1.4 % per iteration, four
-    /// launches instead of six), on the 2-core CPU at 250K slower (1.05 against 0.61 ms per iteration, the vectors living
-    /// in the L3 there; bench/RESULTS.md, "Krylov (CPU)"). Per thread, so a test or benchmark flipping it affects nobody else.
+    /// Whether CG takes the two-pass iteration where it can; null (the default) takes it on GPUs from
+    /// <see cref="TwoPassMinLength"/> entries and never on the CPU. Both compute the same values with the same operations
+    /// (the CPU results are bit-identical), so this is a matter of speed, measured (bench/RESULTS.md, "Krylov (GPU)" and
+    /// "Krylov (CPU)"): on an H100 two passes were 3–10 % faster per iteration at 4M and 16M but 0–14 % slower at 1M
+    /// (launch-bound there; its fused kernel gathers three vectors per entry); on the 2-core CPU at 250K slower (1.05
+    /// against 0.61 ms per iteration, the vectors living in the L3). Per thread, so a test or benchmark flipping it
+    /// affects nobody else.
     /// </summary>
     internal static bool? TwoPass { get => _twoPass; set => _twoPass = value; }
 
     [ThreadStatic] private static bool? _twoPass;
+
+    /// <summary>Vector length from which a GPU takes the two-pass iteration by default (between the 1M and 4M measurements).</summary>
+    internal const int TwoPassMinLength = 1 << 21;
 
     /// <summary>The direction buffer written by iteration <paramref name="k"/> of the two-pass loop (read by k + 1).</summary>
     private static Tensor<T> P<T>(Tensor<T> p, Tensor<T> p2, int k) where T : unmanaged, IFloatingPointIeee754<T> =>
