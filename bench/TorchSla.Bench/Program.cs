@@ -6,6 +6,7 @@ using TorchSla.Bench;
 //   membw                    this machine's memory bandwidth (copy and triad, 1 and all threads)
 //   spmv-crossover           single-thread vs two-thread (BlockJob) SpMV over matrix sizes
 //   krylov-compare [M...] [--rounds R]   Jacobi-PCG on poisson2d:M (default 500 1000) vs SciPy cg, same run
+//   cg-passes [M] [--reps R]  the CPU primitives of one Jacobi-PCG iteration: three passes vs two (poisson2d:M)
 //   autodiff-solve [n] [--method M] [--device D]   backward vs forward of a solve through the tape (2D Poisson n², default 500, CG)
 //   autodiff-logdet [n] [--method M]   log|det| forward vs its gradient by the selected inverse (2D Poisson n²)
 //   gpu-gen / gpu-spmv       the GPU benchmark (bench/gpu/run.sh; GPU section of bench/RESULTS.md)
@@ -26,6 +27,7 @@ switch (args.FirstOrDefault())
     case "membw": return MemoryBandwidth.Run();
     case "spmv-crossover": return SpMVCrossover.Run();
     case "krylov-compare": return KrylovCompare.Run(args.Skip(1).ToArray());
+    case "cg-passes": return CgPassesBench.Run(args.Skip(1).ToArray());
     case "direct": return TorchSla.Bench.Direct.DirectBench.Run(args.Skip(1).ToArray());
     case "partition": return PartitionBench.Run(args.Skip(1).ToArray());
     case "ordering": return TorchSla.Bench.Direct.OrderingBench.Run(args.Skip(1).ToArray());

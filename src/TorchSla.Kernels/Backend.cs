@@ -183,12 +183,13 @@ public abstract class Backend
     /// <summary>
     /// CG's update of iteration <paramref name="iteration"/> for every system b whose status is active, with
     /// α = ρ/pᵀq taken from the device (ρ in <paramref name="rhoSlot"/>, pᵀq in <see cref="CgScalars.Curvature"/>):
-    /// x += α·p, r −= α·q, then ‖r‖² into <see cref="CgScalars.ResidualSquared"/> and the history ring, and
+    /// x += α·p (or, when <paramref name="x"/> is null, α and the iteration stored in <see cref="CgScalars.Alpha"/> and
+    /// <see cref="CgScalars.AlphaIteration"/> for the next <see cref="CgDirectionSpMVDot{T}"/>, p then unused), r −= α·q, then ‖r‖² into <see cref="CgScalars.ResidualSquared"/> and the history ring, and
     /// ρ_new = rᵀD·r into <paramref name="rhoNewSlot"/> when <paramref name="inverseDiagonal"/> = D (Jacobi,
     /// z = D·r never stored), ρ_new = ‖r‖² when it is null. A pᵀq that is not positive and finite freezes the
     /// system before the update (status and stop iteration written); ‖r‖² ≤ bound² or a non-finite ‖r‖² after it.
     /// </summary>
-    public abstract void CgUpdate<T>(Storage<T> x, Storage<T> p, Storage<T> r, Storage<T> q, Storage<T>? inverseDiagonal,
+    public abstract void CgUpdate<T>(Storage<T>? x, Storage<T>? p, Storage<T> r, Storage<T> q, Storage<T>? inverseDiagonal,
         VectorBatch layout, Storage<T> scalars, int scalarStride, int rhoSlot, int rhoNewSlot, int iteration)
         where T : unmanaged, IFloatingPointIeee754<T>;
 
@@ -200,5 +201,74 @@ public abstract class Backend
     /// </summary>
     public abstract void CgDirection<T>(Storage<T> z, Storage<T>? inverseDiagonal, Storage<T> p, VectorBatch layout,
         Storage<T> scalars, int scalarStride, int rhoNewSlot, int rhoSlot, int iteration)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// Pass 1 of CG's two-pass iteration <paramref name="iteration"/> = k for a square CSR A and the systems of a
+    /// [B, n] layout (matrix b's values at valOffset + b·nnz when A is batched, else valOffset), in one sweep over A:
+    /// x += α_{k−1}·p_old when <see cref="CgScalars.AlphaIteration"/> = k − 1 (the update <see cref="CgUpdate{T}"/>
+    /// deferred; applied even to a stopped system, once), then for an active system whose ρ_new (slot
+    /// <paramref name="rhoNewSlot"/>) is positive and finite: p_new = z + β·p_old with z = D·r (or r when
+    /// <paramref name="inverseDiagonal"/> is null) and β = ρ_new/ρ, formed on the fly wherever a row needs it,
+    /// q = A·p_new and pᵀq into <see cref="CgScalars.Curvature"/>. p_old and p_new are two buffers (rows read p_old
+    /// of their neighbours while others write p_new). A ρ_new that is not positive and finite stops the system with
+    /// stop iteration k − 1, as <see cref="CgDirection{T}"/> does. Same arithmetic as CgDirection + SpMVDot +
+    /// CgUpdate's x, fewer bytes: the matrix, r, D, p_old, x read and p_new, x, q written once per iteration.
+    /// </summary>
+    /// <remarks>
+    /// Loop fusion of the textbook iteration (Saad 2003, Algorithm 9.1), not a pipelined or s-step variant: every
+    /// value is computed by the same operations as the three-pass sequence, only fewer times stored and loaded.
+    /// </remarks>
+    public abstract void CgDirectionSpMVDot<T>(CsrIndices a, Storage<T> values, int valOffset, bool batchedValues,
+        Storage<T> r, Storage<T>? inverseDiagonal, Storage<T> pOld, Storage<T> pNew, Storage<T> x, Storage<T> q,
+        VectorBatch layout, Storage<T> scalars, int scalarStride, int rhoNewSlot, int rhoSlot, int iteration)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    // ---------------------------------------------------------------- BiCGStab steps (device-resident scalars, see BiCgStabScalars)
+
+    /// <summary>
+    /// BiCGStab's new direction of iteration <paramref name="iteration"/> for every active system: p = r + β·(p − ω·v)
+    /// with β = (ρ/ρ_old)·(α/ω) from the scalar block (p = r when p = v = 0 and ρ_old = α = ω = 1, the start). A ρ that is
+    /// zero (breakdown, <see cref="CgScalars.ZeroCurvature"/>) or not finite stops the system with stop iteration k − 1.
+    /// </summary>
+    public abstract void BiCgStabDirection<T>(Storage<T> r, Storage<T> v, Storage<T> p, VectorBatch layout, Storage<T> scalars,
+        int scalarStride, int iteration) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// BiCGStab's half step for every active system: α = ρ/r̂ᵀv (a zero or non-finite r̂ᵀv stops with k − 1), s = r − α·v
+    /// written over r, α and ‖s‖² (also into the history ring) stored; ‖s‖ ≤ bound stops the system as
+    /// <see cref="BiCgStabScalars.HalfConverged"/> (stop iteration k; BiCgStabFinish still applies x += α·p̂), a non-finite ‖s‖² as non-finite.
+    /// </summary>
+    public abstract void BiCgStabHalfStep<T>(Storage<T> r, Storage<T> v, VectorBatch layout, Storage<T> scalars,
+        int scalarStride, int iteration) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// BiCGStab's end of iteration k: for an active system ω = tᵀs/tᵀt, x += α·p̂ then x += ω·ŝ, r = s − ω·t, ‖r‖² into the
+    /// history ring, ρ_old = ρ; a system that stopped at this iteration's half step gets x += α·p̂ only. Non-finite tᵀt
+    /// or tᵀs stops without updating x; tᵀt = 0 stops as a breakdown after x += α·p̂; then ‖r‖ ≤ bound converges, a
+    /// non-finite ‖r‖² or ω = 0 stops (stop iteration k).
+    /// </summary>
+    public abstract void BiCgStabFinish<T>(Storage<T> x, Storage<T> pHat, Storage<T> sHat, Storage<T> r, Storage<T> t,
+        VectorBatch layout, Storage<T> scalars, int scalarStride, int iteration) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// result[i] = 1/a_ii for the n = min(rows, cols) diagonal entries of one CSR value set (columns sorted in each row),
+    /// +∞ where a_ii is zero or not stored: the Jacobi preconditioner's setup on A's device, without a host map.
+    /// </summary>
+    public abstract void InverseDiagonal<T>(CsrIndices a, Storage<T> values, int valOffset, Storage<T> result)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// Sparse triangular solve x_i = (b_i − Σ_k t_ik·x_k) / d_i (d = null: unit diagonal) with the strictly triangular part
+    /// T in CSR (columns below the row when <paramref name="lower"/>, above it otherwise; entries summed in stored order).
+    /// The rows are scheduled by levels (Anderson &amp; Saad 1989; Naumov, NVIDIA NVR-2011-001): level l lists rows whose
+    /// entries refer only to rows of earlier levels, <paramref name="levelRows"/>[levelPtr[l] … levelPtr[l+1]), computed once
+    /// at setup. A GPU backend solves one level per launch, its rows in parallel; the CPU sweeps the rows in natural order
+    /// (also a valid schedule). Each row does the same operations in the same order on both (a GPU may contract a·b + c into
+    /// one FMA, so the last bits can differ).
+    /// <paramref name="x"/> may be <paramref name="b"/> (a row reads its own b_i before writing x_i).
+    /// </summary>
+    public abstract void TriangularSolve<T>(CsrIndices strict, Storage<T> values, Storage<T>? diagonal, bool lower,
+        Storage<int> levelRows, int[] levelPtr, Storage<T> b, Storage<T> x)
         where T : unmanaged, IFloatingPointIeee754<T>;
 }

@@ -32,8 +32,15 @@ public static class CgScalars
     public const int ResidualSquared = 4;
     /// <summary>The two slots ρ alternates between (ρ_k = rₖᵀzₖ in slot RhoA when k is even, RhoB when odd).</summary>
     public const int RhoA = 5, RhoB = 6;
+    /// <summary>
+    /// Slot of α_k when the x update is deferred (two-pass CG, <see cref="Backend.CgDirectionSpMVDot{T}"/>): the update
+    /// x += α_k·p_k is applied by the next pass 1, which reads p_k anyway.
+    /// </summary>
+    public const int Alpha = 7;
+    /// <summary>Slot of the iteration k whose α_k is in <see cref="Alpha"/> (−1 before the first): pass 1 of iteration k + 1 applies it.</summary>
+    public const int AlphaIteration = 8;
     /// <summary>First slot of the history ring: ‖r_k‖² goes to slot History + (k − 1) mod (Stride − History).</summary>
-    public const int History = 8;
+    public const int History = 9;
 
     /// <summary>Elements per system for a history ring of <paramref name="historyLength"/> iterations.</summary>
     public static int Stride(int historyLength) => History + Math.Max(1, historyLength);
@@ -65,4 +72,15 @@ public static class CgScalars
     /// <summary>The status after computing ρ = rᵀM⁻¹r: it must be positive and finite.</summary>
     internal static int AfterPreconditioner<T>(T rho) where T : unmanaged, IFloatingPointIeee754<T> =>
         !IsFinite(rho) ? NonFinite : rho > T.Zero ? Active : IndefinitePreconditioner;
+
+    /// <summary>The shape rules of <see cref="Backend.CgDirectionSpMVDot{T}"/> (both twins): a square A over a [B, n] layout, p_old and p_new distinct.</summary>
+    internal static void CheckDirectionSpMVDot<T>(Memory.CsrIndices a, VectorBatch layout, Memory.Storage<T> pOld, Memory.Storage<T> pNew) where T : unmanaged
+    {
+        if (a.Rows != a.Cols || layout.Length != a.Rows)
+            throw new ArgumentException($"CgDirectionSpMVDot needs a square matrix matching the vectors: A is {a.Rows}×{a.Cols}, vectors have {layout.Length} entries", nameof(a));
+        if (layout.Count > 1 && (!layout.IsUnitStride || layout.SystemStride != layout.Length))
+            throw new ArgumentException($"CgDirectionSpMVDot: layout {layout} is not [B, n]", nameof(layout));
+        if (ReferenceEquals(pOld, pNew))
+            throw new ArgumentException("CgDirectionSpMVDot: p_old and p_new must be different buffers (rows read p_old while p_new is written)", nameof(pNew));
+    }
 }

@@ -55,8 +55,10 @@ internal static class GpuPcgBench
             var a = host.To(dev);
             var b = Tensor<double>.Ones([n], dev);
             bool first = true;
-            foreach (var check in checks)
+            // The checks asked for with the two-pass iteration (the default), then the default check with the three-pass one.
+            foreach (var (check, twoPass) in checks.Select(c => (c, true)).Append((null, false)))
             {
+                Cg.TwoPass = twoPass;
                 var sw = Stopwatch.StartNew();
                 var jacobi = new JacobiPreconditioner<double>(a);
                 gpu?.Synchronize();
@@ -69,7 +71,8 @@ internal static class GpuPcgBench
                 string mem = first && free0 > 0 && free1 > 0 ? ((free0 - free1) / (double)n).ToString("F0", CultureInfo.InvariantCulture) : "";
                 first = false;
                 int k = Math.Max(result.Iterations, 1);
-                string label = $"ours CG + Jacobi, check every {check?.ToString(CultureInfo.InvariantCulture) ?? $"{(dev == Device.Cpu ? 1 : 8)} (default)"}";
+                Cg.TwoPass = null;
+                string label = $"ours CG + Jacobi, {(twoPass ? "two" : "three")} passes, check every {check?.ToString(CultureInfo.InvariantCulture) ?? $"{(dev == Device.Cpu ? 1 : 8)} (default)"}";
                 string line = string.Create(CultureInfo.InvariantCulture,
                     $"| poisson2d:{m} | {n:N0} | {label} | {result.Iterations} | {setup:F3} | {solve:F3} | {setup + solve:F3} | {solve / k * 1e3:F3} | {result.FinalRelativeResidual:0.00e+00} | {mem} |");
                 Console.WriteLine(line + (result.Converged ? "" : $" NOT CONVERGED: {result.Reason}"));

@@ -15,7 +15,7 @@ namespace TorchSla.Solvers;
 /// from <see cref="AmgMinRows"/> rows CG + AMG</description></item>
 /// <item><term>symmetric, other diagonal</term><description>MINRES, no preconditioner (Jacobi would not be positive definite)</description></item>
 /// <item><term>nonsymmetric, CPU</term><description>GMRES(30) + ILU(0) (no preconditioner when ILU(0) cannot be formed)</description></item>
-/// <item><term>nonsymmetric, other device</term><description>GMRES(30) + Jacobi (ILU(0)'s sweeps run on the host), none with a zero diagonal</description></item>
+/// <item><term>nonsymmetric, other device</term><description>GMRES(30) + Jacobi (ILU(0)'s level-scheduled solves take ~2√n launches on a 2D grid), none with a zero diagonal</description></item>
 /// </list>
 /// An explicit method with preconditioner <c>auto</c> gets the preconditioner of its row
 /// (CG/MINRES: Jacobi when the diagonal is positive; BiCGStab/GMRES/FGMRES: as the nonsymmetric rows).

@@ -62,11 +62,33 @@ public interface IVectorSpace<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>y = A·x and scalars[slot] = xᵀy (fused into one pass when A is a sparse matrix on this device).</summary>
     void ApplyDot(ILinearOperator<T> a, Tensor<T> x, Tensor<T> y, Tensor<T> scalars, int stride, int slot);
 
-    /// <summary>CG's fused x/r update with α from the scalar block (see <see cref="Kernels.Backend.CgUpdate{T}"/>).</summary>
-    void CgUpdate(Tensor<T> x, Tensor<T> p, Tensor<T> r, Tensor<T> q, Tensor<T>? inverseDiagonal, Tensor<T> scalars, int stride,
+    /// <summary>CG's fused x/r update with α from the scalar block (see <see cref="Kernels.Backend.CgUpdate{T}"/>; x = null defers x's part).</summary>
+    void CgUpdate(Tensor<T>? x, Tensor<T>? p, Tensor<T> r, Tensor<T> q, Tensor<T>? inverseDiagonal, Tensor<T> scalars, int stride,
         int rhoSlot, int rhoNewSlot, int iteration);
 
     /// <summary>CG's p = z + β·p with β from the scalar block (see <see cref="Kernels.Backend.CgDirection{T}"/>).</summary>
     void CgDirection(Tensor<T> z, Tensor<T>? inverseDiagonal, Tensor<T> p, Tensor<T> scalars, int stride,
         int rhoNewSlot, int rhoSlot, int iteration);
+
+    /// <summary>
+    /// Whether <see cref="CgDirectionApplyDot"/> can run with <paramref name="a"/> (a sparse matrix on this device
+    /// matching the space's systems); a solver otherwise takes the three-pass iteration.
+    /// </summary>
+    bool CanFuseDirectionApply(ILinearOperator<T> a);
+
+    /// <summary>
+    /// Pass 1 of two-pass CG (see <see cref="Kernels.Backend.CgDirectionSpMVDot{T}"/>): the deferred x update, then
+    /// p_new = z + β·p_old, q = A·p_new and pᵀq in one sweep over A. Pass 2 is <see cref="CgUpdate"/> with x = null.
+    /// </summary>
+    void CgDirectionApplyDot(ILinearOperator<T> a, Tensor<T> r, Tensor<T>? inverseDiagonal, Tensor<T> pOld, Tensor<T> pNew,
+        Tensor<T> x, Tensor<T> q, Tensor<T> scalars, int stride, int rhoNewSlot, int rhoSlot, int iteration);
+
+    /// <summary>BiCGStab's p = r + β·(p − ω·v) with β, ω from the scalar block (see <see cref="Kernels.Backend.BiCgStabDirection{T}"/>).</summary>
+    void BiCgStabDirection(Tensor<T> r, Tensor<T> v, Tensor<T> p, Tensor<T> scalars, int stride, int iteration);
+
+    /// <summary>BiCGStab's s = r − α·v over r with ‖s‖² (see <see cref="Kernels.Backend.BiCgStabHalfStep{T}"/>).</summary>
+    void BiCgStabHalfStep(Tensor<T> r, Tensor<T> v, Tensor<T> scalars, int stride, int iteration);
+
+    /// <summary>BiCGStab's x += α·p̂ + ω·ŝ, r = s − ω·t with ‖r‖² (see <see cref="Kernels.Backend.BiCgStabFinish{T}"/>).</summary>
+    void BiCgStabFinish(Tensor<T> x, Tensor<T> pHat, Tensor<T> sHat, Tensor<T> r, Tensor<T> t, Tensor<T> scalars, int stride, int iteration);
 }

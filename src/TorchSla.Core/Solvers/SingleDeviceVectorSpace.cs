@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 
 namespace TorchSla.Solvers;
@@ -148,12 +149,13 @@ public sealed class SingleDeviceVectorSpace<T> : IVectorSpace<T> where T : unman
     }
 
     /// <inheritdoc/>
-    public void CgUpdate(Tensor<T> x, Tensor<T> p, Tensor<T> r, Tensor<T> q, Tensor<T>? inverseDiagonal, Tensor<T> scalars, int stride,
+    public void CgUpdate(Tensor<T>? x, Tensor<T>? p, Tensor<T> r, Tensor<T> q, Tensor<T>? inverseDiagonal, Tensor<T> scalars, int stride,
         int rhoSlot, int rhoNewSlot, int iteration)
     {
-        Check(x, nameof(x)); Check(p, nameof(p)); Check(r, nameof(r)); Check(q, nameof(q));
+        if (x is not null) { Check(x, nameof(x)); Check(p!, nameof(p)); }
+        Check(r, nameof(r)); Check(q, nameof(q));
         if (inverseDiagonal is not null) Check(inverseDiagonal, nameof(inverseDiagonal));
-        Backend.CgUpdate(x.Storage, p.Storage, r.Storage, q.Storage, inverseDiagonal?.Storage, Layout, scalars.Storage, stride, rhoSlot, rhoNewSlot, iteration);
+        Backend.CgUpdate(x?.Storage, x is null ? null : p!.Storage, r.Storage, q.Storage, inverseDiagonal?.Storage, Layout, scalars.Storage, stride, rhoSlot, rhoNewSlot, iteration);
     }
 
     /// <inheritdoc/>
@@ -163,6 +165,54 @@ public sealed class SingleDeviceVectorSpace<T> : IVectorSpace<T> where T : unman
         Check(z, nameof(z)); Check(p, nameof(p));
         if (inverseDiagonal is not null) Check(inverseDiagonal, nameof(inverseDiagonal));
         Backend.CgDirection(z.Storage, inverseDiagonal?.Storage, p.Storage, Layout, scalars.Storage, stride, rhoNewSlot, rhoSlot, iteration);
+    }
+
+    /// <inheritdoc/>
+    public bool CanFuseDirectionApply(ILinearOperator<T> a) => a switch
+    {
+        SparseTensor<T> m => m.Device == Device && m.Rows == Layout.Length && m.Cols == Layout.Length && Layout.IsUnitStride
+                             && (m.IsBatched ? m.BatchSize == Layout.Count : Layout.Count == 1),
+        BatchMemberOperator<T> m => m.Device == Device && m.Rows == Length && m.Cols == Length && Layout.Count == 1,
+        _ => false,
+    };
+
+    /// <inheritdoc/>
+    public void CgDirectionApplyDot(ILinearOperator<T> a, Tensor<T> r, Tensor<T>? inverseDiagonal, Tensor<T> pOld, Tensor<T> pNew,
+        Tensor<T> x, Tensor<T> q, Tensor<T> scalars, int stride, int rhoNewSlot, int rhoSlot, int iteration)
+    {
+        Check(r, nameof(r)); Check(pOld, nameof(pOld)); Check(pNew, nameof(pNew)); Check(x, nameof(x)); Check(q, nameof(q));
+        if (inverseDiagonal is not null) Check(inverseDiagonal, nameof(inverseDiagonal));
+        if (!CanFuseDirectionApply(a))
+            throw new ArgumentException($"CgDirectionApplyDot needs a sparse matrix on {Device} matching this space (check CanFuseDirectionApply)", nameof(a));
+        var (indices, values, offset, batched) = a switch
+        {
+            SparseTensor<T> m => (m.Indices, m.Values, 0, m.IsBatched),
+            BatchMemberOperator<T> m => (m.Matrix.Indices, m.Matrix.Values, m.Index * m.Matrix.Nnz, false),
+            _ => throw new UnreachableException(),
+        };
+        Backend.CgDirectionSpMVDot(indices, values, offset, batched, r.Storage, inverseDiagonal?.Storage, pOld.Storage, pNew.Storage,
+            x.Storage, q.Storage, Layout, scalars.Storage, stride, rhoNewSlot, rhoSlot, iteration);
+    }
+
+    /// <inheritdoc/>
+    public void BiCgStabDirection(Tensor<T> r, Tensor<T> v, Tensor<T> p, Tensor<T> scalars, int stride, int iteration)
+    {
+        Check(r, nameof(r)); Check(v, nameof(v)); Check(p, nameof(p));
+        Backend.BiCgStabDirection(r.Storage, v.Storage, p.Storage, Layout, scalars.Storage, stride, iteration);
+    }
+
+    /// <inheritdoc/>
+    public void BiCgStabHalfStep(Tensor<T> r, Tensor<T> v, Tensor<T> scalars, int stride, int iteration)
+    {
+        Check(r, nameof(r)); Check(v, nameof(v));
+        Backend.BiCgStabHalfStep(r.Storage, v.Storage, Layout, scalars.Storage, stride, iteration);
+    }
+
+    /// <inheritdoc/>
+    public void BiCgStabFinish(Tensor<T> x, Tensor<T> pHat, Tensor<T> sHat, Tensor<T> r, Tensor<T> t, Tensor<T> scalars, int stride, int iteration)
+    {
+        Check(x, nameof(x)); Check(pHat, nameof(pHat)); Check(sHat, nameof(sHat)); Check(r, nameof(r)); Check(t, nameof(t));
+        Backend.BiCgStabFinish(x.Storage, pHat.Storage, sHat.Storage, r.Storage, t.Storage, Layout, scalars.Storage, stride, iteration);
     }
 
     private void Check(Tensor<T> v, string name)

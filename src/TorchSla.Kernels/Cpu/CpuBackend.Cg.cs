@@ -45,12 +45,13 @@ public sealed partial class CpuBackend
     }
 
     /// <inheritdoc/>
-    public override void CgUpdate<T>(Storage<T> x, Storage<T> p, Storage<T> r, Storage<T> q, Storage<T>? inverseDiagonal,
+    public override void CgUpdate<T>(Storage<T>? x, Storage<T>? p, Storage<T> r, Storage<T> q, Storage<T>? inverseDiagonal,
         VectorBatch layout, Storage<T> scalars, int scalarStride, int rhoSlot, int rhoNewSlot, int iteration)
     {
         CheckScalars(layout, scalars, scalarStride, rhoSlot); CheckScalars(layout, scalars, scalarStride, rhoNewSlot);
         var job = CgBlocks<T>.Rent(CgBlocks<T>.Kind.Update, layout, ArrayOf(scalars), scalarStride);
-        job.X = Checked(x, layout, nameof(x)); job.P = Checked(p, layout, nameof(p));
+        job.X = x is null ? null : Checked(x, layout, nameof(x));
+        job.P = x is null ? null : Checked(p!, layout, nameof(p));
         job.R = Checked(r, layout, nameof(r)); job.Q = Checked(q, layout, nameof(q));
         job.D = inverseDiagonal is null ? null : Checked(inverseDiagonal, layout, nameof(inverseDiagonal));
         var s = job.S;
@@ -75,6 +76,7 @@ public sealed partial class CpuBackend
         {
             int o = b * scalarStride;
             if (!job.Active[b]) continue;
+            if (x is null) { s[o + CgScalars.Alpha] = job.Coefficient[b]; s[o + CgScalars.AlphaIteration] = T.CreateTruncating(iteration); }
             T rr = s[o + CgScalars.ResidualSquared];
             s[o + CgScalars.History + (iteration - 1) % ring] = rr;
             int code = CgScalars.AfterResidual(rr, s[o + CgScalars.BoundSquared]);
@@ -104,6 +106,83 @@ public sealed partial class CpuBackend
             job.Active[b] = true; // p is free once a system stopped: updating it keeps the pass uniform
         }
         job.RunElementwise();
+    }
+
+    /// <inheritdoc/>
+    public override unsafe void CgDirectionSpMVDot<T>(CsrIndices a, Storage<T> values, int valOffset, bool batchedValues,
+        Storage<T> r, Storage<T>? inverseDiagonal, Storage<T> pOld, Storage<T> pNew, Storage<T> x, Storage<T> q,
+        VectorBatch layout, Storage<T> scalars, int scalarStride, int rhoNewSlot, int rhoSlot, int iteration)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        CgScalars.CheckDirectionSpMVDot(a, layout, pOld, pNew);
+        CheckScalars(layout, scalars, scalarStride, rhoSlot); CheckScalars(layout, scalars, scalarStride, rhoNewSlot);
+        var vs = SpanOf(values).Slice(valOffset, checked(a.Nnz * (batchedValues ? layout.Count : 1)));
+        var job = CgBlocks<T>.Rent(CgBlocks<T>.Kind.DirectionSpMVDot, layout, ArrayOf(scalars), scalarStride);
+        job.X = Checked(x, layout, nameof(x)); job.P = Checked(pOld, layout, nameof(pOld)); job.Y = Checked(pNew, layout, nameof(pNew));
+        job.R = Checked(r, layout, nameof(r)); job.Q = Checked(q, layout, nameof(q));
+        job.D = inverseDiagonal is null ? null : Checked(inverseDiagonal, layout, nameof(inverseDiagonal));
+        var s = job.S;
+        for (int b = 0; b < layout.Count; b++)
+        {
+            int o = b * scalarStride;
+            // The deferred x += α_{k−1}·p_old: pending exactly when pass 2 of iteration k − 1 took α.
+            job.Pending[b] = s[o + CgScalars.AlphaIteration] == T.CreateTruncating(iteration - 1);
+            job.PendingAlpha[b] = s[o + CgScalars.Alpha];
+            bool active = s[o + CgScalars.Status] == T.Zero;
+            if (active)
+            {
+                int code = CgScalars.AfterPreconditioner(s[o + rhoNewSlot]);
+                if (code != CgScalars.Active) Stop(s, o, code, iteration - 1);
+                active = code == CgScalars.Active;
+            }
+            job.Active[b] = active;
+            job.Coefficient[b] = active ? s[o + rhoNewSlot] / s[o + rhoSlot] : T.Zero;
+        }
+        fixed (int* prp = SpanOf(a.RowPtr)) fixed (int* pci = SpanOf(a.ColInd)) fixed (T* pv = vs)
+        {
+            job.RowPtr = prp; job.ColInd = pci; job.Val = pv; job.Nnz = batchedValues ? a.Nnz : 0;
+            job.Interleaved = false;
+            job.Gather = CsrKernels.GatherPays(a.Rows, a.Nnz);
+            job.Window = CgBlocks<T>.WindowsOf(a, prp, pci);
+            job.RunRows((long)a.Nnz * layout.Count);
+        }
+        job.FoldInto(CgScalars.Curvature, -1);
+    }
+
+    /// <inheritdoc/>
+    public override void InverseDiagonal<T>(CsrIndices a, Storage<T> values, int valOffset, Storage<T> result)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        int n = Math.Min(a.Rows, a.Cols);
+        var rp = SpanOf(a.RowPtr); var ci = SpanOf(a.ColInd);
+        var v = SpanOf(values).Slice(valOffset, a.Nnz);
+        var res = SpanOf(result);
+        if (res.Length < n) throw new ArgumentException($"InverseDiagonal: result holds {res.Length} elements, the diagonal {n}", nameof(result));
+        for (int i = 0; i < n; i++)
+        {
+            int k = ci.Slice(rp[i], rp[i + 1] - rp[i]).BinarySearch(i);
+            res[i] = T.One / (k >= 0 ? v[rp[i] + k] : T.Zero);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void TriangularSolve<T>(CsrIndices strict, Storage<T> values, Storage<T>? diagonal, bool lower,
+        Storage<int> levelRows, int[] levelPtr, Storage<T> b, Storage<T> x)
+    {
+        ArgumentNullException.ThrowIfNull(strict);
+        int n = strict.Rows;
+        var rp = SpanOf(strict.RowPtr); var ci = SpanOf(strict.ColInd); var v = SpanOf(values);
+        var d = diagonal is null ? default : SpanOf(diagonal);
+        var bs = SpanOf(b); var xs = SpanOf(x);
+        if (bs.Length < n || xs.Length < n || v.Length < strict.Nnz || (diagonal is not null && d.Length < n))
+            throw new ArgumentException($"TriangularSolve: vectors of {bs.Length}/{xs.Length} and {v.Length} values for a {n}-row factor with {strict.Nnz} entries");
+        for (int step = 0; step < n; step++)
+        {
+            int i = lower ? step : n - 1 - step; // natural order: a topological order of either triangle
+            T s = bs[i];
+            for (int k = rp[i]; k < rp[i + 1]; k++) s -= v[k] * xs[ci[k]];
+            xs[i] = diagonal is null ? s : s / d[i];
+        }
     }
 
     private static void Stop<T>(T[] s, int o, int code, int iteration) where T : unmanaged, IFloatingPointIeee754<T>

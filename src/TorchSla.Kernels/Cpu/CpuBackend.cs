@@ -91,7 +91,7 @@ public sealed partial class CpuBackend : Backend
                 CsrKernels.SpMVRows(0, a.Rows, prp, pci, pv, px, py, alpha, beta, gather);
                 return;
             }
-            new SpMVJob<T>(part, prp, pci, pv, px, py, alpha, beta, gather).Run(Threads - 1);
+            SpMVJob<T>.Rent(part, prp, pci, pv, px, py, alpha, beta, gather).Run(Threads - 1);
         }
     }
 

@@ -8,17 +8,26 @@ namespace TorchSla.Kernels.Cpu;
 /// </summary>
 internal sealed unsafe class SpMVJob<T> : BlockJob where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly int[] _starts;
-    private readonly int* _rowPtr, _colInd;
-    private readonly T* _val, _x, _y;
-    private readonly T _alpha, _beta;
-    private readonly bool _gather;
+    private int[] _starts = [];
+    private int* _rowPtr, _colInd;
+    private T* _val, _x, _y;
+    private T _alpha, _beta;
+    private bool _gather;
 
-    public SpMVJob(RowPartition part, int* rowPtr, int* colInd, T* val, T* x, T* y, T alpha, T beta, bool gather) : base(part.Count)
+    [ThreadStatic] private static SpMVJob<T>? _cached;
+
+    private SpMVJob() : base(0) { }
+
+    /// <summary>This thread's job, reused when its helpers of the last product have returned (else a fresh one), set up for one product.</summary>
+    public static SpMVJob<T> Rent(RowPartition part, int* rowPtr, int* colInd, T* val, T* x, T* y, T alpha, T beta, bool gather)
     {
-        _starts = part.Starts;
-        _rowPtr = rowPtr; _colInd = colInd; _val = val; _x = x; _y = y;
-        _alpha = alpha; _beta = beta; _gather = gather;
+        if (_cached is not { Idle: true }) _cached = new SpMVJob<T>();
+        var j = _cached;
+        j._starts = part.Starts;
+        j._rowPtr = rowPtr; j._colInd = colInd; j._val = val; j._x = x; j._y = y;
+        j._alpha = alpha; j._beta = beta; j._gather = gather;
+        j.Reuse(part.Count);
+        return j;
     }
 
     protected override void RunBlock(int block) =>

@@ -17,6 +17,18 @@ internal sealed class CgKernelSet<T> : IDisposable where T : unmanaged, IFloatin
     public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T> UpdateFinish;
     public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T> Direction;
 
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>,
+        ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T> DirectionSpMVPartial;
+
+    public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T> BiDirection;
+    public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T> BiHalfPartial;
+    public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T> BiHalfEnd, BiFinishEnd;
+    public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T> BiFinishPartial;
+
+    public readonly Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>> InverseDiagonal;
+
+    public readonly Action<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<int>, ArrayView<T>, ArrayView<T>, int, int> TriangularLevel;
+
     /// <summary>codes[c] = c for the status codes of <see cref="CgScalars"/>.</summary>
     public readonly MemoryBuffer1D<T, Stride1D.Dense> Codes;
 
@@ -31,6 +43,15 @@ internal sealed class CgKernelSet<T> : IDisposable where T : unmanaged, IFloatin
         UpdatePartial = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(CgKernels.UpdatePartial);
         UpdateFinish = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(CgKernels.UpdateFinish);
         Direction = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(CgKernels.Direction);
+        DirectionSpMVPartial = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>,
+            ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(CgKernels.DirectionSpMVPartial);
+        BiDirection = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(BiCgStabKernels.Direction);
+        BiHalfPartial = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(BiCgStabKernels.HalfPartial);
+        BiHalfEnd = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(BiCgStabKernels.HalfEnd);
+        BiFinishPartial = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(BiCgStabKernels.FinishPartial);
+        BiFinishEnd = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(BiCgStabKernels.FinishEnd);
+        InverseDiagonal = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>>(CgKernels.InverseDiagonal);
+        TriangularLevel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<int>, ArrayView<T>, ArrayView<T>, int, int>(CgKernels.TriangularLevel);
         var codes = new T[8];
         for (int c = 0; c < codes.Length; c++) codes[c] = T.CreateTruncating(c);
         Codes = acc.Allocate1D(codes);

@@ -18,6 +18,10 @@ internal struct CgLaunch
     public int HasDiagonal;
     /// <summary>Position of this iteration in the history ring.</summary>
     public int HistoryIndex;
+    /// <summary>CgUpdate: 1 when x's update is deferred (α and the iteration stored for the next pass 1).</summary>
+    public int DeferX;
+    /// <summary>CgDirectionSpMVDot: stored entries of A, and the values' stride between systems (nnz, or 0 for one matrix).</summary>
+    public int Nnz, ValStride;
 }
 
 /// <summary>
@@ -98,7 +102,7 @@ internal static class CgKernels
             for (int i = g * G + t; i < l.Length; i += l.Groups * G)
             {
                 long j = At(l, b, i);
-                x[j] += alpha * p[j];
+                if (l.DeferX == 0) x[j] += alpha * p[j];
                 T ri = r[j] - alpha * q[j];
                 r[j] = ri;
                 rr += ri * ri;
@@ -140,6 +144,12 @@ internal static class CgKernels
         s[o + CgScalars.ResidualSquared] = rr;
         s[o + l.SlotB] = l.HasDiagonal != 0 ? sz[0] : rr;
         s[o + CgScalars.History + l.HistoryIndex] = rr;
+        if (l.DeferX != 0)
+        {
+            // Pass 1 of the next iteration applies x += α·p: the same α (same operands) UpdatePartial used.
+            s[o + CgScalars.Alpha] = s[o + l.SlotA] / s[o + CgScalars.Curvature];
+            s[o + CgScalars.AlphaIteration] = iteration;
+        }
         int code = CgScalars.AfterResidual(rr, s[o + CgScalars.BoundSquared]);
         if (code != CgScalars.Active)
         {
@@ -174,5 +184,93 @@ internal static class CgKernels
                 s[o + CgScalars.StopIteration] = iteration;
             }
         }
+    }
+
+    /// <summary>
+    /// Pass 1 of two-pass CG (Backend.CgDirectionSpMVDot), one thread per row: the deferred x += α·p_old when
+    /// AlphaIteration = k − 1, then for an active system with a usable ρ_new (SlotA; ρ in SlotB) q = A·(z + β·p_old)
+    /// with every p_new_j formed from r, D, p_old where the row needs it (p_old is read-only in the pass, so rows do
+    /// not race), p_new and q stored for the thread's row, and the partial sums of pᵀq per group. The thread of
+    /// row 0 stops a system whose ρ_new is not positive and finite (stop iteration <paramref name="before"/> = k − 1).
+    /// </summary>
+    public static void DirectionSpMVPartial<T>(ArrayView<int> rowPtr, ArrayView<int> colInd, ArrayView<T> vals,
+        ArrayView<T> r, ArrayView<T> d, ArrayView<T> po, ArrayView<T> pn, ArrayView<T> x, ArrayView<T> q,
+        ArrayView<T> s, ArrayView<T> codes, ArrayView<T> partial, CgLaunch l, T before)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var sh = SharedMemory.Allocate<T>(G);
+        var unused = SharedMemory.Allocate<T>(G);
+        int t = Group.IdxX, b = Grid.IdxX / l.Groups, g = Grid.IdxX % l.Groups;
+        int o = b * l.ScalarStride;
+        bool pending = s[o + CgScalars.AlphaIteration] == before;
+        T alphaOld = s[o + CgScalars.Alpha];
+        T rhoNew = s[o + l.SlotA];
+        int code = CgScalars.AfterPreconditioner(rhoNew);
+        bool active = s[o + CgScalars.Status] == T.Zero && code == CgScalars.Active;
+        T beta = rhoNew / s[o + l.SlotB];
+        long vb = (long)b * l.SystemStride, ab = (long)b * l.ValStride;
+        T acc = T.Zero;
+        for (int i = g * G + t; i < l.Length; i += l.Groups * G)
+        {
+            long j = vb + i;
+            if (pending) x[j] += alphaOld * po[j];
+            if (!active) continue;
+            T s0 = T.Zero, s1 = T.Zero;
+            int k = rowPtr[i], end = rowPtr[i + 1];
+            for (; k + 1 < end; k += 2)
+            {
+                long c0 = vb + colInd[k], c1 = vb + colInd[k + 1];
+                T z0 = l.HasDiagonal != 0 ? d[c0] * r[c0] : r[c0];
+                T z1 = l.HasDiagonal != 0 ? d[c1] * r[c1] : r[c1];
+                s0 += vals[ab + k] * (z0 + beta * po[c0]);
+                s1 += vals[ab + k + 1] * (z1 + beta * po[c1]);
+            }
+            if (k < end)
+            {
+                long c = vb + colInd[k];
+                T zc = l.HasDiagonal != 0 ? d[c] * r[c] : r[c];
+                s0 += vals[ab + k] * (zc + beta * po[c]);
+            }
+            T qi = s0 + s1;
+            T zi = l.HasDiagonal != 0 ? d[j] * r[j] : r[j];
+            T pi = zi + beta * po[j];
+            q[j] = qi;
+            pn[j] = pi;
+            acc += pi * qi;
+        }
+        if (s[o + CgScalars.Status] == T.Zero && code != CgScalars.Active && g == 0 && t == 0)
+        {
+            s[o + CgScalars.Status] = codes[code];
+            s[o + CgScalars.StopIteration] = before;
+        }
+        sh[t] = acc; unused[t] = T.Zero;
+        Fold2(sh, unused, t);
+        if (t == 0) partial[Grid.IdxX] = sh[0];
+    }
+
+    /// <summary>result[r] = 1/a_rr, one thread per row (binary search of the sorted columns); +∞ when a_rr is zero or absent.</summary>
+    public static void InverseDiagonal<T>(Index1D r, ArrayView<int> rowPtr, ArrayView<int> colInd, ArrayView<T> vals, ArrayView<T> result)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int lo = rowPtr[r], hi = rowPtr[r + 1] - 1;
+        T d = T.Zero;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >> 1, c = colInd[mid];
+            if (c == r) { d = vals[mid]; break; }
+            if (c < r) lo = mid + 1; else hi = mid - 1;
+        }
+        result[r] = T.One / d;
+    }
+
+    /// <summary>One level of a level-scheduled triangular solve: thread t solves row rows[first + t] (see Backend.TriangularSolve).</summary>
+    public static void TriangularLevel<T>(Index1D t, ArrayView<int> rowPtr, ArrayView<int> colInd, ArrayView<T> vals, ArrayView<T> diag,
+        ArrayView<int> rows, ArrayView<T> b, ArrayView<T> x, int first, int hasDiagonal)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = rows[first + t];
+        T s = b[i];
+        for (int k = rowPtr[i]; k < rowPtr[i + 1]; k++) s -= vals[k] * x[colInd[k]];
+        x[i] = hasDiagonal != 0 ? s / diag[i] : s;
     }
 }

@@ -94,13 +94,15 @@ public sealed partial class IlgpuBackend
     }
 
     /// <inheritdoc/>
-    public override void CgUpdate<T>(Storage<T> x, Storage<T> p, Storage<T> r, Storage<T> q, Storage<T>? inverseDiagonal,
+    public override void CgUpdate<T>(Storage<T>? x, Storage<T>? p, Storage<T> r, Storage<T> q, Storage<T>? inverseDiagonal,
         VectorBatch layout, Storage<T> scalars, int scalarStride, int rhoSlot, int rhoNewSlot, int iteration)
     {
         var l = Launch(layout, scalars, scalarStride, nameof(CgUpdate));
         CheckSlot(rhoSlot, scalarStride, nameof(rhoSlot)); CheckSlot(rhoNewSlot, scalarStride, nameof(rhoNewSlot));
-        var xv = Vectors(x, layout, nameof(x)); var pv = Vectors(p, layout, nameof(p));
         var rv = Vectors(r, layout, nameof(r)); var qv = Vectors(q, layout, nameof(q));
+        // x = null defers x's update to the next CgDirectionSpMVDot; the kernel then never touches x or p (r stands in).
+        var xv = x is null ? rv : Vectors(x, layout, nameof(x)); var pv = x is null ? rv : Vectors(p!, layout, nameof(p));
+        l.DeferX = x is null ? 1 : 0;
         var dv = inverseDiagonal is null ? xv : Vectors(inverseDiagonal, layout, nameof(inverseDiagonal));
         var sv = View(scalars, 0, scalars.Length, nameof(scalars));
         if (layout.Count == 0) return;
@@ -135,6 +137,85 @@ public sealed partial class IlgpuBackend
         {
             Accelerator.Bind();
             k.Direction(Cfg(n), zv, dv, pv, sv, k.Codes.View, l, T.CreateTruncating(iteration));
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void CgDirectionSpMVDot<T>(CsrIndices a, Storage<T> values, int valOffset, bool batchedValues,
+        Storage<T> r, Storage<T>? inverseDiagonal, Storage<T> pOld, Storage<T> pNew, Storage<T> x, Storage<T> q,
+        VectorBatch layout, Storage<T> scalars, int scalarStride, int rhoNewSlot, int rhoSlot, int iteration)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        CgScalars.CheckDirectionSpMVDot(a, layout, pOld, pNew);
+        var l = Launch(layout, scalars, scalarStride, nameof(CgDirectionSpMVDot));
+        CheckSlot(rhoSlot, scalarStride, nameof(rhoSlot)); CheckSlot(rhoNewSlot, scalarStride, nameof(rhoNewSlot));
+        var rowPtr = View(a.RowPtr, 0, a.Rows + 1L, "a.RowPtr");
+        var colInd = View(a.ColInd, 0, a.Nnz, "a.ColInd");
+        var vv = View(values, valOffset, (long)a.Nnz * (batchedValues ? Math.Max(1, layout.Count) : 1), nameof(values));
+        var rv = Vectors(r, layout, nameof(r)); var qv = Vectors(q, layout, nameof(q)); var xv = Vectors(x, layout, nameof(x));
+        var pov = Vectors(pOld, layout, nameof(pOld)); var pnv = Vectors(pNew, layout, nameof(pNew));
+        var dv = inverseDiagonal is null ? rv : Vectors(inverseDiagonal, layout, nameof(inverseDiagonal));
+        var sv = View(scalars, 0, scalars.Length, nameof(scalars));
+        if (layout.Count == 0) return;
+        l.SlotA = rhoNewSlot; l.SlotB = rhoSlot; l.HasDiagonal = inverseDiagonal is null ? 0 : 1;
+        l.Nnz = a.Nnz; l.ValStride = batchedValues ? a.Nnz : 0;
+        var k = Cg<T>();
+        lock (Sync)
+        {
+            Accelerator.Bind();
+            var partial = Scratch<T>(l.Count * l.Groups);
+            if (l.Length > 0)
+                k.DirectionSpMVPartial(new KernelConfig(new Index1D(l.Count * l.Groups), new Index1D(ReductionKernels.GroupSize)),
+                    rowPtr, colInd, vv, rv, dv, pov, pnv, xv, qv, sv, k.Codes.View, partial, l, T.CreateTruncating(iteration - 1));
+            else Raw<T>().Fill(Cfg(partial.Length), partial, (int)partial.Length, default);
+            l.SlotA = CgScalars.Curvature;
+            k.FoldInto(new KernelConfig(new Index1D(l.Count), new Index1D(ReductionKernels.GroupSize)), partial, sv, l);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void InverseDiagonal<T>(CsrIndices a, Storage<T> values, int valOffset, Storage<T> result)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        int n = Math.Min(a.Rows, a.Cols);
+        var rowPtr = View(a.RowPtr, 0, a.Rows + 1L, "a.RowPtr");
+        var colInd = View(a.ColInd, 0, a.Nnz, "a.ColInd");
+        var vv = View(values, valOffset, a.Nnz, nameof(values));
+        var rv = View(result, 0, n, nameof(result));
+        if (n == 0) return;
+        var k = Cg<T>();
+        lock (Sync)
+        {
+            Accelerator.Bind();
+            k.InverseDiagonal(n, rowPtr, colInd, vv, rv);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void TriangularSolve<T>(CsrIndices strict, Storage<T> values, Storage<T>? diagonal, bool lower,
+        Storage<int> levelRows, int[] levelPtr, Storage<T> b, Storage<T> x)
+    {
+        ArgumentNullException.ThrowIfNull(strict); ArgumentNullException.ThrowIfNull(levelPtr);
+        int n = strict.Rows;
+        if (levelPtr.Length == 0 || levelPtr[^1] != n)
+            throw new ArgumentException($"TriangularSolve: the levels list {(levelPtr.Length == 0 ? 0 : levelPtr[^1])} rows, the factor has {n}", nameof(levelPtr));
+        var rowPtr = View(strict.RowPtr, 0, n + 1L, "strict.RowPtr");
+        var colInd = View(strict.ColInd, 0, strict.Nnz, "strict.ColInd");
+        var vv = View(values, 0, strict.Nnz, nameof(values));
+        var bv = View(b, 0, n, nameof(b)); var xv = View(x, 0, n, nameof(x));
+        var dv = diagonal is null ? bv : View(diagonal, 0, n, nameof(diagonal));
+        var lv = View(levelRows, 0, n, nameof(levelRows));
+        if (n == 0) return;
+        var k = Cg<T>();
+        lock (Sync)
+        {
+            Accelerator.Bind();
+            // One launch per level: the stream orders them, so a level reads the x of every earlier level.
+            for (int l = 0; l + 1 < levelPtr.Length; l++)
+            {
+                int count = levelPtr[l + 1] - levelPtr[l];
+                if (count > 0) k.TriangularLevel(count, rowPtr, colInd, vv, dv, lv, bv, xv, levelPtr[l], diagonal is null ? 0 : 1);
+            }
         }
     }
 }

@@ -210,4 +210,149 @@ public class FusedKrylovKernelTests
             Assert.All(xs.ToArray().Skip(2 * n), v => Assert.Equal(2.0, v));
         }
     }
+
+    public static TheoryData<string, bool> DirectionCases => new()
+    {
+        { "single", false }, { "single", true }, { "batch", true }, { "banded", true },
+    };
+
+    /// <summary>
+    /// The two-pass CG's first pass against its formulas on the host (x += α_{k−1}·p_old when due, p_new = D·r + β·p_old,
+    /// q = A·p_new, pᵀq; a stopped system gets only the owed x update; a bad ρ stops with k − 1), and the ILGPU twin
+    /// against the CPU twin. "banded" is a 9000-row tridiagonal pattern (several row blocks whose column windows are
+    /// formed once per block on the CPU); the random patterns have windows spanning the matrix (formed per entry).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(DirectionCases))]
+    public void CgDirectionSpMVDotMatchesFormulasAndTheCpuTwin(string layoutName, bool jacobi)
+    {
+        bool banded = layoutName == "banded";
+        int n = banded ? 9000 : 31;
+        var l = banded ? VectorBatch.Single(n) : LayoutOf(layoutName, n);
+        int[] rp; int[] ci;
+        if (banded)
+        {
+            rp = new int[n + 1]; var cl = new List<int>();
+            for (int i = 0; i < n; i++) { for (int j = Math.Max(0, i - 1); j <= Math.Min(n - 1, i + 1); j++) cl.Add(j); rp[i + 1] = cl.Count; }
+            ci = cl.ToArray();
+        }
+        else (rp, ci) = Pattern(n, 9);
+        int nnz = ci.Length, len = (int)l.Extent;
+        var vals = Random(l.Count * nnz, 10);
+        var r = Random(len, 11); var d = Random(len, 12, shift: 2); var po = Random(len, 13); var x = Random(len, 14);
+        var s0 = new double[l.Count * Stride];
+        for (int b = 0; b < l.Count; b++)
+        {
+            int o = b * Stride;
+            s0[o + CgScalars.RhoA] = 0.8 + b; s0[o + CgScalars.RhoB] = 1.6;
+            s0[o + CgScalars.Alpha] = 0.3 + b; s0[o + CgScalars.AlphaIteration] = b == 0 ? 4 : -1; // only system 0 owes x
+        }
+        if (l.Count > 1)
+        {
+            s0[1 * Stride + CgScalars.Status] = CgScalars.Converged; s0[1 * Stride + CgScalars.AlphaIteration] = 4; // stopped, still owes x
+            s0[2 * Stride + CgScalars.RhoA] = -1; // ρ ≤ 0: M is not positive definite
+        }
+        const int iteration = 5;
+        var c = new CsrIndices(n, n, new CpuStorage<int>(rp), new CpuStorage<int>(ci));
+        var cx = new CpuStorage<double>((double[])x.Clone()); var cpn = new CpuStorage<double>(len); var cq = new CpuStorage<double>(len);
+        var cs = new CpuStorage<double>((double[])s0.Clone());
+        var cd = jacobi ? new CpuStorage<double>(d) : null;
+        Cpu.CgDirectionSpMVDot(c, new CpuStorage<double>(vals), 0, l.Count > 1, new CpuStorage<double>(r), cd, new CpuStorage<double>(po), cpn, cx, cq,
+            l, cs, Stride, CgScalars.RhoA, CgScalars.RhoB, iteration);
+        for (int b = 0; b < l.Count; b++)
+        {
+            int o = b * Stride;
+            bool owes = b <= 1, active = b == 0;
+            for (int i = 0; i < n; i++)
+                Assert.Equal(At(x, l, b, i) + (owes ? s0[o + CgScalars.Alpha] * At(po, l, b, i) : 0), At(cx.Array, l, b, i), 13);
+            if (!active)
+            {
+                Assert.All(Enumerable.Range(0, n), i => Assert.Equal(0.0, At(cq.Array, l, b, i)));
+                if (b == 2)
+                {
+                    Assert.Equal(CgScalars.IndefinitePreconditioner, (int)cs.Array[o + CgScalars.Status]);
+                    Assert.Equal(iteration - 1, (int)cs.Array[o + CgScalars.StopIteration]);
+                }
+                continue;
+            }
+            double beta = s0[o + CgScalars.RhoA] / s0[o + CgScalars.RhoB];
+            double PNew(int j) => (jacobi ? At(d, l, b, j) : 1) * At(r, l, b, j) + beta * At(po, l, b, j);
+            double pq = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double qi = 0;
+                for (int k = rp[i]; k < rp[i + 1]; k++) qi += vals[b * nnz + k] * PNew(ci[k]);
+                Assert.Equal(PNew(i), At(cpn.Array, l, b, i), 13);
+                Assert.Equal(qi, At(cq.Array, l, b, i), 12);
+                pq += PNew(i) * qi;
+            }
+            Assert.Equal(pq, cs.Array[o + CgScalars.Curvature], 9);
+            Assert.Equal(CgScalars.Active, (int)cs.Array[o + CgScalars.Status]);
+        }
+
+        var g = new CsrIndices(n, n, Gpu.Upload<int>(rp), Gpu.Upload<int>(ci));
+        using var gx = Gpu.Upload<double>(x); using var gr = Gpu.Upload<double>(r); using var gpo = Gpu.Upload<double>(po);
+        using var gpn = Gpu.Allocate<double>(len); using var gq = Gpu.Allocate<double>(len); using var gs = Gpu.Upload<double>(s0);
+        using var gdd = Gpu.Upload<double>(d); using var gv = Gpu.Upload<double>(vals);
+        Gpu.CgDirectionSpMVDot(g, gv, 0, l.Count > 1, gr, jacobi ? gdd : null, gpo, gpn, gx, gq, l, gs, Stride, CgScalars.RhoA, CgScalars.RhoB, iteration);
+        Close(cx.Array, gx.ToArray()); Close(cpn.Array, gpn.ToArray()); Close(cq.Array, gq.ToArray(), 1e-11);
+        var sg = gs.ToArray();
+        for (int b = 0; b < l.Count; b++)
+        {
+            int o = b * Stride;
+            Assert.Equal(cs.Array[o + CgScalars.Status], sg[o + CgScalars.Status]);
+            Assert.Equal(cs.Array[o + CgScalars.StopIteration], sg[o + CgScalars.StopIteration]);
+            if (b == 0) Assert.Equal(cs.Array[o + CgScalars.Curvature], sg[o + CgScalars.Curvature], 9);
+        }
+    }
+
+    [Fact]
+    public void DeferredCgUpdateStoresAlphaAndLeavesXAlone()
+    {
+        int n = 17;
+        var l = VectorBatch.Single(n);
+        var r = Random(n, 1); var q = Random(n, 2);
+        var s0 = new double[Stride];
+        s0[CgScalars.Curvature] = 2.5; s0[CgScalars.RhoA] = 0.5; s0[CgScalars.BoundSquared] = 1e-30; s0[CgScalars.AlphaIteration] = -1;
+        foreach (Backend be in new Backend[] { Cpu, Gpu })
+        {
+            using var rs = be.Upload<double>(r); using var qs = be.Upload<double>(q); using var ss = be.Upload<double>(s0);
+            be.CgUpdate(null, null, rs, qs, null, l, ss, Stride, CgScalars.RhoA, CgScalars.RhoB, 3);
+            var s = ss.ToArray();
+            Assert.Equal(0.5 / 2.5, s[CgScalars.Alpha], 15);
+            Assert.Equal(3, (int)s[CgScalars.AlphaIteration]);
+            var ra = rs.ToArray();
+            for (int i = 0; i < n; i++) Assert.Equal(r[i] - 0.2 * q[i], ra[i], 14);
+        }
+    }
+
+    [Fact]
+    public void InverseDiagonalMatchesTheFormulaOnBothTwins()
+    {
+        // Row 3 has no stored diagonal, row 5 a stored zero: both give +∞ (the Jacobi setup refuses them).
+        int n = 40;
+        var (rp, ci) = Pattern(n, 21);
+        var keep = Enumerable.Range(0, ci.Length).Where(k => !(ci[k] == 3 && k >= rp[3] && k < rp[4])).ToArray();
+        var rp2 = new int[n + 1];
+        for (int i = 0; i < n; i++) rp2[i + 1] = rp2[i] + keep.Count(k => k >= rp[i] && k < rp[i + 1]);
+        var ci2 = keep.Select(k => ci[k]).ToArray();
+        var vals = Random(ci2.Length, 22, shift: 3);
+        for (int k = rp2[5]; k < rp2[6]; k++) if (ci2[k] == 5) vals[k] = 0;
+        var expected = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            double d = 0;
+            for (int k = rp2[i]; k < rp2[i + 1]; k++) if (ci2[k] == i) d = vals[k];
+            expected[i] = 1 / d;
+        }
+        Assert.True(double.IsPositiveInfinity(expected[3]) && double.IsPositiveInfinity(expected[5]));
+        var cr = new CpuStorage<double>(n);
+        Cpu.InverseDiagonal(new CsrIndices(n, n, new CpuStorage<int>(rp2), new CpuStorage<int>(ci2)), new CpuStorage<double>(vals), 0, cr);
+        Assert.Equal(expected, cr.Array);
+        using var gr = Gpu.Allocate<double>(n);
+        Gpu.InverseDiagonal(new CsrIndices(n, n, Gpu.Upload<int>(rp2), Gpu.Upload<int>(ci2)), Gpu.Upload<double>(vals), 0, gr);
+        var g = gr.ToArray();
+        for (int i = 0; i < n; i++)
+            Assert.True(expected[i] == g[i] || Math.Abs(expected[i] - g[i]) <= 1e-15 * Math.Abs(expected[i]), $"row {i}: {expected[i]} vs {g[i]}");
+    }
 }

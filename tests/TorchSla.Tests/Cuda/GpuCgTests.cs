@@ -52,6 +52,18 @@ public class GpuCgTests
         for (int i = 0; i < xc.Length; i++) Assert.Equal(xc[i], xg[i], 8);
     }
 
+    [Theory]
+    [InlineData("jacobi", 8)]
+    [InlineData("none", 3)]
+    public void TwoPassGpuCgMatchesCpuCg(string precond, int checkEvery)
+    {
+        // Below Cg.TwoPassMinLength a GPU takes three passes by default: force the two-pass iteration here.
+        bool? before = Cg.TwoPass;
+        Cg.TwoPass = true;
+        try { GpuCgMatchesCpuCg(precond, checkEvery); }
+        finally { Cg.TwoPass = before; }
+    }
+
     [Fact]
     public void GpuCgReportsIndefiniteMatrixAtTheSameIterationAsTheCpu()
     {

@@ -11,7 +11,7 @@ namespace TorchSla.Tests.Solvers;
 /// </summary>
 public class CgCheckEveryTests
 {
-    private static SparseTensor<double> VariableDiagonalPoisson(int m, double shiftLast = 0)
+    internal static SparseTensor<double> VariableDiagonalPoisson(int m, double shiftLast = 0)
     {
         var a = SparseTensor.Poisson2D<double>(m);
         var v = a.GetValues();

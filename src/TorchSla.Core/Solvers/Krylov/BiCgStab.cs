@@ -1,4 +1,5 @@
 using System.Numerics;
+using TorchSla.Kernels;
 
 namespace TorchSla.Solvers.Krylov;
 
@@ -50,80 +51,74 @@ public static class BiCgStab
         if (rNorm <= run.Bound) return run.Converged(0, rNorm);
         if (!double.IsFinite(rNorm)) return run.Finish(0, ConvergenceReason.NonFiniteValues, t);
 
-        s.Copy(r, rHat);
-        T rhoOld = T.One, alpha = T.One, omega = T.One;
-        bool restart = true;
+        // The scalars live where the vectors live (BiCgStabScalars): β, α, ω are taken on the device, the host reads the
+        // block back every CheckEvery iterations only (the GPU is never waited on inside that window).
+        int ring = run.CheckEvery, stride = BiCgStabScalars.Stride(ring);
+        var scalars = s.CreateScalars(stride);
+        var host = new T[stride];
+        Restart(s, host, scalars, run.Bound, r, rHat, p, v);
         var reason = ConvergenceReason.MaxIterations;
-        int k = 0;
-        while (k < run.MaxIterations)
+        int k = 0, done = 0, recorded = 0;
+        while (true)
         {
-            if (run.CancellationRequested) { reason = ConvergenceReason.Cancelled; break; }
+            bool cancelled = run.CancellationRequested;
+            if (!cancelled && k < run.MaxIterations)
+            {
+                k++;
+                // Memory traffic per iteration (n = vector length, "A" = one SpMV's matrix traffic):
+                //   ρ = r̂ᵀr 2n; p = r + β(p − ω·v) 4n; p̂ = M⁻¹p, v = A·p̂ M + A + 2n; r̂ᵀv 2n; s = r − α·v with ‖s‖² 3n;
+                //   ŝ = M⁻¹s, t = A·ŝ M + A + 2n; tᵀt, tᵀs 3n; x += α·p̂ + ω·ŝ, r = s − ω·t with ‖r‖² 7n
+                // = 25n values + 2 SpMVs (+ 2 preconditioner applications), no scalar read back.
+                s.DotInto(rHat, r, scalars, stride, BiCgStabScalars.Rho);
+                s.BiCgStabDirection(r, v, p, scalars, stride, k);
+                m?.Apply(p, pHat);
+                a.Apply(pHat, v);
+                s.DotInto(rHat, v, scalars, stride, BiCgStabScalars.Rv);
+                s.BiCgStabHalfStep(r, v, scalars, stride, k); // r now holds s
+                m?.Apply(r, sHat);
+                a.Apply(sHat, t);
+                s.DotInto(t, t, scalars, stride, BiCgStabScalars.Tt);
+                s.DotInto(t, r, scalars, stride, BiCgStabScalars.Ts);
+                s.BiCgStabFinish(x, pHat, sHat, r, t, scalars, stride, k);
+                if (k % ring != 0 && k < run.MaxIterations) continue;
+            }
 
-            // Memory traffic per iteration (n = vector length, "A" = one SpMV's matrix traffic):
-            //   ρ = r̂ᵀr                  2n
-            //   p = r + β(p − ω·v)        3n + 3n
-            //   p̂ = M⁻¹p, v = A·p̂         M + A + 2n
-            //   α = ρ / r̂ᵀv               2n
-            //   s = r − α·v  (in r)       3n,  ‖s‖ 1n
-            //   ŝ = M⁻¹s, t = A·ŝ          M + A + 2n
-            //   ω = tᵀs / tᵀt             3n (two dots over t, s)
-            //   x += α·p̂ + ω·ŝ            6n
-            //   r = s − ω·t               3n,  ‖r‖ 1n
-            // = 31n values + 2 SpMVs (+ 2 preconditioner applications).
-            T rho = s.Dot(rHat, r);
-            if (!T.IsFinite(rho)) { reason = ConvergenceReason.NonFiniteValues; break; }
-            if (rho == T.Zero) { reason = ConvergenceReason.Breakdown; break; }
-            if (restart) { s.Copy(r, p); restart = false; }
-            else
+            s.ReadScalars(scalars, host);
+            int status = int.CreateTruncating(host[CgScalars.Status]);
+            int upTo = status == CgScalars.Active ? k : int.CreateTruncating(host[CgScalars.StopIteration]);
+            bool stagnated = run.RecordFromRing(host, BiCgStabScalars.History, ring, recorded, upTo);
+            recorded = done = upTo;
+            if (stagnated) { reason = ConvergenceReason.Stagnation; break; }
+            if (status is CgScalars.Converged or BiCgStabScalars.HalfConverged)
             {
-                T beta = rho / rhoOld * (alpha / omega);
-                s.Axpby(-omega, v, T.One, p);
-                s.Axpby(T.One, r, beta, p);
-            }
-            m?.Apply(p, pHat);
-            a.Apply(pHat, v);
-            T rv = s.Dot(rHat, v);
-            if (!T.IsFinite(rv)) { reason = ConvergenceReason.NonFiniteValues; break; }
-            if (rv == T.Zero) { reason = ConvergenceReason.Breakdown; break; }
-            alpha = rho / rv;
-            s.Axpby(-alpha, v, T.One, r); // r now holds s
-            k++;
-            double sNorm = double.CreateTruncating(s.Norm(r));
-            if (!double.IsFinite(sNorm)) { run.Record(k, sNorm); reason = ConvergenceReason.NonFiniteValues; break; }
-            if (sNorm <= run.Bound)
-            {
-                // Half-step convergence: x += α·p̂ suffices.
-                s.Axpby(alpha, pHat, T.One, x);
-                run.Record(k, sNorm);
-                if (run.TrueResidualMeets(t, out double tn, out bool stag)) return run.Converged(k, tn);
+                // The recurrence claims convergence (‖s‖ at the half step, or ‖r‖): check the true residual.
+                if (run.TrueResidualMeets(t, out double tn, out bool stag)) return run.Converged(upTo, tn);
                 if (stag) { reason = ConvergenceReason.Stagnation; break; }
-                s.Copy(t, r); s.Copy(r, rHat); restart = true; rhoOld = T.One;
+                k = upTo;
+                s.Copy(t, r); // residual replacement, then a restart from it (r̂ = r, p = v = 0)
+                Restart(s, host, scalars, run.Bound, r, rHat, p, v);
                 continue;
             }
-            m?.Apply(r, sHat);
-            a.Apply(sHat, t);
-            T tt = s.Dot(t, t);
-            T ts = s.Dot(t, r);
-            if (!T.IsFinite(tt) || !T.IsFinite(ts)) { run.Record(k, double.NaN); reason = ConvergenceReason.NonFiniteValues; break; }
-            if (tt == T.Zero) { s.Axpby(alpha, pHat, T.One, x); run.Record(k, sNorm); reason = ConvergenceReason.Breakdown; break; }
-            omega = ts / tt;
-            s.Axpby(alpha, pHat, T.One, x);
-            s.Axpby(omega, sHat, T.One, x);
-            s.Axpby(-omega, t, T.One, r);
-            rNorm = double.CreateTruncating(s.Norm(r));
-            run.Record(k, rNorm);
-            if (!double.IsFinite(rNorm)) { reason = ConvergenceReason.NonFiniteValues; break; }
-            if (run.Stagnating(k, rNorm)) { reason = ConvergenceReason.Stagnation; break; }
-            if (rNorm <= run.Bound)
-            {
-                if (run.TrueResidualMeets(t, out double tn, out bool stag)) return run.Converged(k, tn);
-                if (stag) { reason = ConvergenceReason.Stagnation; break; }
-                s.Copy(t, r); s.Copy(r, rHat); restart = true; rhoOld = T.One;
-                continue;
-            }
-            if (omega == T.Zero) { reason = ConvergenceReason.Breakdown; break; }
-            rhoOld = rho;
+            if (status != CgScalars.Active) { reason = Cg.ReasonOf(status); break; }
+            if (cancelled) { reason = ConvergenceReason.Cancelled; break; }
+            if (k >= run.MaxIterations) break;
         }
-        return run.Finish(k, reason, t);
+        return run.Finish(done, reason, t);
+    }
+
+    /// <summary>
+    /// (Re)starts the recurrence from r: r̂ = r, p = v = 0 and ρ_old = α = ω = 1, so that the next direction step forms
+    /// p = r; every system active with bound² set.
+    /// </summary>
+    private static void Restart<T>(IVectorSpace<T> s, T[] host, Tensor<T> scalars, double bound, Tensor<T> r, Tensor<T> rHat,
+        Tensor<T> p, Tensor<T> v) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        s.Copy(r, rHat);
+        s.Fill(p, T.Zero);
+        s.Fill(v, T.Zero);
+        host.AsSpan().Clear();
+        host[CgScalars.BoundSquared] = T.CreateTruncating(bound * bound);
+        host[BiCgStabScalars.RhoOld] = host[BiCgStabScalars.Alpha] = host[BiCgStabScalars.Omega] = T.One;
+        s.WriteScalars(host, scalars);
     }
 }

@@ -12,7 +12,9 @@ namespace TorchSla.Solvers.Krylov;
 /// serves every device and, later, MPI.
 /// </summary>
 /// <remarks>
-/// <para>The scalars stay where the vectors are. Each iteration is three fused steps of the vector
+/// <para>The scalars stay where the vectors are. On a GPU, with a sparse A, a diagonal (or no) M and n ≥ 2²¹, each iteration is two
+/// passes (<see cref="FusedStep{T}"/>: the direction formed inside the SpMV sweep, x's update deferred to the next
+/// sweep; <see cref="TwoPass"/>). Otherwise each iteration is three fused steps of the vector
 /// space: q = A·p with pᵀq (<see cref="IVectorSpace{T}.ApplyDot"/>), x += α·p, r −= α·q with ‖r‖² and
 /// ρ = rᵀM⁻¹r (<see cref="IVectorSpace{T}.CgUpdate"/>, α = ρ/pᵀq taken on the device), and p = z + β·p
 /// (<see cref="IVectorSpace{T}.CgDirection"/>); a Jacobi M (<see cref="IDiagonalPreconditioner{T}"/>) is
@@ -61,6 +63,10 @@ public static class Cg
         var p = s.Create();
         var q = s.Create();
         var z = general is null ? r : s.Create(); // with D, CgDirection forms D·r itself
+        // Two passes per iteration when A is a matrix the space can sweep with the direction fused in (p ping-pongs
+        // between p and p2); three otherwise (a general M needs z stored, an operator needs its own Apply).
+        bool fused = (TwoPass ?? (s.Device != Device.Cpu && s.Length >= TwoPassMinLength)) && general is null && s.CanFuseDirectionApply(a);
+        var p2 = fused ? s.Create() : p;
         int ring = run.CheckEvery, stride = CgScalars.Stride(ring);
         var scalars = s.CreateScalars(stride);
         var host = new T[stride];
@@ -70,11 +76,12 @@ public static class Cg
         if (rNorm <= run.Bound) return run.Converged(0, rNorm);
         if (!double.IsFinite(rNorm)) return run.Finish(0, ConvergenceReason.NonFiniteValues, q);
 
-        host[CgScalars.BoundSquared] = T.CreateTruncating(run.Bound * run.Bound);
-        s.WriteScalars(host, scalars);
-        Start(s, general, d, r, z, p, scalars, stride, 0);
-        int k = 0;
+        ResetScalars(s, host, scalars, run.Bound);
+        if (fused) StartFused(s, d, r, q, P(p, p2, 0), scalars, stride, 0);
+        else Start(s, general, d, r, z, p, scalars, stride, 0);
+        int k = 0, done = 0;
         int recorded = 0;
+        bool deferred = false; // two-pass: an x update of the last pass 2 is still owed to x
         var reason = ConvergenceReason.MaxIterations;
         while (true)
         {
@@ -82,7 +89,12 @@ public static class Cg
             if (!cancelled && k < run.MaxIterations)
             {
                 k++;
-                Step(s, a, general, d, x, p, r, q, z, scalars, stride, k);
+                if (fused)
+                {
+                    FusedStep(s, a, d, x, P(p, p2, k - 1), P(p, p2, k), r, q, scalars, stride, k);
+                    deferred = true;
+                }
+                else Step(s, a, general, d, x, p, r, q, z, scalars, stride, k);
                 if (k % ring != 0 && k < run.MaxIterations) continue;
             }
 
@@ -90,39 +102,111 @@ public static class Cg
             s.ReadScalars(scalars, host);
             int status = int.CreateTruncating(host[CgScalars.Status]);
             int upTo = status == CgScalars.Active ? k : int.CreateTruncating(host[CgScalars.StopIteration]);
-            bool stagnated = false;
-            for (int j = recorded + 1; j <= upTo && !stagnated; j++)
-            {
-                rNorm = Math.Sqrt(double.CreateTruncating(host[CgScalars.History + (j - 1) % ring]));
-                run.Record(j, rNorm);
-                stagnated = double.IsFinite(rNorm) && run.Stagnating(j, rNorm);
-            }
+            bool stagnated = run.RecordFromRing(host, CgScalars.History, ring, recorded, upTo);
             recorded = upTo;
-            if (stagnated) { reason = ConvergenceReason.Stagnation; k = upTo; break; }
+            done = upTo;
+            if (stagnated) { reason = ConvergenceReason.Stagnation; break; }
             if (status == CgScalars.Converged)
             {
-                k = upTo;
+                if (deferred) { Settle(s, a, d, x, p, p2, r, q, scalars, stride, k); deferred = false; }
                 // The recurrence claims convergence: check the true residual b − A·x (into q, free now).
-                if (run.TrueResidualMeets(q, out double trueNorm, out bool stalled)) return run.Converged(k, trueNorm);
+                if (run.TrueResidualMeets(q, out double trueNorm, out bool stalled)) return run.Converged(upTo, trueNorm);
                 if (stalled) { reason = ConvergenceReason.Stagnation; break; }
+                k = upTo;
                 s.Copy(q, r); // residual replacement, then a restart from it
-                host.AsSpan().Clear();
-                host[CgScalars.BoundSquared] = T.CreateTruncating(run.Bound * run.Bound);
-                s.WriteScalars(host, scalars);
-                s.Fill(p, T.Zero);
-                Start(s, general, d, r, z, p, scalars, stride, k);
+                ResetScalars(s, host, scalars, run.Bound);
+                if (fused) StartFused(s, d, r, q, P(p, p2, k), scalars, stride, k);
+                else
+                {
+                    s.Fill(p, T.Zero);
+                    Start(s, general, d, r, z, p, scalars, stride, k);
+                }
                 continue;
             }
             if (status != CgScalars.Active)
             {
-                k = upTo;
                 reason = ReasonOf(status);
                 break;
             }
             if (cancelled) { reason = ConvergenceReason.Cancelled; break; }
             if (k >= run.MaxIterations) break;
         }
-        return run.Finish(k, reason, q);
+        if (deferred) Settle(s, a, d, x, p, p2, r, q, scalars, stride, k);
+        return run.Finish(done, reason, q);
+    }
+
+    /// <summary>
+    /// Whether CG takes the two-pass iteration where it can; null (the default) takes it on GPUs from
+    /// <see cref="TwoPassMinLength"/> entries and never on the CPU. Both compute the same values with the same operations
+    /// (the CPU results are bit-identical), so this is a matter of speed, measured (bench/RESULTS.md, "Krylov (GPU)" and
+    /// "Krylov (CPU)"): on an H100 two passes were 3–10 % faster per iteration at 4M and 16M but 0–14 % slower at 1M
+    /// (launch-bound there; its fused kernel gathers three vectors per entry); on the 2-core CPU at 250K slower (1.05
+    /// against 0.61 ms per iteration, the vectors living in the L3). Per thread, so a test or benchmark flipping it
+    /// affects nobody else.
+    /// </summary>
+    internal static bool? TwoPass { get => _twoPass; set => _twoPass = value; }
+
+    [ThreadStatic] private static bool? _twoPass;
+
+    /// <summary>Vector length from which a GPU takes the two-pass iteration by default (between the 1M and 4M measurements).</summary>
+    internal const int TwoPassMinLength = 1 << 21;
+
+    /// <summary>The direction buffer written by iteration <paramref name="k"/> of the two-pass loop (read by k + 1).</summary>
+    private static Tensor<T> P<T>(Tensor<T> p, Tensor<T> p2, int k) where T : unmanaged, IFloatingPointIeee754<T> =>
+        k % 2 == 0 ? p : p2;
+
+    /// <summary>A fresh scalar block: every system active, bound² set, no deferred x update (α iteration −1).</summary>
+    private static void ResetScalars<T>(IVectorSpace<T> s, T[] host, Tensor<T> scalars, double bound)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        host.AsSpan().Clear();
+        host[CgScalars.BoundSquared] = T.CreateTruncating(bound * bound);
+        host[CgScalars.AlphaIteration] = -T.One;
+        s.WriteScalars(host, scalars);
+    }
+
+    /// <summary>
+    /// Iteration <paramref name="k"/> of two-pass CG: pass 1 applies iteration k − 1's deferred x += α·p, forms
+    /// p = z + β·p_old on the fly, q = A·p and pᵀq (one sweep over A); pass 2 is r −= α·q with ‖r‖² and ρ_new
+    /// (x's share of it deferred to the next pass 1, which reads p anyway). Loop fusion of the textbook
+    /// iteration: the same operations as <see cref="Step{T}"/>, about 20 fewer bytes per row moved.
+    /// </summary>
+    internal static void FusedStep<T>(IVectorSpace<T> s, ILinearOperator<T> a, Tensor<T>? d, Tensor<T> x,
+        Tensor<T> pOld, Tensor<T> pNew, Tensor<T> r, Tensor<T> q, Tensor<T> scalars, int stride, int k)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        s.CgDirectionApplyDot(a, r, d, pOld, pNew, x, q, scalars, stride, Rho(k - 1), Rho(k - 2), k);
+        s.CgUpdate(null, null, r, q, d, scalars, stride, Rho(k - 1), Rho(k), k);
+    }
+
+    /// <summary>
+    /// Pays the two-pass loop's owed x update after <paramref name="k"/> launched iterations: a pass 1 of iteration
+    /// k + 1 applies it (the same kernel as inside the loop, so the bits do not depend on when the host looked).
+    /// Its other work, if the system is still active, is discarded.
+    /// </summary>
+    private static void Settle<T>(IVectorSpace<T> s, ILinearOperator<T> a, Tensor<T>? d, Tensor<T> x, Tensor<T> p, Tensor<T> p2,
+        Tensor<T> r, Tensor<T> q, Tensor<T> scalars, int stride, int k)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        s.CgDirectionApplyDot(a, r, d, P(p, p2, k), P(p, p2, k + 1), x, q, scalars, stride, Rho(k), Rho(k - 1), k + 1);
+
+    /// <summary>
+    /// (Re)starts two-pass CG after <paramref name="completed"/> iterations from r: ρ = rᵀD·r (or rᵀr) into both ρ
+    /// slots, so that pass 1 of the next iteration takes β = 1 on a zeroed p_old and forms p = z.
+    /// </summary>
+    internal static void StartFused<T>(IVectorSpace<T> s, Tensor<T>? d, Tensor<T> r, Tensor<T> q, Tensor<T> pOld,
+        Tensor<T> scalars, int stride, int completed)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rho = Rho(completed), other = Rho(completed + 1);
+        s.Fill(pOld, T.Zero);
+        s.DotInto(r, r, scalars, stride, rho);
+        if (d is not null)
+        {
+            s.Fill(q, T.Zero);
+            s.CgDirection(r, d, q, scalars, stride, rho, rho, completed); // q = D·r (β·0 with β = rᵀr/rᵀr)
+            s.DotInto(r, q, scalars, stride, rho);
+        }
+        s.DotInto(r, d is null ? r : q, scalars, stride, other);
     }
 
     /// <summary>

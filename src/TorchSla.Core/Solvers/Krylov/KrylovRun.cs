@@ -130,6 +130,21 @@ internal sealed class KrylovRun<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>
+    /// Records ‖r_j‖ for the iterations j in (<paramref name="recorded"/>, <paramref name="upTo"/>] from a ring of squared
+    /// norms read back from the device (slot historySlot + (j − 1) mod ring); stops at, and returns true on, stagnation.
+    /// </summary>
+    public bool RecordFromRing(ReadOnlySpan<T> host, int historySlot, int ring, int recorded, int upTo)
+    {
+        for (int j = recorded + 1; j <= upTo; j++)
+        {
+            double rNorm = Math.Sqrt(double.CreateTruncating(host[historySlot + (j - 1) % ring]));
+            Record(j, rNorm);
+            if (double.IsFinite(rNorm) && Stagnating(j, rNorm)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
     /// Stagnation below the attainable accuracy (about ε·‖A‖·‖x‖): once a replacement has shown
     /// that the recurrence reached the bound without the true residual following, the solve
     /// stops when the residual has not halved for max(200, k₀) iterations, k₀ being the

@@ -8,10 +8,10 @@ namespace TorchSla.Solvers.Preconditioners;
 /// lower triangle of A and M = L·Lᵀ. IC(0) can meet a non-positive pivot even for an SPD A;
 /// then the factorization is retried on A + α·diag(A) with α = 10⁻³, doubled until it succeeds
 /// (Manteuffel 1980, the shifted incomplete Cholesky; <see cref="Shift"/> reports α).
-/// Applied by plain sequential forward (L) and backward (Lᵀ) sweeps on the host; on a GPU r and z are
-/// copied through the host each application (host fallback: no device triangular solve yet).
+/// Factored on the host at setup; applied as z = L⁻ᵀL⁻¹r by two triangular solves on A's device (Lᵀ stored
+/// explicitly; <see cref="TriangularPreconditioner{T}"/>: level-scheduled on a GPU, sequential sweeps on the CPU).
 /// </summary>
-public sealed class Ic0Preconditioner<T> : HostTriangularPreconditioner<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class Ic0Preconditioner<T> : TriangularPreconditioner<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly int[] _ptr, _col; // lower triangle, diagonal last in each row
     private readonly T[] _l;
@@ -42,6 +42,7 @@ public sealed class Ic0Preconditioner<T> : HostTriangularPreconditioner<T> where
             if (TryFactor(lower, T.CreateTruncating(alpha))) { Shift = alpha; break; }
             if (alpha > 1e3) throw new ArgumentException("IC(0) breaks down even on A + 1000·diag(A)", nameof(a));
         }
+        PlaceFactors();
     }
 
     /// <summary>The α of the factored A + α·diag(A) (0 when A itself factored).</summary>
@@ -77,26 +78,31 @@ public sealed class Ic0Preconditioner<T> : HostTriangularPreconditioner<T> where
         return true;
     }
 
-    /// <inheritdoc/>
-    protected override void Sweep(T[] r, T[] z)
+    /// <summary>L's strict lower part and diagonal, and Lᵀ's strict upper part (the transpose, built once) with the same diagonal.</summary>
+    private void PlaceFactors()
     {
         int n = Rows;
-        for (int i = 0; i < n; i++) // L y = r
+        var lp = new int[n + 1]; var d = new T[n]; var up = new int[n + 1];
+        for (int i = 0; i < n; i++)
         {
-            T s = r[i];
-            int end = _ptr[i + 1] - 1;
-            for (int k = _ptr[i]; k < end; k++) s -= _l[k] * z[_col[k]];
-            z[i] = s / _l[end];
+            lp[i + 1] = lp[i] + (_ptr[i + 1] - _ptr[i] - 1);
+            d[i] = _l[_ptr[i + 1] - 1];
+            for (int k = _ptr[i]; k < _ptr[i + 1] - 1; k++) up[_col[k] + 1]++;
         }
-        for (int i = n - 1; i >= 0; i--) // Lᵀ z = y, column-oriented over the rows of L
-        {
-            int end = _ptr[i + 1] - 1;
-            T zi = z[i] / _l[end];
-            z[i] = zi;
-            for (int k = _ptr[i]; k < end; k++) z[_col[k]] -= _l[k] * zi;
-        }
+        for (int i = 0; i < n; i++) up[i + 1] += up[i];
+        var lc = new int[lp[n]]; var lv = new T[lp[n]]; var uc = new int[up[n]]; var uv = new T[up[n]];
+        var fill = (int[])up.Clone();
+        for (int i = 0; i < n; i++)
+            for (int k = _ptr[i], t = lp[i]; k < _ptr[i + 1] - 1; k++, t++)
+            {
+                lc[t] = _col[k]; lv[t] = _l[k];
+                int slot = fill[_col[k]]++; // row _col[k] of Lᵀ gets column i (ascending, as i ascends)
+                uc[slot] = i; uv[slot] = _l[k];
+            }
+        SetFactors(lp, lc, lv, d, up, uc, uv, d);
     }
 }
+
 
 /// <summary>Builds <see cref="Ic0Preconditioner{T}"/> (name <c>ic0</c>).</summary>
 public sealed class Ic0PreconditionerFactory : IPreconditionerFactory
@@ -105,7 +111,7 @@ public sealed class Ic0PreconditionerFactory : IPreconditionerFactory
     public string Name => "ic0";
 
     /// <inheritdoc/>
-    public string Description => "incomplete Cholesky with the pattern of tril(A), shifted on breakdown (host sweeps)";
+    public string Description => "incomplete Cholesky with the pattern of tril(A), shifted on breakdown (factored on the host, level-scheduled triangular solves on the device)";
 
     /// <inheritdoc/>
     public IPreconditioner<T> Setup<T>(SparseTensor<T> a, int batchIndex = 0) where T : unmanaged, IFloatingPointIeee754<T> =>

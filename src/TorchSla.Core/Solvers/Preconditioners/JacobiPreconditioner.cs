@@ -10,14 +10,13 @@ namespace TorchSla.Solvers.Preconditioners;
 /// </summary>
 public sealed class JacobiPreconditioner<T> : PreconditionerBase<T>, IDiagonalPreconditioner<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly T[] _inverse;
     private SparseTensor<T>? _inverseDiagonal;
 
     /// <summary>
-    /// Builds M⁻¹ = diag(1/a_ii) of matrix <paramref name="batchIndex"/> of <paramref name="a"/>. The diagonal is
-    /// gathered on A's device and only its n entries travel to the host (checked and inverted there), so the
-    /// setup moves 16 bytes per row in float64 whatever nnz is; the diagonal CSR operator behind
-    /// <see cref="ILinearOperator{T}.Apply"/> is built on first use (CG never needs it).
+    /// Builds M⁻¹ = diag(1/a_ii) of matrix <paramref name="batchIndex"/> of <paramref name="a"/> on A's device
+    /// (<see cref="Kernels.Backend.InverseDiagonal{T}"/>: one pass over the rows, no host map, no copy of the values);
+    /// the host reads back one scalar, max |1/a_ii|, to refuse a zero or missing diagonal entry. The diagonal CSR
+    /// operator behind <see cref="ILinearOperator{T}.Apply"/> is built on first use (CG never needs it).
     /// </summary>
     /// <exception cref="ArgumentException">A diagonal entry is zero or missing (its row is named).</exception>
     /// <exception cref="ShapeMismatchException">A is not square.</exception>
@@ -30,19 +29,16 @@ public sealed class JacobiPreconditioner<T> : PreconditionerBase<T>, IDiagonalPr
         if ((uint)batchIndex >= (uint)a.BatchSize)
             throw new ArgumentOutOfRangeException(nameof(batchIndex), $"batch index {batchIndex} is out of range [0, {a.BatchSize})");
         int n = a.Rows;
-        var map = a.Pattern.DiagonalMap;
-        var diagonal = a.Backend.Allocate<T>(n);
-        a.Backend.Gather(a.Values, batchIndex * a.Nnz, map.On(a.Device), 0, diagonal, 0, n, T.One, accumulate: false);
-        var inv = diagonal.ToArray();
-        diagonal.Dispose();
-        for (int i = 0; i < n; i++)
+        var inv = Tensor<T>.Zeros([n], a.Device);
+        a.Backend.InverseDiagonal(a.Indices, a.Values, batchIndex * a.Nnz, inv.Storage);
+        // 1/0 = ±∞ marks a zero or missing entry (a NaN entry passes through as NaN, as before).
+        if (n > 0 && T.IsInfinity(a.Backend.Reduce(Kernels.ReduceOp.MaxAbs, inv.Storage, 0, n)))
         {
-            if (inv[i] == T.Zero)
-                throw new ArgumentException($"Jacobi preconditioner: diagonal entry a[{i},{i}] is {(map.Host[i] < 0 ? "not stored" : "zero")}", nameof(a));
-            inv[i] = T.One / inv[i];
+            var host = inv.ToArray();
+            int i = Array.FindIndex(host, T.IsInfinity);
+            throw new ArgumentException($"Jacobi preconditioner: diagonal entry a[{i},{i}] is {(a.Pattern.DiagonalSlots()[i] < 0 ? "not stored" : "zero")}", nameof(a));
         }
-        _inverse = inv;
-        InverseDiagonal = Tensor<T>.FromSpan(inv, [n], a.Device);
+        InverseDiagonal = inv;
     }
 
     /// <inheritdoc/>
@@ -58,7 +54,7 @@ public sealed class JacobiPreconditioner<T> : PreconditionerBase<T>, IDiagonalPr
         var ptr = new int[n + 1];
         var col = new int[n];
         for (int i = 0; i < n; i++) { ptr[i + 1] = i + 1; col[i] = i; }
-        return SparseTensor.FromCsr<T>(ptr, col, _inverse, [n, n], device: Device);
+        return SparseTensor.FromCsr<T>(ptr, col, InverseDiagonal.ToArray(), [n, n], device: Device);
     }
 }
 
