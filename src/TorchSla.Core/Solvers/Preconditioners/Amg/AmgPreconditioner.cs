@@ -36,6 +36,7 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
     private SimplicialCholesky? _coarseFactor;
     private double[]? _coarseRhs;
     private T[]? _coarseX;
+    private AmgSetupProfile? _cycleProfile;
 
     /// <summary>Builds the hierarchy of <paramref name="a"/>.</summary>
     /// <param name="a">A square, symmetric positive definite matrix (unbatched), on any device. It is not copied: keep it alive and unchanged while the preconditioner is used.</param>
@@ -202,18 +203,24 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
         }
         var stats = new List<AmgLevelStatistics>();
         string coarseSolver = "cholesky";
+        var profile = new AmgSetupProfile(a0.Backend);
+        profile.Mark(0, "start");
         for (int l = 0; ; l++)
         {
             var level = _levels[l];
             var a = level.A;
             int n = a.Rows;
             var hostValues = HostValues(a);
+            profile.Mark(l, "values");
             var diag = Diagonal(a, hostValues, l);
+            profile.Mark(l, "diagonal");
             bool coarsest = reuse ? l == _levels.Count - 1 : n <= o.CoarseSize || l == o.MaxLevels - 1;
             if (!coarsest && !reuse)
             {
                 var (sp, sc) = StrengthOfConnection.Build(n, a.Pattern.RowPtr, a.Pattern.ColInd, hostValues, diag, o.StrengthThreshold * Math.Pow(o.StrengthThresholdDecay, l));
+                profile.Mark(l, "strength");
                 var (agg, count) = o.Aggregation == AmgAggregation.Mis2 ? Mis2Aggregation.Build(n, sp, sc) : Aggregation.Greedy(n, sp, sc);
+                profile.Mark(l, "aggregation");
                 var (tp, tc, tv, nc, coarseNull) = TentativeProlongator.Build(n, agg, count, nullSpace!, k);
                 if (nc == 0 || nc >= n) coarsest = true; // nothing to aggregate, or coarsening stalled
                 else
@@ -222,10 +229,12 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
                     level.Tentative = Tensor(new SparsePattern(n, nc, tp, tc), tv);
                     nullSpace = coarseNull;
                 }
+                profile.Mark(l, "tentative");
             }
             if (coarsest)
             {
                 coarseSolver = SetupCoarse(level, hostValues, diag);
+                profile.Mark(l, "coarse");
                 stats.Add(new AmgLevelStatistics(n, a.Nnz, level.SpectralRadius));
                 break;
             }
@@ -233,6 +242,7 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
             level.DisposeNumeric();
             double rho = SpectralRadius.OfDiagonallyScaled(a, hostValues, diag, o.SpectralRadiusSteps);
             level.SpectralRadius = rho;
+            profile.Mark(l, "rho");
             double omega = 4.0 / (3.0 * rho);
             if (o.SmoothProlongator)
             {
@@ -241,9 +251,13 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
                 level.P = jacobi * level.Tentative!;
             }
             else level.P = level.Tentative!;
+            profile.Mark(l, "smooth P");
             level.R = level.P.Transpose();
+            profile.Mark(l, "transpose");
             var coarse = GalerkinOperator.Build(a, level.P, level.R);
+            profile.Mark(l, "galerkin");
             level.Smoother = MakeSmoother(a, hostValues, diag, rho);
+            profile.Mark(l, "smoother");
             if (reuse)
             {
                 var next = _levels[l + 1];
@@ -262,7 +276,16 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
             top.B.FillInPlace(T.Zero);
             Cycle(0, zeroGuess: true);
             (top.A.Backend as Kernels.Cuda.IlgpuBackend)?.Synchronize();
+            profile.Mark(0, "plan cycle");
+            if (profile.Enabled)
+            {
+                // One more cycle, timed level by level (each mark waits for the device).
+                _cycleProfile = profile;
+                Cycle(0, zeroGuess: true);
+                _cycleProfile = null;
+            }
         }
+        profile.Report(a0.Rows);
         Statistics = new AmgStatistics(stats, coarseSolver, watch.Elapsed.TotalSeconds);
     }
 
@@ -369,20 +392,27 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
     {
         var level = _levels[l];
         var a = level.A;
-        if (l == _levels.Count - 1) { CoarseSolve(level, zeroGuess); return; }
+        var profile = _cycleProfile;
+        if (l == _levels.Count - 1) { profile?.Mark(l, "cycle start"); CoarseSolve(level, zeroGuess); profile?.Mark(l, "cycle coarse"); return; }
         var o = _options;
         var smoother = level.Smoother!;
+        profile?.Mark(l, "cycle start");
         if (o.PreSmoothingSteps > 0) smoother.Smooth(a, level.X, level.B, o.PreSmoothingSteps, zeroGuess, backward: false);
         else if (zeroGuess) level.X.FillInPlace(T.Zero);
+        profile?.Mark(l, "cycle presmooth");
         var next = _levels[l + 1];
         // Memory traffic per level visit (n rows, nnz(A), nnz(P) = nnz(R)): residual nnz(A) + 3n,
         // restriction nnz(R) + n + n_c, prolongation nnz(P) + 2n + n_c, plus the smoother's SpMVs.
         Smoother<T>.Residual(a, level.X, level.B, level.Residual);
         Smoother<T>.SpMV(level.R!, level.Residual, next.B, T.One, T.Zero);
+        profile?.Mark(l, "cycle restrict");
         int gamma = o.Cycle == AmgCycle.W ? 2 : 1;
         for (int g = 0; g < gamma; g++) Cycle(l + 1, zeroGuess: g == 0);
+        profile?.Mark(l, "cycle start");
         Smoother<T>.SpMV(level.P!, next.X, level.X, T.One, T.One);
+        profile?.Mark(l, "cycle prolong");
         if (o.PostSmoothingSteps > 0) smoother.Smooth(a, level.X, level.B, o.PostSmoothingSteps, zeroGuess: false, backward: true);
+        profile?.Mark(l, "cycle postsmth");
     }
 
     private void CoarseSolve(AmgLevel<T> level, bool zeroGuess)
