@@ -4,9 +4,9 @@ namespace TorchSla.Solvers.Preconditioners;
 
 /// <summary>
 /// One level of the hierarchy: its operator, the transfers to the next coarser level, its
-/// smoother, and the vectors a cycle works in (allocated once). The aggregation and the
-/// tentative prolongator depend only on the pattern and the near-null space, so a refresh
-/// with new values keeps them.
+/// smoother, and the vectors a cycle works in (allocated once). The tentative prolongator
+/// depends only on the pattern and the near-null space (through the aggregation), so a refresh
+/// with new values keeps it.
 /// </summary>
 internal sealed class AmgLevel<T> : IDisposable where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -25,15 +25,13 @@ internal sealed class AmgLevel<T> : IDisposable where T : unmanaged, IFloatingPo
     public Tensor<T> B { get; }
     public Tensor<T> Residual { get; }
 
-    /// <summary>Aggregate of each row (−1: none); null on the coarsest level.</summary>
-    public int[]? Aggregates { get; set; }
     public SparseTensor<T>? Tentative { get; set; }
     public SparseTensor<T>? P { get; set; }
     public SparseTensor<T>? R { get; set; }
     public Smoother<T>? Smoother { get; set; }
     public double SpectralRadius { get; set; }
 
-    /// <summary>Frees what a refresh rebuilds (P, R, the smoother), keeping the aggregation.</summary>
+    /// <summary>Frees what a refresh rebuilds (P, R, the smoother), keeping the tentative prolongator.</summary>
     public void DisposeNumeric()
     {
         if (!ReferenceEquals(P, Tentative)) P?.Dispose();

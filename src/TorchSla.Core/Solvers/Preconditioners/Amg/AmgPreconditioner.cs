@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
+using TorchSla.Kernels.Memory;
 using TorchSla.Solvers.Direct;
 
 namespace TorchSla.Solvers.Preconditioners;
@@ -185,16 +186,26 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
 
     // ------------------------------------------------------------------ setup
 
-    /// <summary>Builds the hierarchy, or with <paramref name="reuse"/> recomputes its numeric part keeping every level's aggregation.</summary>
+    /// <summary>Builds the hierarchy, or with <paramref name="reuse"/> recomputes its numeric part keeping every level's tentative prolongator.</summary>
     private void Build(SparseTensor<T> a0, bool reuse)
     {
         var watch = Stopwatch.StartNew();
         var o = _options;
+        var be = a0.Backend;
+        var profile = new AmgSetupProfile(be);
         int k = o.NearNullSpace is null ? 1 : o.NearNullSpaceVectors;
-        double[]? nullSpace = null;
+        // One near-null vector lives on the matrix's device and is coarsened there (Backend.AmgTentative);
+        // k > 1 vectors (or one that vanishes on an aggregate) go through the host's QR per aggregate.
+        Storage<T>? nullSpace = null;
+        double[]? hostNullSpace = null;
         if (!reuse)
         {
-            nullSpace = o.NearNullSpace is { } given ? (double[])given.Clone() : Enumerable.Repeat(1.0, a0.Rows).ToArray();
+            if (k == 1)
+            {
+                nullSpace = o.NearNullSpace is { } given ? be.Upload<T>(ToT(given)) : be.Allocate<T>(a0.Rows);
+                if (o.NearNullSpace is null) be.Fill(nullSpace, 0, a0.Rows, T.One);
+            }
+            else hostNullSpace = (double[])o.NearNullSpace!.Clone();
             _levels.Add(new AmgLevel<T>(a0, ownsA: false));
         }
         else
@@ -203,75 +214,69 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
         }
         var stats = new List<AmgLevelStatistics>();
         string coarseSolver = "cholesky";
-        var profile = new AmgSetupProfile(a0.Backend);
         profile.Mark(0, "start");
-        for (int l = 0; ; l++)
+        try
         {
-            var level = _levels[l];
-            var a = level.A;
-            int n = a.Rows;
-            var hostValues = HostValues(a);
-            profile.Mark(l, "values");
-            var diag = Diagonal(a, hostValues, l);
-            profile.Mark(l, "diagonal");
-            bool coarsest = reuse ? l == _levels.Count - 1 : n <= o.CoarseSize || l == o.MaxLevels - 1;
-            if (!coarsest && !reuse)
+            for (int l = 0; ; l++)
             {
-                var (sp, sc) = StrengthOfConnection.Build(n, a.Pattern.RowPtr, a.Pattern.ColInd, hostValues, diag, o.StrengthThreshold * Math.Pow(o.StrengthThresholdDecay, l));
-                profile.Mark(l, "strength");
-                var (agg, count) = o.Aggregation == AmgAggregation.Mis2 ? Mis2Aggregation.Build(n, sp, sc) : Aggregation.Greedy(n, sp, sc);
-                profile.Mark(l, "aggregation");
-                var (tp, tc, tv, nc, coarseNull) = TentativeProlongator.Build(n, agg, count, nullSpace!, k);
-                if (nc == 0 || nc >= n) coarsest = true; // nothing to aggregate, or coarsening stalled
-                else
+                var level = _levels[l];
+                var a = level.A;
+                int n = a.Rows;
+                using var diag = be.Allocate<T>(n);
+                int bad = be.AmgDiagonal(a.Indices, a.Values, diag);
+                if (bad >= 0)
                 {
-                    level.Aggregates = agg;
-                    level.Tentative = Tensor(new SparsePattern(n, nc, tp, tc), tv);
-                    nullSpace = coarseNull;
+                    string where = l == 0 ? $"row {bad}" : $"row {bad} of the level-{l} Galerkin operator";
+                    throw new ArgumentException($"AMG needs a symmetric positive definite matrix, but the diagonal entry of {where} is {diag.ToArray()[bad]}", "a");
                 }
-                profile.Mark(l, "tentative");
-            }
-            if (coarsest)
-            {
-                coarseSolver = SetupCoarse(level, hostValues, diag);
-                profile.Mark(l, "coarse");
-                stats.Add(new AmgLevelStatistics(n, a.Nnz, level.SpectralRadius));
-                break;
-            }
+                profile.Mark(l, "diagonal");
+                bool coarsest = reuse ? l == _levels.Count - 1 : n <= o.CoarseSize || l == o.MaxLevels - 1;
+                if (!coarsest && !reuse)
+                {
+                    var tentative = BuildTentative(a, diag, l, k, ref nullSpace, ref hostNullSpace, profile);
+                    if (tentative is null) coarsest = true; // nothing to aggregate, or coarsening stalled
+                    else level.Tentative = tentative;
+                }
+                if (coarsest)
+                {
+                    coarseSolver = SetupCoarse(level, diag);
+                    profile.Mark(l, "coarse");
+                    stats.Add(new AmgLevelStatistics(n, a.Nnz, level.SpectralRadius));
+                    break;
+                }
 
-            level.DisposeNumeric();
-            double rho = SpectralRadius.OfDiagonallyScaled(a, hostValues, diag, o.SpectralRadiusSteps);
-            level.SpectralRadius = rho;
-            profile.Mark(l, "rho");
-            double omega = 4.0 / (3.0 * rho);
-            if (o.SmoothProlongator)
-            {
-                // P = (I − ω·D⁻¹A)·P̂ as one product: I − ωD⁻¹A has A's pattern (which holds the diagonal).
-                using var jacobi = a.WithValues(ToT(ProlongatorSmoothing.JacobiIterationMatrix(a.Pattern.RowPtr, a.Pattern.ColInd, hostValues, diag, omega)));
-                level.P = jacobi * level.Tentative!;
+                level.DisposeNumeric();
+                double rho = SpectralRadius.OfDiagonallyScaled(a, diag, o.SpectralRadiusSteps);
+                level.SpectralRadius = rho;
+                profile.Mark(l, "rho");
+                // P = (I − ω·D⁻¹A)·P̂ with ω = 4/(3ρ), one product on A's device.
+                level.P = o.SmoothProlongator ? ProlongatorSmoothing.Smooth(a, diag, 4.0 / (3.0 * rho), level.Tentative!) : level.Tentative!;
+                profile.Mark(l, "smooth P");
+                level.R = level.P.Transpose();
+                profile.Mark(l, "transpose");
+                var coarse = GalerkinOperator.Build(a, level.P, level.R);
+                profile.Mark(l, "galerkin");
+                level.Smoother = MakeSmoother(a, diag, rho);
+                profile.Mark(l, "smoother");
+                if (reuse)
+                {
+                    var next = _levels[l + 1];
+                    if (next.OwnsA) next.A.Dispose();
+                    next.A = coarse;
+                    next.OwnsA = true;
+                }
+                else _levels.Add(new AmgLevel<T>(coarse, ownsA: true));
+                stats.Add(new AmgLevelStatistics(n, a.Nnz, rho));
             }
-            else level.P = level.Tentative!;
-            profile.Mark(l, "smooth P");
-            level.R = level.P.Transpose();
-            profile.Mark(l, "transpose");
-            var coarse = GalerkinOperator.Build(a, level.P, level.R);
-            profile.Mark(l, "galerkin");
-            level.Smoother = MakeSmoother(a, hostValues, diag, rho);
-            profile.Mark(l, "smoother");
-            if (reuse)
-            {
-                var next = _levels[l + 1];
-                if (next.OwnsA) next.A.Dispose();
-                next.A = coarse;
-                next.OwnsA = true;
-            }
-            else _levels.Add(new AmgLevel<T>(coarse, ownsA: true));
-            stats.Add(new AmgLevelStatistics(n, a.Nnz, rho));
+        }
+        finally
+        {
+            nullSpace?.Dispose();
         }
         if (!Device.IsCpu)
         {
-            // One cycle on B = 0: every SpMV of the cycle (A, P, R, the smoothers' diagonals on each level)
-            // builds its device plan now, as part of the setup (on a GPU, a row analysis on the host and uploads).
+            // One cycle on B = 0: every SpMV of the cycle (A, P, R on each level) builds its device plan now,
+            // as part of the setup.
             var top = _levels[0];
             top.B.FillInPlace(T.Zero);
             Cycle(0, zeroGuess: true);
@@ -289,31 +294,81 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
         Statistics = new AmgStatistics(stats, coarseSolver, watch.Elapsed.TotalSeconds);
     }
 
-    private Smoother<T> MakeSmoother(SparseTensor<T> a, double[] hostValues, double[] diag, double rho)
+    /// <summary>
+    /// Strength of connection → aggregation → tentative prolongator P̂ of level <paramref name="l"/> on A's device;
+    /// null when coarsening stalls (no aggregate, or as many coarse unknowns as rows). Moves the near-null space to
+    /// the coarse level. Greedy aggregation is sequential: on a GPU its strong graph comes to the host and the
+    /// aggregates go back (MIS-2, the GPU default, stays there).
+    /// </summary>
+    private SparseTensor<T>? BuildTentative(SparseTensor<T> a, Storage<T> diag, int l, int k,
+        ref Storage<T>? nullSpace, ref double[]? hostNullSpace, AmgSetupProfile profile)
     {
         var o = _options;
+        var be = a.Backend;
+        int n = a.Rows;
+        double theta = o.StrengthThreshold * Math.Pow(o.StrengthThresholdDecay, l);
+        using var strong = be.AmgStrength(a.Indices, a.Values, diag, T.CreateTruncating(theta));
+        profile.Mark(l, "strength");
+        bool mis2 = o.Aggregation == AmgAggregation.Mis2 || (o.Aggregation == AmgAggregation.Auto && !Device.IsCpu);
+        using var agg = be.Allocate<int>(n);
+        int count;
+        if (mis2) count = be.AmgMis2Aggregate(strong, agg);
+        else
+        {
+            var (g, c) = Aggregation.Greedy(n, HostArray(strong.RowPtr), HostArray(strong.ColInd));
+            agg.CopyFrom(g);
+            count = c;
+        }
+        profile.Mark(l, "aggregation");
+        if (count == 0 || count >= n) return null;
+        if (nullSpace is not null)
+        {
+            var coarseNull = be.Allocate<T>(count);
+            var (pattern, values, zero) = be.AmgTentative(agg, count, nullSpace, coarseNull);
+            if (zero == 0)
+            {
+                nullSpace.Dispose();
+                nullSpace = coarseNull;
+                profile.Mark(l, "tentative");
+                return new SparseTensor<T>(new SparsePattern(pattern), values, [], null);
+            }
+            // The vector vanishes on some aggregate: the host's QR drops those columns instead (from here on).
+            pattern.Dispose(); values.Dispose(); coarseNull.Dispose();
+            hostNullSpace = ToDouble(nullSpace.ToArray());
+            nullSpace.Dispose();
+            nullSpace = null;
+        }
+        var (tp, tc, tv, nc, coarseHost) = TentativeProlongator.Build(n, HostArray(agg), count, hostNullSpace!, k);
+        profile.Mark(l, "tentative");
+        if (nc == 0 || nc >= n) return null;
+        hostNullSpace = coarseHost;
+        return Tensor(new SparsePattern(n, nc, tp, tc), tv);
+    }
+
+    private Smoother<T> MakeSmoother(SparseTensor<T> a, Storage<T> diag, double rho)
+    {
+        var o = _options;
+        int n = a.Rows;
         var kind = o.Smoother == AmgSmoother.Auto ? (Device.IsCpu ? AmgSmoother.SymmetricGaussSeidel : AmgSmoother.Chebyshev) : o.Smoother;
         switch (kind)
         {
             case AmgSmoother.Jacobi:
-                return new JacobiSmoother<T>(Smoother<T>.InverseDiagonal(diag, Device), 4.0 / (3.0 * rho), rho);
+                return new JacobiSmoother<T>(Smoother<T>.Inverse(diag, n, Device), n, Device, 4.0 / (3.0 * rho), rho);
             case AmgSmoother.L1Jacobi:
                 {
-                    var rp = a.Pattern.RowPtr;
-                    var l1 = new double[a.Rows];
-                    for (int i = 0; i < a.Rows; i++)
-                        for (int q = rp[i]; q < rp[i + 1]; q++) l1[i] += Math.Abs(hostValues[q]);
-                    return new JacobiSmoother<T>(Smoother<T>.InverseDiagonal(l1, Device), 1.0, rho);
+                    using var l1 = a.Backend.Allocate<T>(n);
+                    a.Backend.RowReduce(Kernels.ReduceOp.SumAbs, a.Indices, a.Values, 0, l1, 0);
+                    return new JacobiSmoother<T>(Smoother<T>.Inverse(l1, n, Device), n, Device, 1.0, rho);
                 }
             case AmgSmoother.SymmetricGaussSeidel:
                 return new GaussSeidelSmoother<T>(a);
             default:
-                return new ChebyshevSmoother<T>(Smoother<T>.InverseDiagonal(diag, Device), rho, o.ChebyshevDegree, o.ChebyshevRatio);
+                return new ChebyshevSmoother<T>(Smoother<T>.Inverse(diag, n, Device), n, Device, rho, o.ChebyshevDegree, o.ChebyshevRatio);
         }
     }
 
     /// <summary>Factors the coarsest level, or (too large / not positive definite) gives it a smoother to relax with instead.</summary>
-    private string SetupCoarse(AmgLevel<T> level, double[] hostValues, double[] diag)
+    private string SetupCoarse(AmgLevel<T> level, Storage<T> diag)
     {
         var a = level.A;
         level.DisposeNumeric();
@@ -335,35 +390,17 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
                 _coarseFactor = null;
             }
         }
-        double rho = SpectralRadius.OfDiagonallyScaled(a, hostValues, diag, _options.SpectralRadiusSteps);
+        double rho = SpectralRadius.OfDiagonallyScaled(a, diag, _options.SpectralRadiusSteps);
         level.SpectralRadius = rho;
-        level.Smoother = MakeSmoother(a, hostValues, diag, rho);
+        level.Smoother = MakeSmoother(a, diag, rho);
         return "smoother";
     }
 
-    /// <summary>The diagonal of A on the host, checked positive and finite (SPD matrices have it).</summary>
-    private static double[] Diagonal(SparseTensor<T> a, double[] hostValues, int level)
-    {
-        var slots = a.Pattern.DiagonalSlots();
-        var d = new double[a.Rows];
-        for (int i = 0; i < d.Length; i++)
-        {
-            d[i] = slots[i] < 0 ? 0 : hostValues[slots[i]];
-            if (!(d[i] > 0) || !double.IsFinite(d[i]))
-            {
-                string where = level == 0 ? $"row {i}" : $"row {i} of the level-{level} Galerkin operator";
-                throw new ArgumentException($"AMG needs a symmetric positive definite matrix, but the diagonal entry of {where} is {d[i]}", nameof(a));
-            }
-        }
-        return d;
-    }
+    /// <summary>The elements of a storage on the host: a CPU storage's own array (read only), else a copy.</summary>
+    private static int[] HostArray(Storage<int> s) => s is CpuStorage<int> c ? c.Array : s.ToArray();
 
     private SparseTensor<T> Tensor(SparsePattern pattern, double[] values) =>
-        new(pattern, Device.IsCpu ? new Kernels.Memory.CpuStorage<T>(ToT(values)) : Kernels.BackendRegistry.Get(Device).Upload<T>(ToT(values)), [], null);
-
-    /// <summary>A's values as doubles on the host: a float64 matrix on the CPU is read in place (never written), anything else copied.</summary>
-    private static double[] HostValues(SparseTensor<T> a) =>
-        a.Values is Kernels.Memory.CpuStorage<double> { Array: var d } && d.Length == a.Nnz ? d : ToDouble(a.GetValues());
+        new(pattern, Device.IsCpu ? new CpuStorage<T>(ToT(values)) : Kernels.BackendRegistry.Get(Device).Upload<T>(ToT(values)), [], null);
 
     private static double[] ToDouble(T[] v)
     {
