@@ -53,4 +53,14 @@ internal sealed class IndexMap
             return s;
         }
     }
+
+    /// <summary>Frees the copies on GPUs (a map that nothing will use again).</summary>
+    public void ReleaseDeviceCopies()
+    {
+        lock (_onDevice)
+        {
+            foreach (var (device, st) in _onDevice.ToArray())
+                if (!device.IsCpu) { st.Dispose(); _onDevice.Remove(device); }
+        }
+    }
 }

@@ -93,4 +93,10 @@ internal sealed partial class SparsePattern
             return plan;
         }
     }
+
+    /// <summary>Drops the cached plan of this·<paramref name="right"/> (the next such product runs its symbolic phase again).</summary>
+    public void ForgetProductWith(SparsePattern right)
+    {
+        lock (_products) _products.Remove(right);
+    }
 }

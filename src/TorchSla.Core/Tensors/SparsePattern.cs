@@ -120,6 +120,30 @@ internal sealed partial class SparsePattern
         return _deviceTranspose;
     }
 
+    /// <summary>
+    /// Frees the device copy of the transposition map and forgets the transposed pattern (a later transpose
+    /// computes both again): for hierarchies that transpose once and keep only the result (AMG's R = Pᵀ).
+    /// </summary>
+    public void ReleaseTranspose()
+    {
+        if (_transposeMap is { } m && _transpose is null) m.ReleaseDeviceCopies();
+        _transposeMap = null;
+        _deviceTranspose = null;
+    }
+
+    /// <summary>
+    /// Frees this pattern's device copies. Only for a pattern that is no longer used (e.g. the middle factor of a
+    /// product chain whose result is kept): a later use of it on a device would fail.
+    /// </summary>
+    public void ReleaseDeviceCopies()
+    {
+        lock (_onDevice)
+        {
+            foreach (var (device, c) in _onDevice.ToArray())
+                if (!device.IsCpu) { c.Dispose(); _onDevice.Remove(device); }
+        }
+    }
+
     /// <summary>For each row i &lt; min(rows, cols), the slot of entry (i, i), or −1 when not stored.</summary>
     public int[] DiagonalSlots()
     {

@@ -107,11 +107,20 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
             throw new ShapeMismatchException($"AMG: the operator is {Rows}×{Rows}, x has {x.Length} and y {y.Length} elements");
         if (x.Device != Device || y.Device != Device)
             throw new ArgumentException($"AMG: the hierarchy lives on {Device}, x on {x.Device}, y on {y.Device}");
+        if (!ReferenceEquals(x.Storage, y.Storage)) { CycleOn(x, y); return; }
+        // In place: the cycle reads its right-hand side after writing its solution, so it needs a copy of x.
+        using var copy = Smoother<T>.Vector(Rows, Device);
+        _levels[0].A.Backend.Copy(x.Storage, 0, copy.Storage, 0, Rows);
+        CycleOn(copy, y);
+    }
+
+    /// <summary>One cycle from a zero guess with the finest level working directly in b (read only) and x (written): no copies.</summary>
+    private void CycleOn(Tensor<T> b, Tensor<T> x)
+    {
         var top = _levels[0];
-        var be = top.A.Backend;
-        be.Copy(x.Storage, 0, top.B.Storage, 0, Rows);
-        Cycle(0, zeroGuess: true);
-        be.Copy(top.X.Storage, 0, y.Storage, 0, Rows);
+        top.B = b; top.X = x;
+        try { Cycle(0, zeroGuess: true); }
+        finally { top.B = null!; top.X = null!; }
     }
 
     /// <summary>
@@ -206,7 +215,7 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
                 if (o.NearNullSpace is null) be.Fill(nullSpace, 0, a0.Rows, T.One);
             }
             else hostNullSpace = (double[])o.NearNullSpace!.Clone();
-            _levels.Add(new AmgLevel<T>(a0, ownsA: false));
+            _levels.Add(new AmgLevel<T>(a0, ownsA: false, ownVectors: false));
         }
         else
         {
@@ -253,10 +262,12 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
                 level.P = o.SmoothProlongator ? ProlongatorSmoothing.Smooth(a, diag, 4.0 / (3.0 * rho), level.Tentative!) : level.Tentative!;
                 profile.Mark(l, "smooth P");
                 level.R = level.P.Transpose();
+                // R is kept, the slot map that made it is not (nnz(P) indices on the device; a refresh transposes again).
+                level.P.Pattern.ReleaseTranspose();
                 profile.Mark(l, "transpose");
                 var coarse = GalerkinOperator.Build(a, level.P, level.R);
                 profile.Mark(l, "galerkin");
-                level.Smoother = MakeSmoother(a, diag, rho);
+                level.Smoother = MakeSmoother(level, diag, rho);
                 profile.Mark(l, "smoother");
                 if (reuse)
                 {
@@ -265,7 +276,7 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
                     next.A = coarse;
                     next.OwnsA = true;
                 }
-                else _levels.Add(new AmgLevel<T>(coarse, ownsA: true));
+                else _levels.Add(new AmgLevel<T>(coarse, ownsA: true, ownVectors: true));
                 stats.Add(new AmgLevelStatistics(n, a.Nnz, rho));
             }
         }
@@ -277,16 +288,16 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
         {
             // One cycle on B = 0: every SpMV of the cycle (A, P, R on each level) builds its device plan now,
             // as part of the setup.
-            var top = _levels[0];
-            top.B.FillInPlace(T.Zero);
-            Cycle(0, zeroGuess: true);
-            (top.A.Backend as Kernels.Cuda.IlgpuBackend)?.Synchronize();
+            using var zero = Smoother<T>.Vector(a0.Rows, Device);
+            using var x = Smoother<T>.Vector(a0.Rows, Device);
+            CycleOn(zero, x);
+            (be as Kernels.Cuda.IlgpuBackend)?.Synchronize();
             profile.Mark(0, "plan cycle");
             if (profile.Enabled)
             {
                 // One more cycle, timed level by level (each mark waits for the device).
                 _cycleProfile = profile;
-                Cycle(0, zeroGuess: true);
+                CycleOn(zero, x);
                 _cycleProfile = null;
             }
         }
@@ -345,25 +356,26 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
         return Tensor(new SparsePattern(n, nc, tp, tc), tv);
     }
 
-    private Smoother<T> MakeSmoother(SparseTensor<T> a, Storage<T> diag, double rho)
+    private Smoother<T> MakeSmoother(AmgLevel<T> level, Storage<T> diag, double rho)
     {
+        var a = level.A;
         var o = _options;
         int n = a.Rows;
         var kind = o.Smoother == AmgSmoother.Auto ? (Device.IsCpu ? AmgSmoother.SymmetricGaussSeidel : AmgSmoother.Chebyshev) : o.Smoother;
         switch (kind)
         {
             case AmgSmoother.Jacobi:
-                return new JacobiSmoother<T>(Smoother<T>.Inverse(diag, n, Device), n, Device, 4.0 / (3.0 * rho), rho);
+                return new JacobiSmoother<T>(Smoother<T>.Inverse(diag, n, Device), level.Residual, 4.0 / (3.0 * rho), rho);
             case AmgSmoother.L1Jacobi:
                 {
                     using var l1 = a.Backend.Allocate<T>(n);
                     a.Backend.RowReduce(Kernels.ReduceOp.SumAbs, a.Indices, a.Values, 0, l1, 0);
-                    return new JacobiSmoother<T>(Smoother<T>.Inverse(l1, n, Device), n, Device, 1.0, rho);
+                    return new JacobiSmoother<T>(Smoother<T>.Inverse(l1, n, Device), level.Residual, 1.0, rho);
                 }
             case AmgSmoother.SymmetricGaussSeidel:
                 return new GaussSeidelSmoother<T>(a);
             default:
-                return new ChebyshevSmoother<T>(Smoother<T>.Inverse(diag, n, Device), n, Device, rho, o.ChebyshevDegree, o.ChebyshevRatio);
+                return new ChebyshevSmoother<T>(Smoother<T>.Inverse(diag, n, Device), level.Residual, n, Device, rho, o.ChebyshevDegree, o.ChebyshevRatio);
         }
     }
 
@@ -392,7 +404,7 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
         }
         double rho = SpectralRadius.OfDiagonallyScaled(a, diag, _options.SpectralRadiusSteps);
         level.SpectralRadius = rho;
-        level.Smoother = MakeSmoother(a, diag, rho);
+        level.Smoother = MakeSmoother(level, diag, rho);
         return "smoother";
     }
 

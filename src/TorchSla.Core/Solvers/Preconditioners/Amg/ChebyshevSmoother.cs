@@ -22,8 +22,8 @@ internal sealed class ChebyshevSmoother<T> : Smoother<T> where T : unmanaged, IF
     private readonly int _degree;
     private readonly double _theta, _delta, _rho;
 
-    /// <summary>Takes ownership of <paramref name="inverseDiagonal"/> (D⁻¹ as a vector of n entries).</summary>
-    public ChebyshevSmoother(Storage<T> inverseDiagonal, int n, Device device, double rho, int degree, double ratio)
+    /// <summary>Takes ownership of <paramref name="inverseDiagonal"/> (D⁻¹ as a vector of n entries); <paramref name="residual"/> is the level's work vector (borrowed).</summary>
+    public ChebyshevSmoother(Storage<T> inverseDiagonal, Tensor<T> residual, int n, Device device, double rho, int degree, double ratio)
     {
         _inverseDiagonal = inverseDiagonal;
         _rho = rho;
@@ -31,7 +31,7 @@ internal sealed class ChebyshevSmoother<T> : Smoother<T> where T : unmanaged, IF
         double hi = 1.1 * rho, lo = rho / ratio;
         _theta = (hi + lo) / 2;
         _delta = (hi - lo) / 2;
-        _r = Vector(n, device);
+        _r = residual;
         _d = Vector(n, device);
     }
 
@@ -66,5 +66,5 @@ internal sealed class ChebyshevSmoother<T> : Smoother<T> where T : unmanaged, IF
         }
     }
 
-    public override void Dispose() { _inverseDiagonal.Dispose(); _r.Dispose(); _d.Dispose(); }
+    public override void Dispose() { _inverseDiagonal.Dispose(); _d.Dispose(); }
 }

@@ -17,13 +17,13 @@ internal sealed class JacobiSmoother<T> : Smoother<T> where T : unmanaged, IFloa
     private readonly T _omega;
     private readonly double _rho;
 
-    /// <summary>Takes ownership of <paramref name="inverseDiagonal"/> (D⁻¹ as a vector of n entries).</summary>
-    public JacobiSmoother(Storage<T> inverseDiagonal, int n, Device device, double omega, double rho)
+    /// <summary>Takes ownership of <paramref name="inverseDiagonal"/> (D⁻¹ as a vector of n entries); <paramref name="residual"/> is the level's work vector (borrowed).</summary>
+    public JacobiSmoother(Storage<T> inverseDiagonal, Tensor<T> residual, double omega, double rho)
     {
         _inverseDiagonal = inverseDiagonal;
         _omega = T.CreateTruncating(omega);
         _rho = rho;
-        _r = Vector(n, device);
+        _r = residual;
     }
 
     public override double SpectralRadius => _rho;
@@ -41,5 +41,5 @@ internal sealed class JacobiSmoother<T> : Smoother<T> where T : unmanaged, IFloa
         }
     }
 
-    public override void Dispose() { _inverseDiagonal.Dispose(); _r.Dispose(); }
+    public override void Dispose() => _inverseDiagonal.Dispose();
 }
