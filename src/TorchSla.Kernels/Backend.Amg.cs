@@ -55,6 +55,13 @@ public abstract partial class Backend
         where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>
+    /// x[i] = a pseudo-random number in [−½, ½) that depends only on i and <paramref name="seed"/> (the MurmurHash3
+    /// finaliser of i + seed·2654435761): a start vector for eigenvalue estimates made where it is used.
+    /// </summary>
+    public abstract void AmgPseudoRandom<T>(Storage<T> x, int n, int seed)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
     /// The update of a diagonally preconditioned smoothing step (Jacobi, Chebyshev) over n elements:
     /// d ← α·(inverseDiagonal ∘ r) + β·d (β = 0: d is not read), then x ← x + d (<paramref name="overwriteX"/> false)
     /// or x ← d (true: the first step from a zero guess). One pass instead of a diagonal product, a copy and an axpy.

@@ -105,6 +105,13 @@ internal static class AmgGraph
     public static int Mis2Decide(int s, int i, long max2) =>
         s != 1 ? s : max2 == Mis2Key(1, i) ? 2 : max2 >> 60 == 2 ? 0 : 1;
 
+    /// <summary>The 24 random bits behind <see cref="Backend.AmgPseudoRandom{T}"/> at i (24 bits: exact in float and double).</summary>
+    public static uint PseudoRandomBits(int i, int seed) => Mis2Priority((uint)i + (uint)seed * 2654435761u) >> 8;
+
+    /// <summary>The value of <see cref="Backend.AmgPseudoRandom{T}"/> at i: bits/2²⁴ − ½.</summary>
+    public static T PseudoRandom<T>(int i, int seed) where T : unmanaged, IFloatingPointIeee754<T> =>
+        T.CreateTruncating(PseudoRandomBits(i, seed) / 16777216.0 - 0.5);
+
     /// <summary>A fixed pseudo-random priority (the finaliser of MurmurHash3).</summary>
     public static uint Mis2Priority(uint x)
     {

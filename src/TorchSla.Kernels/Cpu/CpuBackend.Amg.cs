@@ -76,6 +76,14 @@ public sealed partial class CpuBackend
     }
 
     /// <inheritdoc/>
+    public override void AmgPseudoRandom<T>(Storage<T> x, int n, int seed)
+    {
+        var xa = ArrayOf(x);
+        if (xa.Length < n) throw new ArgumentOutOfRangeException(nameof(n), $"{n} elements do not fit a storage of {xa.Length}");
+        for (int i = 0; i < n; i++) xa[i] = AmgGraph.PseudoRandom<T>(i, seed);
+    }
+
+    /// <inheritdoc/>
     public override void AmgSmoothingStep<T>(Storage<T> inverseDiagonal, Storage<T> r, Storage<T> d, Storage<T> x, int n, T alpha, T beta, bool overwriteX)
     {
         var w = ArrayOf(inverseDiagonal); var ra = ArrayOf(r); var da = ArrayOf(d); var xa = ArrayOf(x);

@@ -201,6 +201,25 @@ internal static class AmgKernels
         values[rowPtr[i]] = c == T.Zero ? T.Zero : b[i] / c;
     }
 
+    /// <summary>
+    /// x[i] = <see cref="AmgGraph.PseudoRandom{T}"/>(i, seed): the 24 bits are summed as powers of two times
+    /// <paramref name="unit"/> = 2⁻²⁴ (kernels cannot convert an integer to a generic T), exact like the host's division.
+    /// </summary>
+    public static void PseudoRandom<T>(ArrayView<T> x, int n, int seed, T unit, T half)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = Grid.GlobalIndex.X;
+        if (i >= n) return;
+        uint bits = AmgGraph.PseudoRandomBits(i, seed);
+        T v = T.Zero, w = unit;
+        for (int b = 0; b < 24; b++)
+        {
+            if (((bits >> b) & 1) != 0) v += w;
+            w += w;
+        }
+        x[i] = v - half;
+    }
+
     /// <summary>d ← α·(w ∘ r) + β·d (β not read when betaZero), then x ← x + d or x ← d (overwrite).</summary>
     public static void SmoothingStep<T>(ArrayView<T> w, ArrayView<T> r, ArrayView<T> d, ArrayView<T> x, int n, int betaZero, int overwrite, T alpha, T beta)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -22,6 +22,14 @@ public sealed partial class IlgpuBackend
     }
 
     /// <inheritdoc/>
+    public override void AmgPseudoRandom<T>(Storage<T> x, int n, int seed)
+    {
+        var xv = View(x, 0, n, nameof(x));
+        if (n == 0) return;
+        lock (Sync) { Accelerator.Bind(); Amg<T>().PseudoRandom(Cfg(n), xv, n, seed, T.CreateTruncating(1.0 / 16777216), T.CreateTruncating(0.5)); }
+    }
+
+    /// <inheritdoc/>
     public override void AmgSmoothingStep<T>(Storage<T> inverseDiagonal, Storage<T> r, Storage<T> d, Storage<T> x, int n, T alpha, T beta, bool overwriteX)
     {
         var w = View(inverseDiagonal, 0, n, nameof(inverseDiagonal));
@@ -187,11 +195,13 @@ internal sealed class AmgKernelSet<T> where T : unmanaged, IFloatingPointIeee754
     public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<int>, int> TentativeNorms;
     public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int> TentativeValues;
     public readonly Action<KernelConfig, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int, int, int, T, T> SmoothingStep;
+    public readonly Action<KernelConfig, ArrayView<T>, int, int, T, T> PseudoRandom;
     public readonly double CompileSeconds;
 
     public AmgKernelSet(Accelerator acc)
     {
         var sw = Stopwatch.StartNew();
+        PseudoRandom = acc.LoadStreamKernel<ArrayView<T>, int, int, T, T>(AmgKernels.PseudoRandom);
         SmoothingStep = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int, int, int, T, T>(AmgKernels.SmoothingStep);
         Diagonal = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<int>, int>(AmgKernels.Diagonal);
         Scale = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int, int, T>(AmgKernels.Scale);

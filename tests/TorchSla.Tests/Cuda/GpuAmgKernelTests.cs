@@ -177,4 +177,23 @@ public class GpuAmgKernelTests
             }
         }
     }
+
+    [Fact]
+    public void PseudoRandomVectorMatchesTheHostAndIsSpread()
+    {
+        int n = 4000;
+        using var g = Gpu.Allocate<double>(n);
+        var c = new CpuStorage<double>(n);
+        Gpu.AmgPseudoRandom(g, n, 12345);
+        Cpu.AmgPseudoRandom(c, n, 12345);
+        Assert.Equal(c.ToArray(), g.ToArray());
+        var v = c.Array;
+        Assert.All(v, x => Assert.InRange(x, -0.5, 0.5));
+        Assert.InRange(v.Average(), -0.02, 0.02);                    // uniform on [−½, ½): mean 0 ± 3σ/√n
+        Assert.InRange(v.Select(x => x * x).Average(), 0.075, 0.092); // variance 1/12
+        Assert.True(v.Distinct().Count() > n - 5);
+        var other = new CpuStorage<double>(n);
+        Cpu.AmgPseudoRandom(other, n, 7);
+        Assert.NotEqual(v, other.Array);
+    }
 }

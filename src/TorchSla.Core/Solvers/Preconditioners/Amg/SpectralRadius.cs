@@ -26,7 +26,9 @@ internal static class SpectralRadius
         be.Pointwise(PointwiseOp.DivideScalarBy, T.One, s, 0, s, 0, n);
         using var scaled = be.Allocate<T>(a.Nnz);
         be.AmgScale(a.Indices, a.Values, s, s, T.Zero, scaled);
-        var (_, max, _) = LanczosExtremes.Estimate(be, a.Indices, scaled, 0, steps, seed: 12345);
+        // The start vector is made on the device too (a host one would be n random draws and an upload).
+        be.AmgPseudoRandom(s, n, seed: 12345);
+        var (_, max, _) = LanczosExtremes.Estimate(be, a.Indices, scaled, 0, steps, seed: 12345, startVector: s);
         return max;
     }
 }
