@@ -45,6 +45,7 @@ internal static class AmgGpu
             (be as IlgpuBackend)?.ResetPeakLiveBytes();
             using var host = dim == 2 ? SparseTensor.Poisson2D<double>(n) : SparseTensor.Poisson3D<double>(n);
             using var a = host.To(device);
+            _ = a.Indices; // the pattern's indices too (uploaded on first use otherwise): the whole matrix is on the device before the clock
             using var b = Tensor<double>.Ones([a.Rows], device);
             Row(name, a, b, "amg", free0, be);
             if (a.Rows <= jacobiMax) Row(name, a, b, "jacobi", -1, be);

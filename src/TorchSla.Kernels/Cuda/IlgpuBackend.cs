@@ -318,6 +318,7 @@ public sealed partial class IlgpuBackend : Backend, IDisposable
         {
             if (a.BackendCache is SpMVPlan q) return q;
             Own(a.RowPtr, "a.RowPtr"); Own(a.ColInd, "a.ColInd");
+            if (a.Rows >= DevicePlanMinRows && !ForceBinned && DevicePlan(a) is { } d) { a.BackendCache = d; return d; }
             var rp = a.RowPtr.ToArray();
             p = SpMVPlan.Build(rp, a.Cols, Accelerator.WarpSize, list => Upload<int>(list));
             if (ForceBinned) p.BuildBins(rp, Accelerator.WarpSize, list => Upload<int>(list));
