@@ -35,13 +35,13 @@ public abstract partial class Backend
         where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>
-    /// Aggregation by a distance-2 maximal independent set of the (symmetric) strong graph (Bell, Dalton &amp; Olson
-    /// 2012, §3.2–3.3; priorities are a fixed hash of the index): roots are numbered 0, 1, … in index order, each
-    /// neighbour of a root joins it, each remaining node joins the aggregate of its first (lowest-column) strong
-    /// neighbour that joined in that step. Nodes with no strong neighbour stay unaggregated (−1).
-    /// Writes aggregate[i] for the strong.Rows nodes and returns the number of aggregates.
+    /// Aggregation by a distance-<paramref name="distance"/> maximal independent set (1 or 2) of the (symmetric) strong
+    /// graph (Bell, Dalton &amp; Olson 2012, §3.2–3.3; priorities are a fixed hash of the index): roots are numbered
+    /// 0, 1, … in index order, each neighbour of a root joins it, each remaining node (distance 2 only) joins the
+    /// aggregate of its first (lowest-column) strong neighbour that joined in that step. Nodes with no strong
+    /// neighbour stay unaggregated (−1). Writes aggregate[i] for the strong.Rows nodes and returns the number of aggregates.
     /// </summary>
-    public abstract int AmgMis2Aggregate(CsrIndices strong, Storage<int> aggregate);
+    public abstract int AmgMisAggregate(CsrIndices strong, Storage<int> aggregate, int distance);
 
     /// <summary>
     /// The tentative prolongator P̂ for one near-null-space vector b (Vaněk, Mandel &amp; Brezina 1996, §3): row i of

@@ -5,7 +5,7 @@ namespace TorchSla.Kernels.Cpu;
 
 /// <summary>
 /// The host forms of the AMG setup primitives (<see cref="Backend.AmgStrength{T}"/>,
-/// <see cref="Backend.AmgMis2Aggregate"/>, <see cref="Backend.AmgTentative{T}"/>) over plain arrays: the CPU
+/// <see cref="Backend.AmgMisAggregate"/>, <see cref="Backend.AmgTentative{T}"/>) over plain arrays: the CPU
 /// backend's twins, also used where a setup step stays on the host.
 /// </summary>
 internal static class AmgGraph
@@ -52,10 +52,13 @@ internal static class AmgGraph
     /// your strong neighbours" give each node the largest tuple within distance 2; an undecided node that finds its
     /// own tuple becomes a root, one that finds a root's tuple leaves. Repeated until nobody is undecided, this is an
     /// MIS-2: roots are ≥ 3 apart, every node is within 2 of a root. Each step is a map over nodes reading only the
-    /// previous step's arrays — one kernel per step on a GPU, the same steps here.
+    /// previous step's arrays — one kernel per step on a GPU, the same steps here. With <paramref name="distance"/> = 1
+    /// one round of maxima decides (a distance-1 MIS: roots ≥ 2 apart, every node next to a root), giving smaller
+    /// aggregates on dense graphs.
     /// </summary>
-    public static (int[] Aggregate, int Count) Mis2(int n, int[] sp, int[] sc)
+    public static (int[] Aggregate, int Count) Mis(int n, int[] sp, int[] sc, int distance)
     {
+        if (distance is not (1 or 2)) throw new ArgumentOutOfRangeException(nameof(distance), distance, "MIS aggregation needs distance 1 or 2");
         var state = new int[n];
         for (int i = 0; i < n; i++) state[i] = sp[i] == sp[i + 1] ? 0 : 1;
         var max1 = new long[n];
@@ -72,7 +75,7 @@ internal static class AmgGraph
             for (int i = 0; i < n; i++)
             {
                 long m = max1[i];
-                for (int k = sp[i]; k < sp[i + 1]; k++) m = Math.Max(m, max1[sc[k]]);
+                if (distance == 2) for (int k = sp[i]; k < sp[i + 1]; k++) m = Math.Max(m, max1[sc[k]]);
                 state[i] = Mis2Decide(state[i], i, m);
                 if (state[i] == 1) undecided = true;
             }

@@ -58,10 +58,10 @@ public sealed partial class CpuBackend
     }
 
     /// <inheritdoc/>
-    public override int AmgMis2Aggregate(CsrIndices strong, Storage<int> aggregate)
+    public override int AmgMisAggregate(CsrIndices strong, Storage<int> aggregate, int distance)
     {
         ArgumentNullException.ThrowIfNull(strong);
-        var (agg, count) = AmgGraph.Mis2(strong.Rows, ArrayOf(strong.RowPtr), ArrayOf(strong.ColInd));
+        var (agg, count) = AmgGraph.Mis(strong.Rows, ArrayOf(strong.RowPtr), ArrayOf(strong.ColInd), distance);
         agg.CopyTo(ArrayOf(aggregate), 0);
         return count;
     }

@@ -96,14 +96,14 @@ internal static class AmgKernels
     /// The largest tuple within distance 2 (max of max1 over i and its neighbours) decides node i (only i's own state
     /// is written, and this launch reads no state but i's); a node still undecided sets flag[0].
     /// </summary>
-    public static void Mis2Max2(ArrayView<int> rowPtr, ArrayView<int> colInd, ArrayView<int> state, ArrayView<long> max1, ArrayView<int> flag, int n)
+    public static void Mis2Max2(ArrayView<int> rowPtr, ArrayView<int> colInd, ArrayView<int> state, ArrayView<long> max1, ArrayView<int> flag, int n, int distance)
     {
         int i = Grid.GlobalIndex.X;
         if (i >= n) return;
         int s = state[i];
         if (s != 1) return;
         long m = max1[i];
-        int end = rowPtr[i + 1];
+        int end = distance == 2 ? rowPtr[i + 1] : 0;
         for (int k = rowPtr[i]; k < end; k++)
         {
             long v = max1[colInd[k]];

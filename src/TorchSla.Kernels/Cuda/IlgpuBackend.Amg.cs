@@ -104,9 +104,10 @@ public sealed partial class IlgpuBackend
     }
 
     /// <inheritdoc/>
-    public override int AmgMis2Aggregate(CsrIndices strong, Storage<int> aggregate)
+    public override int AmgMisAggregate(CsrIndices strong, Storage<int> aggregate, int distance)
     {
         ArgumentNullException.ThrowIfNull(strong);
+        if (distance is not (1 or 2)) throw new ArgumentOutOfRangeException(nameof(distance), distance, "MIS aggregation needs distance 1 or 2");
         int n = strong.Rows;
         var rp = View(strong.RowPtr, 0, n + 1L, "strong.RowPtr");
         var ci = View(strong.ColInd, 0, strong.Nnz, "strong.ColInd");
@@ -127,7 +128,7 @@ public sealed partial class IlgpuBackend
             {
                 Raw<int>().Fill(Cfg(1), flag, 1, 0);
                 k.Mis2Max1(Cfg(n), rp, ci, state.View, max1.View, n);
-                k.Mis2Max2(Cfg(n), rp, ci, state.View, max1.View, flag, n);
+                k.Mis2Max2(Cfg(n), rp, ci, state.View, max1.View, flag, n, distance);
                 if (ReadInt(flag) == 0) break;
             }
             // max1 is free now: reuse it for the roots' prefix sum.
@@ -217,7 +218,7 @@ internal sealed class AmgIndexKernelSet
 {
     public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, int> Mis2Init;
     public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, int> Mis2Max1;
-    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, int> Mis2Max2;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, int, int> Mis2Max2;
     public readonly Action<KernelConfig, ArrayView<int>, ArrayView<long>, int> Mis2Marks;
     public readonly Action<KernelConfig, ArrayView<int>, ArrayView<long>, ArrayView<int>, int> Mis2Roots;
     public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int> Mis2Near;
@@ -231,7 +232,7 @@ internal sealed class AmgIndexKernelSet
         var sw = Stopwatch.StartNew();
         Mis2Init = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, int>(AmgKernels.Mis2Init);
         Mis2Max1 = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, int>(AmgKernels.Mis2Max1);
-        Mis2Max2 = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, int>(AmgKernels.Mis2Max2);
+        Mis2Max2 = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, int, int>(AmgKernels.Mis2Max2);
         Mis2Marks = acc.LoadStreamKernel<ArrayView<int>, ArrayView<long>, int>(AmgKernels.Mis2Marks);
         Mis2Roots = acc.LoadStreamKernel<ArrayView<int>, ArrayView<long>, ArrayView<int>, int>(AmgKernels.Mis2Roots);
         Mis2Near = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int>(AmgKernels.Mis2Near);

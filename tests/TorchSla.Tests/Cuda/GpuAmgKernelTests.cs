@@ -105,10 +105,24 @@ public class GpuAmgKernelTests
         }
         Assert.True(sc.Length < ci.Length - n, "the weak edges must be dropped");
 
+        // Distance 1: the same on both twins; aggregates are a root and strong neighbours of it, roots not adjacent.
+        using (var g1 = Gpu.Allocate<int>(n))
+        {
+            var c1 = new CpuStorage<int>(n);
+            int count1 = Gpu.AmgMisAggregate(gs, g1, 1);
+            Assert.Equal(Cpu.AmgMisAggregate(cs, c1, 1), count1);
+            Assert.Equal(c1.ToArray(), g1.ToArray());
+            for (int a = 0; a < count1; a++)
+            {
+                var members = Enumerable.Range(0, n).Where(i => c1.Array[i] == a).ToArray();
+                Assert.Contains(members, r => members.All(m => m == r || sc.AsSpan(sp[r], sp[r + 1] - sp[r]).Contains(m)));
+            }
+        }
+
         using var ga = Gpu.Allocate<int>(n);
         var ca = new CpuStorage<int>(n);
-        int count = Gpu.AmgMis2Aggregate(gs, ga);
-        Assert.Equal(Cpu.AmgMis2Aggregate(cs, ca), count);
+        int count = Gpu.AmgMisAggregate(gs, ga, 2);
+        Assert.Equal(Cpu.AmgMisAggregate(cs, ca, 2), count);
         Assert.Equal(ca.ToArray(), ga.ToArray());
         // Isolated nodes (all edges weak) stay out, every other node is in an aggregate of a strong-neighbour chain.
         for (int i = 0; i < n; i++)

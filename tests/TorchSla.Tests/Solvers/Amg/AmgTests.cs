@@ -133,7 +133,7 @@ public class AmgTests
         int g = 30, n = g * g;
         var a = SparseTensor.Poisson2D<double>(g);
         var (sp, sc) = TorchSla.Kernels.Cpu.AmgGraph.Strength(n, a.RowPointers, a.ColumnIndices, a.GetValues(), a.Diagonal().ToArray(), 0.08);
-        var (agg, count) = TorchSla.Kernels.Cpu.AmgGraph.Mis2(n, sp, sc);
+        var (agg, count) = TorchSla.Kernels.Cpu.AmgGraph.Mis(n, sp, sc, 2);
         Assert.All(agg, x => Assert.InRange(x, 0, count - 1));
         // Graph distances by breadth-first search over the strong graph.
         int Distance(int s, int t)

@@ -43,7 +43,7 @@ public enum AmgAggregation
 {
     /// <summary>Vaněk's sequential greedy passes: the most regular aggregates (best on the CPU).</summary>
     Greedy,
-    /// <summary>Aggregates around a distance-2 maximal independent set found by data-parallel rounds (Bell, Dalton &amp; Olson 2012): the GPU-friendly scheme.</summary>
+    /// <summary>Aggregates around a distance-2 maximal independent set found by data-parallel rounds (Bell, Dalton &amp; Olson 2012), distance 1 on dense coarse levels: the GPU-friendly scheme.</summary>
     Mis2,
     /// <summary>Greedy on the CPU, MIS-2 on a GPU (where it runs as device kernels, and greedy would need the strong graph on the host).</summary>
     Auto,
