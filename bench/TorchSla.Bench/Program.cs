@@ -11,8 +11,11 @@ using TorchSla.Bench;
 //   gpu-gen / gpu-spmv       the GPU benchmark (bench/gpu/run.sh; GPU section of bench/RESULTS.md)
 //   gpu-pcg [M...]           Jacobi-PCG on poisson2d:M on cuda:0 (bench/gpu/torch_pcg.py is the anchor)
 //   direct METHOD MATRIX     direct solvers (cholesky|ldlt|lu|analyze|profile), CHOLMOD-anchor format
+//   ordering MATRIX [--iperm F]  nested dissection (multilevel, level-structure), AMD and METIS orderings: time, nnz(L), flops
+//   partition MATRIX [k...]   multilevel partitioner: k-way edge cut and the vertex separator (compare gpmetis)
 //   amg-compare [2d:N|3d:N]  AMG-PCG vs Jacobi-PCG vs hypre BoomerAMG-PCG, whole solves, markdown rows
 //   amg-crossover [2d:N|3d:N] AMG-PCG vs Jacobi-PCG vs Cholesky through A.Solve, best of 3 (auto-choice rule)
+//   direct-crossover [2d:N|3d:N|cd2d:N|MATRIX] direct vs iterative whole solves through A.Solve (auto-choice rule)
 //   amg-gpu [2d:N|3d:N]      AMG-PCG vs Jacobi-PCG on cuda:0 (bench/gpu/batch/amg2.sh), whole solves, markdown rows
 // Anything else goes to BenchmarkDotNet's switcher, e.g. `-- --filter "*SpMVBench*"`.
 if (args.FirstOrDefault() == "gpu-pcg") return TorchSla.Bench.Gpu.GpuPcgBench.Run(args.Skip(1).ToArray());
@@ -24,9 +27,12 @@ switch (args.FirstOrDefault())
     case "spmv-crossover": return SpMVCrossover.Run();
     case "krylov-compare": return KrylovCompare.Run(args.Skip(1).ToArray());
     case "direct": return TorchSla.Bench.Direct.DirectBench.Run(args.Skip(1).ToArray());
+    case "partition": return PartitionBench.Run(args.Skip(1).ToArray());
+    case "ordering": return TorchSla.Bench.Direct.OrderingBench.Run(args.Skip(1).ToArray());
     case "amg-compare": return AmgCompare.Run(args.Skip(1).ToArray());
     case "amg-gpu": return AmgGpu.Run(args.Skip(1).ToArray());
     case "amg-crossover": return AmgCrossover.Run(args.Skip(1).ToArray());
+    case "direct-crossover": return DirectCrossover.Run(args.Skip(1).ToArray());
     case "autodiff-solve": return AutodiffSolveBench.Run(args.Skip(1).ToArray());
     case "autodiff-logdet": return AutodiffLogDetBench.Run(args.Skip(1).ToArray());
     default:

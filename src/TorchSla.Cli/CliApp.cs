@@ -23,8 +23,8 @@ public static class CliApp
         torchsla {Backends.LibraryVersion} — sparse linear solves from the command line
 
         usage:
-          torchsla solve MATRIX [--rhs ones|random|FILE.mtx] [--seed S] [--method auto|cg|bicgstab|gmres|fgmres|minres|cholesky|ldlt|lu]
-                                [--precond auto|none|jacobi|block-jacobi|ilu0|ic0|chebyshev] [--restart M]
+          torchsla solve MATRIX [--rhs ones|random|FILE.mtx] [--seed S] [--method auto|cg|bicgstab|gmres|fgmres|minres|amg|cholesky|ldlt|lu]
+                                [--precond auto|none|jacobi|block-jacobi|ilu0|ic0|chebyshev|amg] [--restart M]
                                 [--ordering auto|amd|nd|rcm|natural]
                                 [--rtol R] [--atol A] [--maxiter N] [--device cpu|cuda[:N]] [--dtype float64|float32]
                                 [--json] [--progress]
@@ -40,6 +40,8 @@ public static class CliApp
         Direct methods: cholesky (SPD, supernodal), ldlt (symmetric indefinite, 1×1/2×2 delayed pivoting), lu (square,
         threshold partial pivoting); --ordering picks their fill-reducing ordering; --json then adds "nnz_factor" and
         seconds "analyse"/"factor"/"triangular_solve".
+        amg: smoothed-aggregation algebraic multigrid, as --precond (for cg/fgmres) or as --method (standalone V-cycles);
+        --json then adds "levels", "operator_complexity", "grid_complexity" and seconds "setup".
         --json prints one JSON object; --progress prints iteration/residual lines to stderr (default when stderr is a terminal).
         exit codes: 0 ok, 2 bad input, 3 not converged.
         """;

@@ -8,7 +8,9 @@ namespace TorchSla.Bench.Direct;
 /// <summary>
 /// Direct-solver benchmark in the format of the CHOLMOD anchor (shared/tools/anchors/cholmod_bench.c):
 /// <c>direct cholesky|ldlt|lu|lu-multifrontal|lu-leftlooking poisson2d N | poisson3d N | file.mtx [amd|nd|rcm|natural|auto]</c>.
-/// Prints analyse/factor/solve seconds, nnz of the factor and the relative residual of one solve (b = A·1).
+/// Prints analyse/factor/solve seconds, nnz of the factor, the relative residual of one solve (b = A·1) and the
+/// process CPU seconds of the whole direct solve (all threads: on a loaded shared machine the work done, where wall
+/// time mostly measures the queue).
 /// </summary>
 internal static class DirectBench
 {
@@ -16,6 +18,7 @@ internal static class DirectBench
     {
         if (args.Length < 2) { Console.Error.WriteLine("usage: direct cholesky|ldlt|lu|lu-multifrontal|lu-leftlooking poisson2d N | poisson3d N | file.mtx [amd|nd|rcm|natural|auto]"); return 2; }
         string method = args[0];
+        if (method == "dense") { DenseKernelBench.Run(int.Parse(args[1]), int.Parse(args[2]), args.Length < 4 || args[3] != "1"); return 0; }
         int at = 1;
         SparseTensor<double> a;
         if (args[at] is "poisson2d" or "poisson3d")
@@ -43,6 +46,8 @@ internal static class DirectBench
         }
         var ones = Tensor<double>.Ones([a.Rows]);
         var b = (a * ones).ToArray();
+        var proc = Process.GetCurrentProcess();
+        var cpu0 = proc.TotalProcessorTime;
         var total = Stopwatch.StartNew();
         SparseFactorization<double> f = method switch
         {
@@ -57,10 +62,12 @@ internal static class DirectBench
         var x = f.Solve(b);
         double solve = sw.Elapsed.TotalSeconds;
         double tot = total.Elapsed.TotalSeconds;
+        proc.Refresh();
+        double cpu = (proc.TotalProcessorTime - cpu0).TotalSeconds;
         var r = (a * Tensor<double>.FromArray(x)).ToArray();
         double rn = 0, bn = 0;
         for (int i = 0; i < r.Length; i++) { rn += (r[i] - b[i]) * (r[i] - b[i]); bn += b[i] * b[i]; }
-        Console.WriteLine($"torchsla {method}: n={a.Rows} nnzA={a.Nnz} nnzFactor={f.NnzFactor} flops={f.Flops:g3} analyse={f.AnalyzeSeconds:F3}s factor={f.FactorSeconds:F3}s solve={solve:F3}s total={tot:F3}s relres={Math.Sqrt(rn / bn):g2} threads={Environment.ProcessorCount}");
+        Console.WriteLine($"torchsla {method}: n={a.Rows} nnzA={a.Nnz} nnzFactor={f.NnzFactor} flops={f.Flops:g3} analyse={f.AnalyzeSeconds:F3}s factor={f.FactorSeconds:F3}s solve={solve:F3}s total={tot:F3}s relres={Math.Sqrt(rn / bn):g2} threads={Environment.ProcessorCount} cpu={cpu:F3}s");
         if (f is LuFactorization<double> lu)
             Console.WriteLine($"  lu: algorithm={lu.Algorithm} pattern symmetry={lu.PatternSymmetry:F3}");
         if (f is LdltFactorization<double> ld)

@@ -5,8 +5,11 @@ namespace TorchSla.Solvers;
 
 /// <summary>
 /// The one place where <see cref="SolveMethod.Auto"/> and the preconditioner <c>auto</c> are
-/// resolved (the table in the README). Until the direct solvers plug in here, auto picks
-/// iterative methods only:
+/// resolved (the table in the README). On the CPU, up to a measured size, auto picks the sparse direct
+/// solver for nonsymmetric (LU, <see cref="LuMaxRows"/>) and symmetric matrices without a positive diagonal
+/// (LDLᵀ, <see cref="LdltMaxRows"/>). Symmetric matrices with a positive diagonal keep CG: Jacobi- or AMG-PCG
+/// beat the Cholesky factorization at every size measured (bench/RESULTS.md "Automatic choice: direct or
+/// iterative"); Cholesky is there to be asked for. Above those sizes, and on other devices, the iterative rows:
 /// <list type="table">
 /// <item><term>symmetric, positive diagonal</term><description>CG + Jacobi (MINRES if CG then meets pᵀAp ≤ 0); on the CPU
 /// from <see cref="AmgMinRows"/> rows CG + AMG</description></item>
@@ -39,7 +42,11 @@ public static class AutoSolverChoice
         // The diagonal test reads every value on the host: only when something automatic needs it.
         bool positiveDiagonal = (method == SolveMethod.Auto || SolveOptions.IsAutoPreconditioner(precond)) && DiagonalIs(a, positive: true);
         if (method == SolveMethod.Auto)
+        {
             method = !a.IsSymmetric() ? SolveMethod.Gmres : positiveDiagonal ? SolveMethod.CG : SolveMethod.Minres;
+            if (a.Device == Device.Cpu) method = DirectInstead(method, a.Rows);
+        }
+        if (method is SolveMethod.Cholesky or SolveMethod.Ldlt or SolveMethod.Lu) return (method, "none");
         if (SolveOptions.IsAutoPreconditioner(precond))
             precond = method is SolveMethod.CG or SolveMethod.Minres
                 ? (!positiveDiagonal ? "none" : method == SolveMethod.CG && a.Device == Device.Cpu && a.Rows >= AmgMinRows ? "amg" : "jacobi")
@@ -47,6 +54,31 @@ public static class AutoSolverChoice
                 : (DiagonalIs(a, positive: false) ? "jacobi" : "none");
         return (method, precond);
     }
+
+    /// <summary>
+    /// Rows up to which <see cref="SolveMethod.Auto"/> uses the sparse LU instead of GMRES(30) + ILU(0) on the CPU
+    /// (bench mode direct-crossover, bench/RESULTS.md "Automatic choice: direct or iterative"): GMRES + ILU(0) stagnated on
+    /// three of the four shared unsymmetric matrices it was tried on (west0479, bp_1200, cryg2500) where LU solved all to
+    /// backward error ~1e-16, and on 2D convection–diffusion LU overtakes it from about 2·10⁴ rows (GMRES's iterations
+    /// grow with the grid: 7× faster at 300², still 1.3× at 500²). The limit stays at 10⁵ because LU's fill grows much
+    /// faster on 3D-like graphs (for SPD 3D Poisson 30³ the Cholesky factorization was 55× slower than Jacobi-PCG).
+    /// </summary>
+    public const int LuMaxRows = 100_000;
+
+    /// <summary>
+    /// Rows up to which <see cref="SolveMethod.Auto"/> uses the pivoting LDLᵀ instead of unpreconditioned MINRES for a
+    /// symmetric matrix whose diagonal is not all positive, on the CPU (same measurement; MINRES without a
+    /// preconditioner needs many iterations on indefinite problems such as hangGlider_2).
+    /// </summary>
+    public const int LdltMaxRows = 100_000;
+
+    /// <summary>The direct method of the matrix's kind when its size is within the measured crossover, else <paramref name="iterative"/>.</summary>
+    private static SolveMethod DirectInstead(SolveMethod iterative, int rows) => iterative switch
+    {
+        SolveMethod.Gmres when rows <= LuMaxRows => SolveMethod.Lu,
+        SolveMethod.Minres when rows <= LdltMaxRows => SolveMethod.Ldlt,
+        _ => iterative,
+    };
 
     /// <summary>Whether every matrix of the batch stores a diagonal that is positive (or, with positive = false, nonzero).</summary>
     private static bool DiagonalIs<T>(SparseTensor<T> a, bool positive) where T : unmanaged, IFloatingPointIeee754<T>

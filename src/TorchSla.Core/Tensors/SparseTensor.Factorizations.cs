@@ -1,3 +1,4 @@
+using TorchSla.Kernels.Memory;
 using TorchSla.Solvers.Direct;
 
 namespace TorchSla;
@@ -56,7 +57,7 @@ public sealed partial class SparseTensor<T>
     private void CheckSymmetricForFactorization(string what)
     {
         if (!IsSquare) throw new ShapeMismatchException($"{what} needs square matrices, got shape {ShapeMismatchException.Format(Shape)}", "a");
-        CheckFinite(GetValues());
+        CheckFinite(Values is CpuStorage<T> host ? host.Span : GetValues()); // host values are read in place, not copied
         if (!IsSymmetric())
             throw new ArgumentException($"{what} needs a symmetric matrix stored with both triangles; this {Rows}×{Cols} matrix is not symmetric to relative tolerance {DefaultSymmetryTolerance:g2} (use Lu() for unsymmetric matrices)", "a");
     }

@@ -231,17 +231,23 @@ public class CliFileTests
     }
 
     [Fact]
-    public void NonsymmetricMatrixWithAutoRunsGmres()
+    public void NonsymmetricMatrixWithAutoRunsLuAndGmresReportsItsOutcome()
     {
-        // west0479 stores no a[0,0], so auto's ILU(0) cannot be formed and GMRES runs unpreconditioned,
+        // A small nonsymmetric matrix on the CPU: auto takes the sparse LU (AutoSolverChoice.LuMaxRows), which solves west0479.
+        var (code0, stdout0, _) = Run("solve", TestPaths.Matrix("west0479.mtx"), "--json");
+        var j0 = JsonDocument.Parse(stdout0).RootElement;
+        Assert.Equal("lu", j0.GetProperty("method").GetString());
+        Assert.True(j0.GetProperty("converged").GetBoolean());
+        Assert.Equal(0, code0);
+        // west0479 stores no a[0,0], so GMRES's automatic ILU(0) cannot be formed and GMRES runs unpreconditioned,
         // which does not converge on it: exit code 3 with the outcome in the JSON.
-        var (code, stdout, _) = Run("solve", TestPaths.Matrix("west0479.mtx"), "--json", "--maxiter", "200");
+        var (code, stdout, _) = Run("solve", TestPaths.Matrix("west0479.mtx"), "--json", "--method", "gmres", "--maxiter", "200");
         var j = JsonDocument.Parse(stdout).RootElement;
         Assert.Equal("gmres", j.GetProperty("method").GetString());
         Assert.Equal("none", j.GetProperty("preconditioner").GetString());
         Assert.False(j.GetProperty("converged").GetBoolean());
         Assert.Equal(3, code);
-        var (code2, stdout2, _) = Run("solve", TestPaths.Matrix("olm1000.mtx"), "--json");
+        var (code2, stdout2, _) = Run("solve", TestPaths.Matrix("olm1000.mtx"), "--json", "--method", "gmres");
         Assert.Equal(0, code2);
         Assert.Equal("ilu0", JsonDocument.Parse(stdout2).RootElement.GetProperty("preconditioner").GetString());
     }

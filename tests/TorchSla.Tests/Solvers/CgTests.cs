@@ -177,18 +177,20 @@ public class CgTests
         var result = a.Solve(Tensor<double>.Ones([2]), new SolveOptions { Method = SolveMethod.CG, Preconditioner = "none" });
         Assert.Equal(ConvergenceReason.IndefiniteMatrix, result.Reason);
         Assert.False(result.Converged);
-        // Auto sees the negative diagonal and takes MINRES, which solves it.
+        // Auto sees the negative diagonal and takes LDLᵀ (a small matrix on the CPU; MINRES above AutoSolverChoice.LdltMaxRows), which solves it.
         var auto = a.Solve(Tensor<double>.Ones([2]), SolveOptions.Default);
-        Assert.Equal(SolveMethod.Minres, auto.MethodUsed);
+        Assert.Equal(SolveMethod.Ldlt, auto.MethodUsed);
         Assert.True(auto.Converged);
     }
 
     [Fact]
-    public void AutoTakesGmresForNonsymmetricMatricesAndExplicitCgStillRuns()
+    public void AutoTakesADirectOrKrylovNonsymmetricSolverAndExplicitCgStillRuns()
     {
         var a = SparseTensor.FromCoo<double>([4.0, 1.0, 4.0], [0, 0, 1], [0, 1, 1], [2, 2]);
         var auto = a.Solve(Tensor<double>.Ones([2]), SolveOptions.Default);
-        Assert.Equal(SolveMethod.Gmres, auto.MethodUsed);
+        Assert.Equal(SolveMethod.Lu, auto.MethodUsed); // GMRES above AutoSolverChoice.LuMaxRows
+        Assert.True(auto.Converged);
+        auto = a.Solve(Tensor<double>.Ones([2]), new SolveOptions { Method = SolveMethod.Gmres });
         Assert.True(auto.Converged);
         var r = a.Solve(Tensor<double>.Ones([2]), new SolveOptions { Method = SolveMethod.CG, MaxIterations = 50 });
         // Whatever CG does on a nonsymmetric matrix, the reported residual is the true one.

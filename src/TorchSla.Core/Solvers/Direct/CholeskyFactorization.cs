@@ -64,7 +64,7 @@ public sealed class CholeskyFactorization<T> : SparseFactorization<T> where T : 
             double s = 0;
             foreach (int d in diag) if (d >= 0) s = Math.Max(s, Math.Abs(values[(long)b * nnz + d]));
             scale = s;
-            f[b] = MultifrontalFactor.Factor(_symbolic, new ReadOnlySpan<double>(values, b * nnz, nnz), _pivotTolerance * scale);
+            f[b] = MultifrontalFactor.Factor(_symbolic, values, b * nnz, _pivotTolerance * scale);
         }
         _factors = f;
         FactorSeconds = sw.Elapsed.TotalSeconds;

@@ -9,13 +9,17 @@ public enum CholeskyOrdering
     ReverseCuthillMcKee,
     /// <summary>Approximate minimum degree (Amestoy, Davis &amp; Duff 1996): little fill on general sparse and mesh matrices.</summary>
     ApproximateMinimumDegree,
-    /// <summary>Nested dissection by level-structure separators, minimum degree on small pieces: little fill on 3-D meshes.</summary>
+    /// <summary>
+    /// Nested dissection on multilevel vertex separators (METIS-like: heavy-edge coarsening, Fiduccia–Mattheyses
+    /// refinement, <c>TorchSla.Graphs</c>), minimum degree on small pieces: little fill on 2-D and 3-D meshes.
+    /// </summary>
     NestedDissection,
     /// <summary>
     /// Chosen by the supernodal analysis: up to 30 000 rows both minimum degree and nested dissection are analysed and
     /// the one with fewer factorization flops is kept (as CHOLMOD tries AMD and METIS); above that, nested dissection
-    /// (on 2-D/3-D meshes of that size it needs less fill and far less ordering time than this minimum degree).
-    /// Elsewhere it means <see cref="ApproximateMinimumDegree"/>.
+    /// (on meshes of that size it needs less fill and far less ordering time than this minimum degree), by level
+    /// structures where their top separator is as small as the multilevel one (regular meshes: same fill, a fraction
+    /// of the time), else multilevel. Elsewhere it means <see cref="ApproximateMinimumDegree"/>.
     /// </summary>
     Automatic,
 }

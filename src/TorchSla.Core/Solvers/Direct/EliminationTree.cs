@@ -36,6 +36,32 @@ internal static class EliminationTree
     }
 
     /// <summary>
+    /// <see cref="Compute(int, int[], int[])"/> for P·S·Pᵀ with S a symmetric pattern (CSR, both triangles), read in place:
+    /// column k of the upper triangle of P·S·Pᵀ is row perm[k] of S with pinv &lt; k, so no permuted copy is formed.
+    /// </summary>
+    public static int[] Compute(int n, int[] rowPtr, int[] colInd, int[] perm, int[] pinv)
+    {
+        var parent = new int[n];
+        var ancestor = new int[n];
+        for (int k = 0; k < n; k++)
+        {
+            parent[k] = -1; ancestor[k] = -1;
+            int r = perm[k];
+            for (int p = rowPtr[r]; p < rowPtr[r + 1]; p++)
+            {
+                for (int i = pinv[colInd[p]]; i != -1 && i < k;)
+                {
+                    int next = ancestor[i];
+                    ancestor[i] = k;
+                    if (next == -1) parent[i] = k;
+                    i = next;
+                }
+            }
+        }
+        return parent;
+    }
+
+    /// <summary>
     /// The nonzero pattern of row k of L (without the diagonal) as the reach of column k's
     /// entries in the tree (Davis §4.2, cs_ereach): written to stack[top..n) in topological
     /// order, top returned. <paramref name="mark"/>[i] == k marks nodes seen in this call

@@ -9,8 +9,9 @@ namespace TorchSla.Solvers.Direct;
 /// practice", SIAM Review 34(3), 1992; Davis 2006, §9). Each supernode s assembles a dense
 /// frontal matrix over its row structure from the entries of A in its columns and the update
 /// matrices of its children (extend-add), factors its first k columns with
-/// <see cref="DenseFrontKernels"/>, keeps the r×k trapezoid as its block of L and passes the
-/// Schur complement F22 up to its parent.
+/// <see cref="DenseFrontKernels"/>, and passes the Schur complement F22 up to its parent. The front's
+/// first k columns are its r×k block of L, assembled and factored in place in the factor's storage;
+/// only F22 lives in a separate (pooled) array.
 /// <para>Parallelism: the assembly tree is cut into independent subtrees of comparable work
 /// (each a contiguous range of supernodes, factored sequentially by one task) and the supernodes
 /// above the cut, which are few but large, are factored in order with the dense kernels spread
@@ -30,59 +31,70 @@ internal sealed class MultifrontalFactor
     public double[] L { get; }
 
     /// <summary>
-    /// Factors the value set <paramref name="values"/> (one per CSR slot of the analysed pattern).
+    /// Factors the value set values[offset..] (one per CSR slot of the analysed pattern; read, not copied).
     /// A pivot ≤ <paramref name="tau"/> raises <see cref="NotPositiveDefiniteException"/> naming the column of A.
     /// </summary>
-    public static MultifrontalFactor Factor(SupernodalSymbolic s, ReadOnlySpan<double> values, double tau)
+    public static MultifrontalFactor Factor(SupernodalSymbolic s, double[] values, int offset, double tau)
     {
         int ns = s.SuperCount, n = s.N;
-        var l = new double[s.ValueOffset[ns]];
+        // Every supernode clears its own block before assembling into it: no zeroing needed here.
+        var l = GC.AllocateUninitializedArray<double>(checked((int)s.ValueOffset[ns]));
         var updates = new double[]?[ns];
-        var vals = values.ToArray();
         using var maps = new ThreadLocal<int[]>(() => new int[n]);
 
         void Node(int sn, bool parallel)
         {
             int f = s.SuperStart[sn], k = s.SuperStart[sn + 1] - f;
-            int r0 = s.RowPtr[sn], r = s.RowPtr[sn + 1] - r0;
+            int r0 = s.RowPtr[sn], r = s.RowPtr[sn + 1] - r0, m = r - k;
             var map = maps.Value!;
             for (int i = 0; i < r; i++) map[s.Rows[r0 + i]] = i;
-            long size = (long)r * r;
-            var front = ArrayPool<double>.Shared.Rent((int)size);
-            Array.Clear(front, 0, (int)size);
+            // The front's first k columns are assembled in place in L's block; its trailing m×m part (the update matrix
+            // for the parent) in a pooled array.
+            int lo = checked((int)s.ValueOffset[sn]);
+            Array.Clear(l, lo, r * k);
+            double[]? u = null;
+            if (m > 0) { u = ArrayPool<double>.Shared.Rent(m * m); Array.Clear(u, 0, m * m); }
             for (int j = f; j < f + k; j++)
             {
-                int col = (j - f) * r;
-                for (int q = s.AColPtr[j]; q < s.AColPtr[j + 1]; q++) front[map[s.ARowInd[q]] + col] += vals[s.ASource[q]];
+                int col = lo + (j - f) * r;
+                for (int q = s.AColPtr[j]; q < s.AColPtr[j + 1]; q++) l[map[s.ARowInd[q]] + col] += values[offset + s.ASource[q]];
             }
             for (int c = s.ChildPtr[sn]; c < s.ChildPtr[sn + 1]; c++)
             {
                 int ch = s.Children[c];
-                var u = updates[ch];
-                if (u is null) continue;
+                var uc = updates[ch];
+                if (uc is null) continue;
                 int kc = s.SuperStart[ch + 1] - s.SuperStart[ch];
-                int rc0 = s.RowPtr[ch], rc = s.RowPtr[ch + 1] - rc0;
-                // Extend-add: the child's Schur complement (rows kc..rc of its front) into this front by relative indices.
-                for (int jj = kc; jj < rc; jj++)
+                int rc0 = s.RowPtr[ch] + kc, mc = s.RowPtr[ch + 1] - rc0;
+                // Extend-add: the child's update matrix into this front by relative indices. Its rows are ascending and
+                // map keeps their order, so a column lands wholly in L's block (front column < k) or wholly in u.
+                for (int jj = 0; jj < mc; jj++)
                 {
-                    int lj = map[s.Rows[rc0 + jj]] * r;
-                    int src = jj * rc;
-                    for (int ii = jj; ii < rc; ii++) front[map[s.Rows[rc0 + ii]] + lj] += u[ii + src];
+                    int fj = map[s.Rows[rc0 + jj]], src = jj * mc;
+                    if (fj < k)
+                    {
+                        int dst = lo + fj * r;
+                        for (int ii = jj; ii < mc; ii++) l[map[s.Rows[rc0 + ii]] + dst] += uc[ii + src];
+                    }
+                    else
+                    {
+                        int dst = (fj - k) * m - k;
+                        for (int ii = jj; ii < mc; ii++) u![map[s.Rows[rc0 + ii]] + dst] += uc[ii + src];
+                    }
                 }
-                ArrayPool<double>.Shared.Return(u);
+                ArrayPool<double>.Shared.Return(uc);
                 updates[ch] = null;
             }
-            var outcome = DenseFrontKernels.PartialCholesky(front, r, k, tau, parallel);
+            var outcome = DenseFrontKernels.PartialCholesky(l, lo, r, k, u ?? [], tau, parallel);
             if (outcome.FailedColumn >= 0)
             {
-                ArrayPool<double>.Shared.Return(front);
+                if (u is not null) ArrayPool<double>.Shared.Return(u);
                 int step = f + outcome.FailedColumn;
                 throw new NotPositiveDefiniteException(
                     $"matrix is not positive definite: the Cholesky pivot of column {s.Perm[step]} (step {step} of the ordered matrix) is {outcome.FailedPivot:g6}" +
                     (tau > 0 ? $", not above the tolerance {tau:g3}" : ""), s.Perm[step], outcome.FailedPivot);
             }
-            Array.Copy(front, 0, l, s.ValueOffset[sn], (long)r * k);
-            if (r > k) updates[sn] = front; else ArrayPool<double>.Shared.Return(front);
+            updates[sn] = u;
         }
 
         Traverse(s, Node, updates);

@@ -210,8 +210,13 @@ public abstract class SparseFactorization<T> : IDisposable where T : unmanaged, 
     private protected static double[] ValuesOf(SparseTensor<T> a)
     {
         var v = a.Values.ToArray();
-        var d = new double[v.Length];
-        for (int i = 0; i < v.Length; i++) d[i] = double.CreateChecked(v[i]);
+        double[] d;
+        if (v is double[] same) d = same; // float64 already: the copy is the result
+        else
+        {
+            d = new double[v.Length];
+            for (int i = 0; i < v.Length; i++) d[i] = double.CreateChecked(v[i]);
+        }
         CheckFinite(d, "A");
         return d;
     }

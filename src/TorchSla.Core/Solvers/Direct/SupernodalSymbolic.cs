@@ -12,8 +12,10 @@ namespace TorchSla.Solvers.Direct;
 /// its parent when the explicit zeros this adds are few, trading a little storage for larger
 /// dense blocks.</para>
 /// <para>All structural work is done on the pattern of A + Aᵀ, so a pattern that is not exactly
-/// symmetric still gets a structure that holds every assembled entry. Cost: the ordering plus
-/// O(nnz(L)) for the column counts plus O(Σ rows of supernodes) for the structures.</para>
+/// symmetric still gets a structure that holds every assembled entry, read in place through the
+/// permutation (no permuted copy of the pattern is formed). Cost: the ordering plus O(nnz(A)·α(n)) for
+/// the elimination tree and the column counts (<see cref="ColumnCounts.GilbertNgPeyton"/>) plus
+/// O(Σ rows of supernodes · log) for the sorted structures.</para>
 /// </summary>
 internal sealed class SupernodalSymbolic
 {
@@ -69,9 +71,8 @@ internal sealed class SupernodalSymbolic
     /// </summary>
     public static SupernodalSymbolic Analyze(SparsePattern pattern, CholeskyOrdering ordering, int[]? permutation = null)
     {
-        if (ordering == CholeskyOrdering.Automatic && permutation is null)
+        if (ordering == CholeskyOrdering.Automatic && permutation is null && pattern.Rows <= AutomaticBothLimit)
         {
-            if (pattern.Rows > AutomaticBothLimit) return Analyze(pattern, CholeskyOrdering.NestedDissection);
             var amd = Analyze(pattern, CholeskyOrdering.ApproximateMinimumDegree);
             var nd = Analyze(pattern, CholeskyOrdering.NestedDissection);
             return nd.Flops < amd.Flops ? nd : amd;
@@ -93,24 +94,13 @@ internal sealed class SupernodalSymbolic
                 CholeskyOrdering.ReverseCuthillMcKee => ReverseCuthillMcKee.Order(n, srp, sci),
                 CholeskyOrdering.ApproximateMinimumDegree => ApproximateMinimumDegree.Order(n, srp, sci),
                 CholeskyOrdering.NestedDissection => NestedDissection.Order(n, srp, sci),
+                CholeskyOrdering.Automatic => NestedDissection.OrderAutomatic(n, srp, sci),   // above AutomaticBothLimit
                 _ => Identity(n),
             };
         }
 
-        // Elimination tree of the first ordering, then relabel by its postorder so that every
-        // subtree (and so every supernode) is a contiguous range of columns.
-        var (ucp0, uri0) = UpperColumns(n, srp, sci, perm0, Inverse(perm0));
-        var parent0 = EliminationTree.Compute(n, ucp0, uri0);
-        var post = TreePostorder.Compute(parent0);
-        var perm = new int[n];
-        for (int k = 0; k < n; k++) perm[k] = perm0[post[k]];
-        var pinv = Inverse(perm);
-        var postInv = Inverse(post);
-        var parent = new int[n];
-        for (int k = 0; k < n; k++) { int p = parent0[post[k]]; parent[k] = p < 0 ? -1 : postInv[p]; }
-
-        var (ucp, uri) = UpperColumns(n, srp, sci, perm, pinv);
-        var counts = ColumnCounts.Compute(n, ucp, uri, parent, long.MaxValue)!.Value;
+        var (perm, pinv, parent) = PostorderedTree(n, srp, sci, perm0);
+        var counts = ColumnCounts.GilbertNgPeyton(n, srp, sci, perm, pinv, parent);
 
         // Fundamental supernodes (Liu–Ng–Peyton): j continues j−1's supernode when j−1 is its only child and counts drop by one.
         var nChild = new int[n];
@@ -158,46 +148,51 @@ internal sealed class SupernodalSymbolic
         var fill = (int[])childPtr.Clone();
         for (int s = 0; s < ns; s++) if (superParent[s] >= 0) children[fill[superParent[s]]++] = s;
 
-        // Row structures: own columns ∪ rows of A below ∪ children's rows below, sorted.
+        // Row structures: own columns ∪ rows of A below ∪ children's rows below, sorted. Their lengths are known from
+        // the counts and the amalgamation (a merged group's rows are its columns plus its parent group's rows), so
+        // they are written straight into one array; a length that does not come out as predicted is a bug, not input.
         var rowPtr = new int[ns + 1];
-        var rows = new List<int>[ns];
+        for (int s = 0, q = 0; s < nf; s++)
+            if (!absorbed[s]) { rowPtr[q + 1] = checked(rowPtr[q] + (int)nRows[s]); q++; }
+        var allRows = new int[rowPtr[ns]];
         var mark = new int[n];
         Array.Fill(mark, -1);
         long stored = 0; int maxFront = 0;
         var valueOffset = new long[ns + 1];
-        var buf = new List<int>();
         for (int s = 0; s < ns; s++)
         {
             int f = superStart[s], l = superStart[s + 1] - 1;
-            buf.Clear();
-            for (int j = f; j <= l; j++) { buf.Add(j); mark[j] = s; }
-            int own = buf.Count;
+            int at = rowPtr[s], end = rowPtr[s + 1], w = at;
+            for (int j = f; j <= l; j++) { allRows[w++] = j; mark[j] = s; }
+            int own = w;
             for (int j = f; j <= l; j++)
             {
                 int r = perm[j];
                 for (int q = srp[r]; q < srp[r + 1]; q++)
                 {
                     int i = pinv[sci[q]];
-                    if (i > l && mark[i] != s) { mark[i] = s; buf.Add(i); }
+                    if (i > l && mark[i] != s) { mark[i] = s; if (w == end) throw StructureBug(s); allRows[w++] = i; }
                 }
             }
             for (int c = childPtr[s]; c < childPtr[s + 1]; c++)
             {
-                var cr = rows[children[c]];
-                foreach (int i in cr) if (i > l && mark[i] != s) { mark[i] = s; buf.Add(i); }
+                int ch = children[c];
+                for (int q = rowPtr[ch]; q < rowPtr[ch + 1]; q++)
+                {
+                    int i = allRows[q];
+                    if (i > l && mark[i] != s) { mark[i] = s; if (w == end) throw StructureBug(s); allRows[w++] = i; }
+                }
             }
-            buf.Sort(own, buf.Count - own, null);
-            rows[s] = [.. buf];
-            rowPtr[s + 1] = rowPtr[s] + buf.Count;
+            if (w != end) throw StructureBug(s);
+            Array.Sort(allRows, own, end - own);
+            int len = end - at;
             long k = l - f + 1;
-            stored += Dense(k, buf.Count);
-            valueOffset[s + 1] = valueOffset[s] + k * buf.Count;
-            maxFront = Math.Max(maxFront, buf.Count);
+            stored += Dense(k, len);
+            valueOffset[s + 1] = valueOffset[s] + k * len;
+            maxFront = Math.Max(maxFront, len);
         }
         if (valueOffset[ns] > Array.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(pattern), $"the factor of this {n}×{n} matrix would have {valueOffset[ns]:N0} stored entries, more than one array holds ({Array.MaxLength:N0})");
-        var allRows = new int[rowPtr[ns]];
-        for (int s = 0; s < ns; s++) rows[s].CopyTo(allRows, rowPtr[s]);
 
         // Flops per supernode: column j of a k-column front with r rows has c = r − (j − f) entries; Σ c².
         var subtree = new double[ns];
@@ -243,6 +238,25 @@ internal sealed class SupernodalSymbolic
         };
     }
 
+    /// <summary>
+    /// The elimination tree of P₀·S·P₀ᵀ (S symmetric, CSR) relabelled by its postorder, so that every subtree (and so every
+    /// supernode) is a contiguous range of columns: the composed permutation, its inverse and the relabelled parents.
+    /// </summary>
+    internal static (int[] Perm, int[] Pinv, int[] Parent) PostorderedTree(int n, int[] rowPtr, int[] colInd, int[] perm0)
+    {
+        var parent0 = EliminationTree.Compute(n, rowPtr, colInd, perm0, Inverse(perm0));
+        var post = TreePostorder.Compute(parent0);
+        var perm = new int[n];
+        for (int k = 0; k < n; k++) perm[k] = perm0[post[k]];
+        var postInv = Inverse(post);
+        var parent = new int[n];
+        for (int k = 0; k < n; k++) { int p = parent0[post[k]]; parent[k] = p < 0 ? -1 : postInv[p]; }
+        return (perm, Inverse(perm), parent);
+    }
+
+    private static InvalidOperationException StructureBug(int s) =>
+        new($"supernode {s}: the row structure does not have the length the column counts predict (analysis bug)");
+
     /// <summary>Entries of a lower trapezoid with k columns and r rows (the first k rows being the triangle).</summary>
     private static long Dense(long k, long r) => k * r - k * (k - 1) / 2;
 
@@ -272,24 +286,5 @@ internal sealed class SupernodalSymbolic
             seen[v] = true;
         }
         return (int[])p.Clone();
-    }
-
-    /// <summary>Upper triangle of P·S·Pᵀ by columns (rows only; S symmetric): column k = row perm[k] of S with pinv ≤ k.</summary>
-    private static (int[] ColPtr, int[] RowInd) UpperColumns(int n, int[] rp, int[] ci, int[] perm, int[] pinv)
-    {
-        var cp = new int[n + 1];
-        for (int k = 0; k < n; k++)
-        {
-            int r = perm[k], c = 0;
-            for (int q = rp[r]; q < rp[r + 1]; q++) if (pinv[ci[q]] <= k) c++;
-            cp[k + 1] = cp[k] + c;
-        }
-        var ri = new int[cp[n]];
-        for (int k = 0; k < n; k++)
-        {
-            int r = perm[k], w = cp[k];
-            for (int q = rp[r]; q < rp[r + 1]; q++) { int i = pinv[ci[q]]; if (i <= k) ri[w++] = i; }
-        }
-        return (cp, ri);
     }
 }
