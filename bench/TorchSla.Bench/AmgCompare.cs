@@ -6,7 +6,7 @@ using TorchSla.Solvers.Preconditioners;
 namespace TorchSla.Bench;
 
 /// <summary>
-/// `amg-compare [2d:N | 3d:N ...] [--hypre PATH]`: AMG-PCG vs Jacobi-PCG (ours) vs hypre BoomerAMG-PCG
+/// `amg-compare [2d:N | 3d:N ...] [--hypre PATH] [--amg-only] [--levels] [--mis2] [--smoother S] ...` (--levels: the hierarchy's level table on stderr): AMG-PCG vs Jacobi-PCG (ours) vs hypre BoomerAMG-PCG
 /// on the same Poisson problems in one run, float64, b = 1, x₀ = 0, rtol 1e-8, whole solve
 /// including setup; markdown rows on stdout. The PCG is the library's <c>Cg.Solve</c> with the preconditioner.
 /// </summary>
@@ -16,13 +16,14 @@ internal static class AmgCompare
     {
         string hypre = "/tmp/hypre_amg_bench";
         var problems = new List<(int Dim, int N)>();
-        bool amgOnly = false;
+        bool amgOnly = false, printLevels = false;
         var baseOptions = new AmgOptions();
         var smoothers = new[] { AmgSmoother.Chebyshev, AmgSmoother.SymmetricGaussSeidel };
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--hypre") { hypre = args[++i]; continue; }
             if (args[i] == "--amg-only") { amgOnly = true; continue; }
+            if (args[i] == "--levels") { printLevels = true; continue; }
             if (args[i] == "--theta") { baseOptions = baseOptions with { StrengthThreshold = double.Parse(args[++i], CultureInfo.InvariantCulture) }; continue; }
             if (args[i] == "--decay") { baseOptions = baseOptions with { StrengthThresholdDecay = double.Parse(args[++i], CultureInfo.InvariantCulture) }; continue; }
             if (args[i] == "--rho-steps") { baseOptions = baseOptions with { SpectralRadiusSteps = int.Parse(args[++i], CultureInfo.InvariantCulture) }; continue; }
@@ -58,6 +59,7 @@ internal static class AmgCompare
                 double total = sw.Elapsed.TotalSeconds;
                 var s = amg.Statistics;
                 Console.WriteLine($"| {name} | {a.Rows} | ours AMG-PCG ({smoother}) | {setup:F3} | {total - setup:F3} | {total:F3} | {it} | {res:E1} | {s.Levels} | {s.OperatorComplexity:F3} |");
+                if (printLevels) Console.Error.Write(s.ToString());
             }
             if (amgOnly) continue;
             {

@@ -8,7 +8,7 @@ namespace TorchSla.Kernels;
 /// Krylov, eigen, Newton) is written once against it; only these have a CPU and a GPU twin.
 /// Offsets and lengths are in elements. Dense matrices are row-major.
 /// </summary>
-public abstract class Backend
+public abstract partial class Backend
 {
     /// <summary>The device this backend drives.</summary>
     public abstract Device Device { get; }

@@ -38,14 +38,15 @@ public static class AutoSolverChoice
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(options);
         var method = options.Method;
-        bool positiveDiagonal = DiagonalIs(a, positive: true);
+        string precond = options.Preconditioner.Trim().ToLowerInvariant();
+        // The diagonal test reads every value on the host: only when something automatic needs it.
+        bool positiveDiagonal = (method == SolveMethod.Auto || SolveOptions.IsAutoPreconditioner(precond)) && DiagonalIs(a, positive: true);
         if (method == SolveMethod.Auto)
         {
             method = !a.IsSymmetric() ? SolveMethod.Gmres : positiveDiagonal ? SolveMethod.CG : SolveMethod.Minres;
             if (a.Device == Device.Cpu) method = DirectInstead(method, a.Rows);
         }
         if (method is SolveMethod.Cholesky or SolveMethod.Ldlt or SolveMethod.Lu) return (method, "none");
-        string precond = options.Preconditioner.Trim().ToLowerInvariant();
         if (SolveOptions.IsAutoPreconditioner(precond))
             precond = method is SolveMethod.CG or SolveMethod.Minres
                 ? (!positiveDiagonal ? "none" : method == SolveMethod.CG && a.Device == Device.Cpu && a.Rows >= AmgMinRows ? "amg" : "jacobi")

@@ -15,16 +15,31 @@ namespace TorchSla.Solvers;
 /// </summary>
 internal static class LanczosExtremes
 {
-    /// <summary>The smallest Ritz value after at most <paramref name="steps"/> steps, and the steps taken.</summary>
-    public static (double MinRitz, double MaxRitz, int Steps) Estimate<T>(Backend be, CsrIndices a, Storage<T> values, int valOffset, int steps, int seed)
+    /// <summary>
+    /// The smallest Ritz value after at most <paramref name="steps"/> steps, and the steps taken. The start vector is
+    /// <paramref name="startVector"/> (not modified; e.g. made on the device) or, when null, a host pseudo-random one
+    /// from <paramref name="seed"/>.
+    /// </summary>
+    public static (double MinRitz, double MaxRitz, int Steps) Estimate<T>(Backend be, CsrIndices a, Storage<T> values, int valOffset, int steps, int seed,
+        Storage<T>? startVector = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = a.Rows;
         steps = Math.Min(steps, n);
-        var rng = new Random(seed);
-        var start = new T[n];
-        for (int i = 0; i < n; i++) start[i] = T.CreateTruncating(rng.NextDouble() - 0.5);
-        using var q = be.Upload<T>(start);
+        Storage<T> q;
+        if (startVector is null)
+        {
+            var rng = new Random(seed);
+            var start = new T[n];
+            for (int i = 0; i < n; i++) start[i] = T.CreateTruncating(rng.NextDouble() - 0.5);
+            q = be.Upload<T>(start);
+        }
+        else
+        {
+            q = be.Allocate<T>(n);
+            be.Copy(startVector, 0, q, 0, n);
+        }
+        using var qOwned = q;
         using var qPrev = be.Allocate<T>(n);
         using var w = be.Allocate<T>(n);
         T nrm = T.Sqrt(be.Dot(q, 0, q, 0, n));

@@ -12,12 +12,29 @@ internal sealed class IndexMap
 {
     private readonly Dictionary<Device, Storage<int>> _onDevice = [];
 
-    public IndexMap(int[] host) { Host = host; }
+    public IndexMap(int[] host) { _host = host; Length = host.Length; }
+
+    /// <summary>Takes a map built on a device; its host copy is downloaded on first use.</summary>
+    public IndexMap(Storage<int> onDevice)
+    {
+        Length = onDevice.Length;
+        if (onDevice.Device.IsCpu) _host = Kernels.Cpu.CpuBackend.ArrayOf(onDevice);
+        _onDevice[onDevice.Device] = onDevice;
+    }
+
+    private int[]? _host;
 
     /// <summary>The map on the host (entry −1: contributes 0).</summary>
-    public int[] Host { get; }
+    public int[] Host
+    {
+        get
+        {
+            if (_host is { } h) return h;
+            lock (_onDevice) return _host ??= _onDevice.Values.First().ToArray();
+        }
+    }
 
-    public int Length => Host.Length;
+    public int Length { get; }
 
     /// <summary>Records a copy already on <paramref name="device"/> (built there) as this map's copy.</summary>
     public void Adopt(Device device, Storage<int> storage)
@@ -34,6 +51,16 @@ internal sealed class IndexMap
             s = device.IsCpu ? new CpuStorage<int>(Host) : BackendRegistry.Get(device).Upload<int>(Host);
             _onDevice[device] = s;
             return s;
+        }
+    }
+
+    /// <summary>Frees the copies on GPUs (a map that nothing will use again).</summary>
+    public void ReleaseDeviceCopies()
+    {
+        lock (_onDevice)
+        {
+            foreach (var (device, st) in _onDevice.ToArray())
+                if (!device.IsCpu) { st.Dispose(); _onDevice.Remove(device); }
         }
     }
 }

@@ -25,13 +25,8 @@ internal sealed class ProductPlan
         _left = left; _right = right;
         var plan = Symbolic(device);
         var c = plan.Product;
-        if (device.IsCpu)
-            Pattern = new SparsePattern(c.Rows, c.Cols, CpuBackend.ArrayOf(c.RowPtr), CpuBackend.ArrayOf(c.ColInd));
-        else
-        {
-            Pattern = new SparsePattern(c.Rows, c.Cols, c.RowPtr.ToArray(), c.ColInd.ToArray());
-            Pattern.Adopt(device, c);
-        }
+        // On a GPU C's indices stay there; the host copy is made only if something asks for it.
+        Pattern = new SparsePattern(c);
         Flops = plan.Flops;
         _plans[device] = plan;
     }
@@ -97,5 +92,11 @@ internal sealed partial class SparsePattern
             _products.Add(right, plan);
             return plan;
         }
+    }
+
+    /// <summary>Drops the cached plan of this·<paramref name="right"/> (the next such product runs its symbolic phase again).</summary>
+    public void ForgetProductWith(SparsePattern right)
+    {
+        lock (_products) _products.Remove(right);
     }
 }

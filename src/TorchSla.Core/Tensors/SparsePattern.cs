@@ -8,7 +8,9 @@ namespace TorchSla;
 /// An immutable CSR pattern (rows sorted, no duplicates) shared by every value set of a
 /// sparse tensor and by tensors derived from it with the same pattern (scaled, abs, ...).
 /// Holds the host index arrays, their copies on devices, and analyses computed once on
-/// first use: the transposition map and the diagonal slots.
+/// first use: the transposition map and the diagonal slots. A pattern built on a GPU (a product,
+/// a transpose, an AMG level) starts with its device copy only and downloads the host arrays when
+/// something first asks for them, so that work which stays on the device never copies them.
 /// </summary>
 internal sealed partial class SparsePattern
 {
@@ -19,14 +21,39 @@ internal sealed partial class SparsePattern
     /// <summary>Takes ownership of canonical index arrays (callers guarantee sortedness and range).</summary>
     public SparsePattern(int rows, int cols, int[] rowPtr, int[] colInd)
     {
-        Rows = rows; Cols = cols; RowPtr = rowPtr; ColInd = colInd;
+        Rows = rows; Cols = cols; _rowPtr = rowPtr; _colInd = colInd; Nnz = colInd.Length;
     }
+
+    /// <summary>Takes ownership of canonical indices built on a device; the host arrays are downloaded on first use.</summary>
+    public SparsePattern(CsrIndices onDevice)
+    {
+        Rows = onDevice.Rows; Cols = onDevice.Cols; Nnz = onDevice.Nnz;
+        if (onDevice.Device.IsCpu) { _rowPtr = CpuBackend.ArrayOf(onDevice.RowPtr); _colInd = CpuBackend.ArrayOf(onDevice.ColInd); }
+        _onDevice[onDevice.Device] = onDevice;
+    }
+
+    private int[]? _rowPtr, _colInd;
 
     public int Rows { get; }
     public int Cols { get; }
-    public int[] RowPtr { get; }
-    public int[] ColInd { get; }
-    public int Nnz => ColInd.Length;
+    public int[] RowPtr => _rowPtr ?? Download().RowPtr;
+    public int[] ColInd => _colInd ?? Download().ColInd;
+    public int Nnz { get; }
+
+    /// <summary>The host arrays from the (single) device copy of a pattern built on a device.</summary>
+    private (int[] RowPtr, int[] ColInd) Download()
+    {
+        lock (_onDevice)
+        {
+            if (_rowPtr is null || _colInd is null)
+            {
+                var c = _onDevice.Values.First();
+                _colInd = c.ColInd.ToArray();
+                _rowPtr = c.RowPtr.ToArray();
+            }
+            return (_rowPtr, _colInd);
+        }
+    }
 
     /// <summary>The indices on <paramref name="device"/>, uploaded on first use (the CPU shares the host arrays).</summary>
     public CsrIndices On(Device device)
@@ -35,9 +62,10 @@ internal sealed partial class SparsePattern
         {
             if (_onDevice.TryGetValue(device, out var c)) return c;
             var b = BackendRegistry.Get(device);
+            var (rp, ci) = _rowPtr is not null && _colInd is not null ? (_rowPtr, _colInd) : Download();
             c = device.IsCpu
-                ? new CsrIndices(Rows, Cols, new CpuStorage<int>(RowPtr), new CpuStorage<int>(ColInd))
-                : new CsrIndices(Rows, Cols, b.Upload<int>(RowPtr), b.Upload<int>(ColInd));
+                ? new CsrIndices(Rows, Cols, new CpuStorage<int>(rp), new CpuStorage<int>(ci))
+                : new CsrIndices(Rows, Cols, b.Upload<int>(rp), b.Upload<int>(ci));
             _onDevice[device] = c;
             return c;
         }
@@ -63,28 +91,57 @@ internal sealed partial class SparsePattern
     public (SparsePattern Pattern, int[] Map) Transpose()
     {
         if (_transpose is { } t) return t;
+        if (_deviceTranspose is { } d && _transposeMap is { } m)
+        {
+            // Built on a device: the host copies of its map come down now.
+            _transpose = (d, m.Host);
+            return _transpose.Value;
+        }
         var (rp, ci, map) = CsrBuild.Transpose(RowPtr, ColInd, Rows, Cols);
         _transpose = (new SparsePattern(Cols, Rows, rp, ci), map);
         return _transpose.Value;
     }
 
+    private SparsePattern? _deviceTranspose;
+
     /// <summary>
-    /// <see cref="Transpose()"/>, computed on <paramref name="device"/> when that is a GPU and the pattern is large
-    /// (the result's indices and the map then stay on the device as well as coming back to the host).
+    /// The transposed pattern, computed on <paramref name="device"/> when that is a GPU and the pattern is large
+    /// (<see cref="Backend.Transpose"/>): the result and the map (<see cref="TransposeMap"/>) then stay on the device,
+    /// their host copies made only if something asks for them.
     /// </summary>
-    public (SparsePattern Pattern, int[] Map) Transpose(Device device)
+    public SparsePattern TransposeOn(Device device)
     {
-        if (_transpose is { } t) return t;
-        if (device.IsCpu || Nnz < DeviceIndexMinEntries) return Transpose();
+        if (_transpose is { } t) return t.Pattern;
+        if (_deviceTranspose is { } d) return d;
+        if (device.IsCpu || Nnz < DeviceIndexMinEntries) return Transpose().Pattern;
         var (ti, tm) = BackendRegistry.Get(device).Transpose(On(device));
-        var p = new SparsePattern(Cols, Rows, ti.RowPtr.ToArray(), ti.ColInd.ToArray());
-        p.Adopt(device, ti);
-        var map = tm.ToArray();
-        var indexMap = new IndexMap(map);
-        indexMap.Adopt(device, tm);
-        _transposeMap ??= indexMap;
-        _transpose = (p, map);
-        return _transpose.Value;
+        _transposeMap ??= new IndexMap(tm);
+        _deviceTranspose = new SparsePattern(ti);
+        return _deviceTranspose;
+    }
+
+    /// <summary>
+    /// Frees the device copy of the transposition map and forgets the transposed pattern (a later transpose
+    /// computes both again): for hierarchies that transpose once and keep only the result (AMG's R = Pᵀ).
+    /// </summary>
+    public void ReleaseTranspose()
+    {
+        if (_transposeMap is { } m && _transpose is null) m.ReleaseDeviceCopies();
+        _transposeMap = null;
+        _deviceTranspose = null;
+    }
+
+    /// <summary>
+    /// Frees this pattern's device copies. Only for a pattern that is no longer used (e.g. the middle factor of a
+    /// product chain whose result is kept): a later use of it on a device would fail.
+    /// </summary>
+    public void ReleaseDeviceCopies()
+    {
+        lock (_onDevice)
+        {
+            foreach (var (device, c) in _onDevice.ToArray())
+                if (!device.IsCpu) { c.Dispose(); _onDevice.Remove(device); }
+        }
     }
 
     /// <summary>For each row i &lt; min(rows, cols), the slot of entry (i, i), or −1 when not stored.</summary>

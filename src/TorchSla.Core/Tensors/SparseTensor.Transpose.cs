@@ -9,7 +9,7 @@ public sealed partial class SparseTensor<T>
     /// </summary>
     public SparseTensor<T> Transpose()
     {
-        var (pt, _) = Pattern.Transpose(Device);
+        var pt = Pattern.TransposeOn(Device);
         var map = Pattern.TransposeMap.On(Device);
         var r = Backend.Allocate<T>(Values.Length);
         for (int b = 0; b < BatchSize; b++)

@@ -36,6 +36,24 @@ public sealed partial class IlgpuBackend : Backend, IDisposable
     /// <summary>Device allocations (pooled or not) requested by the calling thread so far: tests check that a solver's loop makes none.</summary>
     internal static long ThreadAllocations => _threadAllocations;
 
+    private long _liveBytes, _peakLiveBytes;
+
+    /// <summary>Bytes held by storages of this backend that are alive now (not disposed; the pool's spare buffers are not counted).</summary>
+    public long LiveBytes => Interlocked.Read(ref _liveBytes);
+
+    /// <summary>The most <see cref="LiveBytes"/> seen since the last <see cref="ResetPeakLiveBytes"/>.</summary>
+    public long PeakLiveBytes => Interlocked.Read(ref _peakLiveBytes);
+
+    /// <summary>Starts a new peak measurement from the bytes alive now.</summary>
+    public void ResetPeakLiveBytes() => Interlocked.Exchange(ref _peakLiveBytes, LiveBytes);
+
+    internal void CountLive(long bytes)
+    {
+        long now = Interlocked.Add(ref _liveBytes, bytes);
+        long peak;
+        while (now > (peak = Interlocked.Read(ref _peakLiveBytes)) && Interlocked.CompareExchange(ref _peakLiveBytes, now, peak) != peak) { }
+    }
+
     /// <summary>Forces the lanes per row of SpMV (log2, 0…5) for benchmarks; −1 lets the plan choose.</summary>
     internal int ForcedLogLanes { get; set; } = -1;
 
@@ -300,6 +318,7 @@ public sealed partial class IlgpuBackend : Backend, IDisposable
         {
             if (a.BackendCache is SpMVPlan q) return q;
             Own(a.RowPtr, "a.RowPtr"); Own(a.ColInd, "a.ColInd");
+            if (a.Rows >= DevicePlanMinRows && !ForceBinned && DevicePlan(a) is { } d) { a.BackendCache = d; return d; }
             var rp = a.RowPtr.ToArray();
             p = SpMVPlan.Build(rp, a.Cols, Accelerator.WarpSize, list => Upload<int>(list));
             if (ForceBinned) p.BuildBins(rp, Accelerator.WarpSize, list => Upload<int>(list));

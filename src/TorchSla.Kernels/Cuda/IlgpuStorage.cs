@@ -19,6 +19,7 @@ public sealed class IlgpuStorage<T> : Storage<T> where T : unmanaged
     internal IlgpuStorage(IlgpuBackend owner, MemoryBuffer1D<T, Stride1D.Dense>? buffer, int length)
     {
         _owner = owner; _buffer = buffer; _length = length;
+        if (buffer is not null) owner.CountLive(buffer.LengthInBytes);
     }
 
     /// <inheritdoc/>
@@ -83,6 +84,7 @@ public sealed class IlgpuStorage<T> : Storage<T> where T : unmanaged
         var b = Interlocked.Exchange(ref _buffer, null);
         if (b is not null)
         {
+            _owner.CountLive(-b.LengthInBytes);
             if (disposing) _owner.Pool.Return(b);
             else b.Dispose();
         }

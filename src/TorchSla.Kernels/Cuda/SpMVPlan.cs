@@ -160,6 +160,34 @@ internal sealed class SpMVPlan : IDisposable
         StreamBlocks = upload([.. blocks]);
     }
 
+    /// <summary>
+    /// The plan of a pattern that is not skewed, from its size and longest row alone (found on the device), with
+    /// CSR-stream blocks of a fixed number of rows made on the device (<see cref="SetUniformStreamBlocks"/>): no
+    /// host copy of the row pointers. Null for a skewed pattern (its bins need the host's pass over the rows).
+    /// </summary>
+    public static SpMVPlan? FromMaxRowLength(int rows, int nnz, int maxRowLength, int warpSize)
+    {
+        double mean = rows == 0 ? 0 : (double)nnz / rows;
+        if (maxRowLength > 8 * mean + 32) return null;
+        return new SpMVPlan { Rows = rows, Nnz = nnz, MeanRowLength = mean, MaxRowLength = maxRowLength, UniformLogS = LogLanesFor(mean, warpSize) };
+    }
+
+    /// <summary>
+    /// Rows per CSR-stream block when every block holds the same number of rows: as many as fit the group's
+    /// <see cref="CsrStreamKernels.Capacity"/> at the longest row, at most <see cref="CsrStreamKernels.Threads"/>.
+    /// </summary>
+    public static int UniformRowsPerBlock(int maxRowLength) =>
+        Math.Clamp(CsrStreamKernels.Capacity / Math.Max(maxRowLength, 1), 1, CsrStreamKernels.Threads);
+
+    /// <summary>Adopts stream blocks of <see cref="UniformRowsPerBlock"/> rows each, built on the device.</summary>
+    public void SetUniformStreamBlocks(Storage<int> blocks, int count)
+    {
+        StreamBlocks = blocks;
+        StreamBlockCount = count;
+        Slots = 0;
+        LongRowCount = 0;
+    }
+
     public void Dispose()
     {
         BinRows?.Dispose();

@@ -63,4 +63,34 @@ public class GpuAmgTests
         foreach (var v in r.ToArray()) rr += (1 - v) * (1 - v);
         Assert.True(Math.Sqrt(rr / a.Rows) <= 1.01e-8, $"relative residual {Math.Sqrt(rr / a.Rows)}");
     }
+
+    /// <summary>
+    /// The defaults differ by device (greedy aggregation on the CPU, MIS-2 on the GPU), so the hierarchies differ;
+    /// their structure must still agree within reason: level counts within one, operator complexities within 15 %,
+    /// the first coarse level within 40 % in size, and CG iterations within a few of each other (and ≤ 25).
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void DefaultGpuHierarchyAgreesWithTheCpuOneInStructure(int dim)
+    {
+        int g = dim == 2 ? (GpuTestDevice.IsReal ? 400 : 20) : (GpuTestDevice.IsReal ? 50 : 8);
+        using var a = dim == 2 ? SparseTensor.Poisson2D<double>(g) : SparseTensor.Poisson3D<double>(g);
+        using var ag = a.Cuda();
+        var options = new AmgOptions { CoarseSize = GpuTestDevice.IsReal ? 200 : 20, Smoother = AmgSmoother.Chebyshev };
+        using var cpu = new AmgPreconditioner<double>(a, options);
+        using var gpu = new AmgPreconditioner<double>(ag, options);
+        var c = cpu.Statistics; var d = gpu.Statistics;
+        Assert.InRange(d.Levels, c.Levels - 1, c.Levels + 1);
+        Assert.InRange(d.OperatorComplexity / c.OperatorComplexity, 0.85, 1.15);
+        Assert.InRange((double)d.LevelStatistics[1].Rows / c.LevelStatistics[1].Rows, 1 / 1.4, 1.4);
+
+        using var b = Tensor<double>.Ones([a.Rows]);
+        using var bg = b.Cuda();
+        var opts = new SolveOptions { RelativeTolerance = 1e-8 };
+        var rc = TorchSla.Solvers.Krylov.Cg.Solve(a, b, options: opts, preconditioner: cpu);
+        var rg = TorchSla.Solvers.Krylov.Cg.Solve(ag, bg, options: opts, preconditioner: gpu);
+        Assert.True(rc.Converged && rg.Converged, $"{rc} / {rg}");
+        Assert.True(rg.Iterations <= 25 && Math.Abs(rg.Iterations - rc.Iterations) <= 5, $"CPU {rc.Iterations}, GPU {rg.Iterations} iterations; CPU {c}; GPU {d}");
+    }
 }

@@ -132,8 +132,8 @@ public class AmgTests
     {
         int g = 30, n = g * g;
         var a = SparseTensor.Poisson2D<double>(g);
-        var (sp, sc) = StrengthOfConnection.Build(n, a.RowPointers, a.ColumnIndices, a.GetValues(), a.Diagonal().ToArray(), 0.08);
-        var (agg, count) = Mis2Aggregation.Build(n, sp, sc);
+        var (sp, sc) = TorchSla.Kernels.Cpu.AmgGraph.Strength(n, a.RowPointers, a.ColumnIndices, a.GetValues(), a.Diagonal().ToArray(), 0.08);
+        var (agg, count) = TorchSla.Kernels.Cpu.AmgGraph.Mis(n, sp, sc, 2);
         Assert.All(agg, x => Assert.InRange(x, 0, count - 1));
         // Graph distances by breadth-first search over the strong graph.
         int Distance(int s, int t)
@@ -293,7 +293,7 @@ public class AmgTests
         for (int i = 0; i < n; i++) { ns[2 * i] = 1; ns[2 * i + 1] = i % g; }
         var a = SparseTensor.Poisson2D<double>(g);
         var host = a.GetValues();
-        var (sp, sc) = StrengthOfConnection.Build(n, a.RowPointers, a.ColumnIndices, host, a.Diagonal().ToArray(), 0.08);
+        var (sp, sc) = TorchSla.Kernels.Cpu.AmgGraph.Strength(n, a.RowPointers, a.ColumnIndices, host, a.Diagonal().ToArray(), 0.08);
         var (agg, count) = Aggregation.Greedy(n, sp, sc);
         Assert.All(agg, x => Assert.InRange(x, 0, count - 1)); // every node of a connected grid is aggregated
         var (rp, ci, v, nc, bc) = TentativeProlongator.Build(n, agg, count, ns, 2);

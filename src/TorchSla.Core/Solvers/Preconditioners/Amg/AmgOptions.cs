@@ -43,8 +43,10 @@ public enum AmgAggregation
 {
     /// <summary>Vaněk's sequential greedy passes: the most regular aggregates (best on the CPU).</summary>
     Greedy,
-    /// <summary>Aggregates around a distance-2 maximal independent set found by data-parallel rounds (Bell, Dalton &amp; Olson 2012): the GPU-friendly scheme.</summary>
+    /// <summary>Aggregates around a distance-2 maximal independent set found by data-parallel rounds (Bell, Dalton &amp; Olson 2012), distance 1 on dense coarse levels: the GPU-friendly scheme.</summary>
     Mis2,
+    /// <summary>Greedy on the CPU, MIS-2 on a GPU (where it runs as device kernels, and greedy would need the strong graph on the host).</summary>
+    Auto,
 }
 
 /// <summary>Settings of the smoothed-aggregation hierarchy and its cycle.</summary>
@@ -69,8 +71,8 @@ public sealed record AmgOptions
     /// </summary>
     public double StrengthThresholdDecay { get; init; } = 0.25;
 
-    /// <summary>The aggregation scheme (default <see cref="AmgAggregation.Greedy"/>).</summary>
-    public AmgAggregation Aggregation { get; init; } = AmgAggregation.Greedy;
+    /// <summary>The aggregation scheme (default <see cref="AmgAggregation.Auto"/>: greedy on the CPU, MIS-2 on a GPU).</summary>
+    public AmgAggregation Aggregation { get; init; } = AmgAggregation.Auto;
 
     /// <summary>A level with at most this many rows is solved directly (default 1000).</summary>
     public int CoarseSize { get; init; } = 1000;

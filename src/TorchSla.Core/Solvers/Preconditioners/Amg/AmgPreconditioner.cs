@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
+using TorchSla.Kernels.Memory;
 using TorchSla.Solvers.Direct;
 
 namespace TorchSla.Solvers.Preconditioners;
@@ -10,16 +11,17 @@ namespace TorchSla.Solvers.Preconditioners;
 /// guess per <see cref="Apply"/>, a fixed symmetric operator as CG needs) and a standalone
 /// solver (<see cref="Solve"/>).
 /// <para><b>Setup</b>, level by level until a level has at most <see cref="AmgOptions.CoarseSize"/>
-/// rows: strength of connection → greedy aggregation → tentative prolongator P̂ from the
-/// near-null space → smoothed prolongator P = (I − ω·D⁻¹A)·P̂, ω = 4/(3ρ(D⁻¹A)) → R = Pᵀ →
-/// Galerkin operator A_c = R·A·P. The coarsest level is factored by the sparse Cholesky.
-/// The graph work (strength, aggregation, QR of the aggregates) and the eigenvalue estimates'
-/// scaling run on the host, in parallel passes on the CPU backend's fork/join. The products P =
-/// (I − ωD⁻¹A)·P̂ and R·(A·P) and the transposition run on the matrix's device through the tensor
-/// algebra (Backend.SpGemmSymbolic/Numeric: a parallel Gustavson on the CPU, a hash SpGEMM on a GPU);
-/// their symbolic parts are cached per pattern, which is what <see cref="Refresh"/> reuses. On a GPU a
-/// last cycle from b = 0 builds every level's device SpMV plan, so that the first Apply does not pay
-/// for it.</para>
+/// rows: strength of connection → aggregation (greedy on the CPU, MIS-2/MIS-1 on a GPU) → tentative
+/// prolongator P̂ from the near-null space → smoothed prolongator P = (I − ω·D⁻¹A)·P̂, ω = 4/(3ρ(D⁻¹A)) →
+/// R = Pᵀ → Galerkin operator A_c = R·A·P. The coarsest level is factored by the sparse Cholesky (on the
+/// host: it is small). Every step runs on the matrix's device through the backend's AMG primitives
+/// (Backend.AmgDiagonal, AmgStrength, AmgMisAggregate, AmgTentative, AmgScale, AmgPseudoRandom: parallel
+/// passes on the CPU, kernels on a GPU), the products and the transposition through SpGEMM and Transpose;
+/// on a GPU nothing of a level but counts comes to the host. Written once; what stays on the host is the
+/// greedy aggregation (sequential: a GPU's strong graph is copied for it when asked for explicitly) and the
+/// QR of given near-null spaces with more than one vector. The symbolic part of P's product is cached per
+/// pattern, which is what <see cref="Refresh"/> reuses. On a GPU a last cycle from b = 0 builds every
+/// level's device SpMV plan, so that the first Apply does not pay for it.</para>
 /// <para><b>Cycle</b>: V or W, with Chebyshev, (ℓ1-)Jacobi or symmetric Gauss–Seidel smoothing.
 /// All vector work goes through the backend of the matrix's device; the coarse solve moves
 /// its (small) vectors to the host.</para>
@@ -36,6 +38,7 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
     private SimplicialCholesky? _coarseFactor;
     private double[]? _coarseRhs;
     private T[]? _coarseX;
+    private AmgSetupProfile? _cycleProfile;
 
     /// <summary>Builds the hierarchy of <paramref name="a"/>.</summary>
     /// <param name="a">A square, symmetric positive definite matrix (unbatched), on any device. It is not copied: keep it alive and unchanged while the preconditioner is used.</param>
@@ -105,11 +108,20 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
             throw new ShapeMismatchException($"AMG: the operator is {Rows}×{Rows}, x has {x.Length} and y {y.Length} elements");
         if (x.Device != Device || y.Device != Device)
             throw new ArgumentException($"AMG: the hierarchy lives on {Device}, x on {x.Device}, y on {y.Device}");
+        if (!ReferenceEquals(x.Storage, y.Storage)) { CycleOn(x, y); return; }
+        // In place: the cycle reads its right-hand side after writing its solution, so it needs a copy of x.
+        using var copy = Smoother<T>.Vector(Rows, Device);
+        _levels[0].A.Backend.Copy(x.Storage, 0, copy.Storage, 0, Rows);
+        CycleOn(copy, y);
+    }
+
+    /// <summary>One cycle from a zero guess with the finest level working directly in b (read only) and x (written): no copies.</summary>
+    private void CycleOn(Tensor<T> b, Tensor<T> x)
+    {
         var top = _levels[0];
-        var be = top.A.Backend;
-        be.Copy(x.Storage, 0, top.B.Storage, 0, Rows);
-        Cycle(0, zeroGuess: true);
-        be.Copy(top.X.Storage, 0, y.Storage, 0, Rows);
+        top.B = b; top.X = x;
+        try { Cycle(0, zeroGuess: true); }
+        finally { top.B = null!; top.X = null!; }
     }
 
     /// <summary>
@@ -184,17 +196,27 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
 
     // ------------------------------------------------------------------ setup
 
-    /// <summary>Builds the hierarchy, or with <paramref name="reuse"/> recomputes its numeric part keeping every level's aggregation.</summary>
+    /// <summary>Builds the hierarchy, or with <paramref name="reuse"/> recomputes its numeric part keeping every level's tentative prolongator.</summary>
     private void Build(SparseTensor<T> a0, bool reuse)
     {
         var watch = Stopwatch.StartNew();
         var o = _options;
+        var be = a0.Backend;
+        var profile = new AmgSetupProfile(be);
         int k = o.NearNullSpace is null ? 1 : o.NearNullSpaceVectors;
-        double[]? nullSpace = null;
+        // One near-null vector lives on the matrix's device and is coarsened there (Backend.AmgTentative);
+        // k > 1 vectors (or one that vanishes on an aggregate) go through the host's QR per aggregate.
+        Storage<T>? nullSpace = null;
+        double[]? hostNullSpace = null;
         if (!reuse)
         {
-            nullSpace = o.NearNullSpace is { } given ? (double[])given.Clone() : Enumerable.Repeat(1.0, a0.Rows).ToArray();
-            _levels.Add(new AmgLevel<T>(a0, ownsA: false));
+            if (k == 1)
+            {
+                nullSpace = o.NearNullSpace is { } given ? be.Upload<T>(ToT(given)) : be.Allocate<T>(a0.Rows);
+                if (o.NearNullSpace is null) be.Fill(nullSpace, 0, a0.Rows, T.One);
+            }
+            else hostNullSpace = (double[])o.NearNullSpace!.Clone();
+            _levels.Add(new AmgLevel<T>(a0, ownsA: false, ownVectors: false));
         }
         else
         {
@@ -202,95 +224,180 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
         }
         var stats = new List<AmgLevelStatistics>();
         string coarseSolver = "cholesky";
-        for (int l = 0; ; l++)
+        profile.Mark(0, "start");
+        try
         {
-            var level = _levels[l];
-            var a = level.A;
-            int n = a.Rows;
-            var hostValues = HostValues(a);
-            var diag = Diagonal(a, hostValues, l);
-            bool coarsest = reuse ? l == _levels.Count - 1 : n <= o.CoarseSize || l == o.MaxLevels - 1;
-            if (!coarsest && !reuse)
+            for (int l = 0; ; l++)
             {
-                var (sp, sc) = StrengthOfConnection.Build(n, a.Pattern.RowPtr, a.Pattern.ColInd, hostValues, diag, o.StrengthThreshold * Math.Pow(o.StrengthThresholdDecay, l));
-                var (agg, count) = o.Aggregation == AmgAggregation.Mis2 ? Mis2Aggregation.Build(n, sp, sc) : Aggregation.Greedy(n, sp, sc);
-                var (tp, tc, tv, nc, coarseNull) = TentativeProlongator.Build(n, agg, count, nullSpace!, k);
-                if (nc == 0 || nc >= n) coarsest = true; // nothing to aggregate, or coarsening stalled
-                else
+                var level = _levels[l];
+                var a = level.A;
+                int n = a.Rows;
+                using var diag = be.Allocate<T>(n);
+                int bad = be.AmgDiagonal(a.Indices, a.Values, diag);
+                if (bad >= 0)
                 {
-                    level.Aggregates = agg;
-                    level.Tentative = Tensor(new SparsePattern(n, nc, tp, tc), tv);
-                    nullSpace = coarseNull;
+                    string where = l == 0 ? $"row {bad}" : $"row {bad} of the level-{l} Galerkin operator";
+                    throw new ArgumentException($"AMG needs a symmetric positive definite matrix, but the diagonal entry of {where} is {diag.ToArray()[bad]}", "a");
                 }
-            }
-            if (coarsest)
-            {
-                coarseSolver = SetupCoarse(level, hostValues, diag);
-                stats.Add(new AmgLevelStatistics(n, a.Nnz, level.SpectralRadius));
-                break;
-            }
+                profile.Mark(l, "diagonal");
+                bool coarsest = reuse ? l == _levels.Count - 1 : n <= o.CoarseSize || l == o.MaxLevels - 1;
+                if (!coarsest && !reuse)
+                {
+                    var tentative = BuildTentative(a, diag, l, k, ref nullSpace, ref hostNullSpace, profile);
+                    if (tentative is null) coarsest = true; // nothing to aggregate, or coarsening stalled
+                    else level.Tentative = tentative;
+                }
+                if (coarsest)
+                {
+                    coarseSolver = SetupCoarse(level, diag);
+                    profile.Mark(l, "coarse");
+                    stats.Add(new AmgLevelStatistics(n, a.Nnz, level.SpectralRadius));
+                    break;
+                }
 
-            level.DisposeNumeric();
-            double rho = SpectralRadius.OfDiagonallyScaled(a, hostValues, diag, o.SpectralRadiusSteps);
-            level.SpectralRadius = rho;
-            double omega = 4.0 / (3.0 * rho);
-            if (o.SmoothProlongator)
-            {
-                // P = (I − ω·D⁻¹A)·P̂ as one product: I − ωD⁻¹A has A's pattern (which holds the diagonal).
-                using var jacobi = a.WithValues(ToT(ProlongatorSmoothing.JacobiIterationMatrix(a.Pattern.RowPtr, a.Pattern.ColInd, hostValues, diag, omega)));
-                level.P = jacobi * level.Tentative!;
+                level.DisposeNumeric();
+                double rho = SpectralRadius.OfDiagonallyScaled(a, diag, o.SpectralRadiusSteps);
+                level.SpectralRadius = rho;
+                profile.Mark(l, "rho");
+                // P = (I − ω·D⁻¹A)·P̂ with ω = 4/(3ρ), one product on A's device.
+                level.P = o.SmoothProlongator ? ProlongatorSmoothing.Smooth(a, diag, 4.0 / (3.0 * rho), level.Tentative!) : level.Tentative!;
+                profile.Mark(l, "smooth P");
+                level.R = level.P.Transpose();
+                // R is kept, the slot map that made it is not (nnz(P) indices on the device; a refresh transposes again).
+                level.P.Pattern.ReleaseTranspose();
+                profile.Mark(l, "transpose");
+                var coarse = GalerkinOperator.Build(a, level.P, level.R);
+                profile.Mark(l, "galerkin");
+                level.Smoother = MakeSmoother(level, diag, rho);
+                profile.Mark(l, "smoother");
+                if (reuse)
+                {
+                    var next = _levels[l + 1];
+                    if (next.OwnsA) next.A.Dispose();
+                    next.A = coarse;
+                    next.OwnsA = true;
+                }
+                else _levels.Add(new AmgLevel<T>(coarse, ownsA: true, ownVectors: true));
+                stats.Add(new AmgLevelStatistics(n, a.Nnz, rho));
             }
-            else level.P = level.Tentative!;
-            level.R = level.P.Transpose();
-            var coarse = GalerkinOperator.Build(a, level.P, level.R);
-            level.Smoother = MakeSmoother(a, hostValues, diag, rho);
-            if (reuse)
-            {
-                var next = _levels[l + 1];
-                if (next.OwnsA) next.A.Dispose();
-                next.A = coarse;
-                next.OwnsA = true;
-            }
-            else _levels.Add(new AmgLevel<T>(coarse, ownsA: true));
-            stats.Add(new AmgLevelStatistics(n, a.Nnz, rho));
+        }
+        finally
+        {
+            nullSpace?.Dispose();
         }
         if (!Device.IsCpu)
         {
-            // One cycle on B = 0: every SpMV of the cycle (A, P, R, the smoothers' diagonals on each level)
-            // builds its device plan now, as part of the setup (on a GPU, a row analysis on the host and uploads).
-            var top = _levels[0];
-            top.B.FillInPlace(T.Zero);
-            Cycle(0, zeroGuess: true);
-            (top.A.Backend as Kernels.Cuda.IlgpuBackend)?.Synchronize();
+            // One cycle on B = 0: every SpMV of the cycle (A, P, R on each level) builds its device plan now,
+            // as part of the setup.
+            using var zero = Smoother<T>.Vector(a0.Rows, Device);
+            using var x = Smoother<T>.Vector(a0.Rows, Device);
+            CycleOn(zero, x);
+            (be as Kernels.Cuda.IlgpuBackend)?.Synchronize();
+            profile.Mark(0, "plan cycle");
+            if (profile.Enabled)
+            {
+                // One more cycle, timed level by level (each mark waits for the device).
+                _cycleProfile = profile;
+                CycleOn(zero, x);
+                _cycleProfile = null;
+            }
         }
+        profile.Report(a0.Rows);
         Statistics = new AmgStatistics(stats, coarseSolver, watch.Elapsed.TotalSeconds);
     }
 
-    private Smoother<T> MakeSmoother(SparseTensor<T> a, double[] hostValues, double[] diag, double rho)
+    /// <summary>
+    /// Strength of connection → aggregation → tentative prolongator P̂ of level <paramref name="l"/> on A's device;
+    /// null when coarsening stalls (no aggregate, or as many coarse unknowns as rows). Moves the near-null space to
+    /// the coarse level. Greedy aggregation is sequential: on a GPU its strong graph comes to the host and the
+    /// aggregates go back (MIS-2, the GPU default, stays there).
+    /// </summary>
+    private SparseTensor<T>? BuildTentative(SparseTensor<T> a, Storage<T> diag, int l, int k,
+        ref Storage<T>? nullSpace, ref double[]? hostNullSpace, AmgSetupProfile profile)
     {
         var o = _options;
+        var be = a.Backend;
+        int n = a.Rows;
+        double theta = o.StrengthThreshold * Math.Pow(o.StrengthThresholdDecay, l);
+        using var strong = be.AmgStrength(a.Indices, a.Values, diag, T.CreateTruncating(theta));
+        profile.Mark(l, "strength");
+        bool mis2 = o.Aggregation == AmgAggregation.Mis2 || (o.Aggregation == AmgAggregation.Auto && !Device.IsCpu);
+        using var agg = be.Allocate<int>(n);
+        int count;
+        if (mis2) count = be.AmgMisAggregate(strong, agg, MisDistance(strong));
+        else
+        {
+            var (g, c) = Aggregation.Greedy(n, HostArray(strong.RowPtr), HostArray(strong.ColInd));
+            agg.CopyFrom(g);
+            count = c;
+        }
+        profile.Mark(l, "aggregation");
+        if (count == 0 || count >= n) return null;
+        if (nullSpace is not null)
+        {
+            var coarseNull = be.Allocate<T>(count);
+            var (pattern, values, zero) = be.AmgTentative(agg, count, nullSpace, coarseNull);
+            if (zero == 0)
+            {
+                nullSpace.Dispose();
+                nullSpace = coarseNull;
+                profile.Mark(l, "tentative");
+                return new SparseTensor<T>(new SparsePattern(pattern), values, [], null);
+            }
+            // The vector vanishes on some aggregate: the host's QR drops those columns instead (from here on).
+            pattern.Dispose(); values.Dispose(); coarseNull.Dispose();
+            hostNullSpace = ToDouble(nullSpace.ToArray());
+            nullSpace.Dispose();
+            nullSpace = null;
+        }
+        var (tp, tc, tv, nc, coarseHost) = TentativeProlongator.Build(n, HostArray(agg), count, hostNullSpace!, k);
+        profile.Mark(l, "tentative");
+        if (nc == 0 || nc >= n) return null;
+        hostNullSpace = coarseHost;
+        return Tensor(new SparsePattern(n, nc, tp, tc), tv);
+    }
+
+    /// <summary>
+    /// Distance of the MIS behind the aggregates: 1 where the strong graph's mean degree is in (6.5, 16] (the 9- to
+    /// 13-point Galerkin operators of 2D problems), 2 elsewhere (aggregates of about a distance-2 ball, Bell, Dalton
+    /// &amp; Olson 2012: the 5- and 7-point fine levels, and the 27-point and denser Galerkin levels of 3D problems).
+    /// Measured with Chebyshev smoothing (bench amg-compare --mis2 --levels, CG iterations exact): MIS-2 on every level
+    /// made 2D Poisson's iterations grow, 21/25/26 at 1M/4M/16M rows (operator complexity 1.335), because a distance-2
+    /// ball of a 2D Galerkin level holds ~25 nodes; this rule gives 20/21 at 1M/4M (1.44); MIS-1 on every level
+    /// above the finest gave 19/20 (1.46) in 2D but 3D 60³ complexity 1.68 against 1.44 (16 against 17 iterations),
+    /// and on an H100 the 3D 200³ solve 0.47 s against 0.25 s.
+    /// </summary>
+    private static int MisDistance(CsrIndices strong)
+    {
+        double degree = strong.Rows == 0 ? 0 : (double)strong.Nnz / strong.Rows;
+        return degree > 6.5 && degree <= 16 ? 1 : 2;
+    }
+
+    private Smoother<T> MakeSmoother(AmgLevel<T> level, Storage<T> diag, double rho)
+    {
+        var a = level.A;
+        var o = _options;
+        int n = a.Rows;
         var kind = o.Smoother == AmgSmoother.Auto ? (Device.IsCpu ? AmgSmoother.SymmetricGaussSeidel : AmgSmoother.Chebyshev) : o.Smoother;
         switch (kind)
         {
             case AmgSmoother.Jacobi:
-                return new JacobiSmoother<T>(Smoother<T>.InverseDiagonal(diag, Device), 4.0 / (3.0 * rho), rho);
+                return new JacobiSmoother<T>(Smoother<T>.Inverse(diag, n, Device), level.Residual, 4.0 / (3.0 * rho), rho);
             case AmgSmoother.L1Jacobi:
                 {
-                    var rp = a.Pattern.RowPtr;
-                    var l1 = new double[a.Rows];
-                    for (int i = 0; i < a.Rows; i++)
-                        for (int q = rp[i]; q < rp[i + 1]; q++) l1[i] += Math.Abs(hostValues[q]);
-                    return new JacobiSmoother<T>(Smoother<T>.InverseDiagonal(l1, Device), 1.0, rho);
+                    using var l1 = a.Backend.Allocate<T>(n);
+                    a.Backend.RowReduce(Kernels.ReduceOp.SumAbs, a.Indices, a.Values, 0, l1, 0);
+                    return new JacobiSmoother<T>(Smoother<T>.Inverse(l1, n, Device), level.Residual, 1.0, rho);
                 }
             case AmgSmoother.SymmetricGaussSeidel:
                 return new GaussSeidelSmoother<T>(a);
             default:
-                return new ChebyshevSmoother<T>(Smoother<T>.InverseDiagonal(diag, Device), rho, o.ChebyshevDegree, o.ChebyshevRatio);
+                return new ChebyshevSmoother<T>(Smoother<T>.Inverse(diag, n, Device), level.Residual, n, Device, rho, o.ChebyshevDegree, o.ChebyshevRatio);
         }
     }
 
     /// <summary>Factors the coarsest level, or (too large / not positive definite) gives it a smoother to relax with instead.</summary>
-    private string SetupCoarse(AmgLevel<T> level, double[] hostValues, double[] diag)
+    private string SetupCoarse(AmgLevel<T> level, Storage<T> diag)
     {
         var a = level.A;
         level.DisposeNumeric();
@@ -312,35 +419,17 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
                 _coarseFactor = null;
             }
         }
-        double rho = SpectralRadius.OfDiagonallyScaled(a, hostValues, diag, _options.SpectralRadiusSteps);
+        double rho = SpectralRadius.OfDiagonallyScaled(a, diag, _options.SpectralRadiusSteps);
         level.SpectralRadius = rho;
-        level.Smoother = MakeSmoother(a, hostValues, diag, rho);
+        level.Smoother = MakeSmoother(level, diag, rho);
         return "smoother";
     }
 
-    /// <summary>The diagonal of A on the host, checked positive and finite (SPD matrices have it).</summary>
-    private static double[] Diagonal(SparseTensor<T> a, double[] hostValues, int level)
-    {
-        var slots = a.Pattern.DiagonalSlots();
-        var d = new double[a.Rows];
-        for (int i = 0; i < d.Length; i++)
-        {
-            d[i] = slots[i] < 0 ? 0 : hostValues[slots[i]];
-            if (!(d[i] > 0) || !double.IsFinite(d[i]))
-            {
-                string where = level == 0 ? $"row {i}" : $"row {i} of the level-{level} Galerkin operator";
-                throw new ArgumentException($"AMG needs a symmetric positive definite matrix, but the diagonal entry of {where} is {d[i]}", nameof(a));
-            }
-        }
-        return d;
-    }
+    /// <summary>The elements of a storage on the host: a CPU storage's own array (read only), else a copy.</summary>
+    private static int[] HostArray(Storage<int> s) => s is CpuStorage<int> c ? c.Array : s.ToArray();
 
     private SparseTensor<T> Tensor(SparsePattern pattern, double[] values) =>
-        new(pattern, Device.IsCpu ? new Kernels.Memory.CpuStorage<T>(ToT(values)) : Kernels.BackendRegistry.Get(Device).Upload<T>(ToT(values)), [], null);
-
-    /// <summary>A's values as doubles on the host: a float64 matrix on the CPU is read in place (never written), anything else copied.</summary>
-    private static double[] HostValues(SparseTensor<T> a) =>
-        a.Values is Kernels.Memory.CpuStorage<double> { Array: var d } && d.Length == a.Nnz ? d : ToDouble(a.GetValues());
+        new(pattern, Device.IsCpu ? new CpuStorage<T>(ToT(values)) : Kernels.BackendRegistry.Get(Device).Upload<T>(ToT(values)), [], null);
 
     private static double[] ToDouble(T[] v)
     {
@@ -369,20 +458,27 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
     {
         var level = _levels[l];
         var a = level.A;
-        if (l == _levels.Count - 1) { CoarseSolve(level, zeroGuess); return; }
+        var profile = _cycleProfile;
+        if (l == _levels.Count - 1) { profile?.Mark(l, "cycle start"); CoarseSolve(level, zeroGuess); profile?.Mark(l, "cycle coarse"); return; }
         var o = _options;
         var smoother = level.Smoother!;
+        profile?.Mark(l, "cycle start");
         if (o.PreSmoothingSteps > 0) smoother.Smooth(a, level.X, level.B, o.PreSmoothingSteps, zeroGuess, backward: false);
         else if (zeroGuess) level.X.FillInPlace(T.Zero);
+        profile?.Mark(l, "cycle presmooth");
         var next = _levels[l + 1];
         // Memory traffic per level visit (n rows, nnz(A), nnz(P) = nnz(R)): residual nnz(A) + 3n,
         // restriction nnz(R) + n + n_c, prolongation nnz(P) + 2n + n_c, plus the smoother's SpMVs.
         Smoother<T>.Residual(a, level.X, level.B, level.Residual);
         Smoother<T>.SpMV(level.R!, level.Residual, next.B, T.One, T.Zero);
+        profile?.Mark(l, "cycle restrict");
         int gamma = o.Cycle == AmgCycle.W ? 2 : 1;
         for (int g = 0; g < gamma; g++) Cycle(l + 1, zeroGuess: g == 0);
+        profile?.Mark(l, "cycle start");
         Smoother<T>.SpMV(level.P!, next.X, level.X, T.One, T.One);
+        profile?.Mark(l, "cycle prolong");
         if (o.PostSmoothingSteps > 0) smoother.Smooth(a, level.X, level.B, o.PostSmoothingSteps, zeroGuess: false, backward: true);
+        profile?.Mark(l, "cycle postsmth");
     }
 
     private void CoarseSolve(AmgLevel<T> level, bool zeroGuess)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using TorchSla.Kernels.Memory;
 
 namespace TorchSla.Solvers.Preconditioners;
 
@@ -12,16 +13,17 @@ namespace TorchSla.Solvers.Preconditioners;
 /// d₀ = D⁻¹r/θ, x ← x + d_k, r ← r − A·d_k, ρ_{k+1} = 1/(2σ − ρ_k),
 /// d_{k+1} = ρ_{k+1}ρ_k·d_k + (2ρ_{k+1}/δ)·D⁻¹r.
 /// A polynomial in a symmetric operator is symmetric, so the V-cycle stays symmetric. Per sweep
-/// of degree m: m SpMVs with A (m − 1 with a zero guess) and m with the diagonal.
+/// of degree m: m SpMVs with A (m − 1 with a zero guess) and m fused vector passes (Backend.AmgSmoothingStep).
 /// </summary>
 internal sealed class ChebyshevSmoother<T> : Smoother<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly SparseTensor<T> _inverseDiagonal;
+    private readonly Storage<T> _inverseDiagonal;
     private readonly Tensor<T> _r, _d;
     private readonly int _degree;
     private readonly double _theta, _delta, _rho;
 
-    public ChebyshevSmoother(SparseTensor<T> inverseDiagonal, double rho, int degree, double ratio)
+    /// <summary>Takes ownership of <paramref name="inverseDiagonal"/> (D⁻¹ as a vector of n entries); <paramref name="residual"/> is the level's work vector (borrowed).</summary>
+    public ChebyshevSmoother(Storage<T> inverseDiagonal, Tensor<T> residual, int n, Device device, double rho, int degree, double ratio)
     {
         _inverseDiagonal = inverseDiagonal;
         _rho = rho;
@@ -29,8 +31,8 @@ internal sealed class ChebyshevSmoother<T> : Smoother<T> where T : unmanaged, IF
         double hi = 1.1 * rho, lo = rho / ratio;
         _theta = (hi + lo) / 2;
         _delta = (hi - lo) / 2;
-        _r = Vector(inverseDiagonal.Rows, inverseDiagonal.Device);
-        _d = Vector(inverseDiagonal.Rows, inverseDiagonal.Device);
+        _r = residual;
+        _d = Vector(n, device);
     }
 
     public override double SpectralRadius => _rho;
@@ -40,25 +42,29 @@ internal sealed class ChebyshevSmoother<T> : Smoother<T> where T : unmanaged, IF
         var be = a.Backend;
         int n = a.Rows;
         double sigma = _theta / _delta;
+        var w = _inverseDiagonal;
         for (int s = 0; s < sweeps; s++)
         {
+            // d₀ = D⁻¹r/θ and x += d₀ in one pass; from a zero guess r = b and x = d₀.
             bool zero = s == 0 && zeroGuess;
-            if (zero) be.Copy(b.Storage, 0, _r.Storage, 0, n);
-            else Residual(a, x, b, _r);
-            SpMV(_inverseDiagonal, _r, _d, T.CreateTruncating(1 / _theta), T.Zero);
-            double rho = 1 / sigma;
-            for (int k = 1; k <= _degree; k++)
+            if (zero) be.AmgSmoothingStep(w, b.Storage, _d.Storage, x.Storage, n, T.CreateTruncating(1 / _theta), T.Zero, overwriteX: true);
+            else
             {
-                if (zero && k == 1) be.Copy(_d.Storage, 0, x.Storage, 0, n);
-                else be.Axpby(T.One, _d.Storage, 0, T.One, x.Storage, 0, n);
-                if (k == _degree) break;
+                Residual(a, x, b, _r);
+                be.AmgSmoothingStep(w, _r.Storage, _d.Storage, x.Storage, n, T.CreateTruncating(1 / _theta), T.Zero, overwriteX: false);
+            }
+            double rho = 1 / sigma;
+            for (int k = 1; k < _degree; k++)
+            {
+                // r ← r − A·d_{k−1} (from a zero guess r = b first), then d_k and x += d_k in one pass.
+                if (zero && k == 1) be.Copy(b.Storage, 0, _r.Storage, 0, n);
                 SpMV(a, _d, _r, -T.One, T.One);
                 double rhoNew = 1 / (2 * sigma - rho);
-                SpMV(_inverseDiagonal, _r, _d, T.CreateTruncating(2 * rhoNew / _delta), T.CreateTruncating(rhoNew * rho));
+                be.AmgSmoothingStep(w, _r.Storage, _d.Storage, x.Storage, n, T.CreateTruncating(2 * rhoNew / _delta), T.CreateTruncating(rhoNew * rho), overwriteX: false);
                 rho = rhoNew;
             }
         }
     }
 
-    public override void Dispose() { _inverseDiagonal.Dispose(); _r.Dispose(); _d.Dispose(); }
+    public override void Dispose() { _inverseDiagonal.Dispose(); _d.Dispose(); }
 }

@@ -1,4 +1,6 @@
-using TorchSla.Kernels.Cpu;
+using System.Numerics;
+using TorchSla.Kernels;
+using TorchSla.Kernels.Memory;
 
 namespace TorchSla.Solvers.Preconditioners;
 
@@ -9,25 +11,25 @@ namespace TorchSla.Solvers.Preconditioners;
 /// the choice that minimises the energy bound of their convergence proof. It widens each
 /// aggregate's basis function by one ring and lowers its energy, which is what makes the
 /// two-grid rate independent of h. I − ω·D⁻¹A has A's pattern (A stores its diagonal), its values
-/// are formed on the host in one parallel pass (the setup reads A's values there anyway), and P is
-/// one product (I − ωD⁻¹A)·P̂ on the matrix's device (SpGEMM, symbolic part cached per pattern, so a
-/// refresh with new values on the same pattern costs only the numeric product).
+/// are one pass on A's device (<see cref="Backend.AmgScale{T}"/> with left = −ω/d, shift 1), and P is
+/// one product (I − ωD⁻¹A)·P̂ there (SpGEMM, symbolic part cached per pattern, so a refresh with new
+/// values on the same pattern costs only the numeric product).
 /// </summary>
 internal static class ProlongatorSmoothing
 {
-    /// <summary>The values of I − ω·D⁻¹A on A's pattern (which holds the diagonal), so that P = (I − ω·D⁻¹A)·P̂ is one product.</summary>
-    public static double[] JacobiIterationMatrix(int[] rowPtr, int[] colInd, double[] values, double[] diagonal, double omega)
+    /// <summary>P = (I − ω·D⁻¹A)·P̂ on A's device.</summary>
+    public static SparseTensor<T> Smooth<T>(SparseTensor<T> a, Storage<T> diagonal, double omega, SparseTensor<T> tentative)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var r = new double[values.Length];
-        int n = diagonal.Length, blocks = ParallelBlocks.CountFor(values.Length);
-        ParallelBlocks.Run(blocks, b =>
+        var be = a.Backend;
+        int n = a.Rows;
+        var values = be.Allocate<T>(a.Nnz);
+        using (var left = be.Allocate<T>(n))
         {
-            for (int i = ParallelBlocks.Start(n, blocks, b), end = ParallelBlocks.Start(n, blocks, b + 1); i < end; i++)
-            {
-                double s = -omega / diagonal[i];
-                for (int k = rowPtr[i]; k < rowPtr[i + 1]; k++) r[k] = values[k] * s + (colInd[k] == i ? 1 : 0);
-            }
-        });
-        return r;
+            be.Pointwise(PointwiseOp.DivideScalarBy, T.CreateTruncating(-omega), diagonal, 0, left, 0, n);
+            be.AmgScale(a.Indices, a.Values, left, null, T.One, values);
+        }
+        using var jacobi = a.WithValues(values);
+        return jacobi * tentative;
     }
 }

@@ -35,15 +35,13 @@ internal abstract class Smoother<T> : IDisposable where T : unmanaged, IFloating
         SpMV(a, x, r, -T.One, T.One);
     }
 
-    /// <summary>The diagonal matrix diag(1/d) on <paramref name="device"/>; elementwise scaling is then an SpMV every backend has.</summary>
-    internal static SparseTensor<T> InverseDiagonal(double[] d, Device device)
+    /// <summary>1/d elementwise, a new vector on d's device (the smoothers' D⁻¹; d is checked positive by the setup).</summary>
+    internal static Storage<T> Inverse(Storage<T> d, int n, Device device)
     {
-        int n = d.Length;
-        var rp = new int[n + 1];
-        var ci = new int[n];
-        var v = new T[n];
-        for (int i = 0; i < n; i++) { rp[i + 1] = i + 1; ci[i] = i; v[i] = T.CreateTruncating(1 / d[i]); }
-        return new SparseTensor<T>(new SparsePattern(n, n, rp, ci), BackendRegistry.Get(device).Upload<T>(v), [], null);
+        var be = BackendRegistry.Get(device);
+        var w = be.Allocate<T>(n);
+        be.Pointwise(PointwiseOp.DivideScalarBy, T.One, d, 0, w, 0, n);
+        return w;
     }
 
     /// <summary>A work vector of length n on <paramref name="device"/>.</summary>

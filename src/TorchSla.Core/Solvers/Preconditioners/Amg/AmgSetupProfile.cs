@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using System.Globalization;
+using TorchSla.Kernels;
+
+namespace TorchSla.Solvers.Preconditioners;
+
+/// <summary>
+/// Per-stage, per-level wall times of an AMG setup, for finding where the setup goes. Off unless the
+/// environment variable <c>TORCHSLA_AMG_PROFILE</c> is 1: then every mark waits for the device (so each
+/// stage is charged with its own kernels, at the price of a synchronisation per stage) and the table is
+/// written to standard error when the setup ends.
+/// </summary>
+internal sealed class AmgSetupProfile
+{
+    private static readonly bool On = Environment.GetEnvironmentVariable("TORCHSLA_AMG_PROFILE") == "1";
+
+    /// <summary>Whether profiling is on (TORCHSLA_AMG_PROFILE=1).</summary>
+    public bool Enabled => On;
+    private readonly Backend _backend;
+    private readonly Stopwatch _watch = Stopwatch.StartNew();
+    private readonly List<(int Level, string Stage, double Ms)> _marks = [];
+    private double _last;
+
+    public AmgSetupProfile(Backend backend) { _backend = backend; }
+
+    /// <summary>Charges the time since the previous mark to <paramref name="stage"/> of <paramref name="level"/>.</summary>
+    public void Mark(int level, string stage)
+    {
+        if (!On) return;
+        (_backend as Kernels.Cuda.IlgpuBackend)?.Synchronize();
+        double now = _watch.Elapsed.TotalMilliseconds;
+        _marks.Add((level, stage, now - _last));
+        _last = now;
+    }
+
+    /// <summary>Writes one line per level and stage, then the totals per stage.</summary>
+    public void Report(int rows)
+    {
+        if (!On) return;
+        var inv = CultureInfo.InvariantCulture;
+        var w = Console.Error;
+        w.WriteLine(string.Create(inv, $"amg-profile: setup of {rows} rows, {_last:F1} ms"));
+        foreach (var (l, s, ms) in _marks.Where(m => m.Stage != "cycle start")) w.WriteLine(string.Create(inv, $"amg-profile  L{l} {s,-14} {ms,9:F2} ms"));
+        foreach (var g in _marks.Where(m => m.Stage != "cycle start").GroupBy(m => m.Stage).OrderByDescending(g => g.Sum(m => m.Ms)))
+            w.WriteLine(string.Create(inv, $"amg-profile  total {g.Key,-14} {g.Sum(m => m.Ms),9:F2} ms"));
+        if (_backend is Kernels.Cuda.IlgpuBackend g2)
+            w.WriteLine(string.Create(inv, $"amg-profile  device bytes live {g2.LiveBytes} ({(double)g2.LiveBytes / rows:F0} B/row), peak {g2.PeakLiveBytes} ({(double)g2.PeakLiveBytes / rows:F0} B/row)"));
+    }
+}
