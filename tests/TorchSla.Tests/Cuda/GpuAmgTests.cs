@@ -20,6 +20,21 @@ public class GpuAmgTests
     // The emulator runs the kernels ~400× slower than the CPU backend: a 12×12 grid there.
     private static int Size => GpuTestDevice.IsReal ? 200 : 12;
 
+    [Fact]
+    public void AutoChoiceTakesAmgOnTheDeviceFromItsMeasuredSize()
+    {
+        // 1000² = AmgMinRowsOnDevice rows: CG + AMG on the GPU, while the CPU rule (AmgMinRows = 10⁵) would take
+        // AMG already at 320²; on the device 320² keeps Jacobi.
+        Assert.Equal(1000 * 1000, AutoSolverChoice.AmgMinRowsOnDevice);
+        using var large = SparseTensor.Poisson2D<double>(1000);
+        using var largeGpu = large.Cuda();
+        Assert.Equal((SolveMethod.CG, "amg"), AutoSolverChoice.Choose(largeGpu, SolveOptions.Default));
+        using var mid = SparseTensor.Poisson2D<double>(320);
+        using var midGpu = mid.Cuda();
+        Assert.Equal((SolveMethod.CG, "amg"), AutoSolverChoice.Choose(mid, SolveOptions.Default));
+        Assert.Equal((SolveMethod.CG, "jacobi"), AutoSolverChoice.Choose(midGpu, SolveOptions.Default));
+    }
+
     [Theory]
     [InlineData(AmgAggregation.Greedy)]
     [InlineData(AmgAggregation.Mis2)]
