@@ -46,9 +46,9 @@ public sealed partial class IlgpuBackend
         {
             Accelerator.Bind();
             var partial = Scratch<T>(l.Count * l.Groups);
-            k.BiHalfPartial(new KernelConfig(new Index1D(l.Count * l.Groups), new Index1D(ReductionKernels.GroupSize)),
+            k.BiHalfPartial(Groups(l.Count * l.Groups),
                 rv, vv, sv, k.Codes.View, partial, l, T.CreateTruncating(iteration - 1));
-            k.BiHalfEnd(new KernelConfig(new Index1D(l.Count), new Index1D(ReductionKernels.GroupSize)), partial, sv, k.Codes.View, l,
+            k.BiHalfEnd(Groups(l.Count), partial, sv, k.Codes.View, l,
                 T.CreateTruncating(iteration));
         }
     }
@@ -67,9 +67,9 @@ public sealed partial class IlgpuBackend
         {
             Accelerator.Bind();
             var partial = Scratch<T>(l.Count * l.Groups);
-            k.BiFinishPartial(new KernelConfig(new Index1D(l.Count * l.Groups), new Index1D(ReductionKernels.GroupSize)),
+            k.BiFinishPartial(Groups(l.Count * l.Groups),
                 xv, phv, shv, rv, tv, sv, k.Codes.View, partial, l, T.CreateTruncating(iteration));
-            k.BiFinishEnd(new KernelConfig(new Index1D(l.Count), new Index1D(ReductionKernels.GroupSize)), partial, sv, k.Codes.View, l,
+            k.BiFinishEnd(Groups(l.Count), partial, sv, k.Codes.View, l,
                 T.CreateTruncating(iteration));
         }
     }

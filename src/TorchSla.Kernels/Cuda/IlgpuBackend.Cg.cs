@@ -71,9 +71,9 @@ public sealed partial class IlgpuBackend
     {
         var partial = Scratch<T>(l.Count * l.Groups);
         l.SlotA = slot;
-        if (l.Length > 0) k.DotPartial(new KernelConfig(new Index1D(l.Count * l.Groups), new Index1D(ReductionKernels.GroupSize)), x, y, partial, l);
+        if (l.Length > 0) k.DotPartial(Groups(l.Count * l.Groups), x, y, partial, l);
         else Raw<T>().Fill(Cfg(partial.Length), partial, (int)partial.Length, default);
-        k.FoldInto(new KernelConfig(new Index1D(l.Count), new Index1D(ReductionKernels.GroupSize)), partial, s, l);
+        k.FoldInto(Groups(l.Count), partial, s, l);
     }
 
     /// <inheritdoc/>
@@ -113,9 +113,9 @@ public sealed partial class IlgpuBackend
         {
             Accelerator.Bind();
             var partial = Scratch<T>(2 * l.Count * l.Groups);
-            k.UpdatePartial(new KernelConfig(new Index1D(l.Count * l.Groups), new Index1D(ReductionKernels.GroupSize)),
+            k.UpdatePartial(Groups(l.Count * l.Groups),
                 xv, pv, rv, qv, dv, sv, k.Codes.View, partial, l, T.CreateTruncating(iteration - 1));
-            k.UpdateFinish(new KernelConfig(new Index1D(l.Count), new Index1D(ReductionKernels.GroupSize)),
+            k.UpdateFinish(Groups(l.Count),
                 partial, sv, k.Codes.View, l, T.CreateTruncating(iteration));
         }
     }
@@ -165,11 +165,11 @@ public sealed partial class IlgpuBackend
             Accelerator.Bind();
             var partial = Scratch<T>(l.Count * l.Groups);
             if (l.Length > 0)
-                k.DirectionSpMVPartial(new KernelConfig(new Index1D(l.Count * l.Groups), new Index1D(ReductionKernels.GroupSize)),
+                k.DirectionSpMVPartial(Groups(l.Count * l.Groups),
                     rowPtr, colInd, vv, rv, dv, pov, pnv, xv, qv, sv, k.Codes.View, partial, l, T.CreateTruncating(iteration - 1));
             else Raw<T>().Fill(Cfg(partial.Length), partial, (int)partial.Length, default);
             l.SlotA = CgScalars.Curvature;
-            k.FoldInto(new KernelConfig(new Index1D(l.Count), new Index1D(ReductionKernels.GroupSize)), partial, sv, l);
+            k.FoldInto(Groups(l.Count), partial, sv, l);
         }
     }
 

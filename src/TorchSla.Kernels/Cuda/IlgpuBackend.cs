@@ -193,6 +193,9 @@ public sealed partial class IlgpuBackend : Backend, IDisposable
         }
     }
 
+    /// <summary>A launch of <paramref name="groups"/> thread groups of the reductions' size (one group per partial sum).</summary>
+    private static KernelConfig Groups(int groups) => new(new Index1D(groups), new Index1D(ReductionKernels.GroupSize));
+
     private static KernelConfig Cfg(long threads)
     {
         long groups = (threads + Threads - 1) / Threads;
@@ -531,8 +534,8 @@ public sealed partial class IlgpuBackend : Backend, IDisposable
             var buf = Scratch<T>(g + 1);
             var partial = buf.SubView(1, g);
             var result = buf.SubView(0, 1);
-            k.DotPartial(new KernelConfig(new Index1D(g), new Index1D(ReductionKernels.GroupSize)), xv, yv, partial, length);
-            k.Finish(new KernelConfig(new Index1D(1), new Index1D(ReductionKernels.GroupSize)), partial, result, g, (int)ReduceOp.Sum, T.Zero);
+            k.DotPartial(Groups(g), xv, yv, partial, length);
+            k.Finish(Groups(1), partial, result, g, (int)ReduceOp.Sum, T.Zero);
             Span<T> r = stackalloc T[1];
             result.CopyToCPU(r);
             return r[0];
@@ -557,8 +560,8 @@ public sealed partial class IlgpuBackend : Backend, IDisposable
             // Pass 2 folds partials that are already lifted (|x|, x²): combine them with the plain op.
             int finishOp = op switch { ReduceOp.SumAbs or ReduceOp.SumSquares => (int)ReduceOp.Sum, ReduceOp.MaxAbs => (int)ReduceOp.Max, _ => (int)op };
             T finishIdentity = op == ReduceOp.MaxAbs ? T.Zero : identity;
-            k.ReducePartial(new KernelConfig(new Index1D(g), new Index1D(ReductionKernels.GroupSize)), xv, partial, length, (int)op, identity);
-            k.Finish(new KernelConfig(new Index1D(1), new Index1D(ReductionKernels.GroupSize)), partial, result, g, finishOp, finishIdentity);
+            k.ReducePartial(Groups(g), xv, partial, length, (int)op, identity);
+            k.Finish(Groups(1), partial, result, g, finishOp, finishIdentity);
             Span<T> r = stackalloc T[1];
             result.CopyToCPU(r);
             return r[0];
