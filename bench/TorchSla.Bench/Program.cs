@@ -17,6 +17,7 @@ using TorchSla.Bench;
 //   amg-compare [2d:N|3d:N]  AMG-PCG vs Jacobi-PCG vs hypre BoomerAMG-PCG, whole solves, markdown rows
 //   amg-crossover [2d:N|3d:N] AMG-PCG vs Jacobi-PCG vs Cholesky through A.Solve, best of 3 (auto-choice rule)
 //   direct-crossover [2d:N|3d:N|cd2d:N|MATRIX] direct vs iterative whole solves through A.Solve (auto-choice rule)
+//   direct-device [2d:N|3d:N] [--device D]    Cholesky solve of a GPU right-hand side: host solve + copies vs upload + device sweeps
 //   amg-gpu [2d:N|3d:N]      AMG-PCG vs Jacobi-PCG on cuda:0 (bench/gpu/batch/amg2.sh), whole solves, markdown rows
 // Anything else goes to BenchmarkDotNet's switcher, e.g. `-- --filter "*SpMVBench*"`.
 if (args.FirstOrDefault() == "gpu-pcg") return TorchSla.Bench.Gpu.GpuPcgBench.Run(args.Skip(1).ToArray());
@@ -35,6 +36,7 @@ switch (args.FirstOrDefault())
     case "amg-gpu": return AmgGpu.Run(args.Skip(1).ToArray());
     case "amg-crossover": return AmgCrossover.Run(args.Skip(1).ToArray());
     case "direct-crossover": return DirectCrossover.Run(args.Skip(1).ToArray());
+    case "direct-device": return TorchSla.Bench.Direct.DirectDeviceBench.Run(args.Skip(1).ToArray());
     case "autodiff-solve": return AutodiffSolveBench.Run(args.Skip(1).ToArray());
     case "autodiff-logdet": return AutodiffLogDetBench.Run(args.Skip(1).ToArray());
     default:

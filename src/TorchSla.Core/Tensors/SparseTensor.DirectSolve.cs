@@ -8,9 +8,10 @@ public sealed partial class SparseTensor<T>
 {
     /// <summary>
     /// A·x = b by a sparse factorization on the host (float64), for <see cref="SolveMethod.Cholesky"/>,
-    /// <see cref="SolveMethod.Ldlt"/> and <see cref="SolveMethod.Lu"/>. A CUDA tensor is factored and
-    /// solved on the CPU (the triangular solves are sequential sweeps over the factor, which a CPU core
-    /// runs faster than a GPU without level scheduling) and x is copied back to b's device.
+    /// <see cref="SolveMethod.Ldlt"/> and <see cref="SolveMethod.Lu"/>. A CUDA tensor is factored on the
+    /// CPU; a Cholesky factorization with a float64 vector b is then uploaded and solved on the GPU (supernodal sweeps,
+    /// one launch per level of the assembly tree: see <see cref="CholeskyFactorization{T}.DeviceSolveMinRows"/>), the
+    /// other cases are solved on the CPU and x is copied back to b's device.
     /// b is [N] (the same for every matrix of a batch) or [B…, N]. The factorization is released, or handed to
     /// <paramref name="keepFactorization"/> (the adjoint of a recorded solve reuses it for the transpose solve).
     /// </summary>
@@ -38,9 +39,21 @@ public sealed partial class SparseTensor<T>
             for (int i = 0; i < BatchSize; i++) f.Solve(bh, i).CopyTo(all, i * Rows);
             x = Tensor<T>.FromArray(all, [.. _batchShape, Rows]);
         }
-        else x = f.Solve(b.Cpu());
+        else x = f.Solve(b); // on b's device: solved there when the factorization can (see SolveOnDevice), else via the host
         double solveSeconds = sw.Elapsed.TotalSeconds;
-        if (b.Device != Device.Cpu) x = x.To(b.Device);
+        if (!IsBatched && b.Rank == 1 && x.Device != Device.Cpu && x.Device == Device)
+        {
+            // The true residual on the device, as the iterative methods compute it (nothing crosses the bus).
+            var r = Tensor<T>.Zeros(x.Shape, Device);
+            Apply(x, r);
+            double bn = double.CreateTruncating(b.Norm());
+            var d = b.Backend;
+            d.Axpby(T.One, b.Storage, 0, -T.One, r.Storage, 0, Rows);
+            double rn = double.CreateTruncating(r.Norm());
+            r.Dispose();
+            return DirectResult(f, x, options, method, solveSeconds, rn, bn > 0 ? rn / bn : rn);
+        }
+        if (b.Device != Device.Cpu && x.Device != b.Device) x = x.To(b.Device);
         // The true residual of the result, as the iterative methods report it.
         double rr = 0, bb = 0;
         var xh = x.Cpu().ToArray();
@@ -56,9 +69,13 @@ public sealed partial class SparseTensor<T>
                 rr += s * s;
             }
         double rel = bb > 0 ? Math.Sqrt(rr / bb) : Math.Sqrt(rr);
-        return new SolveResult<T>(x, 0, [], ConvergenceReason.Factorized, method, "none", Math.Sqrt(rr), rel)
+        return DirectResult(f, x, options, method, solveSeconds, Math.Sqrt(rr), rel);
+    }
+
+    private static SolveResult<T> DirectResult(SparseFactorization<T> f, Tensor<T> x, SolveOptions options, SolveMethod method,
+        double solveSeconds, double residual, double relative) =>
+        new(x, 0, [], ConvergenceReason.Factorized, method, "none", residual, relative)
         {
             Direct = new DirectSolveInfo(f.NnzFactor, f.Flops, options.Ordering, f.AnalyzeSeconds, f.FactorSeconds, solveSeconds),
         };
-    }
 }

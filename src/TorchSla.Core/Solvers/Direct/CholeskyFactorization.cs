@@ -18,6 +18,7 @@ public sealed class CholeskyFactorization<T> : SparseFactorization<T> where T : 
     private readonly SparsePattern _pattern;
     private readonly double _pivotTolerance;
     private MultifrontalFactor[] _factors;
+    private SupernodalDeviceSolver? _device;
 
     internal CholeskyFactorization(SparseTensor<T> a, CholeskyOrdering ordering, double pivotTolerance)
         : base(a.Rows, a.BatchShape)
@@ -67,6 +68,7 @@ public sealed class CholeskyFactorization<T> : SparseFactorization<T> where T : 
             f[b] = MultifrontalFactor.Factor(_symbolic, values, b * nnz, _pivotTolerance * scale);
         }
         _factors = f;
+        DropDeviceCopy();
         FactorSeconds = sw.Elapsed.TotalSeconds;
     }
 
@@ -81,7 +83,38 @@ public sealed class CholeskyFactorization<T> : SparseFactorization<T> where T : 
     private protected override double[] SelectedInverseTranspose(int batchIndex) =>
         SupernodalSelectedInverse.OnPattern(_symbolic, SupernodalSelectedInverse.Compute(_factors[batchIndex]), _pattern);
 
-    private protected override void ReleaseFactors() => _factors = [];
+    private protected override void ReleaseFactors() { _factors = []; DropDeviceCopy(); }
+
+    private void DropDeviceCopy() { _device?.Dispose(); _device = null; }
+
+    /// <summary>
+    /// Rows from which a right-hand side on a GPU is solved there, with the factor uploaded once, instead of being
+    /// copied to the host, solved and copied back. Set by measurement (bench mode direct-device, bench/RESULTS.md
+    /// "Direct solves of CUDA tensors").
+    /// </summary>
+    public static int DeviceSolveMinRows { get; set; } = 0;
+
+    /// <summary>Whether the last solve of a GPU vector ran on the GPU (the factor is uploaded there).</summary>
+    public bool FactorOnDevice => _device is not null;
+
+    /// <summary>Levels of the supernodal assembly tree: the launches of one triangular sweep on a GPU.</summary>
+    public int TreeLevels => SupernodalDeviceSolver.LevelsOf(_symbolic);
+
+    /// <summary>The factor of matrix <paramref name="batchIndex"/> uploaded to <paramref name="device"/> (tests and benchmarks).</summary>
+    internal SupernodalDeviceSolver UploadFactor(Device device, int batchIndex = 0) =>
+        SupernodalDeviceSolver.Upload(_symbolic, _factors[batchIndex].L, device);
+
+    private protected override Tensor<T>? SolveOnDevice(Tensor<T> b, bool transpose)
+    {
+        if (typeof(T) != typeof(double) || N < DeviceSolveMinRows || !SupernodalDeviceSolver.Fits(_symbolic)) return null;
+        var bs = (Kernels.Memory.Storage<double>)(object)b.Storage;
+        var be = Kernels.BackendRegistry.Get(b.Device);
+        double m = be.Reduce(Kernels.ReduceOp.MaxAbs, bs, 0, N);
+        if (!double.IsFinite(m)) CheckFinite(b.Cpu().ToArray().Select(v => double.CreateChecked(v)).ToArray(), nameof(b));
+        if (_device is null || _device.Device != b.Device) { DropDeviceCopy(); _device = UploadFactor(b.Device); }
+        var x = _device.Solve(bs); // Aᵀ = A: the transpose solve is the same
+        return (Tensor<T>)(object)new Tensor<double>(x, b.Shape);
+    }
 
     /// <summary>
     /// L of matrix <paramref name="batchIndex"/> in compressed columns (ordered numbering, rows ascending, the

@@ -47,6 +47,12 @@ public abstract class SparseFactorization<T> : IDisposable where T : unmanaged, 
     /// <summary>Solves A_b·x = b in place for one vector of length N (float64, caller's ordering).</summary>
     private protected abstract void SolveInPlace(int batchIndex, Span<double> x, bool transpose);
 
+    /// <summary>
+    /// Solves with a vector b that lives on a GPU without moving it to the host, when this factorization can (the
+    /// factor is uploaded on first use); null: solve on the host. b's entries are checked finite first.
+    /// </summary>
+    private protected virtual Tensor<T>? SolveOnDevice(Tensor<T> b, bool transpose) => null;
+
     /// <summary>log|det A_b| and sign(det A_b) ∈ {−1, +1}.</summary>
     private protected abstract (double LogAbsDet, int Sign) LogDeterminant(int batchIndex);
 
@@ -110,6 +116,7 @@ public abstract class SparseFactorization<T> : IDisposable where T : unmanaged, 
             throw new ShapeMismatchException(
                 $"b has shape {ShapeMismatchException.Format(shape)}; this {N}×{N} factorization{(br > 0 ? $" of batch {ShapeMismatchException.Format(_batchShape)}" : "")} solves shapes [{string.Join(", ", [.. _batchShape.Select(d => d.ToString()), "N"])}] or [..., N, K] with N = {N}", nameof(b));
         int k = matrix ? shape[br + 1] : 1;
+        if (b.Device != Device.Cpu && vector && BatchSize == 1 && SolveOnDevice(b, transpose) is { } onDevice) return onDevice;
         var data = b.Cpu().ToArray();
         var result = new T[data.Length];
         int per = N * k;
