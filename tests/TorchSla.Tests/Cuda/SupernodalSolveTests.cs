@@ -93,6 +93,12 @@ public class SupernodalSolveTests
         Assert.Equal(Math.Sqrt(rr / bb), r.FinalRelativeResidual, 1e-15);
 
         using var f = cpuA.Cholesky();
+        Assert.Equal(cpuA.Rows >= CholeskyFactorization<double>.DeviceSolveMinRows, f.Solve(b).Device == Gpu && f.FactorOnDevice);
+        f.SolveOnGpu = false;
+        var xh = f.Solve(b);
+        Assert.False(f.FactorOnDevice);
+        Assert.Equal(Gpu, xh.Device);
+        f.SolveOnGpu = true;
         var xd = f.Solve(b);
         Assert.True(f.FactorOnDevice);
         Assert.Equal(Gpu, xd.Device);
@@ -106,6 +112,7 @@ public class SupernodalSolveTests
     {
         var a = SparseTensor.Poisson2D<double>(8);
         using var f = a.Cholesky();
+        f.SolveOnGpu = true;
         var bh = DirectTestHelpers.RandomVector(a.Rows, 2);
         var b = Tensor<double>.FromSpan(bh, device: Gpu);
         _ = f.Solve(b);
@@ -124,6 +131,7 @@ public class SupernodalSolveTests
     {
         var a = SparseTensor.Poisson2D<double>(5);
         using var f = a.Cholesky();
+        f.SolveOnGpu = true;
         var bh = new double[a.Rows];
         bh[7] = double.NaN;
         var e = Assert.Throws<NonFiniteValueException>(() => f.Solve(Tensor<double>.FromSpan(bh, device: Gpu)));

@@ -89,10 +89,25 @@ public sealed class CholeskyFactorization<T> : SparseFactorization<T> where T : 
 
     /// <summary>
     /// Rows from which a right-hand side on a GPU is solved there, with the factor uploaded once, instead of being
-    /// copied to the host, solved and copied back. Set by measurement (bench mode direct-device, bench/RESULTS.md
-    /// "Direct solves of CUDA tensors").
+    /// copied to the host, solved and copied back. Measured with bench mode direct-device on an H100 with a 16-thread
+    /// host (bench/RESULTS.md "Direct solves of CUDA tensors"): at 10⁴ rows (2D Poisson) one solve costs 0.99 ms on the
+    /// host with the copies against 0.65 ms upload + 0.89 ms on the device; at 2.7·10⁴ rows (3D Poisson 30³) the device
+    /// wins even the first solve (7.1 + 9.4 ms against 21.5 ms), and at 10⁶ rows it is 8.6× faster per solve.
     /// </summary>
-    public static int DeviceSolveMinRows { get; set; } = 0;
+    public const int DeviceSolveMinRows = 20_000;
+
+    /// <summary>
+    /// Where a float64 vector that lives on a GPU is solved: null (default) on the GPU from
+    /// <see cref="DeviceSolveMinRows"/> rows, on the host below; true always on the GPU; false always on the host
+    /// (setting it releases a device copy of the factor).
+    /// </summary>
+    public bool? SolveOnGpu
+    {
+        get => _solveOnGpu;
+        set { _solveOnGpu = value; if (value == false) DropDeviceCopy(); }
+    }
+
+    private bool? _solveOnGpu;
 
     /// <summary>Whether the last solve of a GPU vector ran on the GPU (the factor is uploaded there).</summary>
     public bool FactorOnDevice => _device is not null;
@@ -106,7 +121,7 @@ public sealed class CholeskyFactorization<T> : SparseFactorization<T> where T : 
 
     private protected override Tensor<T>? SolveOnDevice(Tensor<T> b, bool transpose)
     {
-        if (typeof(T) != typeof(double) || N < DeviceSolveMinRows || !SupernodalDeviceSolver.Fits(_symbolic)) return null;
+        if (typeof(T) != typeof(double) || !(SolveOnGpu ?? N >= DeviceSolveMinRows) || !SupernodalDeviceSolver.Fits(_symbolic)) return null;
         var bs = (Kernels.Memory.Storage<double>)(object)b.Storage;
         var be = Kernels.BackendRegistry.Get(b.Device);
         double m = be.Reduce(Kernels.ReduceOp.MaxAbs, bs, 0, N);
