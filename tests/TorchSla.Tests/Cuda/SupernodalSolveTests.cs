@@ -39,12 +39,30 @@ public class SupernodalSolveTests
             keys.Select(k => k.Item2).ToArray(), [n, n]);
     }
 
-    public static TheoryData<string> Matrices => new() { "poisson", "irregular", "494_bus" };
+    /// <summary>A dense SPD matrix (one supernode of 70 columns: several panels in either sweep) with a sparse border.</summary>
+    private static SparseTensor<double> DenseBlock(int m, int seed)
+    {
+        var rng = new Random(seed);
+        var b = new double[m, m];
+        for (int i = 0; i < m; i++) for (int j = 0; j < m; j++) b[i, j] = rng.NextDouble() - 0.5;
+        var rowsList = new List<int>(); var cols = new List<int>(); var vals = new List<double>();
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < m; j++)
+            {
+                double s = i == j ? m : 0;
+                for (int q = 0; q < m; q++) s += b[i, q] * b[j, q];
+                rowsList.Add(i); cols.Add(j); vals.Add(s);
+            }
+        return SparseTensor.FromCoo<double>(vals.ToArray(), rowsList.ToArray(), cols.ToArray(), [m, m]);
+    }
+
+    public static TheoryData<string> Matrices => new() { "poisson", "irregular", "494_bus", "dense" };
 
     private static SparseTensor<double> Matrix(string name) => name switch
     {
         "poisson" => SparseTensor.Poisson2D<double>(GpuTestDevice.IsReal ? 300 : 14),
         "irregular" => IrregularSpd(GpuTestDevice.IsReal ? 200 : 12, 7),
+        "dense" => DenseBlock(70, 8),
         _ => MatrixMarket.Read<double>(TestPaths.Matrix("494_bus.mtx")),
     };
 
