@@ -88,11 +88,21 @@ internal static class DenseFrontKernels
     /// F[rowFirst.., colFirst..] (rows × cols, leading dimension r) −= X·Wᵀ with X = F[rowFirst.., col0..col0+depth)
     /// and W (cols × depth, column-major, leading dimension <paramref name="wld"/>): the Schur-complement update of a
     /// front whose eliminated columns are given, with W = L21·D (LDLᵀ, <paramref name="lowerOnly"/>: rowFirst = colFirst,
-    /// rows = cols, lower triangle only) or W = U12ᵀ (LU). Packed SYRK/GEMM in panels of <see cref="PanelWidth"/>.
+    /// rows = cols, lower triangle only). Packed SYRK/GEMM in panels of <see cref="PanelWidth"/>.
     /// </summary>
-    public static void Update(double[] f, int r, int rowFirst, int rows, int colFirst, int cols, int col0, int depth, double[] w, int wld, bool lowerOnly, bool parallel)
+    public static void Update(double[] f, int r, int rowFirst, int rows, int colFirst, int cols, int col0, int depth, double[] w, int wld, bool lowerOnly, bool parallel) =>
+        Gemm(f, r, rowFirst, colFirst, rows, cols, f, r, rowFirst, col0, w, wld, 0, depth, lowerOnly, parallel);
+
+    /// <summary>
+    /// C −= X·Wᵀ on three column-major arrays that may differ: C = c[cRow + i + (cCol + j)·ldc] (rows × cols),
+    /// X = x[xRow + i + (xCol + p)·ldx] (rows × depth), W = w[wRow + j + p·wld] (cols × depth). Array offsets fold into
+    /// cRow/xRow/wRow. The multifrontal LU keeps a front in three such pieces (its L columns, U rows and Schur
+    /// complement) and updates each with this. <paramref name="lowerOnly"/>: C square, only its lower triangle.
+    /// </summary>
+    public static void Gemm(double[] c, int ldc, int cRow, int cCol, int rows, int cols, double[] x, int ldx, int xRow, int xCol,
+        double[] w, int wld, int wRow, int depth, bool lowerOnly, bool parallel)
     {
-        if (rows == 0 || cols == 0 || depth == 0) return;
+        if (rows <= 0 || cols <= 0 || depth <= 0) return;
         int pw = Math.Min(PanelWidth, depth);
         var packA = System.Buffers.ArrayPool<double>.Shared.Rent((rows + 7) / 8 * 8 * pw);
         var packB = System.Buffers.ArrayPool<double>.Shared.Rent((cols + 7) / 8 * 8 * pw);
@@ -101,9 +111,9 @@ internal static class DenseFrontKernels
             for (int p0 = 0; p0 < depth; p0 += PanelWidth)
             {
                 int pb = Math.Min(PanelWidth, depth - p0);
-                Pack(f, r, rowFirst, col0 + p0, rows, pb, packA);
-                Pack(w, wld, 0, p0, cols, pb, packB);
-                Syrk(f, r, rowFirst, rows, colFirst, cols, pb, packA, packB, lowerOnly, parallel);
+                Pack(x, ldx, xRow, xCol + p0, rows, pb, packA);
+                Pack(w, wld, wRow, p0, cols, pb, packB);
+                Syrk(c, ldc, cRow, rows, cCol, cols, pb, packA, packB, lowerOnly, parallel);
             }
         }
         finally

@@ -115,6 +115,9 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
     /// <summary>Floating-point operations of the first matrix's factorization.</summary>
     public override double Flops => _factors.Length == 0 ? 0 : _factors[0].Flops;
 
+    /// <summary>Columns the multifrontal algorithm delayed from a front to its parent for matrix <paramref name="batchIndex"/> (0 for the left-looking one).</summary>
+    internal int DelayedPivots(int batchIndex = 0) => _factors[batchIndex] is MultifrontalLuFactors m ? m.DelayedPivots : 0;
+
     /// <summary>Most refinement steps per solve (default 3); 0 turns refinement off.</summary>
     public int MaxRefinementSteps { get; set; } = 3;
 

@@ -18,9 +18,9 @@ internal sealed class MultifrontalLuFactors : ILuFactors
     /// Wraps the fronts' output: front s's L block is l[s][off[s]..] (m×npiv, column-major) and its U block
     /// u[s][off[s]..] (npiv×m, column-major); fronts may share one array at different offsets.
     /// </summary>
-    public MultifrontalLuFactors(SupernodalSymbolic s, int[][] rowIndex, int[][] colIndex, int[] pivots, double[][] l, double[][] u, long[] off, double flops)
+    public MultifrontalLuFactors(SupernodalSymbolic s, int[][] rowIndex, int[][] colIndex, int[] pivots, double[][] l, double[][] u, long[] off, double flops, int delayed)
     {
-        _s = s; _rows = rowIndex; _cols = colIndex; _pivots = pivots; _l = l; _u = u; _off = off; Flops = flops;
+        _s = s; _rows = rowIndex; _cols = colIndex; _pivots = pivots; _l = l; _u = u; _off = off; Flops = flops; DelayedPivots = delayed;
         int n = s.N;
         Pinv = new int[n]; Q = new int[n];
         int k = 0;
@@ -42,6 +42,8 @@ internal sealed class MultifrontalLuFactors : ILuFactors
     public long Nnz { get; }
     /// <inheritdoc/>
     public double Flops { get; }
+    /// <summary>Fully-summed columns that fronts passed on to their parents (each counted at every front that delayed it).</summary>
+    public int DelayedPivots { get; }
 
     /// <summary>x ← A⁻¹·x: forward with L front by front (y by row variables), backward with U (z by column variables).</summary>
     public void Solve(Span<double> x, Span<double> work)
