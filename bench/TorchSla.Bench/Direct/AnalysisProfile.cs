@@ -25,7 +25,9 @@ internal static class AnalysisProfile
         }
         Time("A + Aᵀ pattern (union with the transpose)", () => a.Pattern.Transpose());
         var auto = Time("ordering: Automatic (ND.OrderAutomatic)", () => NestedDissection.OrderAutomatic(n, srp, sci));
-        Time("ordering: level-structure ND alone", () => LevelStructureDissection.Order(n, srp, sci));
+        int sep = 0;
+        Time("ordering: level-structure ND alone", () => LevelStructureDissection.Order(n, srp, sci, out sep));
+        Console.WriteLine($"  level-structure top separator {sep} (planar bound 2√(2n) = {NestedDissection.PlanarSeparatorBound(n):F0})");
         if (n <= 300_000) Time("ordering: multilevel ND", () => NestedDissection.Order(n, srp, sci));
         var amd = Time("ordering: approximate minimum degree", () => ApproximateMinimumDegree.Order(n, srp, sci));
         var (perm, pinv, parent) = Time("postordered elimination tree", () => SupernodalSymbolic.PostorderedTree(n, srp, sci, auto));

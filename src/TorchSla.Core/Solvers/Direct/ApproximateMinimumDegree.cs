@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace TorchSla.Solvers.Direct;
 
 /// <summary>
@@ -17,6 +18,7 @@ namespace TorchSla.Solvers.Direct;
 internal static class ApproximateMinimumDegree
 {
     /// <summary>The ordering p (p[new] = old) of the graph whose adjacency is the CSR pattern (self loops ignored; the pattern should be structurally symmetric).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int[] Order(int n, int[] rowPtr, int[] colInd)
     {
         var a = new List<int>[n];      // A_i: adjacent live variables (original edges not yet covered by an element)

@@ -124,6 +124,7 @@ internal static class DenseFrontKernels
     }
 
     /// <summary>Unblocked left-looking Cholesky of the jb×jb diagonal block at (j0, j0) of f[o..] (leading dimension r); returns the failing local column or −1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int CholeskyBlock(double[] f, int o, int r, int j0, int jb, double tau, out double pivot)
     {
         pivot = double.NaN;
@@ -166,6 +167,7 @@ internal static class DenseFrontKernels
                 lt[j * jb + j] = 1 / f[o + j0 + j + (j0 + j) * r];
             }
         }
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void Group(int g)
         {
             int i0 = first + g * RowGroup, i1 = Math.Min(r, i0 + RowGroup);
@@ -221,6 +223,7 @@ internal static class DenseFrontKernels
     }
 
     /// <summary>y += alpha·x, vectorized.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y)
     {
         int i = 0;
@@ -240,6 +243,7 @@ internal static class DenseFrontKernels
     }
 
     /// <summary>Σ x_i·y_i, vectorized (four independent accumulators).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
         int i = 0;
@@ -267,6 +271,7 @@ internal static class DenseFrontKernels
     /// Packs rows [row0, row0+rows) × columns [col0, col0+cols) of F into 8-row strips: strip s holds
     /// p-major 8-tuples, pack[s·8·cols + p·8 + ii] = F[row0 + 8s + ii, col0 + p], zero-padded.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Pack(double[] f, int r, int row0, int col0, int rows, int cols, double[] pack)
     {
         int strips = (rows + 7) / 8;
@@ -295,6 +300,7 @@ internal static class DenseFrontKernels
         int strips = (rows + 7) / 8;
         int groupStrips = RowGroup / 8;
         int groups = (strips + groupStrips - 1) / groupStrips;
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void Group(int g)
         {
             int s0 = g * groupStrips, s1 = Math.Min(strips, s0 + groupStrips);

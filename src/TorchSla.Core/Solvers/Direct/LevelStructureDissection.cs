@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace TorchSla.Solvers.Direct;
 
 /// <summary>
@@ -23,8 +24,13 @@ internal static class LevelStructureDissection
     /// <summary>The ordering p (p[new] = old) of the graph whose adjacency is the CSR pattern (structurally symmetric; self loops ignored).</summary>
     public static int[] Order(int n, int[] rowPtr, int[] colInd) => Order(n, rowPtr, colInd, out _);
 
-    /// <summary>As <see cref="Order(int, int[], int[])"/>, also giving the size of the first separator (of the first connected piece split; 0 if none).</summary>
-    public static int[] Order(int n, int[] rowPtr, int[] colInd, out int firstSeparator)
+    /// <summary>
+    /// As <see cref="Order(int, int[], int[])"/>, also giving the size of the first separator (of the first connected
+    /// piece split; 0 if none), which is also passed to <paramref name="firstSeparatorFound"/> as soon as it is known
+    /// (before the rest of the dissection).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static int[] Order(int n, int[] rowPtr, int[] colInd, out int firstSeparator, Action<int>? firstSeparatorFound = null)
     {
         firstSeparator = 0;
         bool first = true;
@@ -105,7 +111,7 @@ internal static class LevelStructureDissection
             foreach (int v in nodes) level[v] = -1;
             int at = lo + p1.Count + p2.Count;
             foreach (int v in sep) perm[at++] = v;
-            if (first) { firstSeparator = sep.Count; first = false; }
+            if (first) { firstSeparator = sep.Count; first = false; firstSeparatorFound?.Invoke(firstSeparator); }
             work.Push((p2.ToArray(), lo + p1.Count));
             work.Push((p1.ToArray(), lo));
         }
@@ -113,6 +119,7 @@ internal static class LevelStructureDissection
     }
 
     /// <summary>Breadth-first levels inside the piece (inSet == stamp) from root (level[] of the piece must be −1): sets level[] of the reached vertices, which the queue holds in order; the caller resets them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Bfs(int root, int[] rowPtr, int[] colInd, int[] inSet, int stamp, int[] level, int[] queue, out int levels)
     {
         int head = 0, tail = 0;
@@ -134,6 +141,7 @@ internal static class LevelStructureDissection
         return tail;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OrderLeaf(int[] nodes, int lo, int[] rowPtr, int[] colInd, int[] perm, int[] local)
     {
         int m = nodes.Length;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using System.Numerics;
 
@@ -139,6 +140,7 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
         FactorSeconds = sw.Elapsed.TotalSeconds;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void SolveInPlace(int batchIndex, Span<double> x, bool transpose)
     {
         int n = N, nnz = _pattern.Nnz;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 
 namespace TorchSla.Solvers.Direct;
@@ -37,6 +38,7 @@ internal static class MultifrontalLu
         public required int[] LowerSource { get; init; }
 
         /// <summary>Analyses a square pattern with the given fill-reducing ordering of A + Aᵀ (or the explicit <paramref name="permutation"/>).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static Plan Analyze(SparsePattern pattern, CholeskyOrdering ordering, int[]? permutation = null)
         {
             var s = SupernodalSymbolic.Analyze(pattern, ordering, permutation);
@@ -110,6 +112,7 @@ internal static class MultifrontalLu
         using var rowMaps = new ThreadLocal<int[]>(() => new int[n]);
         using var colMaps = new ThreadLocal<int[]>(() => new int[n]);
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void Node(int sn, bool parallel)
         {
             int f = s.SuperStart[sn], k = s.SuperStart[sn + 1] - f;
@@ -212,6 +215,7 @@ internal static class MultifrontalLu
     /// the front by the variables' positions in it (Duff &amp; Reid's extend-add): a column of the fully-summed block
     /// goes wholly to A, any other column splits between U12 (fully-summed rows) and C.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ExtendAdd(in Front fr, double[] cu, int[] cri, int[] cci, int p0, int[] rmap, int[] cmap)
     {
         int mcc = cri.Length - p0, nfs = fr.Nfs, m = fr.M, mc = fr.Mc;
@@ -256,6 +260,7 @@ internal static class MultifrontalLu
     /// below the diagonal) and U11 (above), rows [0, npiv) of A and U12 the rest of U, and the remaining rows and
     /// columns the Schur complement; the fully-summed rows and columns in [npiv, nfs) are the delayed ones.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int EliminateFullySummed(in Front fr, int[] ri, int[] ci, int[] perm, double u, bool parallel)
     {
         var f = fr.A; var fu = fr.U;
@@ -313,6 +318,7 @@ internal static class MultifrontalLu
     /// The pivot for column c: its diagonal row (the row of the same variable) if it passes |a| ≥ u·max_i|a_ic|,
     /// else its largest fully-summed entry if that passes; (−1, −1) if neither.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (int Column, int Row) ThresholdPivot(double[] f, int ao, int m, int nfs, int done, int c, int[] ri, int[] ci, int[] perm, double u)
     {
         int cc = ao + c * m;
@@ -345,6 +351,7 @@ internal static class MultifrontalLu
     /// A22 −= L21·U12 on rows [p0+np, m) of those columns by the packed GEMM kernel (W = U12ᵀ), piece by piece:
     /// columns left of nfs in A, the fully-summed rows right of it in U12, the rest in C.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void UpdateRight(in Front fr, int p0, int np, int c0, bool parallel)
     {
         var f = fr.A; var fu = fr.U;

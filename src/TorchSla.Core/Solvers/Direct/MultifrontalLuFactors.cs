@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace TorchSla.Solvers.Direct;
 
 /// <summary>
@@ -50,6 +51,7 @@ internal sealed class MultifrontalLuFactors : ILuFactors
     /// front's entries of the right-hand side are gathered into a dense vector, solved with the front's dense blocks
     /// (unit-lower TRSV and GEMV by contiguous column AXPYs, the supernodal solve of Davis 2006, §9) and scattered back.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Solve(Span<double> x, Span<double> work)
     {
         var perm = _s.Perm;
@@ -95,6 +97,7 @@ internal sealed class MultifrontalLuFactors : ILuFactors
     }
 
     /// <summary>x ← A⁻ᵀ·x: forward with Uᵀ (by column variables), backward with Lᵀ (by row variables), front by front with dense dot products.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void SolveTranspose(Span<double> x, Span<double> work)
     {
         var perm = _s.Perm;

@@ -78,6 +78,12 @@ public class MultilevelNestedDissectionTests
         var a = SparseTensor.Poisson3D<double>(20);
         var auto = NestedDissection.OrderAutomatic(a.Rows, a.RowPointers, a.ColumnIndices);
         Assert.Equal(LevelStructureDissection.Order(a.Rows, a.RowPointers, a.ColumnIndices), auto);
+        // A 2-D grid's BFS level (80 vertices) is under the planar separator bound 2√(2n) ≈ 226: taken without a
+        // multilevel comparison, and it is the same ordering.
+        var g2 = SparseTensor.Poisson2D<double>(80);
+        LevelStructureDissection.Order(g2.Rows, g2.RowPointers, g2.ColumnIndices, out int sep2);
+        Assert.True(sep2 <= NestedDissection.PlanarSeparatorBound(g2.Rows), $"separator {sep2}");
+        Assert.Equal(LevelStructureDissection.Order(g2.Rows, g2.RowPointers, g2.ColumnIndices), NestedDissection.OrderAutomatic(g2.Rows, g2.RowPointers, g2.ColumnIndices));
 
         // hangGlider_2 (optimal control) has long-range couplings that BFS levels cut badly: the automatic choice must
         // not fill more than the better of the two orderings by more than a little.
