@@ -132,7 +132,7 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
         var csc = _plan is null ? new double[nnz] : [];
         for (int b = 0; b < BatchSize; b++)
         {
-            if (_plan is not null) { f[b] = MultifrontalLu.Factor(_plan, new ReadOnlySpan<double>(values, b * nnz, nnz), _threshold); continue; }
+            if (_plan is not null) { f[b] = MultifrontalLu.Factor(_plan, values, b * nnz, _threshold); continue; }
             for (int t = 0; t < nnz; t++) csc[t] = values[(long)b * nnz + _cscSource[t]];
             f[b] = GilbertPeierlsLu.Factor(n, _cscPtr, _cscRow, csc, _q, _threshold);
         }

@@ -84,11 +84,11 @@ internal static class MultifrontalLu
     }
 
     /// <summary>
-    /// Factors the value set <paramref name="values"/> (CSR slot order of the analysed pattern) with pivot threshold
-    /// <paramref name="u"/> ∈ (0, 1].
+    /// Factors the value set values[offset..] (CSR slot order of the analysed pattern; read in place, not copied) with
+    /// pivot threshold <paramref name="u"/> ∈ (0, 1].
     /// </summary>
     /// <exception cref="SingularMatrixException">A column is zero in its updated front.</exception>
-    public static MultifrontalLuFactors Factor(Plan plan, ReadOnlySpan<double> values, double u)
+    public static MultifrontalLuFactors Factor(Plan plan, double[] values, int offset, double u)
     {
         var s = plan.Symbolic;
         int ns = s.SuperCount, n = s.N;
@@ -107,7 +107,6 @@ internal static class MultifrontalLu
         var blockOffset = new long[ns];
         var contribution = new double[]?[ns];
         var delayedOut = new int[ns];
-        var vals = values.ToArray();
         double flops = 0;
         using var rowMaps = new ThreadLocal<int[]>(() => new int[n]);
         using var colMaps = new ThreadLocal<int[]>(() => new int[n]);
@@ -148,10 +147,10 @@ internal static class MultifrontalLu
                 for (int q = s.AColPtr[j]; q < s.AColPtr[j + 1]; q++)
                 {
                     int col = cmap[s.ARowInd[q]];
-                    double v = vals[s.ASource[q]];
+                    double v = values[offset + s.ASource[q]];
                     if (col < nfs) fa[ao + rj + col * m] += v; else fu[bo + rj + (col - nfs) * nfs] += v;
                 }
-                for (int q = plan.LowerPtr[j]; q < plan.LowerPtr[j + 1]; q++) fa[rmap[plan.LowerRow[q]] + cj] += vals[plan.LowerSource[q]];
+                for (int q = plan.LowerPtr[j]; q < plan.LowerPtr[j + 1]; q++) fa[rmap[plan.LowerRow[q]] + cj] += values[offset + plan.LowerSource[q]];
             }
             for (int c = s.ChildPtr[sn]; c < s.ChildPtr[sn + 1]; c++)
             {
