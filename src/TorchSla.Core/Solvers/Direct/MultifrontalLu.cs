@@ -246,6 +246,21 @@ internal static class MultifrontalLu
         finally { ArrayPool<int>.Shared.Return(rows); }
     }
 
+    /// <summary>
+    /// The partial LU of one front given as its three pieces (see <see cref="Front"/>; ri/ci its row and column variables,
+    /// permuted with the pivots): the dense kernel alone, for the benchmark of the front kernels. Returns npiv.
+    /// </summary>
+    internal static int PartialLu(double[] a, double[] u, double[] c, int m, int nfs, int[] ri, int[] ci, double pivotThreshold, bool parallel) =>
+        EliminateFullySummed(new Front(a, 0, u, 0, c, m, nfs), ri, ci, ci, pivotThreshold, parallel);
+
+    /// <summary>
+    /// Fronts of at most this many rows are eliminated unblocked: each pivot's rank-1 update goes at once to every column
+    /// right of it by vector AXPYs, with no packing (on fronts this small the packed product's setup outweighs its speed:
+    /// `direct dense R K 1`, one thread, partial LU 30×6 / 64×16 / 100×20 / 150×40: 2.9 / 8.3 / 10.8 / 12.3 GFlop/s
+    /// unblocked against 1.4 / 4.8 / 7.7 / 9.3 blocked; 250×60: 13.0 against 25.7, bench/RESULTS.md).
+    /// </summary>
+    internal static int SmallFrontRows { get; set; } = 160;
+
     /// <summary>Columns of a panel: pivots are searched and applied column by column inside it, then the rest of the front is updated by one blocked product.</summary>
     private const int PanelWidth = 64;
 
@@ -264,6 +279,7 @@ internal static class MultifrontalLu
     {
         var f = fr.A; var fu = fr.U;
         int ao = fr.AOff, bo = fr.BOff, m = fr.M, nfs = fr.Nfs;
+        bool unblocked = m <= SmallFrontRows;
         int done = 0, parked = 0, doneAtUnpark = -1;
         while (true)
         {
@@ -275,7 +291,9 @@ internal static class MultifrontalLu
                 doneAtUnpark = done; parked = 0;
                 continue;
             }
-            int p0 = done, pend = Math.Min(limit, done + PanelWidth);
+            int p0 = done, pend = unblocked ? limit : Math.Min(limit, done + PanelWidth);
+            // Columns that take the rank-1 update of each pivot now: the panel's, or in a small front every column to the right.
+            int cEnd = unblocked ? nfs : pend;
             while (done < pend)
             {
                 int pc = -1, pr = -1;
@@ -292,15 +310,25 @@ internal static class MultifrontalLu
                 double inv = 1 / f[done + dd];
                 for (int i = done + 1; i < m; i++) f[i + dd] *= inv;
                 var l = new ReadOnlySpan<double>(f, dd + done + 1, m - done - 1);
-                for (int c = done + 1; c < pend; c++)
+                for (int c = done + 1; c < cEnd; c++)
                 {
                     double uc = f[ao + done + c * m];
                     if (uc != 0) DenseFrontKernels.Axpy(-uc, l, new Span<double>(f, ao + c * m + done + 1, m - done - 1));
                 }
+                if (unblocked)
+                    for (int c = nfs; c < m; c++)
+                    {
+                        // Column c right of the fully-summed block: its rows below the pivot in U12, then in C.
+                        int bc = bo + (c - nfs) * nfs;
+                        double uc = fu[bc + done];
+                        if (uc == 0) continue;
+                        DenseFrontKernels.Axpy(-uc, l[..(nfs - done - 1)], new Span<double>(fu, bc + done + 1, nfs - done - 1));
+                        DenseFrontKernels.Axpy(-uc, l[(nfs - done - 1)..], new Span<double>(fr.C, (c - nfs) * fr.Mc, fr.Mc));
+                    }
                 done++;
             }
             int np = done - p0;
-            if (np > 0 && pend < m) UpdateRight(fr, p0, np, pend, parallel);
+            if (!unblocked && np > 0 && pend < m) UpdateRight(fr, p0, np, pend, parallel);
             // Park the panel's failed columns [done, pend) at the end of the untried range (they are up to date).
             int failed = pend - done;
             for (int t = failed - 1; t >= 0; t--)

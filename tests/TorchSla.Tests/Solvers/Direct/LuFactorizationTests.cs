@@ -173,9 +173,20 @@ public class LuFactorizationTests
     }
 
     [Theory]
-    [InlineData(0.1)]
-    [InlineData(1.0)]
-    public void LargeFrontsWithDelayedPivotsReconstructAndRefactor(double threshold)
+    [InlineData(0.1, 160)]
+    [InlineData(1.0, 160)]
+    [InlineData(0.1, 0)]
+    [InlineData(0.1, int.MaxValue)]
+    public void LargeFrontsWithDelayedPivotsReconstructAndRefactor(double threshold, int smallFrontRows)
+    {
+        // smallFrontRows: fronts up to this size are eliminated unblocked, larger ones by panels (0: all blocked).
+        int saved = MultifrontalLu.SmallFrontRows;
+        MultifrontalLu.SmallFrontRows = smallFrontRows;
+        try { LargeFronts(threshold); }
+        finally { MultifrontalLu.SmallFrontRows = saved; }
+    }
+
+    private static void LargeFronts(double threshold)
     {
         // 3-D 7-point pattern on a 12³ grid: nested dissection gives fronts of 100–300 rows with more fully-summed
         // columns than one 64-column panel. Unsymmetric values and a tiny diagonal on every third variable make the
