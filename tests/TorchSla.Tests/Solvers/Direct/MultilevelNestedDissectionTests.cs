@@ -96,4 +96,25 @@ public class MultilevelNestedDissectionTests
         long chosen = NnzL(h, ph);
         Assert.True(chosen <= 1.1 * Math.Min(level, multi), $"automatic {chosen}, level-structure {level}, multilevel {multi}");
     }
+
+    [Fact]
+    public void LevelStructureOrderingIsTheSameOnOneOrTwoThreads()
+    {
+        // Below the first separator the pieces are dissected by two workers; each piece's ordering depends on the piece
+        // alone, so the permutation must equal the one-thread result exactly.
+        var a = SparseTensor.Poisson2D<double>(90);
+        var rp = a.RowPointers; var ci = a.ColumnIndices;
+        int saved = LevelStructureDissection.ParallelPieces;
+        try
+        {
+            LevelStructureDissection.ParallelPieces = int.MaxValue;
+            var one = LevelStructureDissection.Order(a.Rows, rp, ci, out int sep1);
+            LevelStructureDissection.ParallelPieces = 1000;
+            var two = LevelStructureDissection.Order(a.Rows, rp, ci, out int sep2);
+            AssertPermutation(a.Rows, two);
+            Assert.Equal(one, two);
+            Assert.Equal(sep1, sep2);
+        }
+        finally { LevelStructureDissection.ParallelPieces = saved; }
+    }
 }
