@@ -132,6 +132,7 @@ internal static class ApproximateMinimumDegree
             _min = n;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Insert(int i, int d)
         {
             _prev[i] = -1; _next[i] = _head[d];
@@ -140,12 +141,14 @@ internal static class ApproximateMinimumDegree
             if (d < _min) _min = d;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Remove(int i, int d)
         {
             if (_prev[i] >= 0) _next[_prev[i]] = _next[i]; else _head[d] = _next[i];
             if (_next[i] >= 0) _prev[_next[i]] = _prev[i];
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public int PopMin()
         {
             while (_head[_min] < 0) _min++;

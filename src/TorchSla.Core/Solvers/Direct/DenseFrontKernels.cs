@@ -42,6 +42,7 @@ internal static class DenseFrontKernels
     /// factor's storage instead of clearing and copying an r×r front. A pivot ≤ <paramref name="tau"/> stops the
     /// factorization and is reported.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Outcome PartialCholesky(double[] l, int lOff, int r, int k, double[] u, double tau, bool parallel)
     {
         var outcome = new Outcome { FailedColumn = -1 };
@@ -99,6 +100,7 @@ internal static class DenseFrontKernels
     /// cRow/xRow/wRow. The multifrontal LU keeps a front in three such pieces (its L columns, U rows and Schur
     /// complement) and updates each with this. <paramref name="lowerOnly"/>: C square, only its lower triangle.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gemm(double[] c, int ldc, int cRow, int cCol, int rows, int cols, double[] x, int ldx, int xRow, int xCol,
         double[] w, int wld, int wRow, int depth, bool lowerOnly, bool parallel)
     {
@@ -152,6 +154,7 @@ internal static class DenseFrontKernels
     /// vectors, blocks of 32 rows are solved in registers (<see cref="SolveRows32"/>); other rows column by column
     /// with vector AXPYs.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SolveBelow(double[] f, int o, int r, int j0, int jb, bool parallel)
     {
         int first = j0 + jb, rows = r - first;
@@ -295,6 +298,7 @@ internal static class DenseFrontKernels
     /// of 4, row strips of 8; with <paramref name="lower"/> (square, same first) only the lower triangle, and only
     /// blocks touching it are computed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Syrk(double[] f, int r, int rowFirst, int rows, int colFirst, int cols, int depth, double[] a, double[] b, bool lower, bool parallel)
     {
         int strips = (rows + 7) / 8;
@@ -459,6 +463,7 @@ internal static class DenseFrontKernels
         (Vector256.LoadUnsafe(ref f, at + 4) - hi).StoreUnsafe(ref f, at + 4);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Scatter(double[] f, int r, int rowFirst, int rows, int colFirst, int cols, int i0, int j0, ReadOnlySpan<double> tile, bool lower)
     {
         for (int jj = 0; jj < 4 && j0 + jj < cols; jj++)

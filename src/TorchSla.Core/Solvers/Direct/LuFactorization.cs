@@ -92,6 +92,7 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
         return (int[])_factors[batchIndex].Q.Clone();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double SymmetryRatio(SparsePattern a, SparsePattern union)
     {
         long diag = 0;

@@ -152,6 +152,7 @@ internal sealed class MultifrontalFactor
     /// splitting the heaviest one until none carries more than 1/(4·P) of the work; the split nodes
     /// (ascending, so children first) are factored afterwards.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (List<(int First, int Last)> Subtrees, List<int> Top) Schedule(SupernodalSymbolic s)
     {
         int ns = s.SuperCount;

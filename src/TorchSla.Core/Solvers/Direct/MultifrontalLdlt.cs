@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 
 namespace TorchSla.Solvers.Direct;
@@ -79,6 +80,7 @@ internal sealed class MultifrontalLdlt
         var vals = values.ToArray();
         using var maps = new ThreadLocal<int[]>(() => new int[n]);
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void Node(int sn, bool parallel)
         {
             int f = s.SuperStart[sn], k = s.SuperStart[sn + 1] - f;
@@ -187,6 +189,7 @@ internal sealed class MultifrontalLdlt
     /// At a root (<paramref name="root"/>: nothing can be delayed, every row is fully summed) a column that fails the
     /// threshold test is pivoted by the Bunch–Kaufman rule instead.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Elimination EliminateFullySummed(double[] f, int m, int nfs, int[] idx, int[] perm, double[] d, bool root)
     {
         var e = new Elimination();
@@ -219,6 +222,7 @@ internal sealed class MultifrontalLdlt
     /// The first fully-summed column c ≥ <paramref name="done"/> that passes the Duff–Reid threshold test as a 1×1
     /// pivot (partner −1) or, with its largest fully-summed off-diagonal q, as a 2×2 pivot; (−1, −1) if none.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (int Pivot, int Partner) ThresholdPivot(double[] f, int m, int nfs, int done, int[] idx, int[] perm)
     {
         const double u = Threshold;
@@ -280,6 +284,7 @@ internal sealed class MultifrontalLdlt
         new($"the matrix is singular: column {column} of A is zero after elimination of the pivots before it", column);
 
     /// <summary>Interchanges variables a and b (both in [0, nfs)) of the front: P·F·P with whole fully-summed columns, L rows included.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SymmetricSwap(double[] f, int m, int nfs, int[] idx, int a, int b)
     {
         if (a == b) return;
@@ -290,6 +295,7 @@ internal sealed class MultifrontalLdlt
     }
 
     /// <summary>1×1 pivot at p: rank-1 update of the remaining fully-summed columns, then L's column p = column p / d_p.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void EliminateOne(double[] f, int m, int nfs, int p, double[] d)
     {
         int cp = p * m;
@@ -306,6 +312,7 @@ internal sealed class MultifrontalLdlt
     }
 
     /// <summary>2×2 pivot at (p, p+1): rank-2 update of the remaining fully-summed columns, then [l_p l_p+1] = [a_p a_p+1]·D⁻¹.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void EliminateTwo(double[] f, int m, int nfs, int p, double[] d)
     {
         int cp = p * m, cq = cp + m;
@@ -336,6 +343,7 @@ internal sealed class MultifrontalLdlt
     }
 
     /// <summary>C (the rows/columns ≥ nfs, lower, leading dimension m − nfs) −= L21·(D·L21ᵀ) for the npiv eliminated columns, D with 2×2 blocks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SchurUpdate(double[] f, double[] c, int m, int nfs, int npiv, double[] d, bool parallel)
     {
         int rows = m - nfs;
@@ -370,6 +378,7 @@ internal sealed class MultifrontalLdlt
     private static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y) => DenseFrontKernels.Axpy(alpha, x, y);
 
     /// <summary>Solves the ordered system in place: x ← Pᵀ·L⁻ᵀ·D⁻¹·L⁻¹·P·x. <paramref name="work"/> has N entries.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Solve(Span<double> x, Span<double> work)
     {
         var s = Symbolic;

@@ -263,6 +263,7 @@ internal sealed class SupernodalSymbolic
     /// <summary>Entries of a lower trapezoid with k columns and r rows (the first k rows being the triangle).</summary>
     private static long Dense(long k, long r) => k * r - k * (k - 1) / 2;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int[] Identity(int n)
     {
         var p = new int[n];
@@ -270,6 +271,7 @@ internal sealed class SupernodalSymbolic
         return p;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int[] Inverse(int[] p)
     {
         var q = new int[p.Length];
