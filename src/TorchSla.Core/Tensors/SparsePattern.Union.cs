@@ -51,6 +51,7 @@ internal sealed partial class SparsePattern
         return _symmetryPlan;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private UnionPlan BuildUnion(SparsePattern other, int[]? composeB)
     {
         if (Rows != other.Rows || Cols != other.Cols)

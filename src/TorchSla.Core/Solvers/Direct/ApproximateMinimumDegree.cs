@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace TorchSla.Solvers.Direct;
 
 /// <summary>
@@ -17,6 +18,7 @@ namespace TorchSla.Solvers.Direct;
 internal static class ApproximateMinimumDegree
 {
     /// <summary>The ordering p (p[new] = old) of the graph whose adjacency is the CSR pattern (self loops ignored; the pattern should be structurally symmetric).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int[] Order(int n, int[] rowPtr, int[] colInd)
     {
         var a = new List<int>[n];      // A_i: adjacent live variables (original edges not yet covered by an element)
@@ -130,6 +132,7 @@ internal static class ApproximateMinimumDegree
             _min = n;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Insert(int i, int d)
         {
             _prev[i] = -1; _next[i] = _head[d];
@@ -138,12 +141,14 @@ internal static class ApproximateMinimumDegree
             if (d < _min) _min = d;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Remove(int i, int d)
         {
             if (_prev[i] >= 0) _next[_prev[i]] = _next[i]; else _head[d] = _next[i];
             if (_next[i] >= 0) _prev[_next[i]] = _prev[i];
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public int PopMin()
         {
             while (_head[_min] < 0) _min++;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace TorchSla.Solvers.Direct;
 
 /// <summary>
@@ -43,6 +44,7 @@ internal static class ColumnCounts
     /// subtree, found with a disjoint-set forest; each non-root node takes one off its parent. Summing these deltas
     /// over every subtree gives the counts.</para>
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (int[] Counts, long NnzL) GilbertNgPeyton(int n, int[] rowPtr, int[] colInd, int[] perm, int[] pinv, int[] parent)
     {
         var delta = new int[n];

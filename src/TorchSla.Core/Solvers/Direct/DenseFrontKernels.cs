@@ -42,6 +42,7 @@ internal static class DenseFrontKernels
     /// factor's storage instead of clearing and copying an r×r front. A pivot ≤ <paramref name="tau"/> stops the
     /// factorization and is reported.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Outcome PartialCholesky(double[] l, int lOff, int r, int k, double[] u, double tau, bool parallel)
     {
         var outcome = new Outcome { FailedColumn = -1 };
@@ -88,11 +89,22 @@ internal static class DenseFrontKernels
     /// F[rowFirst.., colFirst..] (rows × cols, leading dimension r) −= X·Wᵀ with X = F[rowFirst.., col0..col0+depth)
     /// and W (cols × depth, column-major, leading dimension <paramref name="wld"/>): the Schur-complement update of a
     /// front whose eliminated columns are given, with W = L21·D (LDLᵀ, <paramref name="lowerOnly"/>: rowFirst = colFirst,
-    /// rows = cols, lower triangle only) or W = U12ᵀ (LU). Packed SYRK/GEMM in panels of <see cref="PanelWidth"/>.
+    /// rows = cols, lower triangle only). Packed SYRK/GEMM in panels of <see cref="PanelWidth"/>.
     /// </summary>
-    public static void Update(double[] f, int r, int rowFirst, int rows, int colFirst, int cols, int col0, int depth, double[] w, int wld, bool lowerOnly, bool parallel)
+    public static void Update(double[] f, int r, int rowFirst, int rows, int colFirst, int cols, int col0, int depth, double[] w, int wld, bool lowerOnly, bool parallel) =>
+        Gemm(f, r, rowFirst, colFirst, rows, cols, f, r, rowFirst, col0, w, wld, 0, depth, lowerOnly, parallel);
+
+    /// <summary>
+    /// C −= X·Wᵀ on three column-major arrays that may differ: C = c[cRow + i + (cCol + j)·ldc] (rows × cols),
+    /// X = x[xRow + i + (xCol + p)·ldx] (rows × depth), W = w[wRow + j + p·wld] (cols × depth). Array offsets fold into
+    /// cRow/xRow/wRow. The multifrontal LU keeps a front in three such pieces (its L columns, U rows and Schur
+    /// complement) and updates each with this. <paramref name="lowerOnly"/>: C square, only its lower triangle.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Gemm(double[] c, int ldc, int cRow, int cCol, int rows, int cols, double[] x, int ldx, int xRow, int xCol,
+        double[] w, int wld, int wRow, int depth, bool lowerOnly, bool parallel)
     {
-        if (rows == 0 || cols == 0 || depth == 0) return;
+        if (rows <= 0 || cols <= 0 || depth <= 0) return;
         int pw = Math.Min(PanelWidth, depth);
         var packA = System.Buffers.ArrayPool<double>.Shared.Rent((rows + 7) / 8 * 8 * pw);
         var packB = System.Buffers.ArrayPool<double>.Shared.Rent((cols + 7) / 8 * 8 * pw);
@@ -101,9 +113,9 @@ internal static class DenseFrontKernels
             for (int p0 = 0; p0 < depth; p0 += PanelWidth)
             {
                 int pb = Math.Min(PanelWidth, depth - p0);
-                Pack(f, r, rowFirst, col0 + p0, rows, pb, packA);
-                Pack(w, wld, 0, p0, cols, pb, packB);
-                Syrk(f, r, rowFirst, rows, colFirst, cols, pb, packA, packB, lowerOnly, parallel);
+                Pack(x, ldx, xRow, xCol + p0, rows, pb, packA);
+                Pack(w, wld, wRow, p0, cols, pb, packB);
+                Syrk(c, ldc, cRow, rows, cCol, cols, pb, packA, packB, lowerOnly, parallel);
             }
         }
         finally
@@ -114,6 +126,7 @@ internal static class DenseFrontKernels
     }
 
     /// <summary>Unblocked left-looking Cholesky of the jb×jb diagonal block at (j0, j0) of f[o..] (leading dimension r); returns the failing local column or −1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int CholeskyBlock(double[] f, int o, int r, int j0, int jb, double tau, out double pivot)
     {
         pivot = double.NaN;
@@ -141,6 +154,7 @@ internal static class DenseFrontKernels
     /// vectors, blocks of 32 rows are solved in registers (<see cref="SolveRows32"/>); other rows column by column
     /// with vector AXPYs.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SolveBelow(double[] f, int o, int r, int j0, int jb, bool parallel)
     {
         int first = j0 + jb, rows = r - first;
@@ -156,6 +170,7 @@ internal static class DenseFrontKernels
                 lt[j * jb + j] = 1 / f[o + j0 + j + (j0 + j) * r];
             }
         }
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void Group(int g)
         {
             int i0 = first + g * RowGroup, i1 = Math.Min(r, i0 + RowGroup);
@@ -211,6 +226,7 @@ internal static class DenseFrontKernels
     }
 
     /// <summary>y += alpha·x, vectorized.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y)
     {
         int i = 0;
@@ -229,10 +245,36 @@ internal static class DenseFrontKernels
         for (; i < x.Length; i++) y[i] += alpha * x[i];
     }
 
+    /// <summary>Σ x_i·y_i, vectorized (four independent accumulators).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        int i = 0;
+        double s = 0;
+        if (Vector256.IsHardwareAccelerated && x.Length >= 16)
+        {
+            ref double rx = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref double ry = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+            Vector256<double> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (; i + 16 <= x.Length; i += 16)
+            {
+                nuint o = (nuint)i;
+                a0 += Vector256.LoadUnsafe(ref rx, o) * Vector256.LoadUnsafe(ref ry, o);
+                a1 += Vector256.LoadUnsafe(ref rx, o + 4) * Vector256.LoadUnsafe(ref ry, o + 4);
+                a2 += Vector256.LoadUnsafe(ref rx, o + 8) * Vector256.LoadUnsafe(ref ry, o + 8);
+                a3 += Vector256.LoadUnsafe(ref rx, o + 12) * Vector256.LoadUnsafe(ref ry, o + 12);
+            }
+            s = Vector256.Sum((a0 + a1) + (a2 + a3));
+        }
+        for (; i < x.Length; i++) s += x[i] * y[i];
+        return s;
+    }
+
     /// <summary>
     /// Packs rows [row0, row0+rows) × columns [col0, col0+cols) of F into 8-row strips: strip s holds
     /// p-major 8-tuples, pack[s·8·cols + p·8 + ii] = F[row0 + 8s + ii, col0 + p], zero-padded.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Pack(double[] f, int r, int row0, int col0, int rows, int cols, double[] pack)
     {
         int strips = (rows + 7) / 8;
@@ -256,11 +298,13 @@ internal static class DenseFrontKernels
     /// of 4, row strips of 8; with <paramref name="lower"/> (square, same first) only the lower triangle, and only
     /// blocks touching it are computed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Syrk(double[] f, int r, int rowFirst, int rows, int colFirst, int cols, int depth, double[] a, double[] b, bool lower, bool parallel)
     {
         int strips = (rows + 7) / 8;
         int groupStrips = RowGroup / 8;
         int groups = (strips + groupStrips - 1) / groupStrips;
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void Group(int g)
         {
             int s0 = g * groupStrips, s1 = Math.Min(strips, s0 + groupStrips);
@@ -419,6 +463,7 @@ internal static class DenseFrontKernels
         (Vector256.LoadUnsafe(ref f, at + 4) - hi).StoreUnsafe(ref f, at + 4);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Scatter(double[] f, int r, int rowFirst, int rows, int colFirst, int cols, int i0, int j0, ReadOnlySpan<double> tile, bool lower)
     {
         for (int jj = 0; jj < 4 && j0 + jj < cols; jj++)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace TorchSla.Solvers.Direct;
 
 /// <summary>
@@ -12,6 +13,7 @@ internal static class EliminationTree
     /// Parent of each node (−1 for a root), from the upper triangle of the matrix given column by
     /// column: column k lists rows i ≤ k (in any order; entries with i ≥ k are ignored).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int[] Compute(int n, int[] colPtr, int[] rowInd)
     {
         var parent = new int[n];
@@ -39,6 +41,7 @@ internal static class EliminationTree
     /// <see cref="Compute(int, int[], int[])"/> for P·S·Pᵀ with S a symmetric pattern (CSR, both triangles), read in place:
     /// column k of the upper triangle of P·S·Pᵀ is row perm[k] of S with pinv &lt; k, so no permuted copy is formed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int[] Compute(int n, int[] rowPtr, int[] colInd, int[] perm, int[] pinv)
     {
         var parent = new int[n];

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace TorchSla.Solvers.Direct;
 
 /// <summary>
@@ -23,28 +24,63 @@ internal static class LevelStructureDissection
     /// <summary>The ordering p (p[new] = old) of the graph whose adjacency is the CSR pattern (structurally symmetric; self loops ignored).</summary>
     public static int[] Order(int n, int[] rowPtr, int[] colInd) => Order(n, rowPtr, colInd, out _);
 
-    /// <summary>As <see cref="Order(int, int[], int[])"/>, also giving the size of the first separator (of the first connected piece split; 0 if none).</summary>
-    public static int[] Order(int n, int[] rowPtr, int[] colInd, out int firstSeparator)
+    /// <summary>
+    /// As <see cref="Order(int, int[], int[])"/>, also giving the size of the first separator (of the first connected
+    /// piece split; 0 if none), which is also passed to <paramref name="firstSeparatorFound"/> as soon as it is known
+    /// (before the rest of the dissection).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static int[] Order(int n, int[] rowPtr, int[] colInd, out int firstSeparator, Action<int>? firstSeparatorFound = null)
     {
-        firstSeparator = 0;
-        bool first = true;
+        int first = 0;
         var perm = new int[n];
-        var inSet = new int[n];          // inSet[v] == stamp: v belongs to the piece being split
+        var inSet = new int[n];          // inSet[v] == stamp: v belongs to the piece being split (stamps are unique per piece)
         var level = new int[n];
-        var local = new int[n];
         Array.Fill(inSet, -1);
         Array.Fill(level, -1);
         int stamp = 0;
-        var work = new Stack<(int[] Nodes, int Lo)>();
         var all = new int[n];
         for (int i = 0; i < n; i++) all[i] = i;
+        var work = new Stack<(int[] Nodes, int Lo)>();
         if (n > 0) work.Push((all, 0));
-        var queue = new int[n];
-        while (work.Count > 0)
+        // Pieces are disjoint, so after the first separator their dissections are independent: the pieces left then are
+        // shared out between two workers (balanced by size), each with its own queue and leaf scratch. inSet and level are
+        // per vertex and a piece's stamp is unique, so the workers never read each other's marks as their own.
+        bool split = n >= ParallelPieces && Environment.ProcessorCount > 1;
+        Dissect(work, n, rowPtr, colInd, perm, inSet, level, ref stamp, new int[n], new int[n], split ? 1 : int.MaxValue, ref first, firstSeparatorFound);
+        if (work.Count > 0)
+        {
+            var groups = new[] { new Stack<(int[] Nodes, int Lo)>(), new Stack<(int[] Nodes, int Lo)>() };
+            long w0 = 0, w1 = 0;
+            foreach (var piece in work.OrderByDescending(p => p.Nodes.Length))
+                if (w0 <= w1) { groups[0].Push(piece); w0 += piece.Nodes.Length; } else { groups[1].Push(piece); w1 += piece.Nodes.Length; }
+            Parallel.For(0, 2, g =>
+            {
+                int ignored = 1;
+                Dissect(groups[g], n, rowPtr, colInd, perm, inSet, level, ref stamp, new int[n], new int[n], int.MaxValue, ref ignored, null);
+            });
+        }
+        firstSeparator = first;
+        return perm;
+    }
+
+    /// <summary>Graphs of at least this many vertices dissect the pieces below the first separator on two threads (the result is the same).</summary>
+    internal static int ParallelPieces { get; set; } = 50_000;
+
+    /// <summary>
+    /// Dissects the pieces on the stack until it is empty or, once <paramref name="stopAfterSplits"/> separators have been
+    /// found, returns with the remaining pieces on it. <paramref name="first"/> gets the first separator's size (when 0).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Dissect(Stack<(int[] Nodes, int Lo)> work, int n, int[] rowPtr, int[] colInd, int[] perm, int[] inSet, int[] level,
+        ref int stampCounter, int[] queue, int[] local, int stopAfterSplits, ref int first, Action<int>? firstSeparatorFound)
+    {
+        int splits = 0;
+        while (work.Count > 0 && splits < stopAfterSplits)
         {
             var (nodes, lo) = work.Pop();
             if (nodes.Length <= LeafSize) { OrderLeaf(nodes, lo, rowPtr, colInd, perm, local); continue; }
-            stamp++;
+            int stamp = Interlocked.Increment(ref stampCounter);
             foreach (int v in nodes) inSet[v] = stamp;
 
             // Pseudo-peripheral start: BFS from a node, restart from a minimum-degree node of the last level while the depth grows.
@@ -105,14 +141,15 @@ internal static class LevelStructureDissection
             foreach (int v in nodes) level[v] = -1;
             int at = lo + p1.Count + p2.Count;
             foreach (int v in sep) perm[at++] = v;
-            if (first) { firstSeparator = sep.Count; first = false; }
+            if (first == 0) { first = sep.Count; firstSeparatorFound?.Invoke(first); }
+            splits++;
             work.Push((p2.ToArray(), lo + p1.Count));
             work.Push((p1.ToArray(), lo));
         }
-        return perm;
     }
 
     /// <summary>Breadth-first levels inside the piece (inSet == stamp) from root (level[] of the piece must be −1): sets level[] of the reached vertices, which the queue holds in order; the caller resets them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Bfs(int root, int[] rowPtr, int[] colInd, int[] inSet, int stamp, int[] level, int[] queue, out int levels)
     {
         int head = 0, tail = 0;
@@ -134,6 +171,7 @@ internal static class LevelStructureDissection
         return tail;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OrderLeaf(int[] nodes, int lo, int[] rowPtr, int[] colInd, int[] perm, int[] local)
     {
         int m = nodes.Length;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using System.Numerics;
 
@@ -91,6 +92,7 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
         return (int[])_factors[batchIndex].Q.Clone();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double SymmetryRatio(SparsePattern a, SparsePattern union)
     {
         long diag = 0;
@@ -115,6 +117,9 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
     /// <summary>Floating-point operations of the first matrix's factorization.</summary>
     public override double Flops => _factors.Length == 0 ? 0 : _factors[0].Flops;
 
+    /// <summary>Columns the multifrontal algorithm delayed from a front to its parent for matrix <paramref name="batchIndex"/> (0 for the left-looking one).</summary>
+    internal int DelayedPivots(int batchIndex = 0) => _factors[batchIndex] is MultifrontalLuFactors m ? m.DelayedPivots : 0;
+
     /// <summary>Most refinement steps per solve (default 3); 0 turns refinement off.</summary>
     public int MaxRefinementSteps { get; set; } = 3;
 
@@ -128,7 +133,7 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
         var csc = _plan is null ? new double[nnz] : [];
         for (int b = 0; b < BatchSize; b++)
         {
-            if (_plan is not null) { f[b] = MultifrontalLu.Factor(_plan, new ReadOnlySpan<double>(values, b * nnz, nnz), _threshold); continue; }
+            if (_plan is not null) { f[b] = MultifrontalLu.Factor(_plan, values, b * nnz, _threshold); continue; }
             for (int t = 0; t < nnz; t++) csc[t] = values[(long)b * nnz + _cscSource[t]];
             f[b] = GilbertPeierlsLu.Factor(n, _cscPtr, _cscRow, csc, _q, _threshold);
         }
@@ -136,6 +141,7 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
         FactorSeconds = sw.Elapsed.TotalSeconds;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void SolveInPlace(int batchIndex, Span<double> x, bool transpose)
     {
         int n = N, nnz = _pattern.Nnz;

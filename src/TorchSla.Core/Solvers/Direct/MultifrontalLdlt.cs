@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 
 namespace TorchSla.Solvers.Direct;
@@ -42,7 +43,7 @@ internal sealed class MultifrontalLdlt
     public int[][] Index { get; }
     /// <summary>Per front: number of pivots eliminated in it.</summary>
     public int[] Pivots { get; }
-    /// <summary>Per front: the m×npiv block of L, column-major (unit diagonal implied, rows below each pivot meaningful).</summary>
+    /// <summary>Per front: its m×nfs fully-summed columns, column-major; the first npiv are its block of L (unit diagonal implied, rows below each pivot meaningful).</summary>
     public double[][] L { get; }
     /// <summary>Per front: 2·npiv values, D's diagonal then its subdiagonal (nonzero only at the first column of a 2×2 pivot).</summary>
     public double[][] D { get; }
@@ -79,6 +80,7 @@ internal sealed class MultifrontalLdlt
         var vals = values.ToArray();
         using var maps = new ThreadLocal<int[]>(() => new int[n]);
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void Node(int sn, bool parallel)
         {
             int f = s.SuperStart[sn], k = s.SuperStart[sn + 1] - f;
@@ -97,12 +99,18 @@ internal sealed class MultifrontalLdlt
             Array.Copy(s.Rows, r0, idx, nd, r);
             var map = maps.Value!;
             for (int i = 0; i < m; i++) map[idx[i]] = i;
-            var front = ArrayPool<double>.Shared.Rent(checked(m * m));
-            Array.Clear(front, 0, m * m);
+            // The front in two pieces: its m×nfs fully-summed columns (kept whole, both triangles, so that symmetric
+            // interchanges are column swaps), which become this front's block of L as they are, and the lower triangle of
+            // the (m−nfs)² rest, which becomes the update matrix handed to the parent (pooled). Nothing is copied out.
+            int mc = m - nfs;
+            var fa = GC.AllocateUninitializedArray<double>(checked(m * nfs));
+            var fc = mc > 0 ? ArrayPool<double>.Shared.Rent(mc * mc) : [];
+            Array.Clear(fa);
+            Array.Clear(fc, 0, mc * mc);
             for (int j = f; j < f + k; j++)
             {
                 int col = map[j] * m;
-                for (int q = s.AColPtr[j]; q < s.AColPtr[j + 1]; q++) front[map[s.ARowInd[q]] + col] += vals[s.ASource[q]];
+                for (int q = s.AColPtr[j]; q < s.AColPtr[j + 1]; q++) fa[map[s.ARowInd[q]] + col] += vals[s.ASource[q]];
             }
             for (int c = s.ChildPtr[sn]; c < s.ChildPtr[sn + 1]; c++)
             {
@@ -110,51 +118,61 @@ internal sealed class MultifrontalLdlt
                 var u = contribution[ch];
                 if (u is null) continue;
                 var cidx = index[ch];
-                int p0 = pivots[ch], mc = cidx.Length - p0;
+                int p0 = pivots[ch], mcc = cidx.Length - p0;
                 // Extend-add of the child's lower-triangle contribution; a delayed variable may land before or after
-                // another in this front's order, so each entry goes to the lower triangle here.
-                for (int jj = 0; jj < mc; jj++)
+                // another in this front's order, so each entry goes to the lower triangle here: column min(pi, pj).
+                for (int jj = 0; jj < mcc; jj++)
                 {
                     int pj = map[cidx[p0 + jj]];
-                    int src = jj * mc;
-                    for (int ii = jj; ii < mc; ii++)
+                    int src = jj * mcc;
+                    for (int ii = jj; ii < mcc; ii++)
                     {
                         int pi = map[cidx[p0 + ii]];
-                        if (pi >= pj) front[pi + pj * m] += u[ii + src]; else front[pj + pi * m] += u[ii + src];
+                        int hi = Math.Max(pi, pj), lo = Math.Min(pi, pj);
+                        if (lo < nfs) fa[hi + lo * m] += u[ii + src]; else fc[hi - nfs + (lo - nfs) * mc] += u[ii + src];
                     }
                 }
                 ArrayPool<double>.Shared.Return(u);
                 contribution[ch] = null;
             }
-            // The fully-summed columns are kept whole (both triangles) so that symmetric interchanges are column swaps.
             for (int j = 0; j < nfs; j++)
-                for (int i = 0; i < j; i++) front[i + j * m] = front[j + i * m];
+                for (int i = 0; i < j; i++) fa[i + j * m] = fa[j + i * m];
 
             var dl = new double[2 * nfs];
             bool root = s.SuperParent[sn] < 0;
             Elimination result;
-            try { result = EliminateFullySummed(front, m, nfs, idx, s.Perm, dl, root); }
-            catch { ArrayPool<double>.Shared.Return(front); throw; }
+            try
+            {
+                result = EliminateFullySummed(fa, m, nfs, idx, s.Perm, dl, root);
+                if (mc > 0 && result.Pivots > 0) SchurUpdate(fa, fc, m, nfs, result.Pivots, dl, parallel);
+            }
+            catch { if (mc > 0) ArrayPool<double>.Shared.Return(fc); throw; }
             int npiv = result.Pivots;
             if (result.TwoByTwo > 0) Interlocked.Add(ref twoByTwo, result.TwoByTwo);
             if (nfs > npiv) Interlocked.Add(ref delayed, nfs - npiv);
-            if (m > nfs && npiv > 0) SchurUpdate(front, m, nfs, npiv, dl, parallel);
 
-            var lb = new double[(long)m * npiv];
-            Array.Copy(front, 0, lb, 0, (long)m * npiv);
             var dd = new double[2 * npiv];
             Array.Copy(dl, 0, dd, 0, npiv);
             Array.Copy(dl, nfs, dd, npiv, npiv);
-            lBlocks[sn] = lb; dBlocks[sn] = dd; index[sn] = idx; pivots[sn] = npiv; delayedOut[sn] = nfs - npiv;
-            int mcOut = m - npiv;
-            if (mcOut > 0 && !root)
+            lBlocks[sn] = fa; dBlocks[sn] = dd; index[sn] = idx; pivots[sn] = npiv; delayedOut[sn] = nfs - npiv;
+            int mo = m - npiv;
+            if (npiv == nfs) { if (mc > 0 && !root) contribution[sn] = fc; else if (mc > 0) ArrayPool<double>.Shared.Return(fc); }
+            else
             {
-                var u = ArrayPool<double>.Shared.Rent(mcOut * mcOut);
-                for (int j = 0; j < mcOut; j++)
-                    Array.Copy(front, npiv + j + (npiv + j) * m, u, j + j * mcOut, mcOut - j);
-                contribution[sn] = u;
+                // Delayed columns: the update matrix over [npiv, m), delayed variables first, gathered from both pieces.
+                if (mo > 0 && !root)
+                {
+                    var u = ArrayPool<double>.Shared.Rent(mo * mo);
+                    for (int jj = 0; jj < mo; jj++)
+                    {
+                        int col = npiv + jj;
+                        if (col < nfs) Array.Copy(fa, col + col * m, u, jj + jj * mo, mo - jj);
+                        else Array.Copy(fc, col - nfs + (col - nfs) * mc, u, jj + jj * mo, mo - jj);
+                    }
+                    contribution[sn] = u;
+                }
+                if (mc > 0) ArrayPool<double>.Shared.Return(fc);
             }
-            ArrayPool<double>.Shared.Return(front);
         }
 
         MultifrontalFactor.Traverse(s, Node, contribution);
@@ -171,6 +189,7 @@ internal sealed class MultifrontalLdlt
     /// At a root (<paramref name="root"/>: nothing can be delayed, every row is fully summed) a column that fails the
     /// threshold test is pivoted by the Bunch–Kaufman rule instead.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Elimination EliminateFullySummed(double[] f, int m, int nfs, int[] idx, int[] perm, double[] d, bool root)
     {
         var e = new Elimination();
@@ -203,6 +222,7 @@ internal sealed class MultifrontalLdlt
     /// The first fully-summed column c ≥ <paramref name="done"/> that passes the Duff–Reid threshold test as a 1×1
     /// pivot (partner −1) or, with its largest fully-summed off-diagonal q, as a 2×2 pivot; (−1, −1) if none.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (int Pivot, int Partner) ThresholdPivot(double[] f, int m, int nfs, int done, int[] idx, int[] perm)
     {
         const double u = Threshold;
@@ -264,6 +284,7 @@ internal sealed class MultifrontalLdlt
         new($"the matrix is singular: column {column} of A is zero after elimination of the pivots before it", column);
 
     /// <summary>Interchanges variables a and b (both in [0, nfs)) of the front: P·F·P with whole fully-summed columns, L rows included.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SymmetricSwap(double[] f, int m, int nfs, int[] idx, int a, int b)
     {
         if (a == b) return;
@@ -274,6 +295,7 @@ internal sealed class MultifrontalLdlt
     }
 
     /// <summary>1×1 pivot at p: rank-1 update of the remaining fully-summed columns, then L's column p = column p / d_p.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void EliminateOne(double[] f, int m, int nfs, int p, double[] d)
     {
         int cp = p * m;
@@ -290,6 +312,7 @@ internal sealed class MultifrontalLdlt
     }
 
     /// <summary>2×2 pivot at (p, p+1): rank-2 update of the remaining fully-summed columns, then [l_p l_p+1] = [a_p a_p+1]·D⁻¹.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void EliminateTwo(double[] f, int m, int nfs, int p, double[] d)
     {
         int cp = p * m, cq = cp + m;
@@ -319,8 +342,9 @@ internal sealed class MultifrontalLdlt
         f[p + 1 + cp] = 0; // L is unit lower triangular: the 2×2 block lives in D
     }
 
-    /// <summary>F22 (rows/columns ≥ nfs, lower) −= L21·(D·L21ᵀ) for the npiv eliminated columns, D with 2×2 blocks.</summary>
-    private static void SchurUpdate(double[] f, int m, int nfs, int npiv, double[] d, bool parallel)
+    /// <summary>C (the rows/columns ≥ nfs, lower, leading dimension m − nfs) −= L21·(D·L21ᵀ) for the npiv eliminated columns, D with 2×2 blocks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SchurUpdate(double[] f, double[] c, int m, int nfs, int npiv, double[] d, bool parallel)
     {
         int rows = m - nfs;
         var w = ArrayPool<double>.Shared.Rent(rows * npiv);
@@ -346,7 +370,7 @@ internal sealed class MultifrontalLdlt
                 }
                 for (int i = 0; i < rows; i++) w[i + j * rows] = f[cj + i] * dj;
             }
-            DenseFrontKernels.Update(f, m, nfs, rows, nfs, rows, 0, npiv, w, rows, lowerOnly: true, parallel);
+            DenseFrontKernels.Gemm(c, rows, 0, 0, rows, rows, f, m, nfs, 0, w, rows, 0, npiv, lowerOnly: true, parallel);
         }
         finally { ArrayPool<double>.Shared.Return(w); }
     }
@@ -354,6 +378,7 @@ internal sealed class MultifrontalLdlt
     private static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y) => DenseFrontKernels.Axpy(alpha, x, y);
 
     /// <summary>Solves the ordered system in place: x ← Pᵀ·L⁻ᵀ·D⁻¹·L⁻¹·P·x. <paramref name="work"/> has N entries.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Solve(Span<double> x, Span<double> work)
     {
         var s = Symbolic;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 
 namespace TorchSla.Solvers.Direct;
@@ -36,10 +37,11 @@ internal static class MultifrontalLu
         /// <summary>CSR slot of A of each strictly lower entry.</summary>
         public required int[] LowerSource { get; init; }
 
-        /// <summary>Analyses a square pattern with the given fill-reducing ordering of A + Aᵀ.</summary>
-        public static Plan Analyze(SparsePattern pattern, CholeskyOrdering ordering)
+        /// <summary>Analyses a square pattern with the given fill-reducing ordering of A + Aᵀ (or the explicit <paramref name="permutation"/>).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static Plan Analyze(SparsePattern pattern, CholeskyOrdering ordering, int[]? permutation = null)
         {
-            var s = SupernodalSymbolic.Analyze(pattern, ordering);
+            var s = SupernodalSymbolic.Analyze(pattern, ordering, permutation);
             int n = s.N;
             var (t, map) = pattern.Transpose();
             var perm = s.Perm; var pinv = s.Pinv;
@@ -66,18 +68,35 @@ internal static class MultifrontalLu
     }
 
     /// <summary>
-    /// Factors the value set <paramref name="values"/> (CSR slot order of the analysed pattern) with pivot threshold
-    /// <paramref name="u"/> ∈ (0, 1].
+    /// A front in three column-major pieces, so that a front without delayed pivots from its children is assembled
+    /// and factored in place in the factor's storage (as <see cref="MultifrontalFactor"/> does for Cholesky) and its
+    /// Schur complement is handed to the parent as it is: the m×nfs block of fully-summed columns (<see cref="A"/>,
+    /// leading dimension m: it becomes L below the diagonal and U11 above), the nfs×(m−nfs) block of fully-summed rows
+    /// right of it (in <see cref="U"/> after an nfs×nfs gap that U11 fills at the end, leading dimension nfs: it becomes
+    /// U12) and the (m−nfs)² rest (<see cref="C"/>, leading dimension m−nfs, pooled).
+    /// </summary>
+    private readonly record struct Front(double[] A, int AOff, double[] U, int UOff, double[] C, int M, int Nfs)
+    {
+        /// <summary>Offset of U12 (the fully-summed rows of the columns right of the block) in <see cref="U"/>.</summary>
+        public int BOff => UOff + Nfs * Nfs;
+        /// <summary>Leading dimension of <see cref="C"/>.</summary>
+        public int Mc => M - Nfs;
+    }
+
+    /// <summary>
+    /// Factors the value set values[offset..] (CSR slot order of the analysed pattern; read in place, not copied) with
+    /// pivot threshold <paramref name="u"/> ∈ (0, 1].
     /// </summary>
     /// <exception cref="SingularMatrixException">A column is zero in its updated front.</exception>
-    public static MultifrontalLuFactors Factor(Plan plan, ReadOnlySpan<double> values, double u)
+    public static MultifrontalLuFactors Factor(Plan plan, double[] values, int offset, double u)
     {
         var s = plan.Symbolic;
         int ns = s.SuperCount, n = s.N;
         var rowIndex = new int[ns][]; var colIndex = new int[ns][];
         var pivots = new int[ns];
-        // L and U of fronts without delayed pivots go to two arrays sized by the analysis (as the Cholesky factor
-        // does; thousands of separate large arrays cost more in garbage collection than the copies themselves).
+        // L and U of fronts without delayed pivots live in two arrays sized by the analysis (as the Cholesky factor
+        // does; thousands of separate large arrays cost more in garbage collection than the copies themselves), and
+        // such fronts are assembled and factored right there.
         var lBlocks = new double[ns][]; var uBlocks = new double[ns][];
         var offsets = new long[ns + 1];
         for (int sn = 0; sn < ns; sn++) offsets[sn + 1] = offsets[sn] + (long)(s.RowPtr[sn + 1] - s.RowPtr[sn]) * (s.SuperStart[sn + 1] - s.SuperStart[sn]);
@@ -88,18 +107,18 @@ internal static class MultifrontalLu
         var blockOffset = new long[ns];
         var contribution = new double[]?[ns];
         var delayedOut = new int[ns];
-        var vals = values.ToArray();
         double flops = 0;
         using var rowMaps = new ThreadLocal<int[]>(() => new int[n]);
         using var colMaps = new ThreadLocal<int[]>(() => new int[n]);
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void Node(int sn, bool parallel)
         {
             int f = s.SuperStart[sn], k = s.SuperStart[sn + 1] - f;
             int r0 = s.RowPtr[sn], r = s.RowPtr[sn + 1] - r0;
             int nd = 0;
             for (int c = s.ChildPtr[sn]; c < s.ChildPtr[sn + 1]; c++) nd += delayedOut[s.Children[c]];
-            int m = nd + r, nfs = nd + k;
+            int m = nd + r, nfs = nd + k, mc = m - nfs;
             var ri = new int[m]; var ci = new int[m];
             int w = 0;
             for (int c = s.ChildPtr[sn]; c < s.ChildPtr[sn + 1]; c++)
@@ -111,74 +130,156 @@ internal static class MultifrontalLu
             Array.Copy(s.Rows, r0, ci, nd, r);
             var rmap = rowMaps.Value!; var cmap = colMaps.Value!;
             for (int i = 0; i < m; i++) { rmap[ri[i]] = i; cmap[ci[i]] = i; }
-            var front = ArrayPool<double>.Shared.Rent(checked(m * m));
-            Array.Clear(front, 0, m * m);
+            // The planned storage has room for exactly m×k of L and of U: fronts that received delayed columns get their own.
+            bool planned = nd == 0;
+            var fr = planned
+                ? new Front(lAll, (int)offsets[sn], uAll, (int)offsets[sn], mc > 0 ? ArrayPool<double>.Shared.Rent(mc * mc) : [], m, nfs)
+                : new Front(GC.AllocateUninitializedArray<double>(checked(m * nfs)), 0, GC.AllocateUninitializedArray<double>(checked(m * nfs)), 0,
+                    mc > 0 ? ArrayPool<double>.Shared.Rent(mc * mc) : [], m, nfs);
+            var (fa, ao, fu, bo, fc) = (fr.A, fr.AOff, fr.U, fr.BOff, fr.C);
+            Array.Clear(fa, ao, m * nfs);
+            Array.Clear(fu, bo, nfs * mc);
+            Array.Clear(fc, 0, mc * mc);
             for (int j = f; j < f + k; j++)
             {
-                // Row j from column j on, and column j below the diagonal, of P·A·Pᵀ.
-                int rj = rmap[j], cj = cmap[j] * m;
-                for (int q = s.AColPtr[j]; q < s.AColPtr[j + 1]; q++) front[rj + cmap[s.ARowInd[q]] * m] += vals[s.ASource[q]];
-                for (int q = plan.LowerPtr[j]; q < plan.LowerPtr[j + 1]; q++) front[rmap[plan.LowerRow[q]] + cj] += vals[plan.LowerSource[q]];
+                // Row j from column j on, and column j below the diagonal, of P·A·Pᵀ (j is fully summed: row and column < nfs).
+                int rj = rmap[j], cj = ao + cmap[j] * m;
+                for (int q = s.AColPtr[j]; q < s.AColPtr[j + 1]; q++)
+                {
+                    int col = cmap[s.ARowInd[q]];
+                    double v = values[offset + s.ASource[q]];
+                    if (col < nfs) fa[ao + rj + col * m] += v; else fu[bo + rj + (col - nfs) * nfs] += v;
+                }
+                for (int q = plan.LowerPtr[j]; q < plan.LowerPtr[j + 1]; q++) fa[rmap[plan.LowerRow[q]] + cj] += values[offset + plan.LowerSource[q]];
             }
             for (int c = s.ChildPtr[sn]; c < s.ChildPtr[sn + 1]; c++)
             {
                 int ch = s.Children[c];
                 var cu = contribution[ch];
                 if (cu is null) continue;
-                int p0 = pivots[ch], mc = rowIndex[ch].Length - p0;
-                var cri = rowIndex[ch]; var cci = colIndex[ch];
-                for (int jj = 0; jj < mc; jj++)
-                {
-                    int dst = cmap[cci[p0 + jj]] * m, src = jj * mc;
-                    for (int ii = 0; ii < mc; ii++) front[rmap[cri[p0 + ii]] + dst] += cu[ii + src];
-                }
+                ExtendAdd(fr, cu, rowIndex[ch], colIndex[ch], pivots[ch], rmap, cmap);
                 ArrayPool<double>.Shared.Return(cu);
                 contribution[ch] = null;
             }
 
             int npiv;
-            try { npiv = EliminateFullySummed(front, m, nfs, ri, ci, s.Perm, u, parallel); }
-            catch { ArrayPool<double>.Shared.Return(front); throw; }
-            bool planned = nd == 0 && npiv == k;
-            var lb = planned ? lAll : GC.AllocateUninitializedArray<double>(m * npiv);
-            var ub = planned ? uAll : GC.AllocateUninitializedArray<double>(m * npiv);
-            long off = planned ? offsets[sn] : 0;
-            Array.Copy(front, 0, lb, off, (long)m * npiv);
-            // U's rows [0, npiv) by columns: one contiguous copy per column.
-            for (int c = 0; c < m; c++) Array.Copy(front, c * m, ub, off + (long)c * npiv, npiv);
+            try { npiv = EliminateFullySummed(fr, ri, ci, s.Perm, u, parallel); }
+            catch { if (mc > 0) ArrayPool<double>.Shared.Return(fc); throw; }
+            double[] lb, ub; long off;
+            double[]? cuOut = null;
+            int mo = m - npiv;
+            if (npiv == nfs)
+            {
+                // U11 (upper triangle of the pivot block) into the gap before U12: U = [U11 U12], nfs×m, leading dimension nfs.
+                for (int c = 0; c < nfs; c++) Array.Copy(fa, ao + c * m, fu, fr.UOff + c * nfs, c + 1);
+                (lb, ub, off) = (fa, fu, ao);
+                if (mc > 0) { if (s.SuperParent[sn] >= 0) cuOut = fc; else ArrayPool<double>.Shared.Return(fc); }
+            }
+            else
+            {
+                // Delayed columns: L's first npiv columns and U's first npiv rows go to arrays of their own, and the
+                // (m−npiv)² Schur complement, delayed rows and columns first, is gathered from the three pieces.
+                lb = GC.AllocateUninitializedArray<double>(m * npiv);
+                Array.Copy(fa, ao, lb, 0, m * npiv);
+                ub = GC.AllocateUninitializedArray<double>(npiv * m);
+                for (int c = 0; c < nfs; c++) Array.Copy(fa, ao + c * m, ub, c * npiv, npiv);
+                for (int c = nfs; c < m; c++) Array.Copy(fu, bo + (c - nfs) * nfs, ub, c * npiv, npiv);
+                off = 0;
+                if (s.SuperParent[sn] >= 0)
+                {
+                    cuOut = ArrayPool<double>.Shared.Rent(mo * mo);
+                    for (int jj = 0; jj < mo; jj++)
+                    {
+                        int c = npiv + jj, dst = jj * mo;
+                        if (c < nfs) { Array.Copy(fa, ao + c * m + npiv, cuOut, dst, mo); continue; }
+                        Array.Copy(fu, bo + (c - nfs) * nfs + npiv, cuOut, dst, nfs - npiv);
+                        Array.Copy(fc, (c - nfs) * mc, cuOut, dst + nfs - npiv, mc);
+                    }
+                }
+                if (mc > 0) ArrayPool<double>.Shared.Return(fc);
+            }
             lBlocks[sn] = lb; uBlocks[sn] = ub; blockOffset[sn] = off; rowIndex[sn] = ri; colIndex[sn] = ci; pivots[sn] = npiv; delayedOut[sn] = nfs - npiv;
+            contribution[sn] = cuOut;
             double fl = 0;
             for (int p = 0; p < npiv; p++) { double t = m - p - 1; fl += t + 2 * t * t; }
             lock (pivots) flops += fl;
-            int mcOut = m - npiv;
-            if (mcOut > 0 && s.SuperParent[sn] >= 0)
-            {
-                var cu = ArrayPool<double>.Shared.Rent(mcOut * mcOut);
-                for (int j = 0; j < mcOut; j++) Array.Copy(front, npiv + (npiv + j) * m, cu, j * mcOut, mcOut);
-                contribution[sn] = cu;
-            }
-            ArrayPool<double>.Shared.Return(front);
         }
 
         MultifrontalFactor.Traverse(s, Node, contribution);
-        return new MultifrontalLuFactors(s, rowIndex, colIndex, pivots, lBlocks, uBlocks, blockOffset, flops);
+        return new MultifrontalLuFactors(s, rowIndex, colIndex, pivots, lBlocks, uBlocks, blockOffset, flops, delayedOut.Sum());
     }
+
+    /// <summary>
+    /// Adds a child's update matrix (columns and rows after its pivots, column-major, leading dimension its size) into
+    /// the front by the variables' positions in it (Duff &amp; Reid's extend-add): a column of the fully-summed block
+    /// goes wholly to A, any other column splits between U12 (fully-summed rows) and C.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ExtendAdd(in Front fr, double[] cu, int[] cri, int[] cci, int p0, int[] rmap, int[] cmap)
+    {
+        int mcc = cri.Length - p0, nfs = fr.Nfs, m = fr.M, mc = fr.Mc;
+        var fa = fr.A; var fu = fr.U; var fc = fr.C;
+        int ao = fr.AOff, bo = fr.BOff;
+        var rows = ArrayPool<int>.Shared.Rent(mcc);
+        try
+        {
+            for (int ii = 0; ii < mcc; ii++) rows[ii] = rmap[cri[p0 + ii]];
+            for (int jj = 0; jj < mcc; jj++)
+            {
+                int fj = cmap[cci[p0 + jj]], src = jj * mcc;
+                if (fj < nfs)
+                {
+                    int dst = ao + fj * m;
+                    for (int ii = 0; ii < mcc; ii++) fa[dst + rows[ii]] += cu[src + ii];
+                }
+                else
+                {
+                    int dB = bo + (fj - nfs) * nfs, dC = (fj - nfs) * mc - nfs;
+                    for (int ii = 0; ii < mcc; ii++)
+                    {
+                        int fi = rows[ii];
+                        if (fi < nfs) fu[dB + fi] += cu[src + ii]; else fc[dC + fi] += cu[src + ii];
+                    }
+                }
+            }
+        }
+        finally { ArrayPool<int>.Shared.Return(rows); }
+    }
+
+    /// <summary>
+    /// The partial LU of one front given as its three pieces (see <see cref="Front"/>; ri/ci its row and column variables,
+    /// permuted with the pivots): the dense kernel alone, for the benchmark of the front kernels. Returns npiv.
+    /// </summary>
+    internal static int PartialLu(double[] a, double[] u, double[] c, int m, int nfs, int[] ri, int[] ci, double pivotThreshold, bool parallel) =>
+        EliminateFullySummed(new Front(a, 0, u, 0, c, m, nfs), ri, ci, ci, pivotThreshold, parallel);
+
+    /// <summary>
+    /// Fronts of at most this many rows are eliminated unblocked: each pivot's rank-1 update goes at once to every column
+    /// right of it by vector AXPYs, with no packing (on fronts this small the packed product's setup outweighs its speed:
+    /// `direct dense R K 1`, one thread, partial LU 30×6 / 64×16 / 100×20 / 150×40: 2.9 / 8.3 / 10.8 / 12.3 GFlop/s
+    /// unblocked against 1.4 / 4.8 / 7.7 / 9.3 blocked; 250×60: 13.0 against 25.7, bench/RESULTS.md).
+    /// </summary>
+    internal static int SmallFrontRows { get; set; } = 160;
 
     /// <summary>Columns of a panel: pivots are searched and applied column by column inside it, then the rest of the front is updated by one blocked product.</summary>
     private const int PanelWidth = 64;
 
     /// <summary>
-    /// Eliminates what it can of the nfs fully-summed columns of the m×m front (column-major) by blocked right-looking
-    /// LU (Golub &amp; Van Loan §3.4.9 with the pivot search restricted as above): panels of <see cref="PanelWidth"/>
-    /// columns are factored one pivot at a time (row and column interchanges applied to the whole front and to the
-    /// index lists), then U12 = L11⁻¹·A12 and A22 −= L21·U12 update every column right of the panel. Columns of a
-    /// panel with no acceptable pivot are parked at the end of the fully-summed range (they keep receiving the
-    /// updates) and retried once the other columns are done, as long as the retry finds pivots. Returns npiv: columns
-    /// [0, npiv) hold L (unit, below the diagonal), rows [0, npiv) U, and the rest of the front its Schur complement;
-    /// the fully-summed rows and columns in [npiv, nfs) are the delayed ones.
+    /// Eliminates what it can of the nfs fully-summed columns of the front by blocked right-looking LU (Golub &amp; Van
+    /// Loan §3.4.9 with the pivot search restricted as above): panels of <see cref="PanelWidth"/> columns are factored
+    /// one pivot at a time (row and column interchanges applied to the front's pieces and to the index lists), then
+    /// U12 = L11⁻¹·A12 and A22 −= L21·U12 update every column right of the panel. Columns of a panel with no acceptable
+    /// pivot are parked at the end of the fully-summed range (they keep receiving the updates) and retried once the
+    /// other columns are done, as long as the retry finds pivots. Returns npiv: columns [0, npiv) of A hold L (unit,
+    /// below the diagonal) and U11 (above), rows [0, npiv) of A and U12 the rest of U, and the remaining rows and
+    /// columns the Schur complement; the fully-summed rows and columns in [npiv, nfs) are the delayed ones.
     /// </summary>
-    private static int EliminateFullySummed(double[] f, int m, int nfs, int[] ri, int[] ci, int[] perm, double u, bool parallel)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int EliminateFullySummed(in Front fr, int[] ri, int[] ci, int[] perm, double u, bool parallel)
     {
+        var f = fr.A; var fu = fr.U;
+        int ao = fr.AOff, bo = fr.BOff, m = fr.M, nfs = fr.Nfs;
+        bool unblocked = m <= SmallFrontRows;
         int done = 0, parked = 0, doneAtUnpark = -1;
         while (true)
         {
@@ -190,37 +291,50 @@ internal static class MultifrontalLu
                 doneAtUnpark = done; parked = 0;
                 continue;
             }
-            int p0 = done, pend = Math.Min(limit, done + PanelWidth);
+            int p0 = done, pend = unblocked ? limit : Math.Min(limit, done + PanelWidth);
+            // Columns that take the rank-1 update of each pivot now: the panel's, or in a small front every column to the right.
+            int cEnd = unblocked ? nfs : pend;
             while (done < pend)
             {
                 int pc = -1, pr = -1;
-                for (int c = done; c < pend && pc < 0; c++) (pc, pr) = ThresholdPivot(f, m, nfs, done, c, ri, ci, perm, u);
+                for (int c = done; c < pend && pc < 0; c++) (pc, pr) = ThresholdPivot(f, ao, m, nfs, done, c, ri, ci, perm, u);
                 if (pc < 0) break;
                 if (pr != done)
                 {
                     (ri[pr], ri[done]) = (ri[done], ri[pr]);
-                    for (int j = 0; j < m; j++) { int cj = j * m; (f[pr + cj], f[done + cj]) = (f[done + cj], f[pr + cj]); }
+                    for (int j = 0; j < nfs; j++) { int cj = ao + j * m; (f[pr + cj], f[done + cj]) = (f[done + cj], f[pr + cj]); }
+                    for (int j = 0; j < m - nfs; j++) { int cj = bo + j * nfs; (fu[pr + cj], fu[done + cj]) = (fu[done + cj], fu[pr + cj]); }
                 }
-                if (pc != done) SwapColumns(f, m, ci, pc, done);
-                int dd = done * m;
+                if (pc != done) SwapColumns(f, ao, m, ci, pc, done);
+                int dd = ao + done * m;
                 double inv = 1 / f[done + dd];
                 for (int i = done + 1; i < m; i++) f[i + dd] *= inv;
                 var l = new ReadOnlySpan<double>(f, dd + done + 1, m - done - 1);
-                for (int c = done + 1; c < pend; c++)
+                for (int c = done + 1; c < cEnd; c++)
                 {
-                    double uc = f[done + c * m];
-                    if (uc != 0) DenseFrontKernels.Axpy(-uc, l, new Span<double>(f, c * m + done + 1, m - done - 1));
+                    double uc = f[ao + done + c * m];
+                    if (uc != 0) DenseFrontKernels.Axpy(-uc, l, new Span<double>(f, ao + c * m + done + 1, m - done - 1));
                 }
+                if (unblocked)
+                    for (int c = nfs; c < m; c++)
+                    {
+                        // Column c right of the fully-summed block: its rows below the pivot in U12, then in C.
+                        int bc = bo + (c - nfs) * nfs;
+                        double uc = fu[bc + done];
+                        if (uc == 0) continue;
+                        DenseFrontKernels.Axpy(-uc, l[..(nfs - done - 1)], new Span<double>(fu, bc + done + 1, nfs - done - 1));
+                        DenseFrontKernels.Axpy(-uc, l[(nfs - done - 1)..], new Span<double>(fr.C, (c - nfs) * fr.Mc, fr.Mc));
+                    }
                 done++;
             }
             int np = done - p0;
-            if (np > 0 && pend < m) UpdateRight(f, m, p0, np, pend, parallel);
+            if (!unblocked && np > 0 && pend < m) UpdateRight(fr, p0, np, pend, parallel);
             // Park the panel's failed columns [done, pend) at the end of the untried range (they are up to date).
             int failed = pend - done;
             for (int t = failed - 1; t >= 0; t--)
             {
                 int src = done + t, dst = limit - failed + t;
-                if (src != dst) SwapColumns(f, m, ci, src, dst);
+                if (src != dst) SwapColumns(f, ao, m, ci, src, dst);
             }
             parked += failed;
         }
@@ -231,9 +345,10 @@ internal static class MultifrontalLu
     /// The pivot for column c: its diagonal row (the row of the same variable) if it passes |a| ≥ u·max_i|a_ic|,
     /// else its largest fully-summed entry if that passes; (−1, −1) if neither.
     /// </summary>
-    private static (int Column, int Row) ThresholdPivot(double[] f, int m, int nfs, int done, int c, int[] ri, int[] ci, int[] perm, double u)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (int Column, int Row) ThresholdPivot(double[] f, int ao, int m, int nfs, int done, int c, int[] ri, int[] ci, int[] perm, double u)
     {
-        int cc = c * m;
+        int cc = ao + c * m;
         double gamma = 0;
         for (int i = done; i < m; i++) gamma = Math.Max(gamma, Math.Abs(f[i + cc]));
         if (gamma == 0)
@@ -251,36 +366,50 @@ internal static class MultifrontalLu
         return (-1, -1);
     }
 
-    private static void SwapColumns(double[] f, int m, int[] ci, int a, int b)
+    private static void SwapColumns(double[] f, int ao, int m, int[] ci, int a, int b)
     {
         (ci[a], ci[b]) = (ci[b], ci[a]);
-        var x = new Span<double>(f, a * m, m); var y = new Span<double>(f, b * m, m);
+        var x = new Span<double>(f, ao + a * m, m); var y = new Span<double>(f, ao + b * m, m);
         for (int i = 0; i < m; i++) (x[i], y[i]) = (y[i], x[i]);
     }
 
     /// <summary>
     /// After a panel's np pivots at [p0, p0+np): U12 = L11⁻¹·A12 on rows [p0, p0+np) of columns [c0, m), then
-    /// A[p0+np.., c0..] −= L21·U12 by the packed GEMM kernel (W = U12ᵀ).
+    /// A22 −= L21·U12 on rows [p0+np, m) of those columns by the packed GEMM kernel (W = U12ᵀ), piece by piece:
+    /// columns left of nfs in A, the fully-summed rows right of it in U12, the rest in C.
     /// </summary>
-    private static void UpdateRight(double[] f, int m, int p0, int np, int c0, bool parallel)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void UpdateRight(in Front fr, int p0, int np, int c0, bool parallel)
     {
+        var f = fr.A; var fu = fr.U;
+        int ao = fr.AOff, bo = fr.BOff, m = fr.M, nfs = fr.Nfs;
         int cols = m - c0, rows = m - p0 - np;
+        // Column c's rows [p0, p0+np) start at seg(c); L11 (unit lower) is A's block at (p0, p0).
+        int Seg(int c) => c < nfs ? ao + c * m + p0 : bo + (c - nfs) * nfs + p0;
         void Trsm(int c)
         {
-            int cc = c * m;
+            var x = new Span<double>(c < nfs ? f : fu, Seg(c), np);
             for (int j = 0; j < np - 1; j++)
             {
-                double x = f[p0 + j + cc];
-                if (x != 0) DenseFrontKernels.Axpy(-x, new ReadOnlySpan<double>(f, (p0 + j) * m + p0 + j + 1, np - j - 1), new Span<double>(f, cc + p0 + j + 1, np - j - 1));
+                double t = x[j];
+                if (t != 0) DenseFrontKernels.Axpy(-t, new ReadOnlySpan<double>(f, ao + (p0 + j) * m + p0 + j + 1, np - j - 1), x[(j + 1)..]);
             }
         }
         if (parallel && (double)cols * np * np > 4e6) Parallel.For(c0, m, Trsm);
         else for (int c = c0; c < m; c++) Trsm(c);
         if (rows == 0) return;
         var w = ArrayPool<double>.Shared.Rent(cols * np);
-        for (int p = 0; p < np; p++)
-            for (int j = 0; j < cols; j++) w[j + p * cols] = f[p0 + p + (c0 + j) * m];
-        DenseFrontKernels.Update(f, m, p0 + np, rows, c0, cols, p0, np, w, cols, lowerOnly: false, parallel);
+        for (int c = c0; c < m; c++)
+        {
+            var x = new ReadOnlySpan<double>(c < nfs ? f : fu, Seg(c), np);
+            for (int p = 0; p < np; p++) w[c - c0 + p * cols] = x[p];
+        }
+        int r1 = p0 + np, left = Math.Max(0, nfs - c0), right = cols - left;
+        // Columns [c0, nfs) of A: rows [r1, m).
+        DenseFrontKernels.Gemm(f, m, ao + r1, c0, rows, left, f, m, ao + r1, p0, w, cols, 0, np, lowerOnly: false, parallel);
+        // Columns [nfs, m): fully-summed rows [r1, nfs) in U12, the others in C.
+        DenseFrontKernels.Gemm(fu, nfs, bo + r1, 0, nfs - r1, right, f, m, ao + r1, p0, w, cols, left, np, lowerOnly: false, parallel);
+        DenseFrontKernels.Gemm(fr.C, fr.Mc, 0, 0, fr.Mc, right, f, m, ao + nfs, p0, w, cols, left, np, lowerOnly: false, parallel);
         ArrayPool<double>.Shared.Return(w);
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace TorchSla.Solvers.Direct;
 
 /// <summary>
@@ -18,9 +19,9 @@ internal sealed class MultifrontalLuFactors : ILuFactors
     /// Wraps the fronts' output: front s's L block is l[s][off[s]..] (m×npiv, column-major) and its U block
     /// u[s][off[s]..] (npiv×m, column-major); fronts may share one array at different offsets.
     /// </summary>
-    public MultifrontalLuFactors(SupernodalSymbolic s, int[][] rowIndex, int[][] colIndex, int[] pivots, double[][] l, double[][] u, long[] off, double flops)
+    public MultifrontalLuFactors(SupernodalSymbolic s, int[][] rowIndex, int[][] colIndex, int[] pivots, double[][] l, double[][] u, long[] off, double flops, int delayed)
     {
-        _s = s; _rows = rowIndex; _cols = colIndex; _pivots = pivots; _l = l; _u = u; _off = off; Flops = flops;
+        _s = s; _rows = rowIndex; _cols = colIndex; _pivots = pivots; _l = l; _u = u; _off = off; Flops = flops; DelayedPivots = delayed;
         int n = s.N;
         Pinv = new int[n]; Q = new int[n];
         int k = 0;
@@ -42,26 +43,34 @@ internal sealed class MultifrontalLuFactors : ILuFactors
     public long Nnz { get; }
     /// <inheritdoc/>
     public double Flops { get; }
+    /// <summary>Fully-summed columns that fronts passed on to their parents (each counted at every front that delayed it).</summary>
+    public int DelayedPivots { get; }
 
-    /// <summary>x ← A⁻¹·x: forward with L front by front (y by row variables), backward with U (z by column variables).</summary>
+    /// <summary>
+    /// x ← A⁻¹·x: forward with L front by front (y by row variables), backward with U (z by column variables). Each
+    /// front's entries of the right-hand side are gathered into a dense vector, solved with the front's dense blocks
+    /// (unit-lower TRSV and GEMV by contiguous column AXPYs, the supernodal solve of Davis 2006, §9) and scattered back.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Solve(Span<double> x, Span<double> work)
     {
         var perm = _s.Perm;
         int n = _s.N;
         var y = new double[n];
         for (int v = 0; v < n; v++) y[v] = x[perm[v]];
+        var loc = new double[Math.Max(1, MaxFront())];
         for (int sn = 0; sn < _pivots.Length; sn++)
         {
             var ri = _rows[sn];
             int m = ri.Length, np = _pivots[sn];
             var l = Block(_l, sn, m);
+            for (int i = 0; i < m; i++) loc[i] = y[ri[i]];
             for (int j = 0; j < np; j++)
             {
-                double yj = y[ri[j]];
-                if (yj == 0) continue;
-                int c = j * m;
-                for (int i = j + 1; i < m; i++) y[ri[i]] -= l[c + i] * yj;
+                double yj = loc[j];
+                if (yj != 0) DenseFrontKernels.Axpy(-yj, l.Slice(j * m + j + 1, m - j - 1), loc.AsSpan(j + 1, m - j - 1));
             }
+            for (int i = 0; i < m; i++) y[ri[i]] = loc[i];
         }
         // Backward with U by columns: first the columns solved in ancestor fronts, then this front's pivots.
         var z = work;
@@ -70,26 +79,25 @@ internal sealed class MultifrontalLuFactors : ILuFactors
             var ri = _rows[sn]; var ci = _cols[sn];
             int m = ri.Length, np = _pivots[sn];
             var u = Block(_u, sn, m);
+            var yl = loc.AsSpan(0, np);
+            for (int p = 0; p < np; p++) yl[p] = y[ri[p]];
             for (int c = np; c < m; c++)
             {
                 double zc = z[ci[c]];
-                if (zc == 0) continue;
-                int col = c * np;
-                for (int p = 0; p < np; p++) y[ri[p]] -= u[col + p] * zc;
+                if (zc != 0) DenseFrontKernels.Axpy(-zc, u.Slice(c * np, np), yl);
             }
             for (int j = np - 1; j >= 0; j--)
             {
-                int col = j * np;
-                double zj = y[ri[j]] / u[col + j];
+                double zj = yl[j] / u[j * np + j];
                 z[ci[j]] = zj;
-                if (zj == 0) continue;
-                for (int p = 0; p < j; p++) y[ri[p]] -= u[col + p] * zj;
+                if (zj != 0 && j > 0) DenseFrontKernels.Axpy(-zj, u.Slice(j * np, j), yl[..j]);
             }
         }
         for (int v = 0; v < n; v++) x[perm[v]] = z[v];
     }
 
-    /// <summary>x ← A⁻ᵀ·x: forward with Uᵀ (by column variables), backward with Lᵀ (by row variables).</summary>
+    /// <summary>x ← A⁻ᵀ·x: forward with Uᵀ (by column variables), backward with Lᵀ (by row variables), front by front with dense dot products.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void SolveTranspose(Span<double> x, Span<double> work)
     {
         var perm = _s.Perm;
@@ -98,40 +106,29 @@ internal sealed class MultifrontalLuFactors : ILuFactors
         for (int v = 0; v < n; v++) g[v] = x[perm[v]];
         var z = work;
         // Forward with Uᵀ: column j of U is row j of Uᵀ, so each unknown is one dot product with a contiguous column.
-        var vp = new double[Math.Max(1, MaxPivots())];
+        var loc = new double[Math.Max(1, MaxFront())];
         for (int sn = 0; sn < _pivots.Length; sn++)
         {
             var ri = _rows[sn]; var ci = _cols[sn];
             int m = ri.Length, np = _pivots[sn];
             var u = Block(_u, sn, m);
+            var vp = loc.AsSpan(0, np);
             for (int j = 0; j < np; j++)
             {
-                int col = j * np;
-                double t = g[ci[j]];
-                for (int p = 0; p < j; p++) t -= u[col + p] * vp[p];
-                vp[j] = t / u[col + j];
+                vp[j] = (g[ci[j]] - DenseFrontKernels.Dot(u.Slice(j * np, j), vp[..j])) / u[j * np + j];
                 z[ri[j]] = vp[j];
             }
-            for (int c = np; c < m; c++)
-            {
-                int col = c * np;
-                double t = 0;
-                for (int p = 0; p < np; p++) t += u[col + p] * vp[p];
-                g[ci[c]] -= t;
-            }
+            for (int c = np; c < m; c++) g[ci[c]] -= DenseFrontKernels.Dot(u.Slice(c * np, np), vp);
         }
         for (int sn = _pivots.Length - 1; sn >= 0; sn--)
         {
             var ri = _rows[sn];
             int m = ri.Length, np = _pivots[sn];
             var l = Block(_l, sn, m);
+            for (int i = 0; i < m; i++) loc[i] = z[ri[i]];
             for (int j = np - 1; j >= 0; j--)
-            {
-                int c = j * m;
-                double t = z[ri[j]];
-                for (int i = j + 1; i < m; i++) t -= l[c + i] * z[ri[i]];
-                z[ri[j]] = t;
-            }
+                loc[j] -= DenseFrontKernels.Dot(l.Slice(j * m + j + 1, m - j - 1), loc.AsSpan(j + 1, m - j - 1));
+            for (int j = 0; j < np; j++) z[ri[j]] = loc[j];
         }
         for (int v = 0; v < n; v++) x[perm[v]] = z[v];
     }
@@ -139,10 +136,10 @@ internal sealed class MultifrontalLuFactors : ILuFactors
     /// <summary>Front sn's m×npiv block (L) or npiv×m block (U) in <paramref name="arrays"/>.</summary>
     private ReadOnlySpan<double> Block(double[][] arrays, int sn, int m) => new(arrays[sn], (int)_off[sn], m * _pivots[sn]);
 
-    private int MaxPivots()
+    private int MaxFront()
     {
         int k = 0;
-        foreach (int p in _pivots) k = Math.Max(k, p);
+        foreach (var r in _rows) k = Math.Max(k, r.Length);
         return k;
     }
 

@@ -44,26 +44,39 @@ internal static class NestedDissection
     /// The ordering <see cref="CholeskyOrdering.Automatic"/> uses for large matrices: the single-level
     /// <see cref="LevelStructureDissection"/> when its top separator is no larger than <see cref="LevelStructureTolerance"/>
     /// times the multilevel one (regular meshes: as little fill, 5–8× less ordering time), else the multilevel nested
-    /// dissection, continued from the top separator already computed. The extra cost over the better of the two is one
-    /// level-structure ordering or one multilevel separator, run side by side.
+    /// dissection, continued from the top separator already computed. The multilevel top separator is computed only
+    /// when the level-structure one exceeds the size every planar graph admits (Lipton &amp; Tarjan, SIAM J. Appl. Math.
+    /// 36(2), 1979: 2·√(2n) vertices), and then side by side with the rest of the level-structure ordering. Below that
+    /// bound the top front holds at most 8n entries, a small part of nnz(L) ≈ n·log n however it is chosen, and on 2-D
+    /// grids the two separators are the same line; 3-D meshes (separators ≈ n^⅔) get the comparison.
     /// </summary>
     public static int[] OrderAutomatic(int n, int[] rowPtr, int[] colInd)
     {
         if (n <= LeafSize) return LevelStructureDissection.Order(n, rowPtr, colInd);
-        // The two are independent: on two cores the multilevel separator costs no wall time next to the ordering.
-        int[] levels = [], top = [];
-        int levelSeparator = 0;
-        var g = WeightedGraph.FromPattern(n, rowPtr, colInd, checkSymmetry: false);
-        var ws = new FiducciaMattheyses.Workspace(n);
-        Parallel.Invoke(
-            () => levels = LevelStructureDissection.Order(n, rowPtr, colInd, out levelSeparator),
-            () => top = MultilevelSeparator.Compute(g, SeparatorImbalance, Seed(0, n), ws));
+        Task<(WeightedGraph Graph, FiducciaMattheyses.Workspace Ws, int[] Top)>? multilevel = null;
+        void Compare(int levelSeparator)
+        {
+            if (levelSeparator <= PlanarSeparatorBound(n)) return;
+            // Independent of the rest of the level-structure ordering: on two cores it costs little wall time next to it.
+            multilevel = Task.Run(() =>
+            {
+                var g = WeightedGraph.FromPattern(n, rowPtr, colInd, checkSymmetry: false);
+                var ws = new FiducciaMattheyses.Workspace(n);
+                return (g, ws, MultilevelSeparator.Compute(g, SeparatorImbalance, Seed(0, n), ws));
+            });
+        }
+        var levels = LevelStructureDissection.Order(n, rowPtr, colInd, out int levelSeparator, Compare);
+        if (multilevel is null) return levels;
+        var (graph, workspace, top) = multilevel.GetAwaiter().GetResult();
         int multilevelSeparator = top.Count(l => l == 2);
         if (levelSeparator <= LevelStructureTolerance * multilevelSeparator) return levels;
         var perm = new int[n];
-        Dissect(g, Identity(n), 0, perm, ws, top);
+        Dissect(graph, Identity(n), 0, perm, workspace, top);
         return perm;
     }
+
+    /// <summary>Lipton–Tarjan's bound 2·√(2n) on the smallest separator (both sides ≤ 2n/3) of a planar graph of n vertices.</summary>
+    internal static double PlanarSeparatorBound(int n) => 2 * Math.Sqrt(2.0 * n);
 
     private static int Seed(int lo, int n) => unchecked(lo * 7919 + n);
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace TorchSla.Solvers.Direct;
@@ -207,6 +208,7 @@ public abstract class SparseFactorization<T> : IDisposable where T : unmanaged, 
     }
 
     /// <summary>Throws <see cref="NonFiniteValueException"/> naming the first NaN/∞ entry.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected static void CheckFinite(ReadOnlySpan<double> v, string what)
     {
         for (int i = 0; i < v.Length; i++)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace TorchSla.Solvers.Direct;
 
 /// <summary>
@@ -69,6 +70,7 @@ internal sealed class SupernodalSymbolic
     /// Analyses the pattern (square; treated as symmetric) with a fill-reducing ordering, or with
     /// an explicit permutation when <paramref name="permutation"/> is given.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static SupernodalSymbolic Analyze(SparsePattern pattern, CholeskyOrdering ordering, int[]? permutation = null)
     {
         if (ordering == CholeskyOrdering.Automatic && permutation is null && pattern.Rows <= AutomaticBothLimit)
@@ -242,6 +244,7 @@ internal sealed class SupernodalSymbolic
     /// The elimination tree of P₀·S·P₀ᵀ (S symmetric, CSR) relabelled by its postorder, so that every subtree (and so every
     /// supernode) is a contiguous range of columns: the composed permutation, its inverse and the relabelled parents.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static (int[] Perm, int[] Pinv, int[] Parent) PostorderedTree(int n, int[] rowPtr, int[] colInd, int[] perm0)
     {
         var parent0 = EliminationTree.Compute(n, rowPtr, colInd, perm0, Inverse(perm0));
@@ -260,6 +263,7 @@ internal sealed class SupernodalSymbolic
     /// <summary>Entries of a lower trapezoid with k columns and r rows (the first k rows being the triangle).</summary>
     private static long Dense(long k, long r) => k * r - k * (k - 1) / 2;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int[] Identity(int n)
     {
         var p = new int[n];
@@ -267,6 +271,7 @@ internal sealed class SupernodalSymbolic
         return p;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int[] Inverse(int[] p)
     {
         var q = new int[p.Length];

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace TorchSla.Solvers.Direct;
 
 /// <summary>
@@ -9,6 +10,7 @@ namespace TorchSla.Solvers.Direct;
 internal static class TreePostorder
 {
     /// <summary>post[k] = the node numbered k (−1 parents are roots).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int[] Compute(int[] parent)
     {
         int n = parent.Length;

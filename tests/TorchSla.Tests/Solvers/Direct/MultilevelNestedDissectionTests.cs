@@ -78,6 +78,12 @@ public class MultilevelNestedDissectionTests
         var a = SparseTensor.Poisson3D<double>(20);
         var auto = NestedDissection.OrderAutomatic(a.Rows, a.RowPointers, a.ColumnIndices);
         Assert.Equal(LevelStructureDissection.Order(a.Rows, a.RowPointers, a.ColumnIndices), auto);
+        // A 2-D grid's BFS level (80 vertices) is under the planar separator bound 2√(2n) ≈ 226: taken without a
+        // multilevel comparison, and it is the same ordering.
+        var g2 = SparseTensor.Poisson2D<double>(80);
+        LevelStructureDissection.Order(g2.Rows, g2.RowPointers, g2.ColumnIndices, out int sep2);
+        Assert.True(sep2 <= NestedDissection.PlanarSeparatorBound(g2.Rows), $"separator {sep2}");
+        Assert.Equal(LevelStructureDissection.Order(g2.Rows, g2.RowPointers, g2.ColumnIndices), NestedDissection.OrderAutomatic(g2.Rows, g2.RowPointers, g2.ColumnIndices));
 
         // hangGlider_2 (optimal control) has long-range couplings that BFS levels cut badly: the automatic choice must
         // not fill more than the better of the two orderings by more than a little.
@@ -89,5 +95,26 @@ public class MultilevelNestedDissectionTests
         long multi = NnzL(h, NestedDissection.Order(h.Rows, sym.RowPtr, sym.ColInd));
         long chosen = NnzL(h, ph);
         Assert.True(chosen <= 1.1 * Math.Min(level, multi), $"automatic {chosen}, level-structure {level}, multilevel {multi}");
+    }
+
+    [Fact]
+    public void LevelStructureOrderingIsTheSameOnOneOrTwoThreads()
+    {
+        // Below the first separator the pieces are dissected by two workers; each piece's ordering depends on the piece
+        // alone, so the permutation must equal the one-thread result exactly.
+        var a = SparseTensor.Poisson2D<double>(90);
+        var rp = a.RowPointers; var ci = a.ColumnIndices;
+        int saved = LevelStructureDissection.ParallelPieces;
+        try
+        {
+            LevelStructureDissection.ParallelPieces = int.MaxValue;
+            var one = LevelStructureDissection.Order(a.Rows, rp, ci, out int sep1);
+            LevelStructureDissection.ParallelPieces = 1000;
+            var two = LevelStructureDissection.Order(a.Rows, rp, ci, out int sep2);
+            AssertPermutation(a.Rows, two);
+            Assert.Equal(one, two);
+            Assert.Equal(sep1, sep2);
+        }
+        finally { LevelStructureDissection.ParallelPieces = saved; }
     }
 }
