@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using TorchSla.Kernels;
+using TorchSla.Kernels.Cpu;
+using TorchSla.Kernels.Memory;
+
+namespace TorchSla.Bench;
+
+/// <summary>
+/// `cg-bytes [M ...] [--reps R]`: the bytes and the achieved bandwidth of each pass of one three-pass Jacobi-PCG
+/// iteration on poisson2d:M (float64; default 500 and 1000), with the plain CSR and with the compressed CSR
+/// (<see cref="CompressedCsr{T}"/>), against a STREAM triad a = b + s·c on as many threads, all in one run.
+/// Bytes are counted as STREAM counts them (each array read or written once, no write-allocate traffic):
+/// SpMVDot reads the matrix (row offsets, columns, values, or the compressed streams) and p, writes q;
+/// CgUpdate reads x, p, r, q, D and writes x, r (56 B/row); CgDirection reads r, D, p and writes p (32 B/row).
+/// Each pass is timed alone, R samples of enough calls for ~20 ms each, median; the scalar block is reset before
+/// every call so that no system stops.
+/// </summary>
+internal static class CgBytesBench
+{
+    public static int Run(string[] args)
+    {
+        int reps = 9;
+        var sizes = new List<int>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--reps" && i + 1 < args.Length) reps = int.Parse(args[++i]);
+            else sizes.Add(int.Parse(args[i]));
+        }
+        if (sizes.Count == 0) sizes = [500, 1000];
+        var be = CpuBackend.Instance;
+        Console.WriteLine($"{be.Description}; load average before: {File.ReadAllText("/proc/loadavg").Trim()}");
+        double triad = Triad(reps);
+        Console.WriteLine($"STREAM triad, {CpuBackend.Threads} threads, 3 × 128 MiB: {triad:F1} GB/s");
+        Console.WriteLine();
+        Console.WriteLine("| n | storage | pass | bytes/iteration | ms | GB/s | % of triad |");
+        Console.WriteLine("|---|---|---|---|---|---|---|");
+        foreach (int m in sizes)
+        {
+            var a = SparseTensor.Poisson2D<double>(m);
+            int n = a.Rows, nnz = a.Nnz;
+            var layout = VectorBatch.Single(n);
+            Storage<double> V(double v) { var s = be.Allocate<double>(n); be.Fill(s, 0, n, v); return s; }
+            var x = V(0); var r = V(1); var p = V(0.5); var q = V(0); var d = V(0.25);
+            int stride = CgScalars.Stride(8);
+            var scalars = be.Allocate<double>(stride);
+            var host = new double[stride];
+            host[CgScalars.RhoA] = host[CgScalars.RhoB] = 1; host[CgScalars.Curvature] = 1e30; host[CgScalars.AlphaIteration] = -1;
+            foreach (bool packed in new[] { false, true })
+            {
+                CsrCompression.Forget(a.Values);
+                long matrixBytes = 4L * (n + 1) + 12L * nnz;
+                string storage = "plain CSR";
+                if (packed)
+                {
+                    var sw0 = Stopwatch.StartNew();
+                    be.PrepareRepeatedSpMV(a.Indices, a.Values, 0);
+                    double build = sw0.Elapsed.TotalMilliseconds;
+                    var c = CsrCompression.Find(a.Indices, a.Values, 0) ?? throw new InvalidOperationException("compression declined");
+                    matrixBytes = c.Bytes;
+                    storage = $"compressed ({c.Values}, chunks 8/16/32-bit {string.Join("/", c.ChunksByWidth)}; built in {build:F1} ms)";
+                }
+                long spmvBytes = matrixBytes + 16L * n, updateBytes = 56L * n, directionBytes = 32L * n;
+                double tS = Time(() => { scalars.CopyFrom(host); be.SpMVDot(a.Indices, a.Values, 0, p, q, layout, scalars, stride, CgScalars.Curvature); }, reps);
+                double tU = Time(() => { scalars.CopyFrom(host); be.CgUpdate(x, p, r, q, d, layout, scalars, stride, CgScalars.RhoA, CgScalars.RhoB, 1); }, reps);
+                double tD = Time(() => { scalars.CopyFrom(host); be.CgDirection(r, d, p, layout, scalars, stride, CgScalars.RhoB, CgScalars.RhoA, 1); }, reps);
+                void Row(string pass, long bytes, double s) =>
+                    Console.WriteLine($"| {n:N0} | {storage} | {pass} | {bytes / 1e6:F1} MB | {s * 1e3:F3} | {bytes / s / 1e9:F1} | {bytes / s / 1e9 / triad * 100:F0}% |");
+                Row("SpMVDot (q = A·p, pᵀq)", spmvBytes, tS);
+                Row("CgUpdate (x, r, ‖r‖², rᵀDr)", updateBytes, tU);
+                Row("CgDirection (p = D·r + β·p)", directionBytes, tD);
+                Row("**iteration**", spmvBytes + updateBytes + directionBytes, tS + tU + tD);
+            }
+            CsrCompression.Forget(a.Values);
+        }
+        Console.WriteLine();
+        Console.WriteLine($"load average after: {File.ReadAllText("/proc/loadavg").Trim()}");
+        return 0;
+    }
+
+    private static double Time(Action op, int reps)
+    {
+        int number = Timing.Calibrate(op);
+        return Timing.Median(Timing.Samples(op, number, reps));
+    }
+
+    /// <summary>a = b + 3·c over 3 × 2^24 doubles on all threads (the kernels' thread count), median GB/s.</summary>
+    private static double Triad(int reps)
+    {
+        const int N = 1 << 24;
+        var a = new double[N]; var b = new double[N]; var c = new double[N];
+        int threads = CpuBackend.Threads;
+        Parallel.For(0, threads, t => { for (int i = N / threads * t; i < N / threads * (t + 1); i++) { a[i] = 1; b[i] = 2; c[i] = 0.5; } });
+        var gbs = new List<double>();
+        for (int rep = 0; rep <= reps; rep++)
+        {
+            var sw = Stopwatch.StartNew();
+            Parallel.For(0, threads, t =>
+            {
+                int s = (int)((long)N * t / threads), e = (int)((long)N * (t + 1) / threads);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(c.AsSpan(s, e - s), 3.0, b.AsSpan(s, e - s), a.AsSpan(s, e - s));
+            });
+            if (rep > 0) gbs.Add(24.0 * N / sw.Elapsed.TotalSeconds / 1e9);
+        }
+        return Timing.Median(gbs);
+    }
+}
