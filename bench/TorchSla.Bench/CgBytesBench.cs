@@ -8,7 +8,7 @@ namespace TorchSla.Bench;
 /// <summary>
 /// `cg-bytes [M ...] [--reps R]`: the bytes and the achieved bandwidth of each pass of one three-pass Jacobi-PCG
 /// iteration on poisson2d:M (float64; default 500 and 1000), with the plain CSR and with the compressed CSR
-/// (<see cref="CompressedCsr{T}"/>), against a STREAM triad a = b + s·c on as many threads, all in one run.
+/// (<see cref="PackedCsr{T}"/>: row templates or delta/index compression), against a STREAM triad a = b + s·c on as many threads, all in one run.
 /// Bytes are counted as STREAM counts them (each array read or written once, no write-allocate traffic):
 /// SpMVDot reads the matrix (row offsets, columns, values, or the compressed streams) and p, writes q;
 /// CgUpdate reads x, p, r, q, D and writes x, r (56 B/row); CgDirection reads r, D, p and writes p (32 B/row).
@@ -24,10 +24,12 @@ internal static class CgBytesBench
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--reps" && i + 1 < args.Length) reps = int.Parse(args[++i]);
+            else if (args[i].StartsWith("--", StringComparison.Ordinal)) continue;
             else sizes.Add(int.Parse(args[i]));
         }
         if (sizes.Count == 0) sizes = [500, 1000];
         var be = CpuBackend.Instance;
+        if (args.Contains("--ab")) return AlternatingSpMVDot(sizes, reps);
         Console.WriteLine($"{be.Description}; load average before: {File.ReadAllText("/proc/loadavg").Trim()}");
         double triad = Triad(reps);
         Console.WriteLine($"STREAM triad, {CpuBackend.Threads} threads, 3 × 128 MiB: {triad:F1} GB/s");
@@ -57,7 +59,7 @@ internal static class CgBytesBench
                     double build = sw0.Elapsed.TotalMilliseconds;
                     var c = CsrCompression.Find(a.Indices, a.Values, 0) ?? throw new InvalidOperationException("compression declined");
                     matrixBytes = c.Bytes;
-                    storage = $"compressed ({c.Values}, chunks 8/16/32-bit {string.Join("/", c.ChunksByWidth)}; built in {build:F1} ms)";
+                    storage = $"{c.Description}; built in {build:F1} ms";
                 }
                 long spmvBytes = matrixBytes + 16L * n, updateBytes = 56L * n, directionBytes = 32L * n;
                 double tS = Time(() => { scalars.CopyFrom(host); be.SpMVDot(a.Indices, a.Values, 0, p, q, layout, scalars, stride, CgScalars.Curvature); }, reps);
@@ -73,6 +75,38 @@ internal static class CgBytesBench
             CsrCompression.Forget(a.Values);
         }
         Console.WriteLine();
+        Console.WriteLine($"load average after: {File.ReadAllText("/proc/loadavg").Trim()}");
+        return 0;
+    }
+
+    /// <summary>`--ab`: SpMVDot with the plain and the compressed matrix alternating call by call (load drift cancels), medians.</summary>
+    private static int AlternatingSpMVDot(List<int> sizes, int reps)
+    {
+        var be = CpuBackend.Instance;
+        Console.WriteLine($"{be.Description}; load average before: {File.ReadAllText("/proc/loadavg").Trim()}");
+        foreach (int m in sizes)
+        {
+            var a = SparseTensor.Poisson2D<double>(m);
+            int n = a.Rows;
+            var plainValues = be.Upload<double>(a.GetValues()); // another storage: never prepared, so plain
+            be.PrepareRepeatedSpMV(a.Indices, a.Values, 0);
+            var layout = VectorBatch.Single(n);
+            var p = be.Allocate<double>(n); be.Fill(p, 0, n, 0.5);
+            var q = be.Allocate<double>(n);
+            int stride = CgScalars.Stride(8);
+            var scalars = be.Allocate<double>(stride);
+            var tp = new List<double>(); var tc = new List<double>();
+            for (int i = 0; i < 40 * reps; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                be.SpMVDot(a.Indices, plainValues, 0, p, q, layout, scalars, stride, CgScalars.Curvature);
+                tp.Add(sw.Elapsed.TotalMilliseconds); sw.Restart();
+                be.SpMVDot(a.Indices, a.Values, 0, p, q, layout, scalars, stride, CgScalars.Curvature);
+                tc.Add(sw.Elapsed.TotalMilliseconds);
+            }
+            double mp = Timing.Median(tp), mc = Timing.Median(tc);
+            Console.WriteLine($"poisson2d:{m} SpMVDot: plain {mp:F3} ms, compressed {mc:F3} ms, plain/compressed {mp / mc:F2}×");
+        }
         Console.WriteLine($"load average after: {File.ReadAllText("/proc/loadavg").Trim()}");
         return 0;
     }

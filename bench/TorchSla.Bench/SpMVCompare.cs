@@ -64,7 +64,7 @@ internal static class SpMVCompare
             var packedTimes = new List<double>();
             CsrCompression.MinNnz = 0;
             var swBuild = Stopwatch.StartNew();
-            var packed = CompressedCsr<T>.Build(a.Rows, a.RowPointers, a.ColumnIndices, a.GetValues());
+            var packed = CsrCompression.Build(a.Indices, a.GetValues());
             double buildMs = swBuild.Elapsed.TotalMilliseconds;
             a.Backend.PrepareRepeatedSpMV(a.Indices, a.Values, 0);
             bool used = CsrCompression.Find(a.Indices, a.Values, 0) is not null;
@@ -77,7 +77,7 @@ internal static class SpMVCompare
             CsrCompression.Enabled = false; a.Apply(x, yPlain); CsrCompression.Enabled = true;
             a.Apply(x, y);
             bool same = y.ToArray().AsSpan().SequenceEqual(yPlain.ToArray());
-            string note = $"{packed.Values}, {packed.DistinctValues} values, 8/16/32-bit chunks {string.Join("/", packed.ChunksByWidth)}, build {buildMs:F1} ms, {(used ? "auto: used" : "auto: declined")}, {(same ? "bit-identical" : "DIFFERS")}";
+            string note = $"{packed.Description}, build {buildMs:F1} ms, {(used ? "auto: used" : "auto: declined")}, {(same ? "bit-identical" : "DIFFERS")}";
             try
             {
                 for (int round = 0; round < rounds; round++)

@@ -45,7 +45,7 @@ internal sealed unsafe class CgBlocks<T> where T : unmanaged, IFloatingPointIeee
     public int Nnz;
     public bool Interleaved, Gather;
     /// <summary>The compressed form of a single system's matrix, when prepared (<see cref="CsrCompression"/>); null: the plain arrays.</summary>
-    public CompressedCsr<T>? Packed;
+    public PackedCsr<T>? Packed;
     private int _blocksPerSystem, _blocks;
 
     /// <summary>This thread's state, reset for one pass of <paramref name="op"/> (every system active).</summary>

@@ -25,7 +25,7 @@ namespace TorchSla.Kernels.Cpu;
 /// plain kernel's.</para>
 /// <para><b>Bytes per entry</b> (float64): plain 12; 2D/3D stencils on n ≥ 256² grids 2 (16-bit deltas) + 1 (index) = 3.</para>
 /// </remarks>
-internal sealed unsafe class CompressedCsr<T> where T : unmanaged, IFloatingPointIeee754<T>
+internal sealed unsafe class CompressedCsr<T> : PackedCsr<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Rows per chunk of one column width.</summary>
     public const int ChunkRows = 512;
@@ -46,17 +46,15 @@ internal sealed unsafe class CompressedCsr<T> where T : unmanaged, IFloatingPoin
     /// <summary>The value coding chosen.</summary>
     public ValueCoding Values { get; }
 
-    /// <summary>Bytes of the stored matrix read by one product (row offsets, columns, values, tables).</summary>
-    public long Bytes { get; }
-
-    /// <summary>Bytes of the same matrix in plain CSR.</summary>
-    public long PlainBytes { get; }
-
     /// <summary>Chunks by column width: [0] 1-byte, [1] 2-byte, [2] plain 4-byte.</summary>
     public int[] ChunksByWidth { get; } = new int[3];
 
     /// <summary>Distinct values (0 when more than the tables hold).</summary>
     public int DistinctValues { get; }
+
+    /// <inheritdoc/>
+    public override string Description =>
+        $"delta columns (8/16/32-bit chunks {ChunksByWidth[0]}/{ChunksByWidth[1]}/{ChunksByWidth[2]}), values {Values}{(Values == ValueCoding.Plain ? "" : $" of {DistinctValues}")}";
 
     private CompressedCsr(int rows, byte[] width, long[] byteStart, byte[] deltas, ValueCoding coding, byte[] index, T[] table,
         long bytes, long plainBytes)
@@ -68,7 +66,7 @@ internal sealed unsafe class CompressedCsr<T> where T : unmanaged, IFloatingPoin
 
     /// <summary>
     /// Encodes the matrix (rowPtr, colInd: canonical CSR; values: its nnz values). Always builds; the caller decides from
-    /// <see cref="Bytes"/> against <see cref="PlainBytes"/> whether it pays. One pass over the pattern for the widths, one to
+    /// <see cref="PackedCsr{T}.Bytes"/> against <see cref="PackedCsr{T}.PlainBytes"/> whether it pays. One pass over the pattern for the widths, one to
     /// write the deltas, one over the values with an open-addressing table of their bits.
     /// </summary>
     public static CompressedCsr<T> Build(int rows, ReadOnlySpan<int> rowPtr, ReadOnlySpan<int> colInd, ReadOnlySpan<T> values)
@@ -175,11 +173,9 @@ internal sealed unsafe class CompressedCsr<T> where T : unmanaged, IFloatingPoin
         return (ValueCoding.Index16, idx16, table);
     }
 
-    /// <summary>
-    /// y[r] ← α·(A·x)[r] + β·y[r] for rows [r0, r1) with the bits <see cref="CsrKernels.SpMVRows{T}"/> gives on the plain
-    /// arrays (rowPtr, colInd and val are those arrays: 4-byte chunks and plain values read them).
-    /// </summary>
-    public void SpMVRows(int r0, int r1, int* rowPtr, int* colInd, T* val, T* x, T* y, T alpha, T beta, bool gather)
+    /// <inheritdoc/>
+    /// <remarks>4-byte chunks read colInd, plain values read val.</remarks>
+    public override void SpMVRows(int r0, int r1, int* rowPtr, int* colInd, T* val, T* x, T* y, T alpha, T beta, bool gather)
     {
         if (r0 >= r1) return;
         fixed (byte* pd = _deltas) fixed (byte* pi = _index) fixed (T* tab = _table)

@@ -5,7 +5,7 @@ using TorchSla.Kernels.Memory;
 namespace TorchSla.Kernels.Cpu;
 
 /// <summary>
-/// When the CPU backend multiplies by a <see cref="CompressedCsr{T}"/> instead of the plain CSR arrays: only for a matrix
+/// When the CPU backend multiplies by a <see cref="PackedCsr{T}"/> (row templates or compressed CSR) instead of the plain CSR arrays: only for a matrix
 /// the caller declared fixed and repeatedly applied (<see cref="Backend.PrepareRepeatedSpMV{T}"/>: a Krylov solve's
 /// operator), large enough to leave the caches, and only when the encoding saves at least
 /// <see cref="MinSaving"/> of the matrix bytes. Built once per (pattern, values storage, offset) and kept as long as
@@ -34,30 +34,40 @@ public static class CsrCompression
     private static readonly ConditionalWeakTable<object, Entry> Cache = new();
 
     /// <summary>Builds (once) and remembers the compressed form of values[valOffset, +nnz) on <paramref name="a"/>, or that it does not pay.</summary>
-    internal static CompressedCsr<T>? Prepare<T>(CsrIndices a, Storage<T> values, int valOffset) where T : unmanaged, IFloatingPointIeee754<T>
+    internal static PackedCsr<T>? Prepare<T>(CsrIndices a, Storage<T> values, int valOffset) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!Enabled || a.Nnz < MinNnz || values is not CpuStorage<T> cpu) return null;
         var e = Cache.GetValue(cpu, _ => new Entry());
         lock (e)
         {
             foreach (var k in e.Known)
-                if (ReferenceEquals(k.Pattern, a) && k.Offset == valOffset) return (CompressedCsr<T>?)k.Compressed;
-            var c = CompressedCsr<T>.Build(a.Rows, CpuBackend.SpanOf(a.RowPtr), CpuBackend.SpanOf(a.ColInd), cpu.Span.Slice(valOffset, a.Nnz));
-            long matrixPlain = c.PlainBytes - 4L * (a.Rows + 1), matrixPacked = c.Bytes - 4L * (a.Rows + 1);
-            var keep = matrixPacked <= (1 - MinSaving) * matrixPlain ? c : null;
+                if (ReferenceEquals(k.Pattern, a) && k.Offset == valOffset) return (PackedCsr<T>?)k.Compressed;
+            var keep = Build(a, cpu.Span.Slice(valOffset, a.Nnz));
+            if (keep is not null && keep.Bytes > (1 - MinSaving) * keep.PlainBytes) keep = null;
             e.Known.Add((a, valOffset, keep));
             return keep;
         }
     }
 
+    /// <summary>
+    /// The encoding for a matrix: row templates where the rows repeat (few distinct rows) and the plain product takes the
+    /// scalar kernel, else the delta/index compression.
+    /// </summary>
+    internal static PackedCsr<T> Build<T>(CsrIndices a, ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ReadOnlySpan<int> rowPtr = CpuBackend.SpanOf(a.RowPtr), colInd = CpuBackend.SpanOf(a.ColInd);
+        if (!CsrKernels.GatherPays(a.Rows, a.Nnz) && RowTemplateCsr<T>.TryBuild(a.Rows, rowPtr, colInd, values) is { } t) return t;
+        return CompressedCsr<T>.Build(a.Rows, rowPtr, colInd, values);
+    }
+
     /// <summary>The compressed form prepared for these arguments, or null (never builds; allocation-free).</summary>
-    internal static CompressedCsr<T>? Find<T>(CsrIndices a, Storage<T> values, int valOffset) where T : unmanaged, IFloatingPointIeee754<T>
+    internal static PackedCsr<T>? Find<T>(CsrIndices a, Storage<T> values, int valOffset) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!Enabled || a.Nnz < MinNnz || !Cache.TryGetValue(values, out var e)) return null;
         lock (e)
         {
             foreach (var k in e.Known)
-                if (ReferenceEquals(k.Pattern, a) && k.Offset == valOffset) return (CompressedCsr<T>?)k.Compressed;
+                if (ReferenceEquals(k.Pattern, a) && k.Offset == valOffset) return (PackedCsr<T>?)k.Compressed;
         }
         return null;
     }

@@ -13,14 +13,14 @@ internal sealed unsafe class SpMVJob<T> : BlockJob where T : unmanaged, IFloatin
     private T* _val, _x, _y;
     private T _alpha, _beta;
     private bool _gather;
-    private CompressedCsr<T>? _packed;
+    private PackedCsr<T>? _packed;
 
     [ThreadStatic] private static SpMVJob<T>? _cached;
 
     private SpMVJob() : base(0) { }
 
     /// <summary>This thread's job, reused when its helpers of the last product have returned (else a fresh one), set up for one product.</summary>
-    public static SpMVJob<T> Rent(RowPartition part, int* rowPtr, int* colInd, T* val, T* x, T* y, T alpha, T beta, bool gather, CompressedCsr<T>? packed = null)
+    public static SpMVJob<T> Rent(RowPartition part, int* rowPtr, int* colInd, T* val, T* x, T* y, T alpha, T beta, bool gather, PackedCsr<T>? packed = null)
     {
         if (_cached is not { Idle: true }) _cached = new SpMVJob<T>();
         var j = _cached;

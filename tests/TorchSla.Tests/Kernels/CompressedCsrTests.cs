@@ -59,7 +59,7 @@ public class CompressedCsrTests
         return y;
     }
 
-    private static unsafe T[] Packed<T>(CompressedCsr<T> c, Csr<T> a, T[] x, T[] y0, T alpha, T beta, bool gather, int r0, int r1)
+    private static unsafe T[] Packed<T>(PackedCsr<T> c, Csr<T> a, T[] x, T[] y0, T alpha, T beta, bool gather, int r0, int r1)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var y = (T[])y0.Clone();
@@ -116,6 +116,70 @@ public class CompressedCsrTests
     [Fact]
     public void RandomPatternsGiveThePlainKernelsBitsInFloat32() => RandomPatternsAgree<float>();
 
+    /// <summary>A stencil-like matrix: each row one of <paramref name="kinds"/> random (offsets, values) rows, shifted to the
+    /// row, entries past the edges dropped (so edge rows are templates of their own), some rows empty.</summary>
+    private static Csr<T> Stencil<T>(int rows, int kinds, int maxLen, int seed) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var rng = new Random(seed);
+        T[] pool = [T.CreateTruncating(4.0), T.CreateTruncating(-1.0), T.CreateTruncating(0.1), T.NaN, T.PositiveInfinity, T.NegativeInfinity, T.NegativeZero];
+        var shapes = new (int[] Off, T[] Val)[kinds];
+        for (int s = 0; s < kinds; s++)
+        {
+            var off = new SortedSet<int>();
+            int len = rng.Next(maxLen + 1);
+            while (off.Count < len) off.Add(rng.Next(-3 * maxLen, 3 * maxLen + 1));
+            shapes[s] = (off.ToArray(), off.Select(_ => pool[rng.Next(pool.Length)]).ToArray());
+        }
+        var rowPtr = new int[rows + 1]; var colInd = new List<int>(); var val = new List<T>();
+        for (int r = 0; r < rows; r++)
+        {
+            var (off, v) = shapes[rng.Next(4) == 0 ? rng.Next(kinds) : 0];
+            for (int k = 0; k < off.Length; k++)
+                if (r + off[k] >= 0 && r + off[k] < rows) { colInd.Add(r + off[k]); val.Add(v[k]); }
+            rowPtr[r + 1] = colInd.Count;
+        }
+        return new Csr<T>(rows, rows, rowPtr, colInd.ToArray(), val.ToArray());
+    }
+
+    private static void TemplatesAgree<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Gen.Select(Gen.Int[0, 900], Gen.Int[1, 6], Gen.Int[0, 12], Gen.Int, Gen.Int[0, 3])
+            .Sample((rows, kinds, maxLen, seed, ab) =>
+            {
+                var a = Stencil<T>(rows, kinds, maxLen, seed);
+                var t = RowTemplateCsr<T>.TryBuild(a.Rows, a.RowPtr, a.ColInd, a.Val);
+                Assert.NotNull(t);
+                var x = Vector<T>(a.Cols, seed + 1);
+                var y0 = Vector<T>(a.Rows, seed + 2);
+                var (alpha, beta) = ab switch { 0 => (1.0, 0.0), 1 => (2.5, 0.0), 2 => (-0.5, 2.0), _ => (1.0, 1.0) };
+                var rng = new Random(seed + 3);
+                int r0 = rows == 0 ? 0 : rng.Next(rows), r1 = rows == 0 ? 0 : rng.Next(r0, rows + 1);
+                foreach (var (lo, hi) in new[] { (0, rows), (r0, r1) })
+                    foreach (bool gather in new[] { false, true }) // gather: the template falls back to the plain kernel
+                        AssertSameBits(Plain(a, x, y0, T.CreateTruncating(alpha), T.CreateTruncating(beta), gather, lo, hi),
+                            Packed(t!, a, x, y0, T.CreateTruncating(alpha), T.CreateTruncating(beta), gather, lo, hi),
+                            $"rows {rows}, kinds {kinds}, maxLen {maxLen}, {t!.Description}, gather {gather}, [{lo}, {hi})");
+            }, iter: 60);
+    }
+
+    [Fact]
+    public void RowTemplatesGiveTheScalarKernelsBitsInFloat64() => TemplatesAgree<double>();
+
+    [Fact]
+    public void RowTemplatesGiveTheScalarKernelsBitsInFloat32() => TemplatesAgree<float>();
+
+    [Fact]
+    public void DistinctRowsAreNotTemplated()
+    {
+        var a = Random<double>(3000, 12, 1, 2, 4); // values all distinct: every row its own template, past the entry limit
+        Assert.Null(RowTemplateCsr<double>.TryBuild(a.Rows, a.RowPtr, a.ColInd, a.Val));
+        // A 3D 7-point Laplacian on 30³: 27 kinds of rows (interior, faces, edges, corners), one byte per row.
+        var p = SparseTensor.Poisson3D<double>(30);
+        var t = RowTemplateCsr<double>.TryBuild(p.Rows, p.RowPointers, p.ColumnIndices, p.GetValues());
+        Assert.NotNull(t);
+        Assert.Equal(27, t!.Templates);
+    }
+
     [Fact]
     public void WideGapsFallBackToPlainColumnsAndManyValuesToPlainValues()
     {
@@ -153,7 +217,7 @@ public class CompressedCsrTests
             AssertSameBits(Plain(a, x, y0, 1.0, 0.0, gather, 0, a.Rows), Packed(c, a, x, y0, 1.0, 0.0, gather, 0, a.Rows), $"{name}, gather {gather}");
     }
 
-    /// <summary>Through the backend: a prepared Poisson matrix (compressed: 2 values, 16-bit deltas) gives SpMV and the fused
+    /// <summary>Through the backend: a prepared Poisson matrix (row templates: 9 distinct rows) gives SpMV and the fused
     /// CG pass the bits of the same matrix held in another storage (never prepared, so plain).</summary>
     [Fact]
     public void PreparedMatrixGivesTheBackendsPlainBits()
@@ -164,9 +228,9 @@ public class CompressedCsrTests
         var plainValues = be.Upload<double>(a.GetValues());
         be.PrepareRepeatedSpMV(a.Indices, a.Values, 0);
         var packed = CsrCompression.Find(a.Indices, a.Values, 0);
-        Assert.NotNull(packed);
-        Assert.Equal(CompressedCsr<double>.ValueCoding.Index8, packed!.Values);
-        Assert.True(packed.Bytes < 0.4 * packed.PlainBytes, $"{packed.Bytes} B of {packed.PlainBytes}");
+        var templates = Assert.IsType<RowTemplateCsr<double>>(packed);
+        Assert.Equal(9, templates.Templates); // interior, 4 edges, 4 corners
+        Assert.True(packed!.Bytes < 0.02 * packed.PlainBytes, $"{packed.Bytes} B of {packed.PlainBytes}");
         Assert.Null(CsrCompression.Find(a.Indices, plainValues, 0));
 
         var x = be.Upload<double>(Vector<double>(n, 3));
