@@ -87,6 +87,20 @@ public class CompressedCsrTests
         return v;
     }
 
+    /// <summary>Plain and packed products with the same bits on all rows and on a random sub-range, for α/β case <paramref name="ab"/>.</summary>
+    private static void AgreeOnRows<T>(Csr<T> a, PackedCsr<T> c, int seed, int ab, bool[] gathers, string what) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var x = Vector<T>(a.Cols, seed + 1);
+        var y0 = Vector<T>(a.Rows, seed + 2);
+        var (alpha, beta) = ab switch { 0 => (1.0, 0.0), 1 => (2.5, 0.0), 2 => (-0.5, 2.0), _ => (1.0, 1.0) };
+        T al = T.CreateTruncating(alpha), be = T.CreateTruncating(beta);
+        var rng = new Random(seed + 3);
+        int rows = a.Rows, r0 = rows == 0 ? 0 : rng.Next(rows), r1 = rows == 0 ? 0 : rng.Next(r0, rows + 1);
+        foreach (var (lo, hi) in new[] { (0, rows), (r0, r1) })
+            foreach (bool gather in gathers)
+                AssertSameBits(Plain(a, x, y0, al, be, gather, lo, hi), Packed(c, a, x, y0, al, be, gather, lo, hi), $"{what}, gather {gather}, [{lo}, {hi})");
+    }
+
     private static void RandomPatternsAgree<T>() where T : unmanaged, IFloatingPointIeee754<T>
     {
         Gen.Select(Gen.Int[0, 1300], Gen.Int[0, 300], Gen.Int[0, 2], Gen.Int[0, 2], Gen.Int, Gen.Bool, Gen.Int[0, 3])
@@ -94,15 +108,7 @@ public class CompressedCsrTests
             {
                 var a = Random<T>(rows, maxLen, gaps, values, seed);
                 var c = CompressedCsr<T>.Build(a.Rows, a.RowPtr, a.ColInd, a.Val);
-                var x = Vector<T>(a.Cols, seed + 1);
-                var y0 = Vector<T>(a.Rows, seed + 2);
-                var (alpha, beta) = ab switch { 0 => (1.0, 0.0), 1 => (2.5, 0.0), 2 => (-0.5, 2.0), _ => (1.0, 1.0) };
-                var rng = new Random(seed + 3);
-                int r0 = rows == 0 ? 0 : rng.Next(rows), r1 = rows == 0 ? 0 : rng.Next(r0, rows + 1);
-                foreach (var (lo, hi) in new[] { (0, rows), (r0, r1) })
-                    AssertSameBits(Plain(a, x, y0, T.CreateTruncating(alpha), T.CreateTruncating(beta), gather, lo, hi),
-                        Packed(c, a, x, y0, T.CreateTruncating(alpha), T.CreateTruncating(beta), gather, lo, hi),
-                        $"rows {rows}, gaps {gaps}, values {values} ({c.Values}), gather {gather}, [{lo}, {hi})");
+                AgreeOnRows(a, c, seed, ab, [gather], $"rows {rows}, gaps {gaps}, values {values} ({c.Values})");
                 // The coding chosen is the one the data needs.
                 if (values == 0 && a.Val.Length > 0) Assert.Equal(CompressedCsr<T>.ValueCoding.Index8, c.Values);
                 if (values == 1 && typeof(T) == typeof(double) && a.Val.Length > 4 * 600) Assert.Equal(CompressedCsr<T>.ValueCoding.Index16, c.Values); // float32: 2 of 4 bytes is not worth a table
@@ -149,16 +155,8 @@ public class CompressedCsrTests
                 var a = Stencil<T>(rows, kinds, maxLen, seed);
                 var t = RowTemplateCsr<T>.TryBuild(a.Rows, a.RowPtr, a.ColInd, a.Val);
                 Assert.NotNull(t);
-                var x = Vector<T>(a.Cols, seed + 1);
-                var y0 = Vector<T>(a.Rows, seed + 2);
-                var (alpha, beta) = ab switch { 0 => (1.0, 0.0), 1 => (2.5, 0.0), 2 => (-0.5, 2.0), _ => (1.0, 1.0) };
-                var rng = new Random(seed + 3);
-                int r0 = rows == 0 ? 0 : rng.Next(rows), r1 = rows == 0 ? 0 : rng.Next(r0, rows + 1);
-                foreach (var (lo, hi) in new[] { (0, rows), (r0, r1) })
-                    foreach (bool gather in new[] { false, true }) // gather: the template falls back to the plain kernel
-                        AssertSameBits(Plain(a, x, y0, T.CreateTruncating(alpha), T.CreateTruncating(beta), gather, lo, hi),
-                            Packed(t!, a, x, y0, T.CreateTruncating(alpha), T.CreateTruncating(beta), gather, lo, hi),
-                            $"rows {rows}, kinds {kinds}, maxLen {maxLen}, {t!.Description}, gather {gather}, [{lo}, {hi})");
+                // gather: the template falls back to the plain kernel
+                AgreeOnRows(a, t!, seed, ab, [false, true], $"rows {rows}, kinds {kinds}, maxLen {maxLen}, {t!.Description}");
             }, iter: 60);
     }
 
