@@ -44,8 +44,8 @@ public abstract partial class Backend
 
     /// <summary>
     /// Declares that the matrix (pattern <paramref name="a"/>, values[valOffset, +nnz)) is about to be applied many times
-    /// with these values unchanged (a Krylov solve's operator), so that a backend may build a faster storage of it now
-    /// and use it in <see cref="SpMV{T}"/>, <see cref="SpMVDot{T}"/> and <see cref="CgDirectionSpMVDot{T}"/> with the
+    /// with these values unchanged (a Krylov solve's operator; called before each product), so that a backend may build a
+    /// faster storage of it (at once, or once the calls show it will pay) and use it in <see cref="SpMV{T}"/>, <see cref="SpMVDot{T}"/> and <see cref="CgDirectionSpMVDot{T}"/> with the
     /// same arguments while the values storage lives. The caller promises not to write those values afterwards. Results
     /// have the same bits either way. Default: nothing (the CPU backend builds a compressed CSR, Cpu.CsrCompression).
     /// </summary>

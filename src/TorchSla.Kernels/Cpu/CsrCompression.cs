@@ -8,8 +8,9 @@ namespace TorchSla.Kernels.Cpu;
 /// When the CPU backend multiplies by a <see cref="PackedCsr{T}"/> (row templates or compressed CSR) instead of the plain CSR arrays: only for a matrix
 /// the caller declared fixed and repeatedly applied (<see cref="Backend.PrepareRepeatedSpMV{T}"/>: a Krylov solve's
 /// operator), large enough to leave the caches, and only when the encoding saves at least
-/// <see cref="MinSaving"/> of the matrix bytes. Built once per (pattern, values storage, offset) and kept as long as
-/// the values storage lives; a declined matrix is remembered too, so it is not examined again.
+/// <see cref="MinSaving"/> of the matrix bytes. Built once per (pattern, values storage, offset), at the
+/// <see cref="BuildAfterCalls"/>-th preparation, and kept as long as the values storage lives; a declined matrix is
+/// remembered too, so it is not examined again.
 /// </summary>
 public static class CsrCompression
 {
@@ -26,25 +27,48 @@ public static class CsrCompression
     /// <summary>Fraction of the matrix's plain bytes the encoding must save to be used (decoding is not free); settable for benchmarks.</summary>
     internal static double MinSaving { get; set; } = 0.2;
 
+    /// <summary>
+    /// Preparations of one operator before it is encoded: the build costs about 20–30 products' savings (bench cg-bytes,
+    /// bench/RESULTS.md), so a solve that stops within a few iterations (AMG-PCG: ~12) does not pay for it; from this
+    /// many on, it is built (at most this many products go unencoded: the rent-or-buy bound).
+    /// </summary>
+    internal static int BuildAfterCalls { get; set; } = 16;
+
+    private sealed class Known(CsrIndices pattern, int offset)
+    {
+        public readonly CsrIndices Pattern = pattern;
+        public readonly int Offset = offset;
+        public int Calls;
+        public bool Decided;
+        public object? Packed;
+    }
+
     private sealed class Entry
     {
-        public readonly List<(CsrIndices Pattern, int Offset, object? Compressed)> Known = [];
+        public readonly List<Known> Known = [];
     }
 
     private static readonly ConditionalWeakTable<object, Entry> Cache = new();
 
-    /// <summary>Builds (once) and remembers the compressed form of values[valOffset, +nnz) on <paramref name="a"/>, or that it does not pay.</summary>
-    internal static PackedCsr<T>? Prepare<T>(CsrIndices a, Storage<T> values, int valOffset) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>
+    /// Counts a preparation of values[valOffset, +nnz) on <paramref name="a"/>; at the <see cref="BuildAfterCalls"/>-th builds
+    /// (once; <paramref name="now"/>: at this call) and remembers its encoding, or that it does not pay. Returns the encoding when there is one.
+    /// </summary>
+    internal static PackedCsr<T>? Prepare<T>(CsrIndices a, Storage<T> values, int valOffset, bool now = false) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!Enabled || a.Nnz < MinNnz || values is not CpuStorage<T> cpu) return null;
         var e = Cache.GetValue(cpu, _ => new Entry());
         lock (e)
         {
+            Known? known = null;
             foreach (var k in e.Known)
-                if (ReferenceEquals(k.Pattern, a) && k.Offset == valOffset) return (PackedCsr<T>?)k.Compressed;
+                if (ReferenceEquals(k.Pattern, a) && k.Offset == valOffset) { known = k; break; }
+            if (known is null) e.Known.Add(known = new Known(a, valOffset));
+            if (known.Decided) return (PackedCsr<T>?)known.Packed;
+            if (++known.Calls < BuildAfterCalls && !now) return null;
             var keep = Build(a, cpu.Span.Slice(valOffset, a.Nnz));
-            if (keep is not null && keep.Bytes > (1 - MinSaving) * keep.PlainBytes) keep = null;
-            e.Known.Add((a, valOffset, keep));
+            if (keep.Bytes > (1 - MinSaving) * keep.PlainBytes) keep = null;
+            known.Packed = keep; known.Decided = true;
             return keep;
         }
     }
@@ -67,7 +91,7 @@ public static class CsrCompression
         lock (e)
         {
             foreach (var k in e.Known)
-                if (ReferenceEquals(k.Pattern, a) && k.Offset == valOffset) return (PackedCsr<T>?)k.Compressed;
+                if (ReferenceEquals(k.Pattern, a) && k.Offset == valOffset) return (PackedCsr<T>?)k.Packed;
         }
         return null;
     }
