@@ -24,6 +24,11 @@ public static class CsrCompression
     /// <summary>Stored entries below which a matrix is left plain (12 B/entry in float64: ~1.5 MB, within the caches).</summary>
     internal static int MinNnz { get; set; } = 1 << 17;
 
+    /// <summary>Stored entries below which the delta/index encoding is not used (12 MB in float64: the plain matrix then
+    /// leaves the last-level cache; in cache the decoding measured 0.3–0.8× the plain kernel's speed, bench spmv-compare). 0 (benchmarks)
+    /// also lifts the gather-kernel exclusion.</summary>
+    internal static int MinDeltaNnz { get; set; } = 1 << 20;
+
     /// <summary>Fraction of the matrix's plain bytes the encoding must save to be used (decoding is not free); settable for benchmarks.</summary>
     internal static double MinSaving { get; set; } = 0.2;
 
@@ -66,8 +71,11 @@ public static class CsrCompression
             if (known is null) e.Known.Add(known = new Known(a, valOffset));
             if (known.Decided) return (PackedCsr<T>?)known.Packed;
             if (++known.Calls < BuildAfterCalls && !now) return null;
-            var keep = Build(a, cpu.Span.Slice(valOffset, a.Nnz));
+            PackedCsr<T>? keep = Build(a, cpu.Span.Slice(valOffset, a.Nnz));
             if (keep.Bytes > (1 - MinSaving) * keep.PlainBytes) keep = null;
+            // Delta/index decoding costs instructions: it pays only where the plain matrix streams from memory, and with the
+            // scalar kernel (the gather kernel's rows are decoded into scratch first, measured slower: bench spmv-compare).
+            if (keep is CompressedCsr<T> && (a.Nnz < MinDeltaNnz || (MinDeltaNnz > 0 && CsrKernels.GatherPays(a.Rows, a.Nnz)))) keep = null;
             known.Packed = keep; known.Decided = true;
             return keep;
         }
