@@ -69,6 +69,7 @@ internal sealed unsafe class CompressedCsr<T> : PackedCsr<T> where T : unmanaged
     /// <see cref="PackedCsr{T}.Bytes"/> against <see cref="PackedCsr{T}.PlainBytes"/> whether it pays. One pass over the pattern for the widths, one to
     /// write the deltas, one over the values with an open-addressing table of their bits.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // built once per operator: no tier-0 pass over the matrix
     public static CompressedCsr<T> Build(int rows, ReadOnlySpan<int> rowPtr, ReadOnlySpan<int> colInd, ReadOnlySpan<T> values)
     {
         int nnz = colInd.Length;
@@ -131,6 +132,7 @@ internal sealed unsafe class CompressedCsr<T> : PackedCsr<T> where T : unmanaged
     }
 
     /// <summary>The distinct values by their bits (first appearance first) and each entry's index, or Plain when there are too many.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (ValueCoding, byte[], T[]) EncodeValues(ReadOnlySpan<T> values)
     {
         int nnz = values.Length;

@@ -49,6 +49,7 @@ internal sealed unsafe class RowTemplateCsr<T> : PackedCsr<T> where T : unmanage
     /// <see cref="MaxTemplateEntries"/> template entries (found out early: the build stops at the first row past a limit).
     /// Rows are keyed by their length, column offsets and value bits (a hash, then an exact comparison).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // built once per operator: no tier-0 pass over a million rows
     public static RowTemplateCsr<T>? TryBuild(int rows, ReadOnlySpan<int> rowPtr, ReadOnlySpan<int> colInd, ReadOnlySpan<T> values)
     {
         int nnz = colInd.Length;
