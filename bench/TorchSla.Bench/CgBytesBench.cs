@@ -30,6 +30,7 @@ internal static class CgBytesBench
         if (sizes.Count == 0) sizes = [500, 1000];
         var be = CpuBackend.Instance;
         if (args.Contains("--ab")) return AlternatingSpMVDot(sizes, reps);
+        if (args.Contains("--solve")) return Solves(sizes);
         Console.WriteLine($"{be.Description}; load average before: {File.ReadAllText("/proc/loadavg").Trim()}");
         double triad = Triad(reps);
         Console.WriteLine($"STREAM triad, {CpuBackend.Threads} threads, 3 × 128 MiB: {triad:F1} GB/s");
@@ -93,6 +94,36 @@ internal static class CgBytesBench
             CsrCompression.Forget(a.Values);
         }
         Console.WriteLine();
+        Console.WriteLine($"load average after: {File.ReadAllText("/proc/loadavg").Trim()}");
+        return 0;
+    }
+
+    /// <summary>`--solve`: whole Jacobi-PCG solves (rtol 1e-8, three passes), compressed (fresh build inside, then reused), plain, compressed again.</summary>
+    private static int Solves(List<int> sizes)
+    {
+        Console.WriteLine($"{CpuBackend.Instance.Description}; load average before: {File.ReadAllText("/proc/loadavg").Trim()}");
+        var options = new Solvers.SolveOptions { Method = Solvers.SolveMethod.CG, Preconditioner = "jacobi", RelativeTolerance = 1e-8 };
+        foreach (int m in sizes)
+        {
+            var a = SparseTensor.Poisson2D<double>(m);
+            var b = Tensor<double>.Ones([a.Rows]);
+            Solvers.Krylov.Cg.TwoPass = false;
+            try
+            {
+                foreach (var (label, on, forget) in new[] { ("compressed, built inside", true, true), ("plain", false, false), ("compressed, reused", true, false), ("plain", false, false) })
+                {
+                    if (forget) CsrCompression.Forget(a.Values);
+                    CsrCompression.Enabled = on;
+                    var sw = Stopwatch.StartNew();
+                    var res = a.Solve(b, options);
+                    double t = sw.Elapsed.TotalSeconds;
+                    CsrCompression.Enabled = true;
+                    var c = CsrCompression.Find(a.Indices, a.Values, 0);
+                    Console.WriteLine($"poisson2d:{m} {label}: {res.Iterations} it, {t:F3} s, {t / res.Iterations * 1e3:F3} ms/it; encoding: {(on ? c?.Description ?? "none" : "off")}");
+                }
+            }
+            finally { Solvers.Krylov.Cg.TwoPass = null; CsrCompression.Enabled = true; }
+        }
         Console.WriteLine($"load average after: {File.ReadAllText("/proc/loadavg").Trim()}");
         return 0;
     }
