@@ -41,7 +41,6 @@ internal sealed unsafe class CompressedCsr<T> : PackedCsr<T> where T : unmanaged
     private readonly byte[] _deltas;     // pinned
     private readonly byte[] _index;      // pinned; 1 or 2 bytes per entry (empty when plain)
     private readonly T[] _table;         // pinned
-    private readonly int _rows;
 
     /// <summary>The value coding chosen.</summary>
     public ValueCoding Values { get; }
@@ -56,10 +55,10 @@ internal sealed unsafe class CompressedCsr<T> : PackedCsr<T> where T : unmanaged
     public override string Description =>
         $"delta columns (8/16/32-bit chunks {ChunksByWidth[0]}/{ChunksByWidth[1]}/{ChunksByWidth[2]}), values {Values}{(Values == ValueCoding.Plain ? "" : $" of {DistinctValues}")}";
 
-    private CompressedCsr(int rows, byte[] width, long[] byteStart, byte[] deltas, ValueCoding coding, byte[] index, T[] table,
+    private CompressedCsr(byte[] width, long[] byteStart, byte[] deltas, ValueCoding coding, byte[] index, T[] table,
         long bytes, long plainBytes)
     {
-        _rows = rows; _width = width; _byteStart = byteStart; _deltas = deltas; Values = coding; _index = index; _table = table;
+        _width = width; _byteStart = byteStart; _deltas = deltas; Values = coding; _index = index; _table = table;
         Bytes = bytes; PlainBytes = plainBytes; DistinctValues = coding == ValueCoding.Plain ? 0 : table.Length;
         foreach (byte w in width) ChunksByWidth[w == 1 ? 0 : w == 2 ? 1 : 2]++;
     }
@@ -127,7 +126,7 @@ internal sealed unsafe class CompressedCsr<T> : PackedCsr<T> where T : unmanaged
             if (width[c] == 4) columnBytes += 4L * (rowPtr[Math.Min(rows, (c + 1) * ChunkRows)] - rowPtr[c * ChunkRows]);
         long valueBytes = coding == ValueCoding.Plain ? (long)nnz * sizeof(T) : (long)index.Length + (long)table.Length * sizeof(T);
         long offsets = 4L * (rows + 1);
-        return new CompressedCsr<T>(rows, width, byteStart, deltas, coding, index, table,
+        return new CompressedCsr<T>(width, byteStart, deltas, coding, index, table,
             offsets + columnBytes + valueBytes + chunks * 9L, offsets + (long)nnz * (4 + sizeof(T)));
     }
 
