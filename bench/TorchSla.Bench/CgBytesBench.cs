@@ -119,7 +119,7 @@ internal static class CgBytesBench
                     double t = sw.Elapsed.TotalSeconds;
                     CsrCompression.Enabled = true;
                     var c = CsrCompression.Find(a.Indices, a.Values, 0);
-                    Console.WriteLine($"poisson2d:{m} {label}: {res.Iterations} it, {t:F3} s, {t / res.Iterations * 1e3:F3} ms/it; encoding: {(on ? c?.Description ?? "none" : "off")}");
+                    Console.WriteLine($"poisson2d:{m} {label}: {res.Iterations} it, {t:F3} s, {t / res.Iterations * 1e3:F3} ms/it; encoding: {(on ? c?.Description ?? "none" : "off")}{(forget ? $", built in {CsrCompression.LastBuildMilliseconds:F1} ms" : "")}");
                 }
             }
             finally { Solvers.Krylov.Cg.TwoPass = null; CsrCompression.Enabled = true; }

@@ -48,6 +48,11 @@ internal static class KrylovCompare
                 double ours = double.PositiveInfinity, theirs = double.PositiveInfinity, three = double.PositiveInfinity, plain = double.PositiveInfinity;
                 SolveResult<double>? result = null, result3 = null, resultPlain = null;
                 JsonElement sci = default;
+                // One untimed iteration first: the tensor's one-off analysis behind A.Solve (symmetry and diagonal checks,
+                // row partition) lands in whichever solve comes first, which must not be one of the rows compared.
+                var sw1 = Stopwatch.StartNew();
+                a.Solve(b, options with { MaxIterations = 1 }); // returns unconverged, does not throw
+                Console.Error.WriteLine($"poisson2d:{m}: first (1-iteration) solve {sw1.Elapsed.TotalSeconds:F3} s");
                 for (int r = 0; r < rounds; r++)
                 {
                     using (var doc = RunSciPy(python, script, dir, n))

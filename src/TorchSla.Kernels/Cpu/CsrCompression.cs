@@ -39,6 +39,9 @@ public static class CsrCompression
     /// </summary>
     internal static int BuildAfterCalls { get; set; } = 16;
 
+    /// <summary>Wall time of the last encoding built (benchmarks report it).</summary>
+    internal static double LastBuildMilliseconds { get; private set; }
+
     private sealed class Known(CsrIndices pattern, int offset)
     {
         public readonly CsrIndices Pattern = pattern;
@@ -71,7 +74,9 @@ public static class CsrCompression
             if (known is null) e.Known.Add(known = new Known(a, valOffset));
             if (known.Decided) return (PackedCsr<T>?)known.Packed;
             if (++known.Calls < BuildAfterCalls && !now) return null;
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             PackedCsr<T>? keep = Build(a, cpu.Span.Slice(valOffset, a.Nnz));
+            LastBuildMilliseconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             if (keep.Bytes > (1 - MinSaving) * keep.PlainBytes) keep = null;
             // Delta/index decoding costs instructions: it pays only where the plain matrix streams from memory, and with the
             // scalar kernel (the gather kernel's rows are decoded into scratch first, measured slower: bench spmv-compare).
