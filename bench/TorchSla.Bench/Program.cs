@@ -29,6 +29,7 @@ switch (args.FirstOrDefault())
     case "spmv-crossover": return SpMVCrossover.Run();
     case "krylov-compare": return KrylovCompare.Run(args.Skip(1).ToArray());
     case "cg-passes": return CgPassesBench.Run(args.Skip(1).ToArray());
+    case "cg-bytes": return CgBytesBench.Run(args.Skip(1).ToArray());
     case "direct": return TorchSla.Bench.Direct.DirectBench.Run(args.Skip(1).ToArray());
     case "partition": return PartitionBench.Run(args.Skip(1).ToArray());
     case "ordering": return TorchSla.Bench.Direct.OrderingBench.Run(args.Skip(1).ToArray());

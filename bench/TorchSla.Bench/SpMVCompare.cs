@@ -15,7 +15,7 @@ namespace TorchSla.Bench;
 /// </summary>
 internal static class SpMVCompare
 {
-    private sealed record Row(string Matrix, string DType, int N, int Nnz, double SciPy, double Ours, double OursScalar, double OursGather, double OursOneThread, long Bytes, double RelDiff);
+    private sealed record Row(string Matrix, string DType, int N, int Nnz, double SciPy, double Ours, double OursScalar, double OursGather, double OursOneThread, long Bytes, double RelDiff, double Packed, long PackedBytes, string PackedNote);
 
     public static int Run(string[] args)
     {
@@ -34,10 +34,10 @@ internal static class SpMVCompare
         }
         Console.WriteLine($"SciPy: {versions}; ours: {CpuBackend.Instance.Description}; {rounds} alternating rounds × {repeat} samples, medians");
         Console.WriteLine();
-        Console.WriteLine("| matrix | dtype | n | nnz | SciPy ms | ours ms | SciPy/ours | ours GB/s | SciPy GB/s | ours 1-thread ms | scalar-kernel ms | gather-kernel ms | max rel diff |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| matrix | dtype | n | nnz | SciPy ms | ours ms | SciPy/ours | ours GB/s | SciPy GB/s | ours 1-thread ms | scalar-kernel ms | gather-kernel ms | max rel diff | compressed ms | plain/compressed | compressed MB (plain MB) | compression |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in rows)
-            Console.WriteLine($"| {r.Matrix} | {r.DType} | {r.N:N0} | {r.Nnz:N0} | {r.SciPy * 1e3:F4} | {r.Ours * 1e3:F4} | **{r.SciPy / r.Ours:F2}×** | {r.Bytes / r.Ours / 1e9:F1} | {r.Bytes / r.SciPy / 1e9:F1} | {r.OursOneThread * 1e3:F4} | {r.OursScalar * 1e3:F4} | {r.OursGather * 1e3:F4} | {r.RelDiff:E1} |");
+            Console.WriteLine($"| {r.Matrix} | {r.DType} | {r.N:N0} | {r.Nnz:N0} | {r.SciPy * 1e3:F4} | {r.Ours * 1e3:F4} | **{r.SciPy / r.Ours:F2}×** | {r.Bytes / r.Ours / 1e9:F1} | {r.Bytes / r.SciPy / 1e9:F1} | {r.OursOneThread * 1e3:F4} | {r.OursScalar * 1e3:F4} | {r.OursGather * 1e3:F4} | {r.RelDiff:E1} | {r.Packed * 1e3:F4} | {r.Ours / r.Packed:F2}× | {r.PackedBytes / 1e6:F1} ({r.Bytes / 1e6:F1}) | {r.PackedNote} |");
         return 0;
     }
 
@@ -58,13 +58,34 @@ internal static class SpMVCompare
             void Op() => a.Apply(x, y);
             int number = Timing.Calibrate(Op);
             var ours = new List<double>(); var scipy = new List<double>(); var scalar = new List<double>(); var gathered = new List<double>(); var one = new List<double>();
-            int minLen = CsrKernels.GatherMinMeanRowLength; int minNnz = CpuBackend.SpMVParallelMinNnz;
+            int minLen = CsrKernels.GatherMinMeanRowLength; int minNnz = CpuBackend.SpMVParallelMinNnz, minPacked = CsrCompression.MinNnz;
+            // The compressed CSR (what a Krylov solve gets), forced on whatever the size and saving, timed with it on and
+            // off in the same rounds; built here once, outside the timings (its cost is reported, and bench cg-bytes times it).
+            var packedTimes = new List<double>();
+            var swBuild = Stopwatch.StartNew();
+            var packed = CsrCompression.Build(a.Indices, a.GetValues());
+            double buildMs = swBuild.Elapsed.TotalMilliseconds;
+            CsrCompression.Prepare(a.Indices, a.Values, 0, now: true);
+            bool used = CsrCompression.Find(a.Indices, a.Values, 0) is not null; // the automatic decision
+            CsrCompression.Forget(a.Values);
+            double minSaving = CsrCompression.MinSaving; int minDelta = CsrCompression.MinDeltaNnz;
+            CsrCompression.MinNnz = 0; CsrCompression.MinDeltaNnz = 0; CsrCompression.MinSaving = double.NegativeInfinity; // forced, to time what auto declines too
+            CsrCompression.Prepare(a.Indices, a.Values, 0, now: true);
+            CsrCompression.MinSaving = minSaving; CsrCompression.MinDeltaNnz = minDelta;
+            var yPlain = Tensor<T>.Zeros([a.Rows]);
+            CsrCompression.Enabled = false; a.Apply(x, yPlain); CsrCompression.Enabled = true;
+            a.Apply(x, y);
+            bool same = y.ToArray().AsSpan().SequenceEqual(yPlain.ToArray());
+            string note = $"{packed.Description}, build {buildMs:F1} ms, {(used ? "auto: used" : "auto: declined")}, {(same ? "bit-identical" : "DIFFERS")}";
             try
             {
                 for (int round = 0; round < rounds; round++)
                 {
                     var (s, v) = RunSciPy(python, script, dir, dtype, a.Rows, a.Cols, number, repeat);
                     scipy.AddRange(s); versions ??= v;
+                    CsrCompression.Enabled = true;
+                    packedTimes.AddRange(Timing.Samples(Op, number, repeat));
+                    CsrCompression.Enabled = false;
                     ours.AddRange(Timing.Samples(Op, number, repeat));
                     CsrKernels.GatherMinMeanRowLength = int.MaxValue;
                     scalar.AddRange(Timing.Samples(Op, number, repeat));
@@ -76,7 +97,11 @@ internal static class SpMVCompare
                     CpuBackend.SpMVParallelMinNnz = minNnz;
                 }
             }
-            finally { CsrKernels.GatherMinMeanRowLength = minLen; CpuBackend.SpMVParallelMinNnz = minNnz; }
+            finally
+            {
+                CsrKernels.GatherMinMeanRowLength = minLen; CpuBackend.SpMVParallelMinNnz = minNnz;
+                CsrCompression.Enabled = true; CsrCompression.MinNnz = minPacked; CsrCompression.Forget(a.Values);
+            }
 
             a.Apply(x, y);
             var ys = MemoryMarshal.Cast<byte, T>(File.ReadAllBytes(Path.Combine(dir, "y_scipy.bin"))).ToArray();
@@ -89,7 +114,8 @@ internal static class SpMVCompare
             }
             long bytes = MatrixCatalog.SpMVBytes(a.Rows, a.Cols, a.Nnz, System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
             Console.Error.WriteLine($"{spec} {dtype}: {number} calls/sample done");
-            return new Row(spec, dtype, a.Rows, a.Nnz, Timing.Median(scipy), Timing.Median(ours), Timing.Median(scalar), Timing.Median(gathered), Timing.Median(one), bytes, maxDiff / Math.Max(maxAbs, double.Epsilon));
+            return new Row(spec, dtype, a.Rows, a.Nnz, Timing.Median(scipy), Timing.Median(ours), Timing.Median(scalar), Timing.Median(gathered), Timing.Median(one), bytes, maxDiff / Math.Max(maxAbs, double.Epsilon),
+                Timing.Median(packedTimes), packed.Bytes + bytes - (packed.PlainBytes), note);
         }
         finally { Directory.Delete(dir, true); }
     }

@@ -43,6 +43,16 @@ public abstract partial class Backend
         where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>
+    /// Declares that the matrix (pattern <paramref name="a"/>, values[valOffset, +nnz)) is about to be applied many times
+    /// with these values unchanged (a Krylov solve's operator; called before each product), so that a backend may build a
+    /// faster storage of it (at once, or once the calls show it will pay) and use it in <see cref="SpMV{T}"/>, <see cref="SpMVDot{T}"/> and <see cref="CgDirectionSpMVDot{T}"/> with the
+    /// same arguments while the values storage lives. The caller promises not to write those values afterwards. Results
+    /// have the same bits either way. Default: nothing (the CPU backend builds a compressed CSR, Cpu.CsrCompression).
+    /// </summary>
+    public virtual void PrepareRepeatedSpMV<T>(CsrIndices a, Storage<T> values, int valOffset)
+        where T : unmanaged, IFloatingPointIeee754<T> { }
+
+    /// <summary>
     /// y_b = α·A_b·x_b + β·y_b for the <paramref name="batch"/> matrices of a batch sharing one
     /// pattern: values of matrix b start at valOffset + b·nnz, x_b at xOffset + b·xStride
     /// (xStride = 0 broadcasts one x to every matrix), y_b at yOffset + b·rows. A GPU backend does

@@ -136,9 +136,11 @@ public sealed class SingleDeviceVectorSpace<T> : IVectorSpace<T> where T : unman
             case SparseTensor<T> m when m.Device == Device && m.Rows == Layout.Length && m.Cols == Layout.Length
                                         && (m.IsBatched ? m.BatchSize == Layout.Count && Layout.IsUnitStride : Layout.Count == 1 || !Layout.IsUnitStride):
                 // One matrix (one vector or the columns of [n, K]) or a batch sharing one pattern ([B, n]).
+                if (!m.IsBatched && Layout.Count == 1) Backend.PrepareRepeatedSpMV(m.Indices, m.Values, 0); // a Krylov loop applies it again and again
                 Backend.SpMVDot(m.Indices, m.Values, 0, x.Storage, y.Storage, Layout, scalars.Storage, stride, slot);
                 break;
             case BatchMemberOperator<T> m when m.Device == Device && m.Rows == Length && m.Cols == Length && Layout.Count == 1:
+                Backend.PrepareRepeatedSpMV(m.Matrix.Indices, m.Matrix.Values, m.Index * m.Matrix.Nnz);
                 Backend.SpMVDot(m.Matrix.Indices, m.Matrix.Values, m.Index * m.Matrix.Nnz, x.Storage, y.Storage, Layout, scalars.Storage, stride, slot);
                 break;
             default:
@@ -190,6 +192,7 @@ public sealed class SingleDeviceVectorSpace<T> : IVectorSpace<T> where T : unman
             BatchMemberOperator<T> m => (m.Matrix.Indices, m.Matrix.Values, m.Index * m.Matrix.Nnz, false),
             _ => throw new UnreachableException(),
         };
+        if (!batched) Backend.PrepareRepeatedSpMV(indices, values, offset);
         Backend.CgDirectionSpMVDot(indices, values, offset, batched, r.Storage, inverseDiagonal?.Storage, pOld.Storage, pNew.Storage,
             x.Storage, q.Storage, Layout, scalars.Storage, stride, rhoNewSlot, rhoSlot, iteration);
     }

@@ -44,6 +44,8 @@ internal sealed unsafe class CgBlocks<T> where T : unmanaged, IFloatingPointIeee
     public T* Val, Px, Py;
     public int Nnz;
     public bool Interleaved, Gather;
+    /// <summary>The compressed form of a single system's matrix, when prepared (<see cref="CsrCompression"/>); null: the plain arrays.</summary>
+    public PackedCsr<T>? Packed;
     private int _blocksPerSystem, _blocks;
 
     /// <summary>This thread's state, reset for one pass of <paramref name="op"/> (every system active).</summary>
@@ -52,7 +54,7 @@ internal sealed unsafe class CgBlocks<T> where T : unmanaged, IFloatingPointIeee
         var c = _cached ??= new CgBlocks<T>();
         c.Op = op; c.Layout = layout; c.S = scalars; c.Stride = stride;
         c.X = c.Y = c.P = c.R = c.Q = c.D = null;
-        c.RowPtr = c.ColInd = null; c.Val = c.Px = c.Py = null;
+        c.RowPtr = c.ColInd = null; c.Val = c.Px = c.Py = null; c.Packed = null;
         if (c.Active.Length < layout.Count)
         {
             c.Active = new bool[layout.Count]; c.Coefficient = new T[layout.Count];
@@ -177,7 +179,8 @@ internal sealed unsafe class CgBlocks<T> where T : unmanaged, IFloatingPointIeee
             return;
         }
         long off = (long)b * Layout.SystemStride;
-        CsrKernels.SpMVRows(r0, r1, RowPtr, ColInd, Val + (long)b * Nnz, Px + off, Py + off, T.One, T.Zero, Gather);
+        if (Packed is null) CsrKernels.SpMVRows(r0, r1, RowPtr, ColInd, Val + (long)b * Nnz, Px + off, Py + off, T.One, T.Zero, Gather);
+        else Packed.SpMVRows(r0, r1, RowPtr, ColInd, Val, Px, Py, T.One, T.Zero, Gather);
         _partial[b * per + k] = DotPointers(Px + off + r0, Py + off + r0, r1 - r0);
     }
 
@@ -223,7 +226,8 @@ internal sealed unsafe class CgBlocks<T> where T : unmanaged, IFloatingPointIeee
                 FormDirection(w, rb + lo, db is null ? null : db + lo, pob + lo, 0, r0 - lo, beta);
                 FormDirection(w, rb + lo, db is null ? null : db + lo, pob + lo, r1 - lo, hi - lo, beta);
                 FormOwnDirection(own, rb + r0, db is null ? null : db + r0, pob + r0, xb + r0, r1 - r0, beta, Pending[b], PendingAlpha[b]);
-                CsrKernels.SpMVRows(r0, r1, RowPtr, ColInd, val, w - lo, qs - r0, T.One, T.Zero, Gather);
+                if (Packed is null) CsrKernels.SpMVRows(r0, r1, RowPtr, ColInd, val, w - lo, qs - r0, T.One, T.Zero, Gather);
+                else Packed.SpMVRows(r0, r1, RowPtr, ColInd, val, w - lo, qs - r0, T.One, T.Zero, Gather);
                 _partial[b * per + k] = DotPointers(own, qs, r1 - r0);
                 StreamCopy(pnb + r0, own, r1 - r0);
                 StreamCopy(qb + r0, qs, r1 - r0);

@@ -39,6 +39,7 @@ public sealed partial class CpuBackend
             job.RowPtr = prp; job.ColInd = pci; job.Val = pv; job.Px = px; job.Py = py; job.Nnz = a.Nnz;
             job.Interleaved = interleaved;
             job.Gather = CsrKernels.GatherPays(a.Rows, a.Nnz);
+            job.Packed = layout.Count == 1 ? CsrCompression.Find(a, values, valOffset) : null;
             job.RunRows((long)a.Nnz * layout.Count);
         }
         job.FoldInto(slot, -1);
@@ -143,6 +144,7 @@ public sealed partial class CpuBackend
             job.RowPtr = prp; job.ColInd = pci; job.Val = pv; job.Nnz = batchedValues ? a.Nnz : 0;
             job.Interleaved = false;
             job.Gather = CsrKernels.GatherPays(a.Rows, a.Nnz);
+            job.Packed = layout.Count == 1 ? CsrCompression.Find(a, values, valOffset) : null;
             job.Window = CgBlocks<T>.WindowsOf(a, prp, pci);
             job.RunRows((long)a.Nnz * layout.Count);
         }

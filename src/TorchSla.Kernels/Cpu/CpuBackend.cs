@@ -86,13 +86,25 @@ public sealed partial class CpuBackend : Backend
         fixed (int* prp = rp) fixed (int* pci = ci) fixed (T* pv = v) fixed (T* px = xs) fixed (T* py = ys)
         {
             bool gather = CsrKernels.GatherPays(a.Rows, a.Nnz);
+            var packed = CsrCompression.Find(a, values, valOffset);
             if (part.Count == 1 || a.Nnz < SpMVParallelMinNnz)
             {
-                CsrKernels.SpMVRows(0, a.Rows, prp, pci, pv, px, py, alpha, beta, gather);
+                if (packed is null) CsrKernels.SpMVRows(0, a.Rows, prp, pci, pv, px, py, alpha, beta, gather);
+                else packed.SpMVRows(0, a.Rows, prp, pci, pv, px, py, alpha, beta, gather);
                 return;
             }
-            SpMVJob<T>.Rent(part, prp, pci, pv, px, py, alpha, beta, gather).Run(Threads - 1);
+            SpMVJob<T>.Rent(part, prp, pci, pv, px, py, alpha, beta, gather, packed).Run(Threads - 1);
         }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Builds the matrix's compressed CSR (<see cref="CompressedCsr{T}"/>) when <see cref="CsrCompression"/> finds it pays.</remarks>
+    public override void PrepareRepeatedSpMV<T>(CsrIndices a, Storage<T> values, int valOffset)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(values);
+        _ = SpanOf(values).Slice(valOffset, a.Nnz);
+        CsrCompression.Prepare(a, values, valOffset);
     }
 
     /// <inheritdoc/>
