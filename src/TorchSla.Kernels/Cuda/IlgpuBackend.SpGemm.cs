@@ -30,17 +30,53 @@ public sealed partial class IlgpuBackend
     }
 
     /// <summary>Element <paramref name="index"/> of a device view, read by the host (waits for the queued work).</summary>
-    private static long ReadOne(ArrayView<long> view, long index)
+    private static TElement ReadOne<TElement>(ArrayView<TElement> view, long index) where TElement : unmanaged
     {
-        Span<long> one = stackalloc long[1];
+        Span<TElement> one = stackalloc TElement[1];
         view.SubView(index, 1).CopyToCPU(one);
         return one[0];
+    }
+
+    /// <summary>
+    /// Ints the symbolic SpGEMM's hash tables may hold at once (default 2²⁵ = 128 MB): larger tables are built one chunk of
+    /// rows at a time. Tests lower it to force many chunks on tiny inputs.
+    /// </summary>
+    internal long SpGemmTableBudget { get; set; } = 1L << 25;
+
+    /// <summary>One chunk of rows [R0, R1) of the symbolic product: its tables' span [T0, T1) and its entries of A [P0, P1).</summary>
+    private readonly record struct RowChunk(int R0, int R1, long T0, long T1, int P0, int P1);
+
+    /// <summary>
+    /// The row chunks whose tables fit the budget (<see cref="SpGemmKernels.ChunkBounds"/>), empty chunks dropped; one chunk of
+    /// every row when the whole table fits. Reads 3 numbers per chunk back to the host.
+    /// </summary>
+    private List<RowChunk> TableChunks(IndexKernelSet x, ArrayView<long> tableStart, ArrayView<int> aRowPtr, int m, int nnzA, long tableLength)
+    {
+        long budget = Math.Max(1, SpGemmTableBudget);
+        if (tableLength <= budget) return [new RowChunk(0, m, 0, tableLength, 0, nnzA)];
+        int chunks = (int)((tableLength + budget - 1) / budget);
+        using var bounds = AllocateUninitialized<long>(chunks + 1);
+        x.ChunkBounds(Cfg(chunks + 1L), tableStart, m, budget, bounds.View);
+        var rows = new long[chunks + 1];
+        bounds.View.CopyToCPU(rows);
+        var list = new List<RowChunk>();
+        for (int c = 0; c < chunks; c++)
+        {
+            int r0 = (int)rows[c], r1 = (int)rows[c + 1];
+            if (r1 == r0) continue;
+            list.Add(new RowChunk(r0, r1, ReadOne(tableStart, r0), ReadOne(tableStart, r1), ReadOne(aRowPtr, r0), ReadOne(aRowPtr, r1)));
+        }
+        return list;
     }
 
     /// <inheritdoc/>
     /// <remarks>
     /// Hash SpGEMM on the device (<see cref="SpGemmKernels"/>): temporary tables of 2·min(f_i, N) ints per row
-    /// (at most twice the scalar products), three values read back by the host (products, table size, nnz(C)).
+    /// (at most twice the scalar products), made for chunks of rows of at most <see cref="SpGemmTableBudget"/> ints
+    /// (plus one row) at a time, so that the tables do not set the peak of device memory (an AMG setup's R·(A·P) would
+    /// otherwise hold ~20 ints per fine row at once, more than the product itself). Chunked, the keys are inserted
+    /// twice (to count, then to pack); one chunk inserts once. Values read back by the host: products, table size,
+    /// nnz(C), and per chunk its bounds.
     /// </remarks>
     public override SpGemmPlan SpGemmSymbolic(CsrIndices a, CsrIndices b)
     {
@@ -57,7 +93,7 @@ public sealed partial class IlgpuBackend
         lock (Sync)
         {
             Accelerator.Bind();
-            var rowPtr = Allocate<int>(m + 1);
+            var rowPtr = (IlgpuStorage<int>)Allocate<int>(m + 1);
             if (m == 0 || a.Nnz == 0 || b.Nnz == 0)
                 return new Plan(a, b, new CsrIndices(m, n, rowPtr, Allocate<int>(0)), 0, this);
             using var flops = AllocateUninitialized<long>(m + 1);
@@ -67,27 +103,53 @@ public sealed partial class IlgpuBackend
             ScanInclusive(x, tableStart.View.SubView(1, m), m);
             long totalFlops = ReadOne(flops.View, m), tableLength = ReadOne(tableStart.View, m);
             if (totalFlops > Array.MaxLength || tableLength > Array.MaxLength) throw Gustavson.TooLarge(a, b);
+            var chunks = TableChunks(x, tableStart.View, aRp, m, a.Nnz, tableLength);
+            long tableSize = chunks.Count == 0 ? 0 : chunks.Max(c => c.T1 - c.T0);
 
-            using var table = AllocateUninitialized<int>((int)tableLength);
-            if (tableLength > 0) Raw<int>().Fill(Cfg(tableLength), table.View, (int)tableLength, -1);
-            using var count = (IlgpuStorage<long>)Allocate<long>(m + 1);
+            // Pass 1: distinct columns per row (short rows in local memory, hashed rows chunk by chunk).
+            using var table = AllocateUninitialized<int>((int)tableSize);
+            var count = (IlgpuStorage<long>)Allocate<long>(m + 1);
             x.CountShortRows(Cfg(m), aRp, aCi, bRp, bCi, flops.View, count.View, m);
-            if (tableLength > 0) x.Insert(Cfg(a.Nnz), aRp, aCi, bRp, bCi, tableStart.View, table.View, count.View, m);
+            foreach (var c in chunks) InsertChunk(x, c, aRp, aCi, bRp, bCi, tableStart.View, table.View, count.View, m, countNew: 1);
             ScanInclusive(x, count.View.SubView(1, m), m);
             long nnz = ReadOne(count.View, m);
-            if (nnz > Array.MaxLength) throw Gustavson.TooLarge(a, b);
+            if (nnz > Array.MaxLength) { count.Dispose(); throw Gustavson.TooLarge(a, b); }
+            x.Narrow(Cfg(m + 1L), count.View, rowPtr.View);
+            count.Dispose();
 
-            x.Narrow(Cfg(m + 1L), count.View, ((IlgpuStorage<int>)rowPtr).View);
+            // Pass 2: the columns, sorted: short rows straight to their place, hashed rows packed and ranked per chunk
+            // (a single chunk still holds its keys; more chunks insert theirs again).
             var colInd = AllocateUninitialized<int>((int)nnz);
             if (nnz > 0)
             {
-                using var unsorted = AllocateUninitialized<int>((int)nnz);
-                x.FillShortRows(Cfg(m), aRp, aCi, bRp, bCi, flops.View, ((IlgpuStorage<int>)rowPtr).View, unsorted.View, m);
-                if (tableLength > 0) x.Compact(Cfg(m), tableStart.View, table.View, ((IlgpuStorage<int>)rowPtr).View, unsorted.View, m);
-                x.Rank(Cfg(nnz), ((IlgpuStorage<int>)rowPtr).View, unsorted.View, colInd.View, m);
+                x.FillShortRows(Cfg(m), aRp, aCi, bRp, bCi, flops.View, rowPtr.View, colInd.View, m);
+                // No hashed row (every row short, e.g. the products of a fine level's 5- or 7-point rows): nothing to rank.
+                if (tableSize == 0) return new Plan(a, b, new CsrIndices(m, n, rowPtr, colInd), totalFlops, this);
+                var slots = chunks.Select(c => (S0: ReadOne(rowPtr.View, c.R0), S1: ReadOne(rowPtr.View, c.R1))).ToList();
+                using var unsorted = AllocateUninitialized<int>(slots.Count == 0 ? 0 : slots.Max(q => q.S1 - q.S0));
+                for (int q = 0; q < chunks.Count; q++)
+                {
+                    var c = chunks[q];
+                    var (s0, s1) = slots[q];
+                    if (s1 == s0) continue;
+                    // countNew 0: nothing is counted (count is freed; tableStart stands in for the unused argument).
+                    if (chunks.Count > 1) InsertChunk(x, c, aRp, aCi, bRp, bCi, tableStart.View, table.View, tableStart.View, m, countNew: 0);
+                    x.Compact(Cfg(c.R1 - c.R0), tableStart.View, table.View, rowPtr.View, unsorted.View, c.R0, c.R1, c.T0);
+                    x.RankHashed(Cfg(s1 - s0), rowPtr.View, tableStart.View, unsorted.View, colInd.View, m, s0, s1);
+                }
             }
             return new Plan(a, b, new CsrIndices(m, n, rowPtr, colInd), totalFlops, this);
         }
+    }
+
+    /// <summary>Clears a chunk's tables and inserts its rows' keys (counting the new ones into count when <paramref name="countNew"/> is 1).</summary>
+    private void InsertChunk(IndexKernelSet x, RowChunk c, ArrayView<int> aRp, ArrayView<int> aCi, ArrayView<int> bRp, ArrayView<int> bCi,
+        ArrayView<long> tableStart, ArrayView<int> table, ArrayView<long> count, int m, int countNew)
+    {
+        long size = c.T1 - c.T0;
+        if (size == 0 || c.P1 == c.P0) return;
+        Raw<int>().Fill(Cfg(size), table, (int)size, -1);
+        x.Insert(Cfg(c.P1 - c.P0), aRp, aCi, bRp, bCi, tableStart, table, count, m, c.P0, c.P1, c.T0, countNew);
     }
 
     /// <inheritdoc/>

@@ -71,9 +71,11 @@ internal sealed class IndexKernelSet
     public readonly Action<KernelConfig, ArrayView<long>, ArrayView<long>, int> ScanChunks;
     public readonly Action<KernelConfig, ArrayView<long>, ArrayView<long>, int> AddChunkOffsets;
     public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<long>, int, int> RowWork;
-    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<long>, int> Insert;
-    public readonly Action<KernelConfig, ArrayView<long>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int> Compact;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<long>, int, int, int, long, int> Insert;
+    public readonly Action<KernelConfig, ArrayView<long>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int, int, long> Compact;
+    public readonly Action<KernelConfig, ArrayView<long>, int, long, ArrayView<long>> ChunkBounds;
     public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, int> Rank;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<int>, int, int, int> RankHashed;
     public readonly Action<KernelConfig, ArrayView<long>, ArrayView<int>> Narrow;
     public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<long>, int> CountShortRows;
     public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<int>, int> FillShortRows;
@@ -92,9 +94,11 @@ internal sealed class IndexKernelSet
         ScanChunks = acc.LoadStreamKernel<ArrayView<long>, ArrayView<long>, int>(ScanKernels.ScanChunks);
         AddChunkOffsets = acc.LoadStreamKernel<ArrayView<long>, ArrayView<long>, int>(ScanKernels.AddChunkOffsets);
         RowWork = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<long>, int, int>(SpGemmKernels.RowWork);
-        Insert = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<long>, int>(SpGemmKernels.Insert);
-        Compact = acc.LoadStreamKernel<ArrayView<long>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int>(SpGemmKernels.Compact);
+        Insert = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<long>, int, int, int, long, int>(SpGemmKernels.Insert);
+        Compact = acc.LoadStreamKernel<ArrayView<long>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int, int, long>(SpGemmKernels.Compact);
+        ChunkBounds = acc.LoadStreamKernel<ArrayView<long>, int, long, ArrayView<long>>(SpGemmKernels.ChunkBounds);
         Rank = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, int>(SpGemmKernels.Rank);
+        RankHashed = acc.LoadStreamKernel<ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<int>, int, int, int>(SpGemmKernels.RankHashed);
         Narrow = acc.LoadStreamKernel<ArrayView<long>, ArrayView<int>>(SpGemmKernels.Narrow);
         CountShortRows = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<long>, int>(SpGemmKernels.CountShortRows);
         FillShortRows = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<int>, int>(SpGemmKernels.FillShortRows);

@@ -14,8 +14,11 @@ namespace TorchSla.Kernels.Cuda;
 /// (<see cref="CountShortRows"/>, <see cref="FillShortRows"/>), the paper's treatment of short rows without shared memory.</item>
 /// <item><see cref="Insert"/>: one thread per entry a_ik inserts the columns of B's row k into row i's table
 /// (linear probing, compare-and-swap) and counts each new column once (integer atomics: exact).</item>
-/// <item><see cref="Compact"/> and <see cref="Rank"/>: each row's keys are packed, then each key is written at
+/// <item><see cref="Compact"/> and <see cref="RankHashed"/>: each row's keys are packed, then each key is written at
 /// its rank among the row's keys, so columns come out sorted whatever order the races left in the table.</item>
+/// <item>Tables larger than a memory budget are made for one chunk of consecutive rows at a time (<see cref="ChunkBounds"/>,
+/// the paper's row grouping used as a memory bound): a first sweep of the chunks counts, a second inserts again and
+/// packs, so that the tables never hold more than about one chunk's worth of ints.</item>
 /// <item><see cref="Numeric{T}"/>: one thread per slot (i, j) of C sums a_ik·b_kj over row i of A in increasing k,
 /// finding b_kj by binary search in B's sorted row k — a fixed order, so the same bits on every run,
 /// and no floating-point atomics.</item>
@@ -95,9 +98,9 @@ internal static class SpGemmKernels
         count[i + 1] = SortedColumns(aRowPtr, aColInd, bRowPtr, bColInd, i, buffer);
     }
 
-    /// <summary>Thread per short row: writes its sorted distinct columns to unsorted[rowPtr[i] …] (the rank step keeps them in place).</summary>
+    /// <summary>Thread per short row: writes its sorted distinct columns to colInd[rowPtr[i] …], their final place (the rank step skips them).</summary>
     public static void FillShortRows(ArrayView<int> aRowPtr, ArrayView<int> aColInd, ArrayView<int> bRowPtr, ArrayView<int> bColInd,
-        ArrayView<long> flops, ArrayView<int> rowPtr, ArrayView<int> unsorted, int m)
+        ArrayView<long> flops, ArrayView<int> rowPtr, ArrayView<int> colInd, int m)
     {
         int i = Grid.GlobalIndex.X;
         if (i >= m) return;
@@ -106,23 +109,24 @@ internal static class SpGemmKernels
         var buffer = LocalMemory.Allocate<int>(ShortRow);
         int u = SortedColumns(aRowPtr, aColInd, bRowPtr, bColInd, i, buffer);
         int c = rowPtr[i];
-        for (int q = 0; q < u; q++) unsorted[c + q] = buffer[q];
+        for (int q = 0; q < u; q++) colInd[c + q] = buffer[q];
     }
 
     /// <summary>
-    /// Thread per entry a_ik: inserts every column j of B's row k into row i's table (slots
-    /// [tableStart[i], tableStart[i + 1]), empty = −1) and adds 1 to count[i + 1] for each column it
-    /// was first to insert. Multiplicative hashing (Knuth, TAOCP vol. 3, §6.4) then linear probing.
+    /// Thread per entry a_ik of the chunk (slots [paStart, paEnd) of A): inserts every column j of B's row k into row
+    /// i's table (slots [tableStart[i], tableStart[i + 1]) of the matrix, found at tableStart[i] − tableBase in this
+    /// chunk's <paramref name="table"/>, empty = −1) and, when <paramref name="countNew"/> is 1, adds 1 to count[i + 1]
+    /// for each column it was first to insert. Multiplicative hashing (Knuth, TAOCP vol. 3, §6.4) then linear probing.
     /// </summary>
     public static void Insert(ArrayView<int> aRowPtr, ArrayView<int> aColInd, ArrayView<int> bRowPtr, ArrayView<int> bColInd,
-        ArrayView<long> tableStart, ArrayView<int> table, ArrayView<long> count, int m)
+        ArrayView<long> tableStart, ArrayView<int> table, ArrayView<long> count, int m, int paStart, int paEnd, long tableBase, int countNew)
     {
-        int pa = Grid.GlobalIndex.X;
-        if (pa >= aColInd.IntLength) return;
+        int pa = paStart + Grid.GlobalIndex.X;
+        if (pa >= paEnd) return;
         int i = RowOf(aRowPtr, m, pa);
         int k = aColInd[pa];
-        long t0 = tableStart[i];
-        ulong size = (ulong)(tableStart[i + 1] - t0);
+        long t0 = tableStart[i] - tableBase;
+        ulong size = (ulong)(tableStart[i + 1] - tableStart[i]);
         if (size == 0) return; // a short row: sorted in local memory instead
         int added = 0;
         for (int pb = bRowPtr[k]; pb < bRowPtr[k + 1]; pb++)
@@ -137,20 +141,62 @@ internal static class SpGemmKernels
                 h = h + 1 == (long)size ? 0 : h + 1;
             }
         }
-        if (added > 0) Atomic.Add(ref count[i + 1], added);
+        if (added > 0 && countNew != 0) Atomic.Add(ref count[i + 1], added);
     }
 
-    /// <summary>Thread per row: packs the keys of row i's table into unsorted[rowPtr[i] …] (table order).</summary>
-    public static void Compact(ArrayView<long> tableStart, ArrayView<int> table, ArrayView<int> rowPtr, ArrayView<int> unsorted, int m)
+    /// <summary>
+    /// Thread per row i of the chunk [r0, r1): packs the keys of row i's table (at tableStart[i] − tableBase in the chunk's
+    /// table) into unsorted[rowPtr[i] − rowPtr[r0] …] (table order; unsorted holds the chunk's slots only).
+    /// </summary>
+    public static void Compact(ArrayView<long> tableStart, ArrayView<int> table, ArrayView<int> rowPtr, ArrayView<int> unsorted, int r0, int r1, long tableBase)
     {
-        int i = Grid.GlobalIndex.X;
-        if (i >= m) return;
-        int c = rowPtr[i];
-        for (long t = tableStart[i]; t < tableStart[i + 1]; t++)
+        int i = r0 + Grid.GlobalIndex.X;
+        if (i >= r1) return;
+        int c = rowPtr[i] - rowPtr[r0];
+        for (long t = tableStart[i] - tableBase; t < tableStart[i + 1] - tableBase; t++)
         {
             int v = table[t];
             if (v >= 0) unsorted[c++] = v;
         }
+    }
+
+    /// <summary>
+    /// Chunk c ∈ [0, chunks] of rows for tables of at most about <paramref name="budget"/> ints: bounds[c] = the last row r
+    /// with tableStart[r] ≤ c·budget (tableStart is the exclusive prefix of the table sizes, so chunk c = rows
+    /// [bounds[c], bounds[c + 1]) spans at most budget ints plus the table of its first row; one row larger than the budget
+    /// is a chunk of its own, and a chunk may be empty). bounds[chunks] = m when chunks·budget ≥ the total.
+    /// </summary>
+    public static void ChunkBounds(ArrayView<long> tableStart, int m, long budget, ArrayView<long> bounds)
+    {
+        int c = Grid.GlobalIndex.X;
+        if (c >= bounds.IntLength) return;
+        long limit = c * budget;
+        int lo = 0, hi = m; // tableStart[0] = 0 ≤ limit: the answer is in [lo, hi]
+        while (lo < hi)
+        {
+            int mid = (lo + hi + 1) >> 1;
+            if (tableStart[mid] <= limit) lo = mid;
+            else hi = mid - 1;
+        }
+        bounds[c] = lo;
+    }
+
+    /// <summary>
+    /// Thread per slot s ∈ [s0, s1) of a chunk's rows whose row was hashed: writes its column (at unsorted[s − s0]) at its
+    /// rank among the row's (distinct) columns, sorting each row. Slots of short rows (no table: already sorted in place
+    /// by <see cref="FillShortRows"/>) are left alone.
+    /// </summary>
+    public static void RankHashed(ArrayView<int> rowPtr, ArrayView<long> tableStart, ArrayView<int> unsorted, ArrayView<int> colInd, int m, int s0, int s1)
+    {
+        int s = s0 + Grid.GlobalIndex.X;
+        if (s >= s1) return;
+        int i = RowOf(rowPtr, m, s);
+        if (tableStart[i + 1] == tableStart[i]) return;
+        int c0 = rowPtr[i], c1 = rowPtr[i + 1];
+        int v = unsorted[s - s0], r = 0;
+        for (int t = c0; t < c1; t++)
+            if (unsorted[t - s0] < v) r++;
+        colInd[c0 + r] = v;
     }
 
     /// <summary>Thread per slot: writes its column at its rank among the row's (distinct) columns, sorting each row.</summary>

@@ -94,6 +94,50 @@ public class GpuSpGemmTests
         Assert.Equal(got, gc2.ToArray());
     }
 
+    [Theory]
+    [InlineData(1)]      // every hashed row its own chunk (each row's table exceeds the budget), many empty chunks
+    [InlineData(150)]    // a few rows per chunk
+    [InlineData(2000)]   // two or three chunks
+    public void ChunkedTablesGiveTheSamePlanAsOneTable(long budget)
+    {
+        // Long rows (more than ShortRow products) mixed with short and empty ones, so both paths and chunk edges are hit.
+        var (arp, aci, av) = Random(70, 60, 9, 11);
+        var (brp, bci, bv) = Random(60, 50, 7, 12);
+        // On the emulator a private backend, so that the budget does not slow down tests running beside this one;
+        // on a GPU the shared one (its budget restored afterwards).
+        var own = GpuTestDevice.IsReal ? null : IlgpuBackend.CreateCpuEmulator(Device.Cuda(7));
+        var gpu = own ?? Gpu;
+        long saved = gpu.SpGemmTableBudget;
+        try
+        {
+            var aG = new CsrIndices(70, 60, gpu.Upload<int>(arp), gpu.Upload<int>(aci));
+            var bG = new CsrIndices(60, 50, gpu.Upload<int>(brp), gpu.Upload<int>(bci));
+            using var whole = gpu.SpGemmSymbolic(aG, bG);
+            gpu.SpGemmTableBudget = budget;
+            using var chunked = gpu.SpGemmSymbolic(aG, bG);
+            gpu.SpGemmTableBudget = saved;
+            Assert.Equal(whole.Product.RowPtr.ToArray(), chunked.Product.RowPtr.ToArray());
+            Assert.Equal(whole.Product.ColInd.ToArray(), chunked.Product.ColInd.ToArray());
+            Assert.Equal(whole.Flops, chunked.Flops);
+            // And both are Gustavson's pattern on the host.
+            using var cpuPlan = Cpu.SpGemmSymbolic(new CsrIndices(70, 60, new CpuStorage<int>(arp), new CpuStorage<int>(aci)),
+                new CsrIndices(60, 50, new CpuStorage<int>(brp), new CpuStorage<int>(bci)));
+            Assert.Equal(cpuPlan.Product.RowPtr.ToArray(), chunked.Product.RowPtr.ToArray());
+            Assert.Equal(cpuPlan.Product.ColInd.ToArray(), chunked.Product.ColInd.ToArray());
+            // The numeric phase on the chunked plan: the same bits as on the one-table plan.
+            using var ga = gpu.Upload<double>(av); using var gb = gpu.Upload<double>(bv);
+            using var c1 = gpu.Allocate<double>(whole.Product.Nnz); using var c2 = gpu.Allocate<double>(chunked.Product.Nnz);
+            gpu.SpGemmNumeric(whole, ga, 0, gb, 0, c1, 0);
+            gpu.SpGemmNumeric(chunked, ga, 0, gb, 0, c2, 0);
+            Assert.Equal(c1.ToArray(), c2.ToArray());
+        }
+        finally
+        {
+            gpu.SpGemmTableBudget = saved;
+            own?.Dispose();
+        }
+    }
+
     [Fact]
     public void RowCountsAcrossSeveralScanChunksAreExact()
     {
