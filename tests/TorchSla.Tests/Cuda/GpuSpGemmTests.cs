@@ -138,6 +138,32 @@ public class GpuSpGemmTests
         }
     }
 
+    [Theory]
+    [InlineData(40, 30, 25, 6, 21)]       // one block on the CPU
+    [InlineData(3000, 500, 400, 5, 22)]   // several row blocks, buffers grown past their first guess (a dense-ish row)
+    public void OneCallProductEqualsSymbolicThenNumeric(int m, int k, int n, int meanLength, int seed)
+    {
+        var (arp, aci, av) = Random(m, k, meanLength, seed);
+        var (brp, bci, bv) = Random(k, n, meanLength, seed + 100);
+        var aC = new CsrIndices(m, k, new CpuStorage<int>(arp), new CpuStorage<int>(aci));
+        var bC = new CsrIndices(k, n, new CpuStorage<int>(brp), new CpuStorage<int>(bci));
+        using var plan = Cpu.SpGemmSymbolic(aC, bC);
+        var planValues = new CpuStorage<double>(plan.Product.Nnz);
+        Cpu.SpGemmNumeric(plan, new CpuStorage<double>(av), 0, new CpuStorage<double>(bv), 0, planValues, 0);
+        var (product, values) = Cpu.SpGemm(aC, new CpuStorage<double>(av), bC, new CpuStorage<double>(bv));
+        // The CPU's one sweep: the plan's pattern and the plan's bits.
+        Assert.Equal(plan.Product.RowPtr.ToArray(), product.RowPtr.ToArray());
+        Assert.Equal(plan.Product.ColInd.ToArray(), product.ColInd.ToArray());
+        Assert.Equal(planValues.Array, values.ToArray());
+        if (m > 100) return; // the device's twin (the default: its symbolic then numeric) on small inputs only
+        var (gp, gv) = Gpu.SpGemm(new CsrIndices(m, k, Gpu.Upload<int>(arp), Gpu.Upload<int>(aci)), Gpu.Upload<double>(av),
+            new CsrIndices(k, n, Gpu.Upload<int>(brp), Gpu.Upload<int>(bci)), Gpu.Upload<double>(bv));
+        Assert.Equal(plan.Product.RowPtr.ToArray(), gp.RowPtr.ToArray());
+        Assert.Equal(plan.Product.ColInd.ToArray(), gp.ColInd.ToArray());
+        var got = gv.ToArray();
+        for (int s = 0; s < got.Length; s++) Assert.True(Math.Abs(got[s] - planValues.Array[s]) <= 1e-13, $"slot {s}: cpu {planValues.Array[s]}, gpu {got[s]}");
+    }
+
     [Fact]
     public void RowCountsAcrossSeveralScanChunksAreExact()
     {

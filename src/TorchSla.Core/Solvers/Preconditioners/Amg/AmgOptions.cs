@@ -110,7 +110,7 @@ public sealed record AmgOptions
     /// <summary>Smooth the tentative prolongator (default true; false gives plain aggregation, which needs more iterations).</summary>
     public bool SmoothProlongator { get; init; } = true;
 
-    /// <summary>Lanczos steps of the estimates of λ_max(D⁻¹A) (default 10).</summary>
+    /// <summary>Lanczos steps of the estimates of λ_max(D⁻¹A) (default 10; with Gauss–Seidel smoothing, where the estimate only sets the prolongator's ω, at most 6 are taken).</summary>
     public int SpectralRadiusSteps { get; init; } = 10;
 
     /// <summary>
