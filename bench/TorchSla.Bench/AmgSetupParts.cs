@@ -8,7 +8,8 @@ namespace TorchSla.Bench;
 /// `amg-parts N [REPS]`: the CPU AMG setup's expensive parts on 3D Poisson N³ (symmetric Gauss–Seidel hierarchy), per level,
 /// the fastest of REPS alternating runs: A·P and R·(A·P) through a plan (SpGemmSymbolic then SpGemmNumeric, the path before
 /// session 4) against the one-sweep Backend.SpGemm, the pattern transposition, the tensor transposition and ρ's 10 Lanczos
-/// steps. Alternating and taking minima is what makes an A/B readable on a shared machine.
+/// steps. Alternating and taking minima is what makes an A/B readable on a shared machine; each timed product starts after a
+/// full collection, so that the garbage of the previous one is not charged to it.
 /// </summary>
 internal static class AmgSetupParts
 {
@@ -26,15 +27,16 @@ internal static class AmgSetupParts
             double oldAp = 1e9, newAp = 1e9, oldRap = 1e9, newRap = 1e9, tr = 1e9;
             for (int r = 0; r < reps; r++)
             {
+                GC.Collect();
                 var sw = Stopwatch.StartNew();
                 using (var plan = be.SpGemmSymbolic(A.Indices, P.Indices)) { var v = be.Allocate<double>(plan.Product.Nnz); be.SpGemmNumeric(plan, A.Values, 0, P.Values, 0, v, 0); }
-                oldAp = Math.Min(oldAp, sw.Elapsed.TotalMilliseconds); sw.Restart();
+                oldAp = Math.Min(oldAp, sw.Elapsed.TotalMilliseconds); GC.Collect(); sw.Restart();
                 _ = be.SpGemm(A.Indices, A.Values, P.Indices, P.Values);
-                newAp = Math.Min(newAp, sw.Elapsed.TotalMilliseconds); sw.Restart();
+                newAp = Math.Min(newAp, sw.Elapsed.TotalMilliseconds); GC.Collect(); sw.Restart();
                 using (var plan = be.SpGemmSymbolic(R.Indices, ap.Indices)) { var v = be.Allocate<double>(plan.Product.Nnz); be.SpGemmNumeric(plan, R.Values, 0, ap.Values, 0, v, 0); }
-                oldRap = Math.Min(oldRap, sw.Elapsed.TotalMilliseconds); sw.Restart();
+                oldRap = Math.Min(oldRap, sw.Elapsed.TotalMilliseconds); GC.Collect(); sw.Restart();
                 _ = be.SpGemm(R.Indices, R.Values, ap.Indices, ap.Values);
-                newRap = Math.Min(newRap, sw.Elapsed.TotalMilliseconds); sw.Restart();
+                newRap = Math.Min(newRap, sw.Elapsed.TotalMilliseconds); GC.Collect(); sw.Restart();
                 _ = be.Transpose(P.Indices);
                 tr = Math.Min(tr, sw.Elapsed.TotalMilliseconds);
             }
