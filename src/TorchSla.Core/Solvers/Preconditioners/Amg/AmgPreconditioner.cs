@@ -256,7 +256,7 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
                 }
 
                 level.DisposeNumeric();
-                double rho = SpectralRadius.OfDiagonallyScaled(a, diag, RadiusSteps());
+                double rho = SpectralRadius.OfDiagonallyScaled(a, diag, o.SpectralRadiusSteps);
                 level.SpectralRadius = rho;
                 profile.Mark(l, "rho");
                 // P = (I − ω·D⁻¹A)·P̂ with ω = 4/(3ρ), one product on A's device.
@@ -376,15 +376,6 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
     /// <summary>The smoother this hierarchy uses (Auto: symmetric Gauss–Seidel on the CPU, Chebyshev on a GPU).</summary>
     private AmgSmoother SmootherKind =>
         _options.Smoother == AmgSmoother.Auto ? (Device.IsCpu ? AmgSmoother.SymmetricGaussSeidel : AmgSmoother.Chebyshev) : _options.Smoother;
-
-    /// <summary>
-    /// Lanczos steps for a level's ρ(D⁻¹A): <see cref="AmgOptions.SpectralRadiusSteps"/>, at most 6 with Gauss–Seidel
-    /// smoothing, where ρ only sets the prolongator's ω = 4/(3ρ) (a Ritz value 1–2 % low changes P by as little) and not a
-    /// smoother's interval. Measured (bench amg-compare --rho-steps, iterations exact): 6 steps instead of 10 gave the same
-    /// CG iterations with both smoothers on 2D Poisson 1M (12 GS, 18 Chebyshev), 3D 50³ (11, 16) and 3D 100³ (13, 17).
-    /// </summary>
-    private int RadiusSteps() =>
-        SmootherKind == AmgSmoother.SymmetricGaussSeidel ? Math.Min(_options.SpectralRadiusSteps, 6) : _options.SpectralRadiusSteps;
 
     private Smoother<T> MakeSmoother(AmgLevel<T> level, Storage<T> diag, double rho)
     {
