@@ -14,11 +14,12 @@ namespace TorchSla.Kernels.Cuda;
 /// (<see cref="CountShortRows"/>, <see cref="FillShortRows"/>), the paper's treatment of short rows without shared memory.</item>
 /// <item><see cref="Insert"/>: one thread per entry a_ik inserts the columns of B's row k into row i's table
 /// (linear probing, compare-and-swap) and counts each new column once (integer atomics: exact).</item>
-/// <item><see cref="Compact"/> and <see cref="RankHashed"/>: each row's keys are packed, then each key is written at
+/// <item><see cref="Compact"/> and <see cref="Rank"/>: each row's keys are packed, then each key is written at
 /// its rank among the row's keys, so columns come out sorted whatever order the races left in the table.</item>
-/// <item>Tables larger than a memory budget are made for one chunk of consecutive rows at a time (<see cref="ChunkBounds"/>,
-/// the paper's row grouping used as a memory bound): a first sweep of the chunks counts, a second inserts again and
-/// packs, so that the tables never hold more than about one chunk's worth of ints.</item>
+/// <item>Opt-in (<c>IlgpuBackend.SpGemmTableBudget</c>): tables larger than a memory budget are made for one chunk of
+/// consecutive rows at a time (<see cref="ChunkBounds"/>, the paper's row grouping used as a memory bound): a first sweep of
+/// the chunks counts (<see cref="InsertRange"/>), a second inserts again, packs and ranks (<see cref="CompactRange"/>,
+/// <see cref="RankHashed"/>), so that the tables never hold more than about one chunk's worth of ints.</item>
 /// <item><see cref="Numeric{T}"/>: one thread per slot (i, j) of C sums a_ik·b_kj over row i of A in increasing k,
 /// finding b_kj by binary search in B's sorted row k — a fixed order, so the same bits on every run,
 /// and no floating-point atomics.</item>
@@ -98,9 +99,9 @@ internal static class SpGemmKernels
         count[i + 1] = SortedColumns(aRowPtr, aColInd, bRowPtr, bColInd, i, buffer);
     }
 
-    /// <summary>Thread per short row: writes its sorted distinct columns to colInd[rowPtr[i] …], their final place (the rank step skips them).</summary>
+    /// <summary>Thread per short row: writes its sorted distinct columns to unsorted[rowPtr[i] …] (the rank step keeps them in place).</summary>
     public static void FillShortRows(ArrayView<int> aRowPtr, ArrayView<int> aColInd, ArrayView<int> bRowPtr, ArrayView<int> bColInd,
-        ArrayView<long> flops, ArrayView<int> rowPtr, ArrayView<int> colInd, int m)
+        ArrayView<long> flops, ArrayView<int> rowPtr, ArrayView<int> unsorted, int m)
     {
         int i = Grid.GlobalIndex.X;
         if (i >= m) return;
@@ -109,8 +110,68 @@ internal static class SpGemmKernels
         var buffer = LocalMemory.Allocate<int>(ShortRow);
         int u = SortedColumns(aRowPtr, aColInd, bRowPtr, bColInd, i, buffer);
         int c = rowPtr[i];
-        for (int q = 0; q < u; q++) colInd[c + q] = buffer[q];
+        for (int q = 0; q < u; q++) unsorted[c + q] = buffer[q];
     }
+
+    /// <summary>
+    /// Thread per entry a_ik: inserts every column j of B's row k into row i's table (slots
+    /// [tableStart[i], tableStart[i + 1]), empty = −1) and adds 1 to count[i + 1] for each column it
+    /// was first to insert. Multiplicative hashing (Knuth, TAOCP vol. 3, §6.4) then linear probing.
+    /// </summary>
+    public static void Insert(ArrayView<int> aRowPtr, ArrayView<int> aColInd, ArrayView<int> bRowPtr, ArrayView<int> bColInd,
+        ArrayView<long> tableStart, ArrayView<int> table, ArrayView<long> count, int m)
+    {
+        int pa = Grid.GlobalIndex.X;
+        if (pa >= aColInd.IntLength) return;
+        int i = RowOf(aRowPtr, m, pa);
+        int k = aColInd[pa];
+        long t0 = tableStart[i];
+        ulong size = (ulong)(tableStart[i + 1] - t0);
+        if (size == 0) return; // a short row: sorted in local memory instead
+        int added = 0;
+        for (int pb = bRowPtr[k]; pb < bRowPtr[k + 1]; pb++)
+        {
+            int j = bColInd[pb];
+            long h = (long)((uint)j * 2654435761u % size);
+            while (true)
+            {
+                int old = Atomic.CompareExchange(ref table[t0 + h], -1, j);
+                if (old == -1) { added++; break; }
+                if (old == j) break;
+                h = h + 1 == (long)size ? 0 : h + 1;
+            }
+        }
+        if (added > 0) Atomic.Add(ref count[i + 1], added);
+    }
+
+    /// <summary>Thread per row: packs the keys of row i's table into unsorted[rowPtr[i] …] (table order).</summary>
+    public static void Compact(ArrayView<long> tableStart, ArrayView<int> table, ArrayView<int> rowPtr, ArrayView<int> unsorted, int m)
+    {
+        int i = Grid.GlobalIndex.X;
+        if (i >= m) return;
+        int c = rowPtr[i];
+        for (long t = tableStart[i]; t < tableStart[i + 1]; t++)
+        {
+            int v = table[t];
+            if (v >= 0) unsorted[c++] = v;
+        }
+    }
+
+    /// <summary>Thread per slot: writes its column at its rank among the row's (distinct) columns, sorting each row.</summary>
+    public static void Rank(ArrayView<int> rowPtr, ArrayView<int> unsorted, ArrayView<int> colInd, int m)
+    {
+        int s = Grid.GlobalIndex.X;
+        if (s >= colInd.IntLength) return;
+        int i = RowOf(rowPtr, m, s);
+        int c0 = rowPtr[i], c1 = rowPtr[i + 1];
+        int v = unsorted[s], r = 0;
+        for (int t = c0; t < c1; t++)
+            if (unsorted[t] < v) r++;
+        colInd[c0 + r] = v;
+    }
+
+    // ---- Chunked symbolic phase (opt-in: IlgpuBackend.SpGemmTableBudget > 0). Tested on ILGPU's CPU emulator against the
+    // one-table plan; not yet run on a GPU, so the default path above stays the one measured on the H100.
 
     /// <summary>
     /// Thread per entry a_ik of the chunk (slots [paStart, paEnd) of A): inserts every column j of B's row k into row
@@ -118,7 +179,7 @@ internal static class SpGemmKernels
     /// chunk's <paramref name="table"/>, empty = −1) and, when <paramref name="countNew"/> is 1, adds 1 to count[i + 1]
     /// for each column it was first to insert. Multiplicative hashing (Knuth, TAOCP vol. 3, §6.4) then linear probing.
     /// </summary>
-    public static void Insert(ArrayView<int> aRowPtr, ArrayView<int> aColInd, ArrayView<int> bRowPtr, ArrayView<int> bColInd,
+    public static void InsertRange(ArrayView<int> aRowPtr, ArrayView<int> aColInd, ArrayView<int> bRowPtr, ArrayView<int> bColInd,
         ArrayView<long> tableStart, ArrayView<int> table, ArrayView<long> count, int m, int paStart, int paEnd, long tableBase, int countNew)
     {
         int pa = paStart + Grid.GlobalIndex.X;
@@ -148,7 +209,7 @@ internal static class SpGemmKernels
     /// Thread per row i of the chunk [r0, r1): packs the keys of row i's table (at tableStart[i] − tableBase in the chunk's
     /// table) into unsorted[rowPtr[i] − rowPtr[r0] …] (table order; unsorted holds the chunk's slots only).
     /// </summary>
-    public static void Compact(ArrayView<long> tableStart, ArrayView<int> table, ArrayView<int> rowPtr, ArrayView<int> unsorted, int r0, int r1, long tableBase)
+    public static void CompactRange(ArrayView<long> tableStart, ArrayView<int> table, ArrayView<int> rowPtr, ArrayView<int> unsorted, int r0, int r1, long tableBase)
     {
         int i = r0 + Grid.GlobalIndex.X;
         if (i >= r1) return;
@@ -184,7 +245,7 @@ internal static class SpGemmKernels
     /// <summary>
     /// Thread per slot s ∈ [s0, s1) of a chunk's rows whose row was hashed: writes its column (at unsorted[s − s0]) at its
     /// rank among the row's (distinct) columns, sorting each row. Slots of short rows (no table: already sorted in place
-    /// by <see cref="FillShortRows"/>) are left alone.
+    /// by <see cref="FillShortRows"/>, given C's column array) are left alone.
     /// </summary>
     public static void RankHashed(ArrayView<int> rowPtr, ArrayView<long> tableStart, ArrayView<int> unsorted, ArrayView<int> colInd, int m, int s0, int s1)
     {
@@ -196,19 +257,6 @@ internal static class SpGemmKernels
         int v = unsorted[s - s0], r = 0;
         for (int t = c0; t < c1; t++)
             if (unsorted[t - s0] < v) r++;
-        colInd[c0 + r] = v;
-    }
-
-    /// <summary>Thread per slot: writes its column at its rank among the row's (distinct) columns, sorting each row.</summary>
-    public static void Rank(ArrayView<int> rowPtr, ArrayView<int> unsorted, ArrayView<int> colInd, int m)
-    {
-        int s = Grid.GlobalIndex.X;
-        if (s >= colInd.IntLength) return;
-        int i = RowOf(rowPtr, m, s);
-        int c0 = rowPtr[i], c1 = rowPtr[i + 1];
-        int v = unsorted[s], r = 0;
-        for (int t = c0; t < c1; t++)
-            if (unsorted[t] < v) r++;
         colInd[c0 + r] = v;
     }
 

@@ -9,6 +9,8 @@ namespace TorchSla.Solvers.Preconditioners;
 /// call with no plan kept (on the CPU one sweep over the scalar products instead of the plan's three: count, fill, sum),
 /// and not through <c>SparseTensor * SparseTensor</c>, which caches the symbolic plan per pair of patterns for the next
 /// value set and records the product for gradients. A refresh therefore forms the products again, as a first build does.
+/// On a GPU the products keep the path measured on the H100 (the tensor product, its cached plan dropped right away), which
+/// runs the same kernels as the backend's default <c>SpGemm</c> (its symbolic then numeric phase), until that is measured.
 /// </summary>
 internal static class SetupProduct
 {
@@ -17,6 +19,12 @@ internal static class SetupProduct
     {
         if (x.Cols != y.Rows)
             throw new ShapeMismatchException($"AMG setup product: [{x.Rows}, {x.Cols}] times [{y.Rows}, {y.Cols}]");
+        if (!x.Device.IsCpu)
+        {
+            var product = x * y;
+            x.Pattern.ForgetProductWith(y.Pattern);
+            return product;
+        }
         var (pattern, values) = x.Backend.SpGemm(x.Indices, x.Values, y.Indices, y.Values);
         return new SparseTensor<T>(new SparsePattern(pattern), values, [], null);
     }
