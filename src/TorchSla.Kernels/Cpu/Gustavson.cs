@@ -182,12 +182,12 @@ internal static class Gustavson
     }
 
     /// <summary>
-    /// C = A·B, pattern and values in one sweep over the scalar products, for a product used once (no plan kept, e.g. the
-    /// products of an AMG setup): row i's products accumulate in a dense array while a marker lists its new columns,
-    /// then the list is sorted and row i's columns and values go to the block's buffer; the blocks' buffers are copied
-    /// into C once every row's length is known. Symbolic + numeric walk the products three times (count, fill, sum);
-    /// this walks them once. The sums are <see cref="Numeric{T}"/>'s bit for bit: each slot's products are added in
-    /// increasing k, the first one assigned instead of added to zero.
+    /// C = A·B, pattern and values, for a product used once (no plan kept, e.g. the products of an AMG setup): a count sweep
+    /// (distinct columns per row, a marker only), then one sweep that lists each row's columns straight into C, sums its
+    /// products in a dense accumulator, sorts the row and gathers the sums. Symbolic + numeric walk the products three times
+    /// (count, fill + sort, sum) and keep a plan; this walks them twice and allocates only C (an earlier one-sweep version
+    /// with per-block buffers was slower inside a whole setup: twice the memory, more collections). The sums are
+    /// <see cref="Numeric{T}"/>'s bit for bit: each slot's products are added in increasing k, the first one assigned.
     /// </summary>
     internal static (int[] RowPtr, int[] ColInd, T[] Values) Product<T>(CsrIndices a, T[] av, CsrIndices b, T[] bv)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -197,69 +197,64 @@ internal static class Gustavson
         int[] aRp = CpuBackend.ArrayOf(a.RowPtr), aCi = CpuBackend.ArrayOf(a.ColInd);
         int[] bRp = CpuBackend.ArrayOf(b.RowPtr), bCi = CpuBackend.ArrayOf(b.ColInd);
         int m = a.Rows, n = b.Cols;
-        var rowNnz = new int[m];
+        var rowPtr = new int[m + 1];
         int blocks = (long)a.Nnz * 4 < 1 << 15 ? 1 : Math.Min(CpuBackend.Threads * 4, Math.Max(1, m));
-        var cols = new int[blocks][];
-        var vals = new T[blocks][];
         ParallelBlocks.Run(blocks, blk =>
         {
-            int r0 = ParallelBlocks.Start(m, blocks, blk), r1 = ParallelBlocks.Start(m, blocks, blk + 1);
-            // Marker and sum of a column side by side: one cache line per scalar product, not two.
-            var acc = GC.AllocateUninitializedArray<Accumulator<T>>(n);
-            for (int j = 0; j < n; j++) acc[j].Row = -1; // the sums are assigned before they are read
-            // A first guess of the block's entries, grown by doubling: its share of nnz(A) (an AMG setup's products have
-            // 0.6–1.3 entries of C per entry of A; the scalar products, an upper bound, are often 5–10× C).
-            long guess = (long)(aRp[r1] - aRp[r0]) + 1024;
-            var bc = GC.AllocateUninitializedArray<int>((int)Math.Min(guess, Array.MaxLength));
-            var bvOut = GC.AllocateUninitializedArray<T>(bc.Length);
-            ProductRows(r0, r1, aRp, aCi, av, bRp, bCi, bv, acc, rowNnz, ref bc, ref bvOut);
-            cols[blk] = bc; vals[blk] = bvOut;
+            var marker = new int[n];
+            Array.Fill(marker, -1);
+            for (int i = ParallelBlocks.Start(m, blocks, blk), r1 = ParallelBlocks.Start(m, blocks, blk + 1); i < r1; i++)
+            {
+                int cnt = 0;
+                for (int pa = aRp[i]; pa < aRp[i + 1]; pa++)
+                {
+                    int k = aCi[pa];
+                    for (int pb = bRp[k]; pb < bRp[k + 1]; pb++)
+                        if (marker[bCi[pb]] != i) { marker[bCi[pb]] = i; cnt++; }
+                }
+                rowPtr[i + 1] = cnt;
+            }
         });
-        var rowPtr = new int[m + 1];
         for (int i = 0; i < m; i++)
         {
-            long r = (long)rowPtr[i] + rowNnz[i];
+            long r = (long)rowPtr[i] + rowPtr[i + 1];
             if (r > Array.MaxLength) throw TooLarge(a, b);
             rowPtr[i + 1] = (int)r;
         }
-        var colInd = GC.AllocateUninitializedArray<int>(rowPtr[m]); // every entry is copied from a block below
+        var colInd = GC.AllocateUninitializedArray<int>(rowPtr[m]); // every entry is written by the fill sweep
         var values = GC.AllocateUninitializedArray<T>(rowPtr[m]);
         ParallelBlocks.Run(blocks, blk =>
         {
-            int r0 = ParallelBlocks.Start(m, blocks, blk), r1 = ParallelBlocks.Start(m, blocks, blk + 1);
-            int len = rowPtr[r1] - rowPtr[r0];
-            Array.Copy(cols[blk], 0, colInd, rowPtr[r0], len);
-            Array.Copy(vals[blk], 0, values, rowPtr[r0], len);
+            // Marker and sum of a column side by side: one cache line per scalar product, not two.
+            var acc = GC.AllocateUninitializedArray<Accumulator<T>>(n);
+            for (int j = 0; j < n; j++) acc[j].Row = -1; // the sums are assigned before they are read
+            ProductRows(ParallelBlocks.Start(m, blocks, blk), ParallelBlocks.Start(m, blocks, blk + 1), aRp, aCi, av, bRp, bCi, bv, acc, rowPtr, colInd, values);
         });
         return (rowPtr, colInd, values);
     }
 
-    /// <summary>Rows [r0, r1) of <see cref="Product{T}"/> into one block's growing buffers (row lengths into rowNnz).</summary>
+    /// <summary>Rows [r0, r1) of <see cref="Product{T}"/>: columns into C's slots of the row, sorted, then the sums.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ProductRows<T>(int r0, int r1, int[] aRp, int[] aCi, T[] av, int[] bRp, int[] bCi, T[] bv,
-        Accumulator<T>[] acc, int[] rowNnz, ref int[] outCols, ref T[] outVals) where T : unmanaged, IFloatingPointIeee754<T>
+        Accumulator<T>[] acc, int[] rowPtr, int[] colInd, T[] values) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int used = 0;
         for (int i = r0; i < r1; i++)
         {
-            int start = used;
+            int c0 = rowPtr[i], used = c0;
             for (int pa = aRp[i]; pa < aRp[i + 1]; pa++)
             {
                 int k = aCi[pa];
                 T x = av[pa];
-                int pb1 = bRp[k + 1];
-                if (used + (pb1 - bRp[k]) > outCols.Length) Grow(ref outCols, ref outVals, used + (pb1 - bRp[k]));
-                for (int pb = bRp[k]; pb < pb1; pb++)
+                for (int pb = bRp[k]; pb < bRp[k + 1]; pb++)
                 {
                     int j = bCi[pb];
                     ref var slot = ref acc[j];
-                    if (slot.Row != i) { slot.Row = i; slot.Sum = x * bv[pb]; outCols[used++] = j; }
+                    if (slot.Row != i) { slot.Row = i; slot.Sum = x * bv[pb]; colInd[used++] = j; }
                     else slot.Sum += x * bv[pb];
                 }
             }
-            SortRow(outCols, start, used);
-            for (int s = start; s < used; s++) outVals[s] = acc[outCols[s]].Sum;
-            rowNnz[i] = used - start;
+            SortRow(colInd, c0, used);
+            for (int s = c0; s < used; s++) values[s] = acc[colInd[s]].Sum;
         }
     }
 
@@ -268,17 +263,6 @@ internal static class Gustavson
     {
         public int Row;
         public T Sum;
-    }
-
-    private static void Grow<T>(ref int[] cols, ref T[] vals, int need)
-    {
-        if (need > Array.MaxLength) throw new ArgumentOutOfRangeException(nameof(need), "a block of the product holds more than 2³¹ entries");
-        int size = (int)Math.Min(Array.MaxLength, Math.Max(need, 2L * cols.Length));
-        var c = GC.AllocateUninitializedArray<int>(size);
-        var v = GC.AllocateUninitializedArray<T>(size);
-        Array.Copy(cols, c, cols.Length);
-        Array.Copy(vals, v, vals.Length);
-        cols = c; vals = v;
     }
 
     /// <summary>The error for a product whose pattern or scalar products overflow 32-bit indices (shared by every backend).</summary>
