@@ -8,13 +8,14 @@ using TorchSla.Solvers.Preconditioners;
 namespace TorchSla.Bench;
 
 /// <summary>
-/// `amg-gpu [2d:N | 3d:N ...] [--device cuda|cpu] [--jacobi-max ROWS]`: whole solves through the library's
+/// `amg-gpu [2d:N | 3d:N ...] [--device cuda|cpu|emulator] [--jacobi-max ROWS] [--spgemm-budget INTS]`: whole solves through the library's
 /// front door, <c>A.Solve(b, {Method = CG, Preconditioner = "amg" | "jacobi"})</c>, on one device, float64,
 /// b = 1, x₀ = 0, rtol 1e-8. The matrix is generated on the host and moved to the device before the clock
 /// starts; the clock covers the preconditioner's setup (for AMG the whole hierarchy) and the CG. Memory:
 /// the peak of the bytes held by live device storages (IlgpuBackend.PeakLiveBytes, counted by the allocator: matrix,
 /// hierarchy, setup temporaries, Krylov vectors; the pool's spare buffers not counted) from the upload of the matrix
-/// to the end of the AMG solve, per row. Up to --jacobi-max rows also Jacobi-PCG. Markdown rows on stdout.
+/// to the end of the AMG solve, per row. Up to --jacobi-max rows also Jacobi-PCG. --spgemm-budget: the ints the symbolic SpGEMM's
+/// hash tables may hold at once (IlgpuBackend.SpGemmTableBudget), for measuring its effect on the peak. Markdown rows on stdout.
 /// </summary>
 internal static class AmgGpu
 {
@@ -23,17 +24,27 @@ internal static class AmgGpu
     public static int Run(string[] args)
     {
         var device = Device.Cuda(0);
-        long jacobiMax = long.MaxValue;
+        long jacobiMax = long.MaxValue, spgemmBudget = -1;
         var problems = new List<(int Dim, int N)>();
         for (int i = 0; i < args.Length; i++)
         {
+            if (args[i] == "--device" && args[i + 1] == "emulator")
+            {
+                // ILGPU's CPU accelerator registered as cuda:0 (the tests' emulator): the device code paths and the
+                // allocator's byte counts on a machine without a GPU (small sizes only: it is slow).
+                i++;
+                BackendRegistry.Override(device, IlgpuBackend.CreateCpuEmulator(device));
+                continue;
+            }
             if (args[i] == "--device") { device = Device.Parse(args[++i]); continue; }
+            if (args[i] == "--spgemm-budget") { spgemmBudget = long.Parse(args[++i], Inv); continue; }
             if (args[i] == "--jacobi-max") { jacobiMax = long.Parse(args[++i], Inv); continue; }
             var parts = args[i].Split(':');
             problems.Add((parts[0] == "3d" ? 3 : 2, int.Parse(parts[1], Inv)));
         }
         if (problems.Count == 0) problems = [(2, 1000), (2, 2000), (2, 4000), (3, 200)];
         var be = BackendRegistry.Get(device);
+        if (spgemmBudget > 0 && be is IlgpuBackend gpu) gpu.SpGemmTableBudget = spgemmBudget;
         Console.WriteLine($"device: {be.Description}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Warm(device);
         Console.WriteLine("| problem | n | solver | setup s | solve s | total s | iterations | rel. residual | levels | op. complexity | device peak B/DOF |");

@@ -148,6 +148,20 @@ public abstract partial class Backend
         where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>
+    /// C = A·B, pattern and values at once, for a product used once (nothing kept for new values: e.g. the products of an
+    /// AMG setup). The same pattern and the same bits as <see cref="SpGemmSymbolic"/> then <see cref="SpGemmNumeric{T}"/>,
+    /// which is the default; the CPU backend walks the scalar products once instead of three times.
+    /// </summary>
+    public virtual (CsrIndices Product, Storage<T> Values) SpGemm<T>(CsrIndices a, Storage<T> aValues, CsrIndices b, Storage<T> bValues)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var plan = SpGemmSymbolic(a, b);
+        var values = Allocate<T>(plan.Product.Nnz);
+        SpGemmNumeric(plan, aValues, 0, bValues, 0, values, 0);
+        return (plan.Product, values);
+    }
+
+    /// <summary>
     /// y = f(x; p) elementwise over <paramref name="length"/> elements (x and y may be the same storage), for the maps of
     /// <see cref="PointwiseOp"/>. The default works on any device through host memory; backends override it with a kernel.
     /// </summary>

@@ -157,6 +157,19 @@ public sealed partial class CpuBackend : Backend
     }
 
     /// <inheritdoc/>
+    /// <remarks>One sweep over the scalar products (<see cref="Gustavson.Product{T}"/>).</remarks>
+    public override (CsrIndices Product, Storage<T> Values) SpGemm<T>(CsrIndices a, Storage<T> aValues, CsrIndices b, Storage<T> bValues)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var av = ArrayOf(aValues); var bv = ArrayOf(bValues);
+        if (av.Length < a.Nnz || bv.Length < b.Nnz)
+            throw new ArgumentOutOfRangeException(av.Length < a.Nnz ? nameof(aValues) : nameof(bValues), $"value sets of {a.Nnz} and {b.Nnz} entries do not fit storages of {av.Length} and {bv.Length}");
+        var (rp, ci, v) = Gustavson.Product(a, av, b, bv);
+        return (new CsrIndices(a.Rows, b.Cols, new CpuStorage<int>(rp), new CpuStorage<int>(ci)), new CpuStorage<T>(v));
+    }
+
+    /// <inheritdoc/>
     /// <remarks>Row by row on the plan's pattern with a dense accumulator (<see cref="Gustavson.Numeric{T}"/>),
     /// summing each slot's products in increasing k (the order of the expansion matrix's rows).</remarks>
     public override void SpGemmNumeric<T>(SpGemmPlan plan, Storage<T> aValues, int aOffset, Storage<T> bValues, int bOffset,

@@ -181,6 +181,90 @@ internal static class Gustavson
         }
     }
 
+    /// <summary>
+    /// C = A·B, pattern and values, for a product used once (no plan kept, e.g. the products of an AMG setup): a count sweep
+    /// (distinct columns per row, a marker only), then one sweep that lists each row's columns straight into C, sums its
+    /// products in a dense accumulator, sorts the row and gathers the sums. Symbolic + numeric walk the products three times
+    /// (count, fill + sort, sum) and keep a plan; this walks them twice and allocates only C (an earlier one-sweep version
+    /// with per-block buffers was slower inside a whole setup: twice the memory, more collections). The sums are
+    /// <see cref="Numeric{T}"/>'s bit for bit: each slot's products are added in increasing k, the first one assigned.
+    /// </summary>
+    internal static (int[] RowPtr, int[] ColInd, T[] Values) Product<T>(CsrIndices a, T[] av, CsrIndices b, T[] bv)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (a.Cols != b.Rows)
+            throw new ShapeMismatchException($"patterns of shapes [{a.Rows}, {a.Cols}] and [{b.Rows}, {b.Cols}] cannot be multiplied", nameof(b));
+        int[] aRp = CpuBackend.ArrayOf(a.RowPtr), aCi = CpuBackend.ArrayOf(a.ColInd);
+        int[] bRp = CpuBackend.ArrayOf(b.RowPtr), bCi = CpuBackend.ArrayOf(b.ColInd);
+        int m = a.Rows, n = b.Cols;
+        var rowPtr = new int[m + 1];
+        int blocks = (long)a.Nnz * 4 < 1 << 15 ? 1 : Math.Min(CpuBackend.Threads * 4, Math.Max(1, m));
+        ParallelBlocks.Run(blocks, blk =>
+        {
+            var marker = new int[n];
+            Array.Fill(marker, -1);
+            for (int i = ParallelBlocks.Start(m, blocks, blk), r1 = ParallelBlocks.Start(m, blocks, blk + 1); i < r1; i++)
+            {
+                int cnt = 0;
+                for (int pa = aRp[i]; pa < aRp[i + 1]; pa++)
+                {
+                    int k = aCi[pa];
+                    for (int pb = bRp[k]; pb < bRp[k + 1]; pb++)
+                        if (marker[bCi[pb]] != i) { marker[bCi[pb]] = i; cnt++; }
+                }
+                rowPtr[i + 1] = cnt;
+            }
+        });
+        for (int i = 0; i < m; i++)
+        {
+            long r = (long)rowPtr[i] + rowPtr[i + 1];
+            if (r > Array.MaxLength) throw TooLarge(a, b);
+            rowPtr[i + 1] = (int)r;
+        }
+        var colInd = GC.AllocateUninitializedArray<int>(rowPtr[m]); // every entry is written by the fill sweep
+        var values = GC.AllocateUninitializedArray<T>(rowPtr[m]);
+        ParallelBlocks.Run(blocks, blk =>
+        {
+            // Marker and sum of a column side by side: one cache line per scalar product, not two.
+            var acc = GC.AllocateUninitializedArray<Accumulator<T>>(n);
+            for (int j = 0; j < n; j++) acc[j].Row = -1; // the sums are assigned before they are read
+            ProductRows(ParallelBlocks.Start(m, blocks, blk), ParallelBlocks.Start(m, blocks, blk + 1), aRp, aCi, av, bRp, bCi, bv, acc, rowPtr, colInd, values);
+        });
+        return (rowPtr, colInd, values);
+    }
+
+    /// <summary>Rows [r0, r1) of <see cref="Product{T}"/>: columns into C's slots of the row, sorted, then the sums.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ProductRows<T>(int r0, int r1, int[] aRp, int[] aCi, T[] av, int[] bRp, int[] bCi, T[] bv,
+        Accumulator<T>[] acc, int[] rowPtr, int[] colInd, T[] values) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = r0; i < r1; i++)
+        {
+            int c0 = rowPtr[i], used = c0;
+            for (int pa = aRp[i]; pa < aRp[i + 1]; pa++)
+            {
+                int k = aCi[pa];
+                T x = av[pa];
+                for (int pb = bRp[k]; pb < bRp[k + 1]; pb++)
+                {
+                    int j = bCi[pb];
+                    ref var slot = ref acc[j];
+                    if (slot.Row != i) { slot.Row = i; slot.Sum = x * bv[pb]; colInd[used++] = j; }
+                    else slot.Sum += x * bv[pb];
+                }
+            }
+            SortRow(colInd, c0, used);
+            for (int s = c0; s < used; s++) values[s] = acc[colInd[s]].Sum;
+        }
+    }
+
+    /// <summary>A column's entry of the dense accumulator: the row that last touched it, and that row's sum.</summary>
+    private struct Accumulator<T> where T : unmanaged
+    {
+        public int Row;
+        public T Sum;
+    }
+
     /// <summary>The error for a product whose pattern or scalar products overflow 32-bit indices (shared by every backend).</summary>
     internal static ArgumentOutOfRangeException TooLarge(CsrIndices a, CsrIndices b) =>
         new(nameof(b), $"the product of [{a.Rows}, {a.Cols}] (nnz {a.Nnz}) and [{b.Rows}, {b.Cols}] (nnz {b.Nnz}) needs more than {Array.MaxLength:N0} entries or scalar products: too large for 32-bit indices");

@@ -30,12 +30,20 @@ public sealed partial class IlgpuBackend
     }
 
     /// <summary>Element <paramref name="index"/> of a device view, read by the host (waits for the queued work).</summary>
-    private static long ReadOne(ArrayView<long> view, long index)
+    private static TElement ReadOne<TElement>(ArrayView<TElement> view, long index) where TElement : unmanaged
     {
-        Span<long> one = stackalloc long[1];
+        Span<TElement> one = stackalloc TElement[1];
         view.SubView(index, 1).CopyToCPU(one);
         return one[0];
     }
+
+    /// <summary>
+    /// Ints the symbolic SpGEMM's hash tables may hold at once; 0 (the default): no limit, one table per product (the path
+    /// measured on the H100). A positive budget builds larger tables one chunk of rows at a time
+    /// (<see cref="SymbolicChunked"/>): <b>tested on ILGPU's CPU emulator only, to be measured on the H100</b> (an AMG setup's
+    /// R·(A·P) holds ~83 B of tables per fine row at once on 2D Poisson; 2²⁵ ints = 128 MB is the budget meant for it).
+    /// </summary>
+    public long SpGemmTableBudget { get; set; }
 
     /// <inheritdoc/>
     /// <remarks>
@@ -67,6 +75,8 @@ public sealed partial class IlgpuBackend
             ScanInclusive(x, tableStart.View.SubView(1, m), m);
             long totalFlops = ReadOne(flops.View, m), tableLength = ReadOne(tableStart.View, m);
             if (totalFlops > Array.MaxLength || tableLength > Array.MaxLength) throw Gustavson.TooLarge(a, b);
+            if (SpGemmTableBudget > 0 && tableLength > SpGemmTableBudget)
+                return SymbolicChunked(x, a, b, (IlgpuStorage<int>)rowPtr, flops.View, tableStart.View, totalFlops, tableLength);
 
             using var table = AllocateUninitialized<int>((int)tableLength);
             if (tableLength > 0) Raw<int>().Fill(Cfg(tableLength), table.View, (int)tableLength, -1);
@@ -88,6 +98,88 @@ public sealed partial class IlgpuBackend
             }
             return new Plan(a, b, new CsrIndices(m, n, rowPtr, colInd), totalFlops, this);
         }
+    }
+
+    /// <summary>One chunk of rows [R0, R1) of the symbolic product: its tables' span [T0, T1) and its entries of A [P0, P1).</summary>
+    private readonly record struct RowChunk(int R0, int R1, long T0, long T1, int P0, int P1);
+
+    /// <summary>
+    /// The row chunks whose tables fit the budget (<see cref="SpGemmKernels.ChunkBounds"/>), empty chunks dropped. Reads 3
+    /// numbers per chunk back to the host.
+    /// </summary>
+    private List<RowChunk> TableChunks(IndexKernelSet x, ArrayView<long> tableStart, ArrayView<int> aRowPtr, int m, long tableLength)
+    {
+        long budget = SpGemmTableBudget;
+        int chunks = (int)((tableLength + budget - 1) / budget);
+        using var bounds = AllocateUninitialized<long>(chunks + 1);
+        x.ChunkBounds(Cfg(chunks + 1L), tableStart, m, budget, bounds.View);
+        var rows = new long[chunks + 1];
+        bounds.View.CopyToCPU(rows);
+        var list = new List<RowChunk>();
+        for (int c = 0; c < chunks; c++)
+        {
+            int r0 = (int)rows[c], r1 = (int)rows[c + 1];
+            if (r1 == r0) continue;
+            list.Add(new RowChunk(r0, r1, ReadOne(tableStart, r0), ReadOne(tableStart, r1), ReadOne(aRowPtr, r0), ReadOne(aRowPtr, r1)));
+        }
+        return list;
+    }
+
+    /// <summary>
+    /// The symbolic phase with tables of at most <see cref="SpGemmTableBudget"/> ints (plus one row) at a time: pass 1 inserts
+    /// each chunk's keys and counts the new ones (short rows counted in local memory as in the one-table path); pass 2 writes
+    /// the short rows' sorted columns straight to C, then per chunk inserts the keys again, packs them into a buffer of one
+    /// chunk's entries and ranks them into C. Same pattern as the one-table path (test: ChunkedTablesGiveTheSamePlanAsOneTable).
+    /// Caller holds <see cref="Sync"/>.
+    /// </summary>
+    private Plan SymbolicChunked(IndexKernelSet x, CsrIndices a, CsrIndices b, IlgpuStorage<int> rowPtr, ArrayView<long> flops,
+        ArrayView<long> tableStart, long totalFlops, long tableLength)
+    {
+        var aRp = View(a.RowPtr, 0, a.Rows + 1L, "a.RowPtr");
+        var aCi = View(a.ColInd, 0, a.Nnz, "a.ColInd");
+        var bRp = View(b.RowPtr, 0, b.Rows + 1L, "b.RowPtr");
+        var bCi = View(b.ColInd, 0, b.Nnz, "b.ColInd");
+        int m = a.Rows, n = b.Cols;
+        var chunks = TableChunks(x, tableStart, aRp, m, tableLength);
+        long tableSize = chunks.Max(c => c.T1 - c.T0);
+        using var table = AllocateUninitialized<int>((int)tableSize);
+        var count = (IlgpuStorage<long>)Allocate<long>(m + 1);
+        x.CountShortRows(Cfg(m), aRp, aCi, bRp, bCi, flops, count.View, m);
+        foreach (var c in chunks) InsertChunk(x, c, aRp, aCi, bRp, bCi, tableStart, table.View, count.View, m, countNew: 1);
+        ScanInclusive(x, count.View.SubView(1, m), m);
+        long nnz = ReadOne(count.View, m);
+        if (nnz > Array.MaxLength) { count.Dispose(); throw Gustavson.TooLarge(a, b); }
+        x.Narrow(Cfg(m + 1L), count.View, rowPtr.View);
+        count.Dispose();
+        var colInd = AllocateUninitialized<int>((int)nnz);
+        if (nnz > 0)
+        {
+            // Short rows: their sorted columns straight to C (the rank step leaves them alone).
+            x.FillShortRows(Cfg(m), aRp, aCi, bRp, bCi, flops, rowPtr.View, colInd.View, m);
+            var slots = chunks.Select(c => (S0: ReadOne(rowPtr.View, c.R0), S1: ReadOne(rowPtr.View, c.R1))).ToList();
+            using var unsorted = AllocateUninitialized<int>(slots.Max(q => q.S1 - q.S0));
+            for (int q = 0; q < chunks.Count; q++)
+            {
+                var c = chunks[q];
+                var (s0, s1) = slots[q];
+                if (s1 == s0) continue;
+                // countNew 0: nothing is counted (count is freed; tableStart stands in for the unused argument).
+                InsertChunk(x, c, aRp, aCi, bRp, bCi, tableStart, table.View, tableStart, m, countNew: 0);
+                x.CompactRange(Cfg(c.R1 - c.R0), tableStart, table.View, rowPtr.View, unsorted.View, c.R0, c.R1, c.T0);
+                x.RankHashed(Cfg(s1 - s0), rowPtr.View, tableStart, unsorted.View, colInd.View, m, s0, s1);
+            }
+        }
+        return new Plan(a, b, new CsrIndices(m, n, rowPtr, colInd), totalFlops, this);
+    }
+
+    /// <summary>Clears a chunk's tables and inserts its rows' keys (counting the new ones into count when <paramref name="countNew"/> is 1).</summary>
+    private void InsertChunk(IndexKernelSet x, RowChunk c, ArrayView<int> aRp, ArrayView<int> aCi, ArrayView<int> bRp, ArrayView<int> bCi,
+        ArrayView<long> tableStart, ArrayView<int> table, ArrayView<long> count, int m, int countNew)
+    {
+        long size = c.T1 - c.T0;
+        if (size == 0 || c.P1 == c.P0) return;
+        Raw<int>().Fill(Cfg(size), table, (int)size, -1);
+        x.InsertRange(Cfg(c.P1 - c.P0), aRp, aCi, bRp, bCi, tableStart, table, count, m, c.P0, c.P1, c.T0, countNew);
     }
 
     /// <inheritdoc/>

@@ -36,7 +36,7 @@ public sealed partial class IlgpuBackend : Backend, IDisposable
     /// <summary>Device allocations (pooled or not) requested by the calling thread so far: tests check that a solver's loop makes none.</summary>
     internal static long ThreadAllocations => _threadAllocations;
 
-    private long _liveBytes, _peakLiveBytes;
+    private long _liveBytes, _peakLiveBytes, _stagePeakLiveBytes;
 
     /// <summary>Bytes held by storages of this backend that are alive now (not disposed; the pool's spare buffers are not counted).</summary>
     public long LiveBytes => Interlocked.Read(ref _liveBytes);
@@ -47,11 +47,18 @@ public sealed partial class IlgpuBackend : Backend, IDisposable
     /// <summary>Starts a new peak measurement from the bytes alive now.</summary>
     public void ResetPeakLiveBytes() => Interlocked.Exchange(ref _peakLiveBytes, LiveBytes);
 
+    /// <summary>
+    /// The most <see cref="LiveBytes"/> seen since the previous call (a second peak, independent of <see cref="PeakLiveBytes"/>,
+    /// so that a profile can charge each stage with its own peak without disturbing a whole-run measurement).
+    /// </summary>
+    internal long TakeStagePeakLiveBytes() => Interlocked.Exchange(ref _stagePeakLiveBytes, LiveBytes);
+
     internal void CountLive(long bytes)
     {
         long now = Interlocked.Add(ref _liveBytes, bytes);
         long peak;
         while (now > (peak = Interlocked.Read(ref _peakLiveBytes)) && Interlocked.CompareExchange(ref _peakLiveBytes, now, peak) != peak) { }
+        while (now > (peak = Interlocked.Read(ref _stagePeakLiveBytes)) && Interlocked.CompareExchange(ref _stagePeakLiveBytes, now, peak) != peak) { }
     }
 
     /// <summary>Forces the lanes per row of SpMV (log2, 0…5) for benchmarks; −1 lets the plan choose.</summary>

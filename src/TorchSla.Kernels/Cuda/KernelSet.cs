@@ -75,6 +75,10 @@ internal sealed class IndexKernelSet
     public readonly Action<KernelConfig, ArrayView<long>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int> Compact;
     public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, int> Rank;
     public readonly Action<KernelConfig, ArrayView<long>, ArrayView<int>> Narrow;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<long>, int, int, int, long, int> InsertRange;
+    public readonly Action<KernelConfig, ArrayView<long>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int, int, long> CompactRange;
+    public readonly Action<KernelConfig, ArrayView<long>, int, long, ArrayView<long>> ChunkBounds;
+    public readonly Action<KernelConfig, ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<int>, int, int, int> RankHashed;
     public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<long>, int> CountShortRows;
     public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<int>, int> FillShortRows;
     public readonly Action<KernelConfig, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, int, int> CountKeys;
@@ -96,6 +100,10 @@ internal sealed class IndexKernelSet
         Compact = acc.LoadStreamKernel<ArrayView<long>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int>(SpGemmKernels.Compact);
         Rank = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, int>(SpGemmKernels.Rank);
         Narrow = acc.LoadStreamKernel<ArrayView<long>, ArrayView<int>>(SpGemmKernels.Narrow);
+        InsertRange = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<long>, int, int, int, long, int>(SpGemmKernels.InsertRange);
+        CompactRange = acc.LoadStreamKernel<ArrayView<long>, ArrayView<int>, ArrayView<int>, ArrayView<int>, int, int, long>(SpGemmKernels.CompactRange);
+        ChunkBounds = acc.LoadStreamKernel<ArrayView<long>, int, long, ArrayView<long>>(SpGemmKernels.ChunkBounds);
+        RankHashed = acc.LoadStreamKernel<ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<int>, int, int, int>(SpGemmKernels.RankHashed);
         CountShortRows = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<long>, int>(SpGemmKernels.CountShortRows);
         FillShortRows = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, ArrayView<int>, int>(SpGemmKernels.FillShortRows);
         CountKeys = acc.LoadStreamKernel<ArrayView<int>, ArrayView<int>, ArrayView<long>, ArrayView<int>, int, int>(CsrBuildKernels.CountKeys);

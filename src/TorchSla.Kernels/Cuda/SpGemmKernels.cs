@@ -16,6 +16,10 @@ namespace TorchSla.Kernels.Cuda;
 /// (linear probing, compare-and-swap) and counts each new column once (integer atomics: exact).</item>
 /// <item><see cref="Compact"/> and <see cref="Rank"/>: each row's keys are packed, then each key is written at
 /// its rank among the row's keys, so columns come out sorted whatever order the races left in the table.</item>
+/// <item>Opt-in (<c>IlgpuBackend.SpGemmTableBudget</c>): tables larger than a memory budget are made for one chunk of
+/// consecutive rows at a time (<see cref="ChunkBounds"/>, the paper's row grouping used as a memory bound): a first sweep of
+/// the chunks counts (<see cref="InsertRange"/>), a second inserts again, packs and ranks (<see cref="CompactRange"/>,
+/// <see cref="RankHashed"/>), so that the tables never hold more than about one chunk's worth of ints.</item>
 /// <item><see cref="Numeric{T}"/>: one thread per slot (i, j) of C sums a_ik·b_kj over row i of A in increasing k,
 /// finding b_kj by binary search in B's sorted row k — a fixed order, so the same bits on every run,
 /// and no floating-point atomics.</item>
@@ -163,6 +167,96 @@ internal static class SpGemmKernels
         int v = unsorted[s], r = 0;
         for (int t = c0; t < c1; t++)
             if (unsorted[t] < v) r++;
+        colInd[c0 + r] = v;
+    }
+
+    // ---- Chunked symbolic phase (opt-in: IlgpuBackend.SpGemmTableBudget > 0). Tested on ILGPU's CPU emulator against the
+    // one-table plan; not yet run on a GPU, so the default path above stays the one measured on the H100.
+
+    /// <summary>
+    /// Thread per entry a_ik of the chunk (slots [paStart, paEnd) of A): inserts every column j of B's row k into row
+    /// i's table (slots [tableStart[i], tableStart[i + 1]) of the matrix, found at tableStart[i] − tableBase in this
+    /// chunk's <paramref name="table"/>, empty = −1) and, when <paramref name="countNew"/> is 1, adds 1 to count[i + 1]
+    /// for each column it was first to insert. Multiplicative hashing (Knuth, TAOCP vol. 3, §6.4) then linear probing.
+    /// </summary>
+    public static void InsertRange(ArrayView<int> aRowPtr, ArrayView<int> aColInd, ArrayView<int> bRowPtr, ArrayView<int> bColInd,
+        ArrayView<long> tableStart, ArrayView<int> table, ArrayView<long> count, int m, int paStart, int paEnd, long tableBase, int countNew)
+    {
+        int pa = paStart + Grid.GlobalIndex.X;
+        if (pa >= paEnd) return;
+        int i = RowOf(aRowPtr, m, pa);
+        int k = aColInd[pa];
+        long t0 = tableStart[i] - tableBase;
+        ulong size = (ulong)(tableStart[i + 1] - tableStart[i]);
+        if (size == 0) return; // a short row: sorted in local memory instead
+        int added = 0;
+        for (int pb = bRowPtr[k]; pb < bRowPtr[k + 1]; pb++)
+        {
+            int j = bColInd[pb];
+            long h = (long)((uint)j * 2654435761u % size);
+            while (true)
+            {
+                int old = Atomic.CompareExchange(ref table[t0 + h], -1, j);
+                if (old == -1) { added++; break; }
+                if (old == j) break;
+                h = h + 1 == (long)size ? 0 : h + 1;
+            }
+        }
+        if (added > 0 && countNew != 0) Atomic.Add(ref count[i + 1], added);
+    }
+
+    /// <summary>
+    /// Thread per row i of the chunk [r0, r1): packs the keys of row i's table (at tableStart[i] − tableBase in the chunk's
+    /// table) into unsorted[rowPtr[i] − rowPtr[r0] …] (table order; unsorted holds the chunk's slots only).
+    /// </summary>
+    public static void CompactRange(ArrayView<long> tableStart, ArrayView<int> table, ArrayView<int> rowPtr, ArrayView<int> unsorted, int r0, int r1, long tableBase)
+    {
+        int i = r0 + Grid.GlobalIndex.X;
+        if (i >= r1) return;
+        int c = rowPtr[i] - rowPtr[r0];
+        for (long t = tableStart[i] - tableBase; t < tableStart[i + 1] - tableBase; t++)
+        {
+            int v = table[t];
+            if (v >= 0) unsorted[c++] = v;
+        }
+    }
+
+    /// <summary>
+    /// Chunk c ∈ [0, chunks] of rows for tables of at most about <paramref name="budget"/> ints: bounds[c] = the last row r
+    /// with tableStart[r] ≤ c·budget (tableStart is the exclusive prefix of the table sizes, so chunk c = rows
+    /// [bounds[c], bounds[c + 1]) spans at most budget ints plus the table of its first row; one row larger than the budget
+    /// is a chunk of its own, and a chunk may be empty). bounds[chunks] = m when chunks·budget ≥ the total.
+    /// </summary>
+    public static void ChunkBounds(ArrayView<long> tableStart, int m, long budget, ArrayView<long> bounds)
+    {
+        int c = Grid.GlobalIndex.X;
+        if (c >= bounds.IntLength) return;
+        long limit = c * budget;
+        int lo = 0, hi = m; // tableStart[0] = 0 ≤ limit: the answer is in [lo, hi]
+        while (lo < hi)
+        {
+            int mid = (lo + hi + 1) >> 1;
+            if (tableStart[mid] <= limit) lo = mid;
+            else hi = mid - 1;
+        }
+        bounds[c] = lo;
+    }
+
+    /// <summary>
+    /// Thread per slot s ∈ [s0, s1) of a chunk's rows whose row was hashed: writes its column (at unsorted[s − s0]) at its
+    /// rank among the row's (distinct) columns, sorting each row. Slots of short rows (no table: already sorted in place
+    /// by <see cref="FillShortRows"/>, given C's column array) are left alone.
+    /// </summary>
+    public static void RankHashed(ArrayView<int> rowPtr, ArrayView<long> tableStart, ArrayView<int> unsorted, ArrayView<int> colInd, int m, int s0, int s1)
+    {
+        int s = s0 + Grid.GlobalIndex.X;
+        if (s >= s1) return;
+        int i = RowOf(rowPtr, m, s);
+        if (tableStart[i + 1] == tableStart[i]) return;
+        int c0 = rowPtr[i], c1 = rowPtr[i + 1];
+        int v = unsorted[s - s0], r = 0;
+        for (int t = c0; t < c1; t++)
+            if (unsorted[t - s0] < v) r++;
         colInd[c0 + r] = v;
     }
 

@@ -94,6 +94,76 @@ public class GpuSpGemmTests
         Assert.Equal(got, gc2.ToArray());
     }
 
+    [Theory]
+    [InlineData(1)]      // every hashed row its own chunk (each row's table exceeds the budget), many empty chunks
+    [InlineData(150)]    // a few rows per chunk
+    [InlineData(2000)]   // two or three chunks
+    public void ChunkedTablesGiveTheSamePlanAsOneTable(long budget)
+    {
+        // Long rows (more than ShortRow products) mixed with short and empty ones, so both paths and chunk edges are hit.
+        var (arp, aci, av) = Random(70, 60, 9, 11);
+        var (brp, bci, bv) = Random(60, 50, 7, 12);
+        // On the emulator a private backend, so that the budget does not slow down tests running beside this one;
+        // on a GPU the shared one (its budget restored afterwards).
+        var own = GpuTestDevice.IsReal ? null : IlgpuBackend.CreateCpuEmulator(Device.Cuda(7));
+        var gpu = own ?? Gpu;
+        long saved = gpu.SpGemmTableBudget;
+        try
+        {
+            var aG = new CsrIndices(70, 60, gpu.Upload<int>(arp), gpu.Upload<int>(aci));
+            var bG = new CsrIndices(60, 50, gpu.Upload<int>(brp), gpu.Upload<int>(bci));
+            using var whole = gpu.SpGemmSymbolic(aG, bG);
+            gpu.SpGemmTableBudget = budget;
+            using var chunked = gpu.SpGemmSymbolic(aG, bG);
+            gpu.SpGemmTableBudget = saved;
+            Assert.Equal(whole.Product.RowPtr.ToArray(), chunked.Product.RowPtr.ToArray());
+            Assert.Equal(whole.Product.ColInd.ToArray(), chunked.Product.ColInd.ToArray());
+            Assert.Equal(whole.Flops, chunked.Flops);
+            // And both are Gustavson's pattern on the host.
+            using var cpuPlan = Cpu.SpGemmSymbolic(new CsrIndices(70, 60, new CpuStorage<int>(arp), new CpuStorage<int>(aci)),
+                new CsrIndices(60, 50, new CpuStorage<int>(brp), new CpuStorage<int>(bci)));
+            Assert.Equal(cpuPlan.Product.RowPtr.ToArray(), chunked.Product.RowPtr.ToArray());
+            Assert.Equal(cpuPlan.Product.ColInd.ToArray(), chunked.Product.ColInd.ToArray());
+            // The numeric phase on the chunked plan: the same bits as on the one-table plan.
+            using var ga = gpu.Upload<double>(av); using var gb = gpu.Upload<double>(bv);
+            using var c1 = gpu.Allocate<double>(whole.Product.Nnz); using var c2 = gpu.Allocate<double>(chunked.Product.Nnz);
+            gpu.SpGemmNumeric(whole, ga, 0, gb, 0, c1, 0);
+            gpu.SpGemmNumeric(chunked, ga, 0, gb, 0, c2, 0);
+            Assert.Equal(c1.ToArray(), c2.ToArray());
+        }
+        finally
+        {
+            gpu.SpGemmTableBudget = saved;
+            own?.Dispose();
+        }
+    }
+
+    [Theory]
+    [InlineData(40, 30, 25, 6, 21)]       // one block on the CPU
+    [InlineData(3000, 500, 400, 5, 22)]   // several row blocks, buffers grown past their first guess (a dense-ish row)
+    public void OneCallProductEqualsSymbolicThenNumeric(int m, int k, int n, int meanLength, int seed)
+    {
+        var (arp, aci, av) = Random(m, k, meanLength, seed);
+        var (brp, bci, bv) = Random(k, n, meanLength, seed + 100);
+        var aC = new CsrIndices(m, k, new CpuStorage<int>(arp), new CpuStorage<int>(aci));
+        var bC = new CsrIndices(k, n, new CpuStorage<int>(brp), new CpuStorage<int>(bci));
+        using var plan = Cpu.SpGemmSymbolic(aC, bC);
+        var planValues = new CpuStorage<double>(plan.Product.Nnz);
+        Cpu.SpGemmNumeric(plan, new CpuStorage<double>(av), 0, new CpuStorage<double>(bv), 0, planValues, 0);
+        var (product, values) = Cpu.SpGemm(aC, new CpuStorage<double>(av), bC, new CpuStorage<double>(bv));
+        // The CPU's one sweep: the plan's pattern and the plan's bits.
+        Assert.Equal(plan.Product.RowPtr.ToArray(), product.RowPtr.ToArray());
+        Assert.Equal(plan.Product.ColInd.ToArray(), product.ColInd.ToArray());
+        Assert.Equal(planValues.Array, values.ToArray());
+        if (m > 100) return; // the device's twin (the default: its symbolic then numeric) on small inputs only
+        var (gp, gv) = Gpu.SpGemm(new CsrIndices(m, k, Gpu.Upload<int>(arp), Gpu.Upload<int>(aci)), Gpu.Upload<double>(av),
+            new CsrIndices(k, n, Gpu.Upload<int>(brp), Gpu.Upload<int>(bci)), Gpu.Upload<double>(bv));
+        Assert.Equal(plan.Product.RowPtr.ToArray(), gp.RowPtr.ToArray());
+        Assert.Equal(plan.Product.ColInd.ToArray(), gp.ColInd.ToArray());
+        var got = gv.ToArray();
+        for (int s = 0; s < got.Length; s++) Assert.True(Math.Abs(got[s] - planValues.Array[s]) <= 1e-13, $"slot {s}: cpu {planValues.Array[s]}, gpu {got[s]}");
+    }
+
     [Fact]
     public void RowCountsAcrossSeveralScanChunksAreExact()
     {

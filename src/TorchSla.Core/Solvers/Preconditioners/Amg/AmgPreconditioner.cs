@@ -19,14 +19,14 @@ namespace TorchSla.Solvers.Preconditioners;
 /// passes on the CPU, kernels on a GPU), the products and the transposition through SpGEMM and Transpose;
 /// on a GPU nothing of a level but counts comes to the host. Written once; what stays on the host is the
 /// greedy aggregation (sequential: a GPU's strong graph is copied for it when asked for explicitly) and the
-/// QR of given near-null spaces with more than one vector. The symbolic part of P's product is cached per
-/// pattern, which is what <see cref="Refresh"/> reuses. On a GPU a last cycle from b = 0 builds every
+/// QR of given near-null spaces with more than one vector. The products go through <see cref="SetupProduct"/> (pattern
+/// and values in one call, no plan kept). On a GPU a last cycle from b = 0 builds every
 /// level's device SpMV plan, so that the first Apply does not pay for it.</para>
 /// <para><b>Cycle</b>: V or W, with Chebyshev, (ℓ1-)Jacobi or symmetric Gauss–Seidel smoothing.
 /// All vector work goes through the backend of the matrix's device; the coarse solve moves
 /// its (small) vectors to the host.</para>
-/// <para><see cref="Refresh"/> takes new values on the same pattern and redoes only the numeric
-/// part, keeping the aggregation and every cached symbolic product.</para>
+/// <para><see cref="Refresh"/> takes new values on the same pattern and redoes the numeric
+/// part, keeping the aggregation, the tentative prolongators and the coarse factor's analysis.</para>
 /// </summary>
 /// <typeparam name="T"><see cref="double"/> or <see cref="float"/> (a float hierarchy can
 /// precondition a double solve through <see cref="MixedPrecisionOperator{TOuter, TInner}"/>).</typeparam>
@@ -83,7 +83,7 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
     /// Replaces the matrix by <paramref name="a"/>, which must have the same pattern (e.g. the next
     /// step of a time-dependent or Newton iteration): the aggregation and the tentative prolongator
     /// are kept; ρ, P, the coarse operators, the smoothers and the coarse factor are recomputed, the
-    /// symbolic parts of every product and of the factorization reused.
+    /// symbolic analysis of the factorization reused.
     /// </summary>
     /// <exception cref="ArgumentException">The pattern or device differs, or a diagonal entry is not positive.</exception>
     public void Refresh(SparseTensor<T> a)
@@ -94,7 +94,7 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
         if (a.Device != Device) throw new ArgumentException($"the hierarchy lives on {Device}, the new matrix on {a.Device}", nameof(a));
         if (!a.Pattern.SameAs(a0.Pattern))
             throw new ArgumentException($"Refresh needs the pattern the hierarchy was built for ({a0.Rows}×{a0.Cols}, nnz {a0.Nnz}); the new matrix has nnz {a.Nnz} or other positions: build a new hierarchy", nameof(a));
-        // Same pattern object as before, so every cached product plan is found again.
+        // Same pattern object as before (its device copies and SpMV plans are found again).
         Build(new SparseTensor<T>(a0.Pattern, a.Values, [], null), reuse: true);
     }
 
@@ -373,13 +373,16 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
         return degree > 6.5 && degree <= 16 ? 1 : 2;
     }
 
+    /// <summary>The smoother this hierarchy uses (Auto: symmetric Gauss–Seidel on the CPU, Chebyshev on a GPU).</summary>
+    private AmgSmoother SmootherKind =>
+        _options.Smoother == AmgSmoother.Auto ? (Device.IsCpu ? AmgSmoother.SymmetricGaussSeidel : AmgSmoother.Chebyshev) : _options.Smoother;
+
     private Smoother<T> MakeSmoother(AmgLevel<T> level, Storage<T> diag, double rho)
     {
         var a = level.A;
         var o = _options;
         int n = a.Rows;
-        var kind = o.Smoother == AmgSmoother.Auto ? (Device.IsCpu ? AmgSmoother.SymmetricGaussSeidel : AmgSmoother.Chebyshev) : o.Smoother;
-        switch (kind)
+        switch (SmootherKind)
         {
             case AmgSmoother.Jacobi:
                 return new JacobiSmoother<T>(Smoother<T>.Inverse(diag, n, Device), level.Residual, 4.0 / (3.0 * rho), rho);

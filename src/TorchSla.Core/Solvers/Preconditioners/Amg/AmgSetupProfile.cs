@@ -8,7 +8,9 @@ namespace TorchSla.Solvers.Preconditioners;
 /// Per-stage, per-level wall times of an AMG setup, for finding where the setup goes. Off unless the
 /// environment variable <c>TORCHSLA_AMG_PROFILE</c> is 1: then every mark waits for the device (so each
 /// stage is charged with its own kernels, at the price of a synchronisation per stage) and the table is
-/// written to standard error when the setup ends.
+/// written to standard error when the setup ends. On a GPU each stage also gets the peak of the device bytes held by
+/// live storages while it ran (<see cref="Kernels.Cuda.IlgpuBackend.TakeStagePeakLiveBytes"/>), per row of the finest
+/// level, so that the stage that sets the setup's peak is named.
 /// </summary>
 internal sealed class AmgSetupProfile
 {
@@ -18,18 +20,23 @@ internal sealed class AmgSetupProfile
     public bool Enabled => On;
     private readonly Backend _backend;
     private readonly Stopwatch _watch = Stopwatch.StartNew();
-    private readonly List<(int Level, string Stage, double Ms)> _marks = [];
+    private readonly List<(int Level, string Stage, double Ms, long PeakBytes)> _marks = [];
     private double _last;
 
-    public AmgSetupProfile(Backend backend) { _backend = backend; }
+    public AmgSetupProfile(Backend backend)
+    {
+        _backend = backend;
+        if (On) (backend as Kernels.Cuda.IlgpuBackend)?.TakeStagePeakLiveBytes();
+    }
 
     /// <summary>Charges the time since the previous mark to <paramref name="stage"/> of <paramref name="level"/>.</summary>
     public void Mark(int level, string stage)
     {
         if (!On) return;
-        (_backend as Kernels.Cuda.IlgpuBackend)?.Synchronize();
+        var gpu = _backend as Kernels.Cuda.IlgpuBackend;
+        gpu?.Synchronize();
         double now = _watch.Elapsed.TotalMilliseconds;
-        _marks.Add((level, stage, now - _last));
+        _marks.Add((level, stage, now - _last, gpu?.TakeStagePeakLiveBytes() ?? -1));
         _last = now;
     }
 
@@ -40,9 +47,10 @@ internal sealed class AmgSetupProfile
         var inv = CultureInfo.InvariantCulture;
         var w = Console.Error;
         w.WriteLine(string.Create(inv, $"amg-profile: setup of {rows} rows, {_last:F1} ms"));
-        foreach (var (l, s, ms) in _marks.Where(m => m.Stage != "cycle start")) w.WriteLine(string.Create(inv, $"amg-profile  L{l} {s,-14} {ms,9:F2} ms"));
+        string Peak(long bytes) => bytes < 0 ? "" : string.Create(inv, $"  peak {(double)bytes / rows,6:F0} B/row");
+        foreach (var (l, s, ms, b) in _marks.Where(m => m.Stage != "cycle start")) w.WriteLine(string.Create(inv, $"amg-profile  L{l} {s,-14} {ms,9:F2} ms{Peak(b)}"));
         foreach (var g in _marks.Where(m => m.Stage != "cycle start").GroupBy(m => m.Stage).OrderByDescending(g => g.Sum(m => m.Ms)))
-            w.WriteLine(string.Create(inv, $"amg-profile  total {g.Key,-14} {g.Sum(m => m.Ms),9:F2} ms"));
+            w.WriteLine(string.Create(inv, $"amg-profile  total {g.Key,-14} {g.Sum(m => m.Ms),9:F2} ms{Peak(g.Max(m => m.PeakBytes))}"));
         if (_backend is Kernels.Cuda.IlgpuBackend g2)
             w.WriteLine(string.Create(inv, $"amg-profile  device bytes live {g2.LiveBytes} ({(double)g2.LiveBytes / rows:F0} B/row), peak {g2.PeakLiveBytes} ({(double)g2.PeakLiveBytes / rows:F0} B/row)"));
     }

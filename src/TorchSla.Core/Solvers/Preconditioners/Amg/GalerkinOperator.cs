@@ -9,8 +9,8 @@ namespace TorchSla.Solvers.Preconditioners;
 /// symmetric positive definite when A is and P has full column rank.
 /// <para>R·(A·P) rather than (R·A)·P: on an H100 (bench/RESULTS.md, AMG (GPU), batches 3 and 4, the same finest
 /// level) the first level's product took 27 ms this way and 38 ms the other, at the same peak of device memory
-/// (the hash SpGEMM's tables, not the middle factor, set it). The middle factor A·P is dropped with its pattern
-/// (otherwise kept alive by the product caches): a refresh runs the two symbolic products again.</para>
+/// (the hash SpGEMM's tables, not the middle factor, set it). Both products go through <see cref="SetupProduct"/> (no
+/// plan kept); the middle factor A·P is freed with its device indices as soon as R·(A·P) exists.</para>
 /// </summary>
 internal static class GalerkinOperator
 {
@@ -18,14 +18,9 @@ internal static class GalerkinOperator
     public static SparseTensor<T> Build<T>(SparseTensor<T> a, SparseTensor<T> p, SparseTensor<T> r)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        SparseTensor<T> c;
-        using (var ap = a * p)
-        {
-            c = r * ap;
-            a.Pattern.ForgetProductWith(p.Pattern);
-            r.Pattern.ForgetProductWith(ap.Pattern);
-            ap.Pattern.ReleaseDeviceCopies();
-        }
+        using var ap = SetupProduct.Multiply(a, p);
+        var c = SetupProduct.Multiply(r, ap);
+        ap.Pattern.ReleaseDeviceCopies();
         return c;
     }
 }

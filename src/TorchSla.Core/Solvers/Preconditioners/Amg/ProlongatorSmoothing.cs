@@ -12,8 +12,7 @@ namespace TorchSla.Solvers.Preconditioners;
 /// aggregate's basis function by one ring and lowers its energy, which is what makes the
 /// two-grid rate independent of h. I − ω·D⁻¹A has A's pattern (A stores its diagonal), its values
 /// are one pass on A's device (<see cref="Backend.AmgScale{T}"/> with left = −ω/d, shift 1), and P is
-/// one product (I − ωD⁻¹A)·P̂ there (SpGEMM, symbolic part cached per pattern, so a refresh with new
-/// values on the same pattern costs only the numeric product).
+/// one product (I − ωD⁻¹A)·P̂ there (<see cref="SetupProduct"/>: pattern and values in one call).
 /// </summary>
 internal static class ProlongatorSmoothing
 {
@@ -30,6 +29,6 @@ internal static class ProlongatorSmoothing
             be.AmgScale(a.Indices, a.Values, left, null, T.One, values);
         }
         using var jacobi = a.WithValues(values);
-        return jacobi * tentative;
+        return SetupProduct.Multiply(jacobi, tentative);
     }
 }
