@@ -18,10 +18,11 @@ internal static class LanczosExtremes
     /// <summary>
     /// The smallest Ritz value after at most <paramref name="steps"/> steps, and the steps taken. The start vector is
     /// <paramref name="startVector"/> (not modified; e.g. made on the device) or, when null, a host pseudo-random one
-    /// from <paramref name="seed"/>.
+    /// from <paramref name="seed"/>. With <paramref name="scaling"/> s the operator is S·A·S, S = diag(s), applied as
+    /// w = s ∘ (A·(s ∘ q)): no scaled copy of A's values is made.
     /// </summary>
     public static (double MinRitz, double MaxRitz, int Steps) Estimate<T>(Backend be, CsrIndices a, Storage<T> values, int valOffset, int steps, int seed,
-        Storage<T>? startVector = null)
+        Storage<T>? startVector = null, Storage<T>? scaling = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = a.Rows;
@@ -42,6 +43,7 @@ internal static class LanczosExtremes
         using var qOwned = q;
         using var qPrev = be.Allocate<T>(n);
         using var w = be.Allocate<T>(n);
+        using var sq = scaling is null ? null : be.Allocate<T>(n);
         T nrm = T.Sqrt(be.Dot(q, 0, q, 0, n));
         be.Map(UnaryOp.Identity, T.One / nrm, q, 0, q, 0, n);
         var alpha = new List<double>();
@@ -49,7 +51,13 @@ internal static class LanczosExtremes
         T betaPrev = T.Zero;
         for (int j = 0; j < steps; j++)
         {
-            be.SpMV(a, values, valOffset, q, 0, w, 0, T.One, T.Zero);         // w = A q_j
+            if (scaling is null) be.SpMV(a, values, valOffset, q, 0, w, 0, T.One, T.Zero); // w = A q_j
+            else
+            {
+                be.Binary(BinaryOp.Multiply, scaling, 0, q, 0, sq!, 0, n);     // w = S A S q_j
+                be.SpMV(a, values, valOffset, sq!, 0, w, 0, T.One, T.Zero);
+                be.Binary(BinaryOp.Multiply, scaling, 0, w, 0, w, 0, n);
+            }
             if (j > 0) be.Axpby(-betaPrev, qPrev, 0, T.One, w, 0, n);        // w -= β_{j-1} q_{j-1}
             T al = be.Dot(q, 0, w, 0, n);
             be.Axpby(-al, q, 0, T.One, w, 0, n);                            // w -= α_j q_j
