@@ -21,14 +21,8 @@ public sealed partial class CpuBackend
         for (int b = 0; b < layout.Count; b++)
         {
             int o = b * scalarStride;
-            bool active = s[o + C.Status] == T.Zero;
             T rho = s[o + B.Rho];
-            if (active)
-            {
-                int code = !C.IsFinite(rho) ? C.NonFinite : rho == T.Zero ? C.ZeroCurvature : C.Active;
-                if (code != C.Active) Stop(s, o, code, iteration - 1);
-                active = code == C.Active;
-            }
+            bool active = DivisorUsable(s, o, rho, iteration);
             job.Active[b] = active;
             job.Coefficient[b] = active ? rho / s[o + B.RhoOld] * (s[o + B.Alpha] / s[o + B.Omega]) : T.Zero;
             job.Coefficient2[b] = s[o + B.Omega];
@@ -47,14 +41,8 @@ public sealed partial class CpuBackend
         for (int b = 0; b < layout.Count; b++)
         {
             int o = b * scalarStride;
-            bool active = s[o + C.Status] == T.Zero;
             T rv = s[o + B.Rv];
-            if (active)
-            {
-                int code = !C.IsFinite(rv) ? C.NonFinite : rv == T.Zero ? C.ZeroCurvature : C.Active;
-                if (code != C.Active) Stop(s, o, code, iteration - 1);
-                active = code == C.Active;
-            }
+            bool active = DivisorUsable(s, o, rv, iteration);
             job.Active[b] = active;
             job.Coefficient[b] = active ? s[o + B.Rho] / rv : T.Zero;
         }
@@ -121,5 +109,17 @@ public sealed partial class CpuBackend
         if (stride < B.History + 1 || (long)layout.Count * stride > scalars.Length)
             throw new ArgumentOutOfRangeException(nameof(scalars),
                 $"scalar block of {scalars.Length} elements cannot hold {layout.Count} systems of stride {stride} (the stride must exceed {B.History})");
+    }
+
+    /// <summary>
+    /// Whether system o is still active and <paramref name="divisor"/> can be divided by: a non-finite or zero divisor
+    /// stops it (NonFinite / ZeroCurvature) at the previous iteration, the one that produced the divisor.
+    /// </summary>
+    private static bool DivisorUsable<T>(T[] s, int o, T divisor, int iteration) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (s[o + C.Status] != T.Zero) return false;
+        int code = !C.IsFinite(divisor) ? C.NonFinite : divisor == T.Zero ? C.ZeroCurvature : C.Active;
+        if (code != C.Active) Stop(s, o, code, iteration - 1);
+        return code == C.Active;
     }
 }

@@ -112,8 +112,6 @@ public sealed class CholeskyFactorization<T> : SparseFactorization<T> where T : 
     /// <summary>Whether the last solve of a GPU vector ran on the GPU (the factor is uploaded there).</summary>
     public bool FactorOnDevice => _device is not null;
 
-    /// <summary>Levels of the supernodal assembly tree: the launches of one triangular sweep on a GPU.</summary>
-    public int TreeLevels => SupernodalDeviceSolver.LevelsOf(_symbolic);
 
     /// <summary>The factor of matrix <paramref name="batchIndex"/> uploaded to <paramref name="device"/> (tests and benchmarks).</summary>
     internal SupernodalDeviceSolver UploadFactor(Device device, int batchIndex = 0) =>

@@ -41,9 +41,6 @@ internal sealed class SupernodalDeviceSolver : IDisposable
         return end;
     }
 
-    /// <summary>Levels of the assembly tree of <paramref name="s"/>.</summary>
-    public static int LevelsOf(SupernodalSymbolic s) => LevelSchedule(s).LevelPtr.Length - 1;
-
     /// <summary>
     /// The supernodes by level: level(s) = 1 + max level of its children, leaves 0 (parents are numbered after their
     /// children, so one ascending pass suffices).
