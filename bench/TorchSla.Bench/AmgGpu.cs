@@ -15,7 +15,7 @@ namespace TorchSla.Bench;
 /// the peak of the bytes held by live device storages (IlgpuBackend.PeakLiveBytes, counted by the allocator: matrix,
 /// hierarchy, setup temporaries, Krylov vectors; the pool's spare buffers not counted) from the upload of the matrix
 /// to the end of the AMG solve, per row. Up to --jacobi-max rows also Jacobi-PCG. --spgemm-budget: the ints the symbolic SpGEMM's
-/// hash tables may hold at once (IlgpuBackend.SpGemmTableBudget), for measuring its effect on the peak. Markdown rows on stdout.
+/// hash tables may hold at once (IlgpuBackend.SpGemmTableBudget; default 2²⁵, 0 = one table per product), for measuring its effect on the peak. Markdown rows on stdout.
 /// </summary>
 internal static class AmgGpu
 {
@@ -44,7 +44,7 @@ internal static class AmgGpu
         }
         if (problems.Count == 0) problems = [(2, 1000), (2, 2000), (2, 4000), (3, 200)];
         var be = BackendRegistry.Get(device);
-        if (spgemmBudget > 0 && be is IlgpuBackend gpu) gpu.SpGemmTableBudget = spgemmBudget;
+        if (spgemmBudget >= 0 && be is IlgpuBackend gpu) gpu.SpGemmTableBudget = spgemmBudget;
         Console.WriteLine($"device: {be.Description}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Warm(device);
         Console.WriteLine("| problem | n | solver | setup s | solve s | total s | iterations | rel. residual | levels | op. complexity | device peak B/DOF |");

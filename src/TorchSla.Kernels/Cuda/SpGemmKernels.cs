@@ -16,7 +16,7 @@ namespace TorchSla.Kernels.Cuda;
 /// (linear probing, compare-and-swap) and counts each new column once (integer atomics: exact).</item>
 /// <item><see cref="Compact"/> and <see cref="Rank"/>: each row's keys are packed, then each key is written at
 /// its rank among the row's keys, so columns come out sorted whatever order the races left in the table.</item>
-/// <item>Opt-in (<c>IlgpuBackend.SpGemmTableBudget</c>): tables larger than a memory budget are made for one chunk of
+/// <item>Under a memory budget (<c>IlgpuBackend.SpGemmTableBudget</c>, 128 MB by default): tables larger than it are made for one chunk of
 /// consecutive rows at a time (<see cref="ChunkBounds"/>, the paper's row grouping used as a memory bound): a first sweep of
 /// the chunks counts (<see cref="InsertRange"/>), a second inserts again, packs and ranks (<see cref="CompactRange"/>,
 /// <see cref="RankHashed"/>), so that the tables never hold more than about one chunk's worth of ints.</item>
@@ -170,8 +170,9 @@ internal static class SpGemmKernels
         colInd[c0 + r] = v;
     }
 
-    // ---- Chunked symbolic phase (opt-in: IlgpuBackend.SpGemmTableBudget > 0). Tested on ILGPU's CPU emulator against the
-    // one-table plan; not yet run on a GPU, so the default path above stays the one measured on the H100.
+    // ---- Chunked symbolic phase (products whose tables exceed IlgpuBackend.SpGemmTableBudget; 0 turns it off). Tested on
+    // ILGPU's CPU emulator against the one-table plan and measured on an H100 (2026-12-06: the same iterations, AMG setup
+    // 0.137 → 0.140 s and device peak 322 → 268 B/DOF on 2D Poisson 16M).
 
     /// <summary>
     /// Thread per entry a_ik of the chunk (slots [paStart, paEnd) of A): inserts every column j of B's row k into row

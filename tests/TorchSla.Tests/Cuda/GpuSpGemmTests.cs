@@ -112,6 +112,7 @@ public class GpuSpGemmTests
         {
             var aG = new CsrIndices(70, 60, gpu.Upload<int>(arp), gpu.Upload<int>(aci));
             var bG = new CsrIndices(60, 50, gpu.Upload<int>(brp), gpu.Upload<int>(bci));
+            gpu.SpGemmTableBudget = 0;   // one table per product
             using var whole = gpu.SpGemmSymbolic(aG, bG);
             gpu.SpGemmTableBudget = budget;
             using var chunked = gpu.SpGemmSymbolic(aG, bG);
