@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using System.Numerics;
+using TorchSla.Kernels;
+using TorchSla.Kernels.Memory;
 
 namespace TorchSla.Solvers.Direct;
 
@@ -24,14 +26,15 @@ namespace TorchSla.Solvers.Direct;
 /// <typeparam name="T">Element type (double or float); the factors are float64.</typeparam>
 public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private const double MachineEpsilon = 2.220446049250313e-16;
-    private readonly SparsePattern _pattern;
+        private readonly SparsePattern _pattern;
     private readonly int[] _q = [];
     private readonly int[] _cscPtr = [], _cscRow = [], _cscSource = [];
     private readonly MultifrontalLu.Plan? _plan;
     private readonly double _threshold;
     private ILuFactors[] _factors;
     private double[] _values;
+    private FrontalLuDeviceSolver? _device;
+    private readonly Dictionary<(Device Device, int Batch, bool Transpose), RefinementOperator> _refinement = [];
 
     /// <summary>
     /// <see cref="LuAlgorithm.Automatic"/> picks the multifrontal LU when at least this fraction of the off-diagonal
@@ -138,46 +141,93 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
             f[b] = GilbertPeierlsLu.Factor(n, _cscPtr, _cscRow, csc, _q, _threshold);
         }
         _factors = f; _values = values;
+        DropDeviceCopies();
         FactorSeconds = sw.Elapsed.TotalSeconds;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void SolveInPlace(int batchIndex, Span<double> x, bool transpose)
     {
-        int n = N, nnz = _pattern.Nnz;
         var fac = _factors[batchIndex];
-        var work = new double[n];
-        var b = x.ToArray();
+        var work = new double[N];
+        var b = new CpuStorage<double>(x.ToArray());
         if (transpose) fac.SolveTranspose(x, work); else fac.Solve(x, work);
         if (MaxRefinementSteps == 0) return;
-        var v = new ReadOnlySpan<double>(_values, batchIndex * nnz, nnz);
-        var rp = _pattern.RowPtr; var ci = _pattern.ColInd;
-        var r = new double[n]; var den = new double[n];
-        var best = x.ToArray();
-        double bestOmega = double.PositiveInfinity;
-        for (int step = 0; ; step++)
+        var xs = new CpuStorage<double>(x.ToArray());
+        IterativeRefinement.Run(Refinement(Device.Cpu, batchIndex, transpose), b, xs, MaxRefinementSteps, r =>
         {
-            // r = b − op(A)·x, denominators (|op(A)|·|x| + |b|)_i.
-            for (int i = 0; i < n; i++) { r[i] = b[i]; den[i] = Math.Abs(b[i]); }
-            for (int i = 0; i < n; i++)
-                for (int q = rp[i]; q < rp[i + 1]; q++)
-                {
-                    if (!transpose) { double t = v[q] * x[ci[q]]; r[i] -= t; den[i] += Math.Abs(t); }
-                    else { double t = v[q] * x[i]; r[ci[q]] -= t; den[ci[q]] += Math.Abs(t); }
-                }
-            double omega = 0;
-            for (int i = 0; i < n; i++)
-                if (den[i] > 0) omega = Math.Max(omega, Math.Abs(r[i]) / den[i]);
-                else if (r[i] != 0) omega = double.PositiveInfinity;
-            if (!(omega < bestOmega)) break;
-            bool fast = omega < 0.5 * bestOmega;
-            bestOmega = omega;
-            x.CopyTo(best);
-            if (step >= MaxRefinementSteps || omega <= MachineEpsilon || (step > 0 && !fast)) break;
-            if (transpose) fac.SolveTranspose(r, work); else fac.Solve(r, work);
-            for (int i = 0; i < n; i++) x[i] += r[i];
+            var a = ((CpuStorage<double>)r).Array;
+            if (transpose) fac.SolveTranspose(a, work); else fac.Solve(a, work);
+        });
+        xs.Array.CopyTo(x);
+    }
+
+    /// <summary>op(A) of matrix <paramref name="batchIndex"/> on <paramref name="device"/> for the refinement (built on first use).</summary>
+    private RefinementOperator Refinement(Device device, int batchIndex, bool transpose)
+    {
+        lock (_refinement)
+        {
+            if (!_refinement.TryGetValue((device, batchIndex, transpose), out var op))
+                _refinement[(device, batchIndex, transpose)] = op = RefinementOperator.Create(device, _pattern, _values, (long)batchIndex * _pattern.Nnz, transpose);
+            return op;
         }
-        best.CopyTo(x);
+    }
+
+    private void DropDeviceCopies()
+    {
+        _device?.Dispose(); _device = null;
+        lock (_refinement)
+        {
+            foreach (var op in _refinement.Values) op.Dispose();
+            _refinement.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Rows from which a float64 right-hand side on a GPU is solved there (multifrontal factors uploaded once, the refinement's
+    /// residuals computed there too) instead of being copied to the host, solved and copied back: the threshold measured for
+    /// the Cholesky factor (<see cref="CholeskyFactorization{T}.DeviceSolveMinRows"/>), whose sweeps these mirror.
+    /// </summary>
+    public const int DeviceSolveMinRows = CholeskyFactorization<double>.DeviceSolveMinRows;
+
+    /// <summary>
+    /// Where a float64 vector that lives on a GPU is solved when the factors are multifrontal: null (default) on the GPU
+    /// from <see cref="DeviceSolveMinRows"/> rows, on the host below; true always on the GPU; false always on the host
+    /// (setting it releases a device copy of the factors). Left-looking factors are always solved on the host.
+    /// </summary>
+    public bool? SolveOnGpu
+    {
+        get => _solveOnGpu;
+        set { _solveOnGpu = value; if (value == false) DropDeviceCopies(); }
+    }
+
+    private bool? _solveOnGpu;
+
+    /// <summary>Whether the last solve of a GPU vector ran on the GPU (the factors are uploaded there).</summary>
+    public bool FactorOnDevice => _device is not null;
+
+    /// <summary>The multifrontal factors of matrix <paramref name="batchIndex"/> uploaded to <paramref name="device"/> (tests and
+    /// benchmarks); null for left-looking factors or factors too large for one device storage.</summary>
+    internal FrontalLuDeviceSolver? UploadFactors(Device device, int batchIndex = 0) =>
+        _factors[batchIndex] is MultifrontalLuFactors mf ? FrontalLuDeviceSolver.Upload(mf, device) : null;
+
+    private protected override Tensor<T>? SolveOnDevice(Tensor<T> b, bool transpose)
+    {
+        if (typeof(T) != typeof(double) || _factors[0] is not MultifrontalLuFactors mf || !(SolveOnGpu ?? N >= DeviceSolveMinRows)) return null;
+        var bs = (Storage<double>)(object)b.Storage;
+        var be = BackendRegistry.Get(b.Device);
+        double m = be.Reduce(ReduceOp.MaxAbs, bs, 0, N);
+        if (!double.IsFinite(m)) CheckFinite(b.Cpu().ToArray().Select(v => double.CreateChecked(v)).ToArray(), nameof(b));
+        if (_device is null || _device.Device != b.Device)
+        {
+            DropDeviceCopies();
+            _device = FrontalLuDeviceSolver.Upload(mf, b.Device);
+            if (_device is null) return null;
+        }
+        var device = _device;
+        var x = device.Solve(bs, transpose);
+        if (MaxRefinementSteps > 0)
+            IterativeRefinement.Run(Refinement(b.Device, 0, transpose), bs, x, MaxRefinementSteps, r => device.SolveInPlace(r, transpose));
+        return (Tensor<T>)(object)new Tensor<double>(x, b.Shape);
     }
 
     private protected override (double LogAbsDet, int Sign) LogDeterminant(int batchIndex) => _factors[batchIndex].LogDeterminant();
@@ -185,7 +235,7 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
     private protected override double[] SelectedInverseTranspose(int batchIndex) =>
         LuSelectedInverse.OnPattern(_factors[batchIndex].ToCompressedColumns(keepExplicitZeros: true), _pattern);
 
-    private protected override void ReleaseFactors() { _factors = []; _values = []; }
+    private protected override void ReleaseFactors() { _factors = []; _values = []; DropDeviceCopies(); }
 
     /// <summary>L (unit lower triangular) and U (upper triangular) of matrix <paramref name="batchIndex"/> in compressed columns, pivot order: P·A·Q = L·U.</summary>
     public (int[] LColumnPointers, int[] LRowIndices, double[] LValues, int[] UColumnPointers, int[] URowIndices, double[] UValues) GetFactors(int batchIndex = 0)

@@ -133,6 +133,55 @@ internal sealed class MultifrontalLuFactors : ILuFactors
         for (int v = 0; v < n; v++) x[perm[v]] = z[v];
     }
 
+    /// <summary>The analysis the fronts follow (ordering, assembly tree).</summary>
+    internal SupernodalSymbolic Symbolic => _s;
+
+    /// <summary>
+    /// The factors in the layout of <see cref="Kernels.Memory.FrontalLuFactor"/> on <paramref name="backend"/>, with the
+    /// level schedule <paramref name="levelPtr"/>/<paramref name="levelNodes"/> of the assembly tree. The fronts' blocks
+    /// are not repacked: each distinct host array holding them (the shared L and U arrays, and the arrays of fronts that
+    /// received delayed columns) is copied once, and a front's offset is its array's place plus its offset there. Null
+    /// when the arrays add up to more than one device storage can index.
+    /// </summary>
+    internal Kernels.Memory.FrontalLuFactor? ToDevice(Kernels.Backend backend, int[] levelPtr, int[] levelNodes)
+    {
+        int nf = _pivots.Length;
+        var indexPtr = new int[nf + 1];
+        for (int f = 0; f < nf; f++) indexPtr[f + 1] = checked(indexPtr[f] + _rows[f].Length);
+        var ri = new int[indexPtr[nf]]; var ci = new int[indexPtr[nf]];
+        for (int f = 0; f < nf; f++) { _rows[f].CopyTo(ri, indexPtr[f]); _cols[f].CopyTo(ci, indexPtr[f]); }
+        var lOff = Place(_l, out var lArrays, out long lLength);
+        var uOff = Place(_u, out var uArrays, out long uLength);
+        if (lLength > Array.MaxLength || uLength > Array.MaxLength) return null;
+        var l = Concatenate(backend, lArrays, (int)lLength);
+        var u = Concatenate(backend, uArrays, (int)uLength);
+        return new Kernels.Memory.FrontalLuFactor(_s.N, nf, backend.Upload<int>(indexPtr), backend.Upload<int>(ri), backend.Upload<int>(ci),
+            backend.Upload<int>(_pivots), backend.Upload<long>(lOff), backend.Upload<long>(uOff), l, u, backend.Upload<int>(levelNodes), levelPtr);
+    }
+
+    /// <summary>Each front's offset in the concatenation of the distinct arrays of <paramref name="arrays"/> (in first-use order).</summary>
+    private long[] Place(double[][] arrays, out List<double[]> distinct, out long length)
+    {
+        var start = new Dictionary<double[], long>(ReferenceEqualityComparer.Instance);
+        distinct = [];
+        length = 0;
+        var off = new long[arrays.Length];
+        for (int f = 0; f < arrays.Length; f++)
+        {
+            if (!start.TryGetValue(arrays[f], out long s)) { s = length; start[arrays[f]] = s; distinct.Add(arrays[f]); length += arrays[f].Length; }
+            off[f] = s + _off[f];
+        }
+        return off;
+    }
+
+    private static Kernels.Memory.Storage<double> Concatenate(Kernels.Backend backend, List<double[]> arrays, int length)
+    {
+        var d = backend.Allocate<double>(length);
+        int at = 0;
+        foreach (var a in arrays) { d.CopyFrom(a, at); at += a.Length; }
+        return d;
+    }
+
     /// <summary>Front sn's m×npiv block (L) or npiv×m block (U) in <paramref name="arrays"/>.</summary>
     private ReadOnlySpan<double> Block(double[][] arrays, int sn, int m) => new(arrays[sn], (int)_off[sn], m * _pivots[sn]);
 

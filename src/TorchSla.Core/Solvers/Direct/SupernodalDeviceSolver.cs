@@ -43,9 +43,9 @@ internal sealed class SupernodalDeviceSolver : IDisposable
 
     /// <summary>
     /// The supernodes by level: level(s) = 1 + max level of its children, leaves 0 (parents are numbered after their
-    /// children, so one ascending pass suffices).
+    /// children, so one ascending pass suffices). The multifrontal LU's fronts follow the same tree (FrontalLuDeviceSolver).
     /// </summary>
-    private static (int[] LevelPtr, int[] Nodes) LevelSchedule(SupernodalSymbolic s)
+    internal static (int[] LevelPtr, int[] Nodes) LevelSchedule(SupernodalSymbolic s)
     {
         int ns = s.SuperCount;
         var level = new int[ns];
