@@ -4,55 +4,100 @@ using TorchSla.Kernels.Memory;
 namespace TorchSla.Solvers.Direct;
 
 /// <summary>
-/// Iterative refinement in float64 after a direct solve, written once over <see cref="Backend"/> so that a solve on the
-/// host and one on a GPU refine alike: x ← x + op(A)⁻¹·(b − op(A)·x) while the componentwise backward error
-/// ω = maxᵢ |b − op(A)·x|ᵢ / (|op(A)|·|x| + |b|)ᵢ (Oettli &amp; Prager 1964; the stopping rule of Arioli, Demmel &amp; Duff,
-/// SIAM J. Matrix Anal. Appl. 10 (1989) 165–190) keeps falling by at least half, at most <c>maxSteps</c> corrections;
-/// the best iterate seen is returned. One host read-back per step (ω).
+/// The steps of <see cref="IterativeRefinement"/> on one kind of vector (host arrays, device storages): the residual
+/// with its backward error, the factorization's solve, and the correction.
+/// </summary>
+internal interface IRefinementSteps<TVector>
+{
+    /// <summary>r = b − op(A)·x; returns the componentwise backward error ω = maxᵢ |r|ᵢ / (|op(A)|·|x| + |b|)ᵢ
+    /// (∞ where a denominator is 0 and r is not).</summary>
+    double Residual(TVector x, TVector r);
+
+    /// <summary>r ← op(A)⁻¹·r with the factorization.</summary>
+    void Solve(TVector r);
+
+    /// <summary>next = x + d.</summary>
+    void Correct(TVector x, TVector d, TVector next);
+}
+
+/// <summary>
+/// Iterative refinement in float64 after a direct solve, written once for the host and the devices
+/// (<see cref="IRefinementSteps{TVector}"/>): x ← x + op(A)⁻¹·(b − op(A)·x) while the componentwise backward error
+/// ω (Oettli &amp; Prager 1964; the stopping rule of Arioli, Demmel &amp; Duff, SIAM J. Matrix Anal. Appl. 10 (1989)
+/// 165–190) keeps falling by at least half, at most <c>maxSteps</c> corrections; the iterate with the smallest ω is kept.
 /// </summary>
 internal static class IterativeRefinement
 {
     private const double MachineEpsilon = 2.220446049250313e-16;
 
     /// <summary>
-    /// Refines <paramref name="x"/> (on entry the direct solution of op(A)·x = b; on exit the iterate with the smallest ω)
-    /// with <paramref name="solve"/> (r ← op(A)⁻¹·r in place, the factorization's solve). Returns the final ω.
+    /// Refines the direct solution <paramref name="x"/> with the scratch vectors <paramref name="spare"/> and
+    /// <paramref name="r"/> (the iterates alternate between x and spare). Returns the vector that holds the best iterate
+    /// (x itself when even the first ω is not a number) and its ω.
     /// </summary>
-    public static double Run(RefinementOperator op, Storage<double> b, Storage<double> x, int maxSteps, Action<Storage<double>> solve)
+    public static (TVector Best, double Omega) Run<TVector>(IRefinementSteps<TVector> steps, TVector x, TVector spare, TVector r, int maxSteps)
     {
-        var be = op.Backend;
-        int n = op.Pattern.Rows;
-        using var r = be.Allocate<double>(n);
-        using var den = be.Allocate<double>(n);
-        using var t = be.Allocate<double>(n);
-        using var absB = be.Allocate<double>(n);
-        using var best = be.Allocate<double>(n);
-        be.Map(UnaryOp.Abs, 1.0, b, 0, absB, 0, n);
-        be.Copy(x, 0, best, 0, n);
+        TVector cur = x, best = spare;
+        bool any = false;
         double bestOmega = double.PositiveInfinity;
         for (int step = 0; ; step++)
         {
-            // r = b − op(A)·x and the denominators |op(A)|·|x| + |b| (+ the smallest subnormal, so that a zero row of the
-            // denominator, where r is 0 too, gives 0 and not 0/0).
-            be.Copy(b, 0, r, 0, n);
-            be.SpMV(op.Pattern, op.Values, 0, x, 0, r, 0, -1.0, 1.0);
-            be.Map(UnaryOp.Abs, 1.0, x, 0, t, 0, n);
-            be.SpMV(op.Pattern, op.AbsValues, 0, t, 0, den, 0, 1.0, 0.0);
-            be.Axpby(1.0, absB, 0, 1.0, den, 0, n);
-            be.Pointwise(PointwiseOp.AddScalar, double.Epsilon, den, 0, den, 0, n);
-            be.Binary(BinaryOp.Divide, r, 0, den, 0, t, 0, n);
-            double omega = be.Reduce(ReduceOp.MaxAbs, t, 0, n);
+            double omega = steps.Residual(cur, r);
             if (!(omega < bestOmega)) break;
             bool fast = omega < 0.5 * bestOmega;
             bestOmega = omega;
-            be.Copy(x, 0, best, 0, n);
+            (best, cur) = (cur, best);
+            any = true;
             if (step >= maxSteps || omega <= MachineEpsilon || (step > 0 && !fast)) break;
-            solve(r);
-            be.Axpby(1.0, r, 0, 1.0, x, 0, n);
+            steps.Solve(r);
+            steps.Correct(best, r, cur);
         }
-        be.Copy(best, 0, x, 0, n);
-        return bestOmega;
+        return (any ? best : cur, bestOmega);
     }
+}
+
+/// <summary>The refinement's steps on a device (<see cref="Backend"/> operations; one host read-back per step, ω).</summary>
+internal sealed class DeviceRefinementSteps : IRefinementSteps<Storage<double>>, IDisposable
+{
+    private readonly RefinementOperator _op;
+    private readonly Storage<double> _b, _absB, _den, _t;
+    private readonly Action<Storage<double>> _solve;
+    private readonly int _n;
+
+    public DeviceRefinementSteps(RefinementOperator op, Storage<double> b, Action<Storage<double>> solve)
+    {
+        _op = op; _b = b; _solve = solve;
+        var be = op.Backend;
+        _n = op.Pattern.Rows;
+        _absB = be.Allocate<double>(_n); _den = be.Allocate<double>(_n); _t = be.Allocate<double>(_n);
+        be.Map(UnaryOp.Abs, 1.0, b, 0, _absB, 0, _n);
+    }
+
+    public double Residual(Storage<double> x, Storage<double> r)
+    {
+        var be = _op.Backend;
+        int n = _n;
+        be.Copy(_b, 0, r, 0, n);
+        be.SpMV(_op.Pattern, _op.Values, 0, x, 0, r, 0, -1.0, 1.0);
+        be.Map(UnaryOp.Abs, 1.0, x, 0, _t, 0, n);
+        be.SpMV(_op.Pattern, _op.AbsValues, 0, _t, 0, _den, 0, 1.0, 0.0);
+        be.Axpby(1.0, _absB, 0, 1.0, _den, 0, n);
+        // + the smallest subnormal: a zero denominator (where r is 0 too) gives 0 and not 0/0.
+        be.Pointwise(PointwiseOp.AddScalar, double.Epsilon, _den, 0, _den, 0, n);
+        be.Binary(BinaryOp.Divide, r, 0, _den, 0, _t, 0, n);
+        return be.Reduce(ReduceOp.MaxAbs, _t, 0, n);
+    }
+
+    public void Solve(Storage<double> r) => _solve(r);
+
+    public void Correct(Storage<double> x, Storage<double> d, Storage<double> next)
+    {
+        var be = _op.Backend;
+        be.Copy(x, 0, next, 0, _n);
+        be.Axpby(1.0, d, 0, 1.0, next, 0, _n);
+    }
+
+    public void Dispose() { _absB.Dispose(); _den.Dispose(); _t.Dispose(); }
 }
 
 /// <summary>op(A) (A or Aᵀ, one value set) and |op(A)| on one backend, for <see cref="IterativeRefinement"/>.</summary>
@@ -88,8 +133,6 @@ internal sealed class RefinementOperator : IDisposable
         else Array.Copy(values, offset, v, 0, nnz);
         var abs = new double[nnz];
         for (int s = 0; s < nnz; s++) abs[s] = Math.Abs(v[s]);
-        if (device.IsCpu)
-            return new RefinementOperator(be, p.On(device), new CpuStorage<double>(v), new CpuStorage<double>(abs), ownsPattern: false);
         // A pattern's own device copy is cached on it (SparsePattern.On); the transposed one is private to this operator.
         var indices = transpose ? new CsrIndices(p.Rows, p.Cols, be.Upload<int>(p.RowPtr), be.Upload<int>(p.ColInd)) : p.On(device);
         return new RefinementOperator(be, indices, be.Upload<double>(v), be.Upload<double>(abs), ownsPattern: transpose);

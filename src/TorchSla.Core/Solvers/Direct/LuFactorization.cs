@@ -145,23 +145,56 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
         FactorSeconds = sw.Elapsed.TotalSeconds;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void SolveInPlace(int batchIndex, Span<double> x, bool transpose)
     {
         var fac = _factors[batchIndex];
         var work = new double[N];
-        var b = new CpuStorage<double>(x.ToArray());
+        var steps = new HostRefinementSteps(this, batchIndex, transpose, x.ToArray(), work);
         if (transpose) fac.SolveTranspose(x, work); else fac.Solve(x, work);
         if (MaxRefinementSteps == 0) return;
-        var xs = new CpuStorage<double>(x.ToArray());
-        IterativeRefinement.Run(Refinement(Device.Cpu, batchIndex, transpose), b, xs, MaxRefinementSteps, r =>
-        {
-            var a = ((CpuStorage<double>)r).Array;
-            if (transpose) fac.SolveTranspose(a, work); else fac.Solve(a, work);
-        });
-        xs.Array.CopyTo(x);
+        var cur = x.ToArray();
+        var (best, _) = IterativeRefinement.Run(steps, cur, new double[N], new double[N], MaxRefinementSteps);
+        best.CopyTo(x);
     }
 
-    /// <summary>op(A) of matrix <paramref name="batchIndex"/> on <paramref name="device"/> for the refinement (built on first use).</summary>
+    /// <summary>The refinement's steps on the host for matrix <paramref name="batchIndex"/> (op(A) read in place).</summary>
+    private sealed class HostRefinementSteps(LuFactorization<T> f, int batchIndex, bool transpose, double[] b, double[] work) : IRefinementSteps<double[]>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public double Residual(double[] x, double[] r)
+        {
+            int n = f.N, nnz = f._pattern.Nnz;
+            var v = new ReadOnlySpan<double>(f._values, batchIndex * nnz, nnz);
+            var rp = f._pattern.RowPtr; var ci = f._pattern.ColInd;
+            var den = new double[n];
+            for (int i = 0; i < n; i++) { r[i] = b[i]; den[i] = Math.Abs(b[i]); }
+            for (int i = 0; i < n; i++)
+                for (int q = rp[i]; q < rp[i + 1]; q++)
+                {
+                    if (!transpose) { double t = v[q] * x[ci[q]]; r[i] -= t; den[i] += Math.Abs(t); }
+                    else { double t = v[q] * x[i]; r[ci[q]] -= t; den[ci[q]] += Math.Abs(t); }
+                }
+            double omega = 0;
+            for (int i = 0; i < n; i++)
+                if (den[i] > 0) omega = Math.Max(omega, Math.Abs(r[i]) / den[i]);
+                else if (r[i] != 0) omega = double.PositiveInfinity;
+            return omega;
+        }
+
+        public void Solve(double[] r)
+        {
+            if (transpose) f._factors[batchIndex].SolveTranspose(r, work); else f._factors[batchIndex].Solve(r, work);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Correct(double[] x, double[] d, double[] next)
+        {
+            for (int i = 0; i < next.Length; i++) next[i] = x[i] + d[i];
+        }
+    }
+
+    /// <summary>op(A) of matrix <paramref name="batchIndex"/> on the GPU <paramref name="device"/> for the refinement (built on first use).</summary>
     private RefinementOperator Refinement(Device device, int batchIndex, bool transpose)
     {
         lock (_refinement)
@@ -225,9 +258,13 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
         }
         var device = _device;
         var x = device.Solve(bs, transpose);
-        if (MaxRefinementSteps > 0)
-            IterativeRefinement.Run(Refinement(b.Device, 0, transpose), bs, x, MaxRefinementSteps, r => device.SolveInPlace(r, transpose));
-        return (Tensor<T>)(object)new Tensor<double>(x, b.Shape);
+        if (MaxRefinementSteps == 0) return (Tensor<T>)(object)new Tensor<double>(x, b.Shape);
+        using var steps = new DeviceRefinementSteps(Refinement(b.Device, 0, transpose), bs, r => device.SolveInPlace(r, transpose));
+        var spare = be.Allocate<double>(N);
+        using var r = be.Allocate<double>(N);
+        var (best, _) = IterativeRefinement.Run(steps, x, spare, r, MaxRefinementSteps);
+        (ReferenceEquals(best, x) ? spare : x).Dispose();
+        return (Tensor<T>)(object)new Tensor<double>(best, b.Shape);
     }
 
     private protected override (double LogAbsDet, int Sign) LogDeterminant(int batchIndex) => _factors[batchIndex].LogDeterminant();
