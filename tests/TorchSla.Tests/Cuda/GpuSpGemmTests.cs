@@ -164,6 +164,81 @@ public class GpuSpGemmTests
         for (int s = 0; s < got.Length; s++) Assert.True(Math.Abs(got[s] - planValues.Array[s]) <= 1e-13, $"slot {s}: cpu {planValues.Array[s]}, gpu {got[s]}");
     }
 
+    /// <summary>
+    /// AmgScaledProduct: (diag(left)·A + shift·I)·B. The CPU forms each left entry inside the product; its result must be
+    /// AmgScale then SpGemm bit for bit (so a hierarchy built with it is the one built before). The device's twin is the
+    /// backend default (AmgScale, then its SpGemm), checked against the same reference on small inputs.
+    /// </summary>
+    [Theory]
+    [InlineData(30, 20, 5, 31)]     // one block on the CPU
+    [InlineData(3000, 400, 6, 32)]  // several row blocks, markers and accumulators handed from block to block
+    public void ScaledProductEqualsScaleThenProduct(int m, int n, int meanLength, int seed)
+    {
+        var (arp, aci, av) = Random(m, m, meanLength, seed);
+        // A must store its diagonal: add it where the random pattern lacks it.
+        var rows = new List<(int, double)>[m];
+        for (int r = 0; r < m; r++)
+        {
+            rows[r] = [];
+            for (int s = arp[r]; s < arp[r + 1]; s++) rows[r].Add((aci[s], av[s]));
+            if (!rows[r].Exists(e => e.Item1 == r)) rows[r].Add((r, 4.0 + r % 3));
+            rows[r].Sort((x, y) => x.Item1.CompareTo(y.Item1));
+        }
+        arp = new int[m + 1];
+        for (int r = 0; r < m; r++) arp[r + 1] = arp[r] + rows[r].Count;
+        aci = rows.SelectMany(r => r.Select(e => e.Item1)).ToArray();
+        av = rows.SelectMany(r => r.Select(e => e.Item2)).ToArray();
+        var (brp, bci, bv) = Random(m, n, meanLength, seed + 100);
+        var rng = new Random(seed + 200);
+        var left = Enumerable.Range(0, m).Select(_ => rng.NextDouble() - 0.7).ToArray();
+        var aC = new CsrIndices(m, m, new CpuStorage<int>(arp), new CpuStorage<int>(aci));
+        var bC = new CsrIndices(m, n, new CpuStorage<int>(brp), new CpuStorage<int>(bci));
+        var scaled = new CpuStorage<double>(aci.Length);
+        Cpu.AmgScale(aC, new CpuStorage<double>(av), new CpuStorage<double>(left), null, 1.0, scaled);
+        var (refPattern, refValues) = Cpu.SpGemm(aC, scaled, bC, new CpuStorage<double>(bv));
+        var avBefore = (double[])av.Clone();
+        var (pattern, values) = Cpu.AmgScaledProduct(aC, new CpuStorage<double>(av), new CpuStorage<double>(left), 1.0, bC, new CpuStorage<double>(bv));
+        Assert.Equal(avBefore, av); // A's values are not modified
+        Assert.Equal(refPattern.RowPtr.ToArray(), pattern.RowPtr.ToArray());
+        Assert.Equal(refPattern.ColInd.ToArray(), pattern.ColInd.ToArray());
+        Assert.Equal(refValues.ToArray(), values.ToArray());
+        if (m > 100) return; // the device's twin on small inputs only
+        var (gp, gv) = Gpu.AmgScaledProduct(new CsrIndices(m, m, Gpu.Upload<int>(arp), Gpu.Upload<int>(aci)), Gpu.Upload<double>(av),
+            Gpu.Upload<double>(left), 1.0, new CsrIndices(m, n, Gpu.Upload<int>(brp), Gpu.Upload<int>(bci)), Gpu.Upload<double>(bv));
+        Assert.Equal(refPattern.RowPtr.ToArray(), gp.RowPtr.ToArray());
+        Assert.Equal(refPattern.ColInd.ToArray(), gp.ColInd.ToArray());
+        var got = gv.ToArray(); var want = refValues.ToArray();
+        for (int s = 0; s < got.Length; s++) Assert.True(Math.Abs(got[s] - want[s]) <= 1e-13, $"slot {s}: cpu {want[s]}, gpu {got[s]}");
+    }
+
+    /// <summary>
+    /// TransposeWithValues against the definition (Aᵀ[j, i] = A[i, j]: a dense reference) and against the pattern transpose's
+    /// slot map; on the CPU with one block and with several (each block's cursors per column), on the device (the backend
+    /// default: Transpose, then a gather) on a small input.
+    /// </summary>
+    [Theory]
+    [InlineData(25, 17, 4, 41)]        // one block
+    [InlineData(60000, 9000, 4, 42)]   // several blocks on the CPU (nnz ≥ 2¹⁷)
+    public void TransposeWithValuesMatchesTheDefinition(int m, int n, int meanLength, int seed)
+    {
+        var (rp, ci, v) = Random(m, n, meanLength, seed);
+        var aC = new CsrIndices(m, n, new CpuStorage<int>(rp), new CpuStorage<int>(ci));
+        var (t, tv) = Cpu.TransposeWithValues(aC, new CpuStorage<double>(v));
+        var (tMap, map) = Cpu.Transpose(aC);
+        Assert.Equal(tMap.RowPtr.ToArray(), t.RowPtr.ToArray());
+        Assert.Equal(tMap.ColInd.ToArray(), t.ColInd.ToArray());
+        var mapA = map.ToArray();
+        Assert.Equal(mapA.Select(k => v[k]).ToArray(), tv.ToArray());
+        if (m > 100) return;
+        var dense = Dense(m, n, rp, ci, v);
+        var tDense = Dense(n, m, t.RowPtr.ToArray(), t.ColInd.ToArray(), tv.ToArray());
+        for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) Assert.Equal(dense[i, j], tDense[j, i]);
+        var (gt, gv) = Gpu.TransposeWithValues(new CsrIndices(m, n, Gpu.Upload<int>(rp), Gpu.Upload<int>(ci)), Gpu.Upload<double>(v));
+        Assert.Equal(t.RowPtr.ToArray(), gt.RowPtr.ToArray());
+        Assert.Equal(t.ColInd.ToArray(), gt.ColInd.ToArray());
+        Assert.Equal(tv.ToArray(), gv.ToArray());
+    }
+
     [Fact]
     public void RowCountsAcrossSeveralScanChunksAreExact()
     {
