@@ -202,6 +202,8 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
         var watch = Stopwatch.StartNew();
         var o = _options;
         var be = a0.Backend;
+        // The setup writes several times the matrix's size of fresh arrays: on Linux, let the kernel fault them in 2 MB at a time.
+        if (Device.IsCpu) Kernels.Cpu.HugePages.Advise();
         var profile = new AmgSetupProfile(be);
         int k = o.NearNullSpace is null ? 1 : o.NearNullSpaceVectors;
         // One near-null vector lives on the matrix's device and is coarsened there (Backend.AmgTentative);
