@@ -85,6 +85,14 @@ public abstract partial class Backend
     }
 
     /// <summary>
+    /// A·B for a product the caller knows to be symmetric (AMG's Galerkin operator Pᵀ·(A·P) for a symmetric A), pattern and
+    /// values. The default is <see cref="SpGemm{T}"/>; the CPU backend forms the upper triangle and mirrors it (about half
+    /// the scalar products; the result is then exactly symmetric, where the full product is symmetric up to rounding).
+    /// </summary>
+    public virtual (CsrIndices Product, Storage<T> Values) SymmetricSpGemm<T>(CsrIndices a, Storage<T> aValues, CsrIndices b, Storage<T> bValues)
+        where T : unmanaged, IFloatingPointIeee754<T> => SpGemm(a, aValues, b, bValues);
+
+    /// <summary>
     /// Aᵀ with its values, for a transpose made once and kept (AMG's restriction R = Pᵀ): the default transposes the
     /// pattern (<see cref="Transpose"/>) and gathers the values through the slot map; the CPU backend moves the values
     /// in the counting sort itself (no map).

@@ -130,6 +130,19 @@ public sealed partial class CpuBackend
     }
 
     /// <inheritdoc/>
+    /// <remarks>The upper triangle, then its mirror (<see cref="Gustavson.SymmetricProduct{T}"/>).</remarks>
+    public override (CsrIndices Product, Storage<T> Values) SymmetricSpGemm<T>(CsrIndices a, Storage<T> aValues, CsrIndices b, Storage<T> bValues)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var av = ArrayOf(aValues); var bv = ArrayOf(bValues);
+        if (av.Length < a.Nnz || bv.Length < b.Nnz)
+            throw new ArgumentOutOfRangeException(av.Length < a.Nnz ? nameof(aValues) : nameof(bValues), $"value sets of {a.Nnz} and {b.Nnz} entries do not fit storages of {av.Length} and {bv.Length}");
+        var (rp, ci, v) = Gustavson.SymmetricProduct(a, av, b, bv);
+        return (new CsrIndices(a.Rows, b.Cols, new CpuStorage<int>(rp), new CpuStorage<int>(ci)), new CpuStorage<T>(v));
+    }
+
+    /// <inheritdoc/>
     /// <remarks>A parallel counting sort moving the values with the indices (<see cref="CsrBuild.TransposeWithValues{T}"/>).</remarks>
     public override (CsrIndices Transposed, Storage<T> Values) TransposeWithValues<T>(CsrIndices a, Storage<T> values)
     {

@@ -202,7 +202,8 @@ internal static class Gustavson
     internal static (int[] RowPtr, int[] ColInd, T[] Values) ScaledProduct<T>(CsrIndices a, T[] av, T[] left, T shift, CsrIndices b, T[] bv)
         where T : unmanaged, IFloatingPointIeee754<T> => Product(a, av, new RowScaled<T>(left, shift), b, bv);
 
-    private static (int[] RowPtr, int[] ColInd, T[] Values) Product<T, TScale>(CsrIndices a, T[] av, TScale scale, CsrIndices b, T[] bv)
+    /// <summary>The product's sweeps; with <paramref name="upper"/> only the entries (i, j ≥ i) of C (B's rows must be sorted).</summary>
+    private static (int[] RowPtr, int[] ColInd, T[] Values) Product<T, TScale>(CsrIndices a, T[] av, TScale scale, CsrIndices b, T[] bv, bool upper = false)
         where T : unmanaged, IFloatingPointIeee754<T> where TScale : struct, ILeftEntry<T>
     {
         if (a.Cols != b.Rows)
@@ -219,7 +220,7 @@ internal static class Gustavson
         ParallelBlocks.Run(blocks, blk =>
         {
             if (!markers.TryTake(out var marker)) { marker = GC.AllocateUninitializedArray<int>(n); Array.Fill(marker, -1); }
-            CountRows(ParallelBlocks.Start(m, blocks, blk), ParallelBlocks.Start(m, blocks, blk + 1), aRp, aCi, bRp, bCi, marker, rowPtr);
+            CountRows(ParallelBlocks.Start(m, blocks, blk), ParallelBlocks.Start(m, blocks, blk + 1), aRp, aCi, bRp, bCi, marker, rowPtr, upper);
             markers.Add(marker);
         });
         Offsets(rowPtr, m, a, b);
@@ -230,7 +231,7 @@ internal static class Gustavson
         {
             if (!accumulators.TryTake(out var acc)) acc = NewAccumulator<T>(n);
             ProductRows(ParallelBlocks.Start(m, blocks, blk), ParallelBlocks.Start(m, blocks, blk + 1), aRp, aCi, av, scale, bRp, bCi, bv,
-                acc, rowPtr, colInd, values);
+                acc, rowPtr, colInd, values, upper);
             accumulators.Add(acc);
         });
         return (rowPtr, colInd, values);
@@ -238,7 +239,7 @@ internal static class Gustavson
 
     /// <summary>rowPtr[i + 1] ← the number of distinct columns of row i of A·B, for rows [r0, r1) (marker: no entry equal to a row of the range).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void CountRows(int r0, int r1, int[] aRp, int[] aCi, int[] bRp, int[] bCi, int[] marker, int[] rowPtr)
+    private static void CountRows(int r0, int r1, int[] aRp, int[] aCi, int[] bRp, int[] bCi, int[] marker, int[] rowPtr, bool upper)
     {
         for (int i = r0; i < r1; i++)
         {
@@ -246,7 +247,7 @@ internal static class Gustavson
             for (int pa = aRp[i]; pa < aRp[i + 1]; pa++)
             {
                 int k = aCi[pa];
-                for (int pb = bRp[k]; pb < bRp[k + 1]; pb++)
+                for (int pb = upper ? FirstAtLeast(bCi, bRp[k], bRp[k + 1], i) : bRp[k]; pb < bRp[k + 1]; pb++)
                     if (marker[bCi[pb]] != i) { marker[bCi[pb]] = i; cnt++; }
             }
             rowPtr[i + 1] = cnt;
@@ -276,7 +277,7 @@ internal static class Gustavson
     /// <summary>Rows [r0, r1) of <see cref="Product{T}"/>: columns into C's slots of the row, sorted, then the sums.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ProductRows<T, TScale>(int r0, int r1, int[] aRp, int[] aCi, T[] av, TScale scale, int[] bRp, int[] bCi, T[] bv,
-        Accumulator<T>[] acc, int[] rowPtr, int[] colInd, T[] values) where T : unmanaged, IFloatingPointIeee754<T> where TScale : struct, ILeftEntry<T>
+        Accumulator<T>[] acc, int[] rowPtr, int[] colInd, T[] values, bool upper) where T : unmanaged, IFloatingPointIeee754<T> where TScale : struct, ILeftEntry<T>
     {
         for (int i = r0; i < r1; i++)
         {
@@ -285,7 +286,7 @@ internal static class Gustavson
             {
                 int k = aCi[pa];
                 T x = scale.Entry(i, k, av[pa]);
-                for (int pb = bRp[k]; pb < bRp[k + 1]; pb++)
+                for (int pb = upper ? FirstAtLeast(bCi, bRp[k], bRp[k + 1], i) : bRp[k]; pb < bRp[k + 1]; pb++)
                 {
                     int j = bCi[pb];
                     ref var slot = ref acc[j];
@@ -295,6 +296,69 @@ internal static class Gustavson
             }
             SortRow(colInd, c0, used);
             for (int s = c0; s < used; s++) values[s] = acc[colInd[s]].Sum;
+        }
+    }
+
+    /// <summary>The first slot in [from, to) of an ascending run whose column is ≥ <paramref name="column"/> (binary search).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int FirstAtLeast(int[] ci, int from, int to, int column)
+    {
+        while (from < to)
+        {
+            int mid = (from + to) >>> 1;
+            if (ci[mid] < column) from = mid + 1; else to = mid;
+        }
+        return from;
+    }
+
+    /// <summary>
+    /// A·B for a product known to be symmetric (the Galerkin operator Pᵀ·(A·P) of a symmetric A; B's rows sorted): the
+    /// sweeps form only the upper triangle (j ≥ i: each row of B is entered at its first column ≥ i, so about half the
+    /// scalar products are skipped), and the strictly lower triangle is its mirror image (a transpose of the upper part,
+    /// then each row is its mirrored part followed by its upper part). The upper entries are <see cref="Product{T}"/>'s
+    /// bits; a lower entry (j, i) is the upper entry (i, j), so the result is exactly symmetric, where the full product
+    /// differs from its transpose by rounding.
+    /// </summary>
+    internal static (int[] RowPtr, int[] ColInd, T[] Values) SymmetricProduct<T>(CsrIndices a, T[] av, CsrIndices b, T[] bv)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (a.Rows != b.Cols)
+            throw new ShapeMismatchException($"a symmetric product must be square; [{a.Rows}, {a.Cols}] times [{b.Rows}, {b.Cols}] is not", nameof(b));
+        int m = a.Rows;
+        var (urp, uci, uv) = Product(a, av, default(Unscaled<T>), b, bv, upper: true);
+        var (lrp, lci, lv) = CsrBuild.TransposeWithValues(urp, uci, uv, m, m); // row i: (i, k) for k ≤ i, the diagonal last
+        var rowPtr = new int[m + 1];
+        for (int i = 0; i < m; i++)
+        {
+            long r = (long)rowPtr[i] + LowerCount(lrp, lci, i) + (urp[i + 1] - urp[i]);
+            if (r > Array.MaxLength) throw TooLarge(a, b);
+            rowPtr[i + 1] = (int)r;
+        }
+        var colInd = GC.AllocateUninitializedArray<int>(rowPtr[m]);
+        var values = GC.AllocateUninitializedArray<T>(rowPtr[m]);
+        int blocks = ParallelBlocks.CountFor(rowPtr[m], 1 << 16);
+        ParallelBlocks.Run(blocks, blk => MergeRows(ParallelBlocks.Start(m, blocks, blk), ParallelBlocks.Start(m, blocks, blk + 1),
+            lrp, lci, lv, urp, uci, uv, rowPtr, colInd, values));
+        return (rowPtr, colInd, values);
+    }
+
+    /// <summary>Entries of row i of the transposed upper triangle strictly left of the diagonal.</summary>
+    private static int LowerCount(int[] lrp, int[] lci, int i)
+    {
+        int count = lrp[i + 1] - lrp[i];
+        return count > 0 && lci[lrp[i + 1] - 1] == i ? count - 1 : count;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MergeRows<T>(int r0, int r1, int[] lrp, int[] lci, T[] lv, int[] urp, int[] uci, T[] uv, int[] rowPtr, int[] colInd, T[] values)
+    {
+        for (int i = r0; i < r1; i++)
+        {
+            int at = rowPtr[i], lower = LowerCount(lrp, lci, i), upper = urp[i + 1] - urp[i];
+            Array.Copy(lci, lrp[i], colInd, at, lower);
+            Array.Copy(lv, lrp[i], values, at, lower);
+            Array.Copy(uci, urp[i], colInd, at + lower, upper);
+            Array.Copy(uv, urp[i], values, at + lower, upper);
         }
     }
 

@@ -212,6 +212,62 @@ public class GpuSpGemmTests
     }
 
     /// <summary>
+    /// SymmetricSpGemm on a Galerkin product Pᵀ·(A·P) (A symmetric): the CPU forms the upper triangle and mirrors it. Its
+    /// pattern is the full product's, its upper entries are the full product's bits, the result is exactly symmetric, and
+    /// the lower entries agree with the full product's up to rounding; the device (the default: SpGemm) gives the full product.
+    /// </summary>
+    [Theory]
+    [InlineData(40, 9, 43)]      // one block
+    [InlineData(3000, 400, 44)]  // several blocks
+    public void SymmetricProductIsTheUpperTriangleMirrored(int n, int coarse, int seed)
+    {
+        // A = S + Sᵀ + diagonal (symmetric), P random n × coarse with a few entries per row.
+        var (srp, sci, sv) = Random(n, n, 3, seed);
+        var dense = new Dictionary<(int, int), double>();
+        for (int r = 0; r < n; r++)
+        {
+            dense[(r, r)] = 10;
+            for (int s2 = srp[r]; s2 < srp[r + 1]; s2++)
+            {
+                dense[(r, sci[s2])] = dense.GetValueOrDefault((r, sci[s2])) + sv[s2];
+                dense[(sci[s2], r)] = dense.GetValueOrDefault((sci[s2], r)) + sv[s2];
+            }
+        }
+        var entries = dense.OrderBy(e => e.Key.Item1).ThenBy(e => e.Key.Item2).ToArray();
+        var arp = new int[n + 1];
+        foreach (var e in entries) arp[e.Key.Item1 + 1]++;
+        for (int r = 0; r < n; r++) arp[r + 1] += arp[r];
+        var aci = entries.Select(e => e.Key.Item2).ToArray(); var av = entries.Select(e => e.Value).ToArray();
+        var (prp, pci, pv) = Random(n, coarse, 2, seed + 1);
+        var aC = new CsrIndices(n, n, new CpuStorage<int>(arp), new CpuStorage<int>(aci));
+        var pC = new CsrIndices(n, coarse, new CpuStorage<int>(prp), new CpuStorage<int>(pci));
+        var (rC, rv) = Cpu.TransposeWithValues(pC, new CpuStorage<double>(pv));
+        var (ap, apv) = Cpu.SpGemm(aC, new CpuStorage<double>(av), pC, new CpuStorage<double>(pv));
+        var (full, fullV) = Cpu.SpGemm(rC, rv, ap, apv);
+        var (sym, symV) = Cpu.SymmetricSpGemm(rC, rv, ap, apv);
+        var rp = full.RowPtr.ToArray(); var ci = full.ColInd.ToArray(); var fv = fullV.ToArray(); var yv = symV.ToArray();
+        Assert.Equal(rp, sym.RowPtr.ToArray());
+        Assert.Equal(ci, sym.ColInd.ToArray());
+        double scale = fv.Max(Math.Abs);
+        var at = new Dictionary<(int, int), double>();
+        for (int r = 0; r < coarse; r++)
+            for (int s2 = rp[r]; s2 < rp[r + 1]; s2++)
+            {
+                at[(r, ci[s2])] = yv[s2];
+                if (ci[s2] >= r) Assert.Equal(fv[s2], yv[s2]);
+                else Assert.True(Math.Abs(fv[s2] - yv[s2]) <= 1e-14 * scale, $"({r}, {ci[s2]}): full {fv[s2]}, mirrored {yv[s2]}");
+            }
+        foreach (var ((r, c), v) in at) Assert.Equal(v, at[(c, r)]);
+        if (n > 100) return; // the device's twin (the default: its SpGemm) on small inputs only
+        var (gp, gv) = Gpu.SymmetricSpGemm(new CsrIndices(coarse, n, Gpu.Upload<int>(rC.RowPtr.ToArray()), Gpu.Upload<int>(rC.ColInd.ToArray())), Gpu.Upload<double>(rv.ToArray()),
+            new CsrIndices(n, coarse, Gpu.Upload<int>(ap.RowPtr.ToArray()), Gpu.Upload<int>(ap.ColInd.ToArray())), Gpu.Upload<double>(apv.ToArray()));
+        Assert.Equal(rp, gp.RowPtr.ToArray());
+        Assert.Equal(ci, gp.ColInd.ToArray());
+        var g = gv.ToArray();
+        for (int s2 = 0; s2 < g.Length; s2++) Assert.True(Math.Abs(g[s2] - yv[s2]) <= 1e-13 * scale, $"slot {s2}: cpu {yv[s2]}, gpu {g[s2]}");
+    }
+
+    /// <summary>
     /// TransposeWithValues against the definition (Aᵀ[j, i] = A[i, j]: a dense reference) and against the pattern transpose's
     /// slot map; on the CPU with one block and with several (each block's cursors per column), on the device (the backend
     /// default: Transpose, then a gather) on a small input.
