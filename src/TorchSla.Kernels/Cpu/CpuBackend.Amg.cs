@@ -132,13 +132,18 @@ public sealed partial class CpuBackend
     /// <inheritdoc/>
     /// <remarks>The upper triangle, then its mirror (<see cref="Gustavson.SymmetricProduct{T}"/>).</remarks>
     public override (CsrIndices Product, Storage<T> Values) SymmetricSpGemm<T>(CsrIndices a, Storage<T> aValues, CsrIndices b, Storage<T> bValues)
+        => HostProduct(a, aValues, b, bValues, Gustavson.SymmetricProduct);
+
+    /// <summary>The checks and the storages around a one-call host product (<see cref="SpGemm{T}"/>, <see cref="SymmetricSpGemm{T}"/>).</summary>
+    private static (CsrIndices Product, Storage<T> Values) HostProduct<T>(CsrIndices a, Storage<T> aValues, CsrIndices b, Storage<T> bValues,
+        Func<CsrIndices, T[], CsrIndices, T[], (int[] RowPtr, int[] ColInd, T[] Values)> product) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         var av = ArrayOf(aValues); var bv = ArrayOf(bValues);
         if (av.Length < a.Nnz || bv.Length < b.Nnz)
             throw new ArgumentOutOfRangeException(av.Length < a.Nnz ? nameof(aValues) : nameof(bValues), $"value sets of {a.Nnz} and {b.Nnz} entries do not fit storages of {av.Length} and {bv.Length}");
-        var (rp, ci, v) = Gustavson.SymmetricProduct(a, av, b, bv);
+        var (rp, ci, v) = product(a, av, b, bv);
         return (new CsrIndices(a.Rows, b.Cols, new CpuStorage<int>(rp), new CpuStorage<int>(ci)), new CpuStorage<T>(v));
     }
 
