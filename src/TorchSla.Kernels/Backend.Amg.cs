@@ -68,4 +68,45 @@ public abstract partial class Backend
     /// </summary>
     public abstract void AmgSmoothingStep<T>(Storage<T> inverseDiagonal, Storage<T> r, Storage<T> d, Storage<T> x, int n, T alpha, T beta, bool overwriteX)
         where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// (diag(left)·A + shift·I)·B, pattern and values: the smoothed prolongator (I − ω·D⁻¹A)·P̂ with left = −ω/d, shift 1
+    /// (A must store its diagonal). The default forms the left factor's values (<see cref="AmgScale{T}"/>) and multiplies
+    /// (<see cref="SpGemm{T}"/>); the CPU backend scales each entry inside the product instead (no copy of A's values).
+    /// </summary>
+    public virtual (CsrIndices Product, Storage<T> Values) AmgScaledProduct<T>(CsrIndices a, Storage<T> values, Storage<T> left, T shift,
+        CsrIndices b, Storage<T> bValues)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        using var scaled = Allocate<T>(a.Nnz);
+        AmgScale(a, values, left, null, shift, scaled);
+        return SpGemm(a, scaled, b, bValues);
+    }
+
+    /// <summary>
+    /// A·B for a product the caller knows to be symmetric (AMG's Galerkin operator Pᵀ·(A·P) for a symmetric A), pattern and
+    /// values. The default is <see cref="SpGemm{T}"/>; the CPU backend forms the upper triangle and mirrors it (about half
+    /// the scalar products; the result is then exactly symmetric, where the full product is symmetric up to rounding).
+    /// </summary>
+    public virtual (CsrIndices Product, Storage<T> Values) SymmetricSpGemm<T>(CsrIndices a, Storage<T> aValues, CsrIndices b, Storage<T> bValues)
+        where T : unmanaged, IFloatingPointIeee754<T> => SpGemm(a, aValues, b, bValues);
+
+    /// <summary>
+    /// Aᵀ with its values, for a transpose made once and kept (AMG's restriction R = Pᵀ): the default transposes the
+    /// pattern (<see cref="Transpose"/>) and gathers the values through the slot map; the CPU backend moves the values
+    /// in the counting sort itself (no map).
+    /// </summary>
+    public virtual (CsrIndices Transposed, Storage<T> Values) TransposeWithValues<T>(CsrIndices a, Storage<T> values)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        var (t, map) = Transpose(a);
+        using (map)
+        {
+            var v = Allocate<T>(a.Nnz);
+            Gather(values, 0, map, 0, v, 0, a.Nnz, T.One, accumulate: false);
+            return (t, v);
+        }
+    }
 }

@@ -19,10 +19,11 @@ internal static class LanczosExtremes
     /// The smallest Ritz value after at most <paramref name="steps"/> steps, and the steps taken. The start vector is
     /// <paramref name="startVector"/> (not modified; e.g. made on the device) or, when null, a host pseudo-random one
     /// from <paramref name="seed"/>. With <paramref name="scaling"/> s the operator is S·A·S, S = diag(s), applied as
-    /// w = s ∘ (A·(s ∘ q)): no scaled copy of A's values is made.
+    /// w = s ∘ (A·(s ∘ q)): no scaled copy of A's values is made. With <paramref name="overwriteStart"/> the start vector is
+    /// used as the first Lanczos vector and overwritten (no copy of it).
     /// </summary>
     public static (double MinRitz, double MaxRitz, int Steps) Estimate<T>(Backend be, CsrIndices a, Storage<T> values, int valOffset, int steps, int seed,
-        Storage<T>? startVector = null, Storage<T>? scaling = null)
+        Storage<T>? startVector = null, Storage<T>? scaling = null, bool overwriteStart = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = a.Rows;
@@ -35,40 +36,49 @@ internal static class LanczosExtremes
             for (int i = 0; i < n; i++) start[i] = T.CreateTruncating(rng.NextDouble() - 0.5);
             q = be.Upload<T>(start);
         }
+        else if (overwriteStart) q = startVector;
         else
         {
             q = be.Allocate<T>(n);
             be.Copy(startVector, 0, q, 0, n);
         }
-        using var qOwned = q;
-        using var qPrev = be.Allocate<T>(n);
-        using var w = be.Allocate<T>(n);
+        var qPrev = be.Allocate<T>(n);
+        var w = be.Allocate<T>(n);
+        // The three vectors rotate (q_{j-1} ← q_j ← w): no copy per step. Whichever ends where is freed at the end.
+        Storage<T>[] rotating = [q, qPrev, w];
         using var sq = scaling is null ? null : be.Allocate<T>(n);
-        T nrm = T.Sqrt(be.Dot(q, 0, q, 0, n));
-        be.Map(UnaryOp.Identity, T.One / nrm, q, 0, q, 0, n);
         var alpha = new List<double>();
         var beta = new List<double>();
-        T betaPrev = T.Zero;
-        for (int j = 0; j < steps; j++)
+        try
         {
-            if (scaling is null) be.SpMV(a, values, valOffset, q, 0, w, 0, T.One, T.Zero); // w = A q_j
-            else
+            T nrm = T.Sqrt(be.Dot(q, 0, q, 0, n));
+            be.Map(UnaryOp.Identity, T.One / nrm, q, 0, q, 0, n);
+            T betaPrev = T.Zero;
+            for (int j = 0; j < steps; j++)
             {
-                be.Binary(BinaryOp.Multiply, scaling, 0, q, 0, sq!, 0, n);     // w = S A S q_j
-                be.SpMV(a, values, valOffset, sq!, 0, w, 0, T.One, T.Zero);
-                be.Binary(BinaryOp.Multiply, scaling, 0, w, 0, w, 0, n);
+                if (scaling is null) be.SpMV(a, values, valOffset, q, 0, w, 0, T.One, T.Zero); // w = A q_j
+                else
+                {
+                    be.Binary(BinaryOp.Multiply, scaling, 0, q, 0, sq!, 0, n);     // w = S A S q_j
+                    be.SpMV(a, values, valOffset, sq!, 0, w, 0, T.One, T.Zero);
+                    be.Binary(BinaryOp.Multiply, scaling, 0, w, 0, w, 0, n);
+                }
+                if (j > 0) be.Axpby(-betaPrev, qPrev, 0, T.One, w, 0, n);        // w -= β_{j-1} q_{j-1}
+                T al = be.Dot(q, 0, w, 0, n);
+                be.Axpby(-al, q, 0, T.One, w, 0, n);                            // w -= α_j q_j
+                alpha.Add(double.CreateTruncating(al));
+                T b = T.Sqrt(be.Dot(w, 0, w, 0, n));
+                // Breakdown: the Krylov space is invariant, the Ritz values are eigenvalues.
+                if (!(b > T.CreateTruncating(1e-14) * T.Abs(al)) || b == T.Zero) break;
+                beta.Add(double.CreateTruncating(b));
+                be.Map(UnaryOp.Identity, T.One / b, w, 0, w, 0, n);             // q_{j+1} = w / β_j
+                (qPrev, q, w) = (q, w, qPrev);
+                betaPrev = b;
             }
-            if (j > 0) be.Axpby(-betaPrev, qPrev, 0, T.One, w, 0, n);        // w -= β_{j-1} q_{j-1}
-            T al = be.Dot(q, 0, w, 0, n);
-            be.Axpby(-al, q, 0, T.One, w, 0, n);                            // w -= α_j q_j
-            alpha.Add(double.CreateTruncating(al));
-            T b = T.Sqrt(be.Dot(w, 0, w, 0, n));
-            // Breakdown: the Krylov space is invariant, the Ritz values are eigenvalues.
-            if (!(b > T.CreateTruncating(1e-14) * T.Abs(al)) || b == T.Zero) break;
-            beta.Add(double.CreateTruncating(b));
-            be.Copy(q, 0, qPrev, 0, n);
-            be.Map(UnaryOp.Identity, T.One / b, w, 0, q, 0, n);             // q_{j+1} = w / β_j
-            betaPrev = b;
+        }
+        finally
+        {
+            foreach (var v in rotating) if (!ReferenceEquals(v, startVector)) v.Dispose();
         }
         int m = alpha.Count;
         var (lo, hi) = Gershgorin(alpha, beta, m);

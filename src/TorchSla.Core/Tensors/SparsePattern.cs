@@ -145,6 +145,7 @@ internal sealed partial class SparsePattern
     }
 
     /// <summary>For each row i &lt; min(rows, cols), the slot of entry (i, i), or −1 when not stored.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public int[] DiagonalSlots()
     {
         if (_diagonalSlots is { } d) return d;

@@ -56,6 +56,7 @@ internal static class AmgGraph
     /// one round of maxima decides (a distance-1 MIS: roots ≥ 2 apart, every node next to a root), giving smaller
     /// aggregates on dense graphs.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (int[] Aggregate, int Count) Mis(int n, int[] sp, int[] sc, int distance)
     {
         if (distance is not (1 or 2)) throw new ArgumentOutOfRangeException(nameof(distance), distance, "MIS aggregation needs distance 1 or 2");
@@ -125,6 +126,7 @@ internal static class AmgGraph
     }
 
     /// <summary>P̂ for one near-null-space vector (see <see cref="Backend.AmgTentative{T}"/>): pattern, values, coarse vector, aggregates where b vanishes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (int[] RowPtr, int[] ColInd, T[] Values, int Zero) Tentative<T>(int[] agg, int count, T[] b, T[] coarse)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -159,15 +159,7 @@ public sealed partial class CpuBackend : Backend
     /// <inheritdoc/>
     /// <remarks>One sweep over the scalar products (<see cref="Gustavson.Product{T}"/>).</remarks>
     public override (CsrIndices Product, Storage<T> Values) SpGemm<T>(CsrIndices a, Storage<T> aValues, CsrIndices b, Storage<T> bValues)
-    {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
-        var av = ArrayOf(aValues); var bv = ArrayOf(bValues);
-        if (av.Length < a.Nnz || bv.Length < b.Nnz)
-            throw new ArgumentOutOfRangeException(av.Length < a.Nnz ? nameof(aValues) : nameof(bValues), $"value sets of {a.Nnz} and {b.Nnz} entries do not fit storages of {av.Length} and {bv.Length}");
-        var (rp, ci, v) = Gustavson.Product(a, av, b, bv);
-        return (new CsrIndices(a.Rows, b.Cols, new CpuStorage<int>(rp), new CpuStorage<int>(ci)), new CpuStorage<T>(v));
-    }
+        => HostProduct(a, aValues, b, bValues, Gustavson.Product);
 
     /// <inheritdoc/>
     /// <remarks>Row by row on the plan's pattern with a dense accumulator (<see cref="Gustavson.Numeric{T}"/>),

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace TorchSla.Kernels.Cpu;
 
 /// <summary>
@@ -18,6 +20,7 @@ public static class CsrBuild
     /// The transpose of a canonical CSR pattern (rows × cols) and the map t ↦ source slot, so that
     /// valuesᵀ[t] = values[map[t]]: a counting sort over columns, rows ascending within each.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (int[] RowPtr, int[] ColInd, int[] Map) Transpose(ReadOnlySpan<int> rowPtr, ReadOnlySpan<int> colInd, int rows, int cols)
     {
         int nnz = colInd.Length;
@@ -36,6 +39,60 @@ public static class CsrBuild
                 map[dst] = k;
             }
         return (rowPtrT, colT, map);
+    }
+
+    /// <summary>
+    /// The transpose of a canonical CSR matrix with its values moved in the same counting sort (no slot map and no
+    /// separate gather: for a transpose made once and kept, e.g. AMG's R = Pᵀ), in the order of <see cref="Transpose"/>
+    /// (valuesᵀ[t] = values[map[t]]). Parallel over blocks of rows: each block counts its columns, a prefix over
+    /// (column, block) gives every block its own cursor per column, and the blocks scatter independently. Within a
+    /// column the blocks' entries follow each other in block order, so the result does not depend on the number of threads.
+    /// </summary>
+    public static (int[] RowPtr, int[] ColInd, T[] Values) TransposeWithValues<T>(int[] rowPtr, int[] colInd, T[] values, int rows, int cols)
+    {
+        int nnz = rowPtr[rows];
+        // The cursors cost blocks·cols ints: no more blocks than keep them within about nnz (a wide, sparse matrix gets one).
+        int blocks = (int)Math.Min(ParallelBlocks.CountFor(nnz, 1 << 16), Math.Max(1, (long)nnz / Math.Max(1, cols)));
+        // cursor[b·cols + c]: first the count of column c in block b, then block b's next slot in row c of the transpose.
+        var cursor = new int[(long)blocks * cols];
+        ParallelBlocks.Run(blocks, b => CountColumns(rowPtr, colInd, ParallelBlocks.Start(rows, blocks, b), ParallelBlocks.Start(rows, blocks, b + 1),
+            cursor.AsSpan(b * cols, cols)));
+        var rowPtrT = new int[cols + 1];
+        int at = 0;
+        for (int c = 0; c < cols; c++)
+        {
+            rowPtrT[c] = at;
+            for (int b = 0; b < blocks; b++)
+            {
+                int count = cursor[b * cols + c];
+                cursor[b * cols + c] = at;
+                at += count;
+            }
+        }
+        rowPtrT[cols] = at;
+        var colT = GC.AllocateUninitializedArray<int>(nnz); // the scatter writes every slot
+        var valT = GC.AllocateUninitializedArray<T>(nnz);
+        ParallelBlocks.Run(blocks, b => Scatter(rowPtr, colInd, values, ParallelBlocks.Start(rows, blocks, b), ParallelBlocks.Start(rows, blocks, b + 1),
+            cursor, b * cols, colT, valT));
+        return (rowPtrT, colT, valT);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CountColumns(int[] rowPtr, int[] colInd, int r0, int r1, Span<int> count)
+    {
+        for (int k = rowPtr[r0]; k < rowPtr[r1]; k++) count[colInd[k]]++;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Scatter<T>(int[] rowPtr, int[] colInd, T[] values, int r0, int r1, int[] cursor, int offset, int[] colT, T[] valT)
+    {
+        for (int r = r0; r < r1; r++)
+            for (int k = rowPtr[r]; k < rowPtr[r + 1]; k++)
+            {
+                int dst = cursor[offset + colInd[k]]++;
+                colT[dst] = r;
+                valT[dst] = values[k];
+            }
     }
 
     /// <summary>

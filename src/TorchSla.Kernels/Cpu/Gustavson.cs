@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using TorchSla.Kernels.Memory;
@@ -190,7 +191,20 @@ internal static class Gustavson
     /// <see cref="Numeric{T}"/>'s bit for bit: each slot's products are added in increasing k, the first one assigned.
     /// </summary>
     internal static (int[] RowPtr, int[] ColInd, T[] Values) Product<T>(CsrIndices a, T[] av, CsrIndices b, T[] bv)
-        where T : unmanaged, IFloatingPointIeee754<T>
+        where T : unmanaged, IFloatingPointIeee754<T> => Product(a, av, default(Unscaled<T>), b, bv);
+
+    /// <summary>
+    /// (diag(left)·A + shift·I)·B, pattern and values, without forming the left factor's values (A must store its diagonal,
+    /// as the Jacobi iteration matrix I − ωD⁻¹A of prolongator smoothing needs: left = −ω/d, shift 1). Each left entry is
+    /// computed as <see cref="CpuBackend.AmgScale{T}"/> computes it, so the result is the bits of AmgScale then
+    /// <see cref="Product{T}"/>, without the nnz(A) values of the scaled copy (56 MB of fresh memory at 3D Poisson 100³).
+    /// </summary>
+    internal static (int[] RowPtr, int[] ColInd, T[] Values) ScaledProduct<T>(CsrIndices a, T[] av, T[] left, T shift, CsrIndices b, T[] bv)
+        where T : unmanaged, IFloatingPointIeee754<T> => Product(a, av, new RowScaled<T>(left, shift), b, bv);
+
+    /// <summary>The product's sweeps; with <paramref name="upper"/> only the entries (i, j ≥ i) of C (B's rows must be sorted).</summary>
+    private static (int[] RowPtr, int[] ColInd, T[] Values) Product<T, TScale>(CsrIndices a, T[] av, TScale scale, CsrIndices b, T[] bv, bool upper = false)
+        where T : unmanaged, IFloatingPointIeee754<T> where TScale : struct, ILeftEntry<T>
     {
         if (a.Cols != b.Rows)
             throw new ShapeMismatchException($"patterns of shapes [{a.Rows}, {a.Cols}] and [{b.Rows}, {b.Cols}] cannot be multiplied", nameof(b));
@@ -199,44 +213,71 @@ internal static class Gustavson
         int m = a.Rows, n = b.Cols;
         var rowPtr = new int[m + 1];
         int blocks = (long)a.Nnz * 4 < 1 << 15 ? 1 : Math.Min(CpuBackend.Threads * 4, Math.Max(1, m));
+        // Markers and accumulators (n entries each) are handed from block to block: one per thread at work, not one per
+        // block (3D Poisson 100³, level 0: 8 blocks × 121K columns × 16 B would be 16 MB of fresh memory per product).
+        // A block's rows are disjoint from every other block's, so a marker left by one never matches in the next.
+        var markers = new ConcurrentBag<int[]>();
         ParallelBlocks.Run(blocks, blk =>
         {
-            var marker = new int[n];
-            Array.Fill(marker, -1);
-            for (int i = ParallelBlocks.Start(m, blocks, blk), r1 = ParallelBlocks.Start(m, blocks, blk + 1); i < r1; i++)
-            {
-                int cnt = 0;
-                for (int pa = aRp[i]; pa < aRp[i + 1]; pa++)
-                {
-                    int k = aCi[pa];
-                    for (int pb = bRp[k]; pb < bRp[k + 1]; pb++)
-                        if (marker[bCi[pb]] != i) { marker[bCi[pb]] = i; cnt++; }
-                }
-                rowPtr[i + 1] = cnt;
-            }
+            if (!markers.TryTake(out var marker)) { marker = GC.AllocateUninitializedArray<int>(n); Array.Fill(marker, -1); }
+            CountRows(ParallelBlocks.Start(m, blocks, blk), ParallelBlocks.Start(m, blocks, blk + 1), aRp, aCi, bRp, bCi, marker, rowPtr, upper);
+            markers.Add(marker);
         });
+        Offsets(rowPtr, m, a, b);
+        var colInd = GC.AllocateUninitializedArray<int>(rowPtr[m]); // every entry is written by the fill sweep
+        var values = GC.AllocateUninitializedArray<T>(rowPtr[m]);
+        var accumulators = new ConcurrentBag<Accumulator<T>[]>();
+        ParallelBlocks.Run(blocks, blk =>
+        {
+            if (!accumulators.TryTake(out var acc)) acc = NewAccumulator<T>(n);
+            ProductRows(ParallelBlocks.Start(m, blocks, blk), ParallelBlocks.Start(m, blocks, blk + 1), aRp, aCi, av, scale, bRp, bCi, bv,
+                acc, rowPtr, colInd, values, upper);
+            accumulators.Add(acc);
+        });
+        return (rowPtr, colInd, values);
+    }
+
+    /// <summary>rowPtr[i + 1] ← the number of distinct columns of row i of A·B, for rows [r0, r1) (marker: no entry equal to a row of the range).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CountRows(int r0, int r1, int[] aRp, int[] aCi, int[] bRp, int[] bCi, int[] marker, int[] rowPtr, bool upper)
+    {
+        for (int i = r0; i < r1; i++)
+        {
+            int cnt = 0;
+            for (int pa = aRp[i]; pa < aRp[i + 1]; pa++)
+            {
+                int k = aCi[pa];
+                for (int pb = upper ? FirstAtLeast(bCi, bRp[k], bRp[k + 1], i) : bRp[k]; pb < bRp[k + 1]; pb++)
+                    if (marker[bCi[pb]] != i) { marker[bCi[pb]] = i; cnt++; }
+            }
+            rowPtr[i + 1] = cnt;
+        }
+    }
+
+    /// <summary>Per-row counts in rowPtr[1..m] to offsets, checking that they fit 32-bit indices.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Offsets(int[] rowPtr, int m, CsrIndices a, CsrIndices b)
+    {
         for (int i = 0; i < m; i++)
         {
             long r = (long)rowPtr[i] + rowPtr[i + 1];
             if (r > Array.MaxLength) throw TooLarge(a, b);
             rowPtr[i + 1] = (int)r;
         }
-        var colInd = GC.AllocateUninitializedArray<int>(rowPtr[m]); // every entry is written by the fill sweep
-        var values = GC.AllocateUninitializedArray<T>(rowPtr[m]);
-        ParallelBlocks.Run(blocks, blk =>
-        {
-            // Marker and sum of a column side by side: one cache line per scalar product, not two.
-            var acc = GC.AllocateUninitializedArray<Accumulator<T>>(n);
-            for (int j = 0; j < n; j++) acc[j].Row = -1; // the sums are assigned before they are read
-            ProductRows(ParallelBlocks.Start(m, blocks, blk), ParallelBlocks.Start(m, blocks, blk + 1), aRp, aCi, av, bRp, bCi, bv, acc, rowPtr, colInd, values);
-        });
-        return (rowPtr, colInd, values);
+    }
+
+    /// <summary>A dense accumulator of n columns, every entry marked unused (the sums are assigned before they are read).</summary>
+    private static Accumulator<T>[] NewAccumulator<T>(int n) where T : unmanaged
+    {
+        var acc = GC.AllocateUninitializedArray<Accumulator<T>>(n);
+        for (int j = 0; j < n; j++) acc[j].Row = -1;
+        return acc;
     }
 
     /// <summary>Rows [r0, r1) of <see cref="Product{T}"/>: columns into C's slots of the row, sorted, then the sums.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ProductRows<T>(int r0, int r1, int[] aRp, int[] aCi, T[] av, int[] bRp, int[] bCi, T[] bv,
-        Accumulator<T>[] acc, int[] rowPtr, int[] colInd, T[] values) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void ProductRows<T, TScale>(int r0, int r1, int[] aRp, int[] aCi, T[] av, TScale scale, int[] bRp, int[] bCi, T[] bv,
+        Accumulator<T>[] acc, int[] rowPtr, int[] colInd, T[] values, bool upper) where T : unmanaged, IFloatingPointIeee754<T> where TScale : struct, ILeftEntry<T>
     {
         for (int i = r0; i < r1; i++)
         {
@@ -244,8 +285,8 @@ internal static class Gustavson
             for (int pa = aRp[i]; pa < aRp[i + 1]; pa++)
             {
                 int k = aCi[pa];
-                T x = av[pa];
-                for (int pb = bRp[k]; pb < bRp[k + 1]; pb++)
+                T x = scale.Entry(i, k, av[pa]);
+                for (int pb = upper ? FirstAtLeast(bCi, bRp[k], bRp[k + 1], i) : bRp[k]; pb < bRp[k + 1]; pb++)
                 {
                     int j = bCi[pb];
                     ref var slot = ref acc[j];
@@ -255,6 +296,90 @@ internal static class Gustavson
             }
             SortRow(colInd, c0, used);
             for (int s = c0; s < used; s++) values[s] = acc[colInd[s]].Sum;
+        }
+    }
+
+    /// <summary>The first slot in [from, to) of an ascending run whose column is ≥ <paramref name="column"/> (binary search).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int FirstAtLeast(int[] ci, int from, int to, int column)
+    {
+        while (from < to)
+        {
+            int mid = (from + to) >>> 1;
+            if (ci[mid] < column) from = mid + 1; else to = mid;
+        }
+        return from;
+    }
+
+    /// <summary>
+    /// A·B for a product known to be symmetric (the Galerkin operator Pᵀ·(A·P) of a symmetric A; B's rows sorted): the
+    /// sweeps form only the upper triangle (j ≥ i: each row of B is entered at its first column ≥ i, so about half the
+    /// scalar products are skipped), and the strictly lower triangle is its mirror image (a transpose of the upper part,
+    /// then each row is its mirrored part followed by its upper part). The upper entries are <see cref="Product{T}"/>'s
+    /// bits; a lower entry (j, i) is the upper entry (i, j), so the result is exactly symmetric, where the full product
+    /// differs from its transpose by rounding.
+    /// </summary>
+    internal static (int[] RowPtr, int[] ColInd, T[] Values) SymmetricProduct<T>(CsrIndices a, T[] av, CsrIndices b, T[] bv)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (a.Rows != b.Cols)
+            throw new ShapeMismatchException($"a symmetric product must be square; [{a.Rows}, {a.Cols}] times [{b.Rows}, {b.Cols}] is not", nameof(b));
+        int m = a.Rows;
+        var (urp, uci, uv) = Product(a, av, default(Unscaled<T>), b, bv, upper: true);
+        var (lrp, lci, lv) = CsrBuild.TransposeWithValues(urp, uci, uv, m, m); // row i: (i, k) for k ≤ i, the diagonal last
+        var rowPtr = new int[m + 1];
+        for (int i = 0; i < m; i++)
+        {
+            long r = (long)rowPtr[i] + LowerCount(lrp, lci, i) + (urp[i + 1] - urp[i]);
+            if (r > Array.MaxLength) throw TooLarge(a, b);
+            rowPtr[i + 1] = (int)r;
+        }
+        var colInd = GC.AllocateUninitializedArray<int>(rowPtr[m]);
+        var values = GC.AllocateUninitializedArray<T>(rowPtr[m]);
+        int blocks = ParallelBlocks.CountFor(rowPtr[m], 1 << 16);
+        ParallelBlocks.Run(blocks, blk => MergeRows(ParallelBlocks.Start(m, blocks, blk), ParallelBlocks.Start(m, blocks, blk + 1),
+            lrp, lci, lv, urp, uci, uv, rowPtr, colInd, values));
+        return (rowPtr, colInd, values);
+    }
+
+    /// <summary>Entries of row i of the transposed upper triangle strictly left of the diagonal.</summary>
+    private static int LowerCount(int[] lrp, int[] lci, int i)
+    {
+        int count = lrp[i + 1] - lrp[i];
+        return count > 0 && lci[lrp[i + 1] - 1] == i ? count - 1 : count;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MergeRows<T>(int r0, int r1, int[] lrp, int[] lci, T[] lv, int[] urp, int[] uci, T[] uv, int[] rowPtr, int[] colInd, T[] values)
+    {
+        for (int i = r0; i < r1; i++)
+        {
+            int at = rowPtr[i], lower = LowerCount(lrp, lci, i), upper = urp[i + 1] - urp[i];
+            Array.Copy(lci, lrp[i], colInd, at, lower);
+            Array.Copy(lv, lrp[i], values, at, lower);
+            Array.Copy(uci, urp[i], colInd, at + lower, upper);
+            Array.Copy(uv, urp[i], values, at + lower, upper);
+        }
+    }
+
+    /// <summary>The left factor's entry (i, k) from A's stored value: A itself, or a row-scaled and shifted A (a struct, so that the product loop is compiled once per kind).</summary>
+    private interface ILeftEntry<T> where T : unmanaged
+    {
+        T Entry(int i, int k, T value);
+    }
+
+    private readonly struct Unscaled<T> : ILeftEntry<T> where T : unmanaged
+    {
+        public T Entry(int i, int k, T value) => value;
+    }
+
+    /// <summary>left[i]·a_ik + (i = k ? shift : 0), in <see cref="CpuBackend.AmgScale{T}"/>'s order of operations.</summary>
+    private readonly struct RowScaled<T>(T[] left, T shift) : ILeftEntry<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public T Entry(int i, int k, T value)
+        {
+            T x = left[i] * value;
+            return k == i ? x + shift : x;
         }
     }
 

@@ -165,6 +165,137 @@ public class GpuSpGemmTests
         for (int s = 0; s < got.Length; s++) Assert.True(Math.Abs(got[s] - planValues.Array[s]) <= 1e-13, $"slot {s}: cpu {planValues.Array[s]}, gpu {got[s]}");
     }
 
+    /// <summary>
+    /// AmgScaledProduct: (diag(left)·A + shift·I)·B. The CPU forms each left entry inside the product; its result must be
+    /// AmgScale then SpGemm bit for bit (so a hierarchy built with it is the one built before). The device's twin is the
+    /// backend default (AmgScale, then its SpGemm), checked against the same reference on small inputs.
+    /// </summary>
+    [Theory]
+    [InlineData(30, 20, 5, 31)]     // one block on the CPU
+    [InlineData(3000, 400, 6, 32)]  // several row blocks, markers and accumulators handed from block to block
+    public void ScaledProductEqualsScaleThenProduct(int m, int n, int meanLength, int seed)
+    {
+        var (arp, aci, av) = Random(m, m, meanLength, seed);
+        // A must store its diagonal: add it where the random pattern lacks it.
+        var rows = new List<(int, double)>[m];
+        for (int r = 0; r < m; r++)
+        {
+            rows[r] = [];
+            for (int s = arp[r]; s < arp[r + 1]; s++) rows[r].Add((aci[s], av[s]));
+            if (!rows[r].Exists(e => e.Item1 == r)) rows[r].Add((r, 4.0 + r % 3));
+            rows[r].Sort((x, y) => x.Item1.CompareTo(y.Item1));
+        }
+        arp = new int[m + 1];
+        for (int r = 0; r < m; r++) arp[r + 1] = arp[r] + rows[r].Count;
+        aci = rows.SelectMany(r => r.Select(e => e.Item1)).ToArray();
+        av = rows.SelectMany(r => r.Select(e => e.Item2)).ToArray();
+        var (brp, bci, bv) = Random(m, n, meanLength, seed + 100);
+        var rng = new Random(seed + 200);
+        var left = Enumerable.Range(0, m).Select(_ => rng.NextDouble() - 0.7).ToArray();
+        var aC = new CsrIndices(m, m, new CpuStorage<int>(arp), new CpuStorage<int>(aci));
+        var bC = new CsrIndices(m, n, new CpuStorage<int>(brp), new CpuStorage<int>(bci));
+        var scaled = new CpuStorage<double>(aci.Length);
+        Cpu.AmgScale(aC, new CpuStorage<double>(av), new CpuStorage<double>(left), null, 1.0, scaled);
+        var (refPattern, refValues) = Cpu.SpGemm(aC, scaled, bC, new CpuStorage<double>(bv));
+        var avBefore = (double[])av.Clone();
+        var (pattern, values) = Cpu.AmgScaledProduct(aC, new CpuStorage<double>(av), new CpuStorage<double>(left), 1.0, bC, new CpuStorage<double>(bv));
+        Assert.Equal(avBefore, av); // A's values are not modified
+        Assert.Equal(refPattern.RowPtr.ToArray(), pattern.RowPtr.ToArray());
+        Assert.Equal(refPattern.ColInd.ToArray(), pattern.ColInd.ToArray());
+        Assert.Equal(refValues.ToArray(), values.ToArray());
+        if (m > 100) return; // the device's twin on small inputs only
+        var (gp, gv) = Gpu.AmgScaledProduct(new CsrIndices(m, m, Gpu.Upload<int>(arp), Gpu.Upload<int>(aci)), Gpu.Upload<double>(av),
+            Gpu.Upload<double>(left), 1.0, new CsrIndices(m, n, Gpu.Upload<int>(brp), Gpu.Upload<int>(bci)), Gpu.Upload<double>(bv));
+        Assert.Equal(refPattern.RowPtr.ToArray(), gp.RowPtr.ToArray());
+        Assert.Equal(refPattern.ColInd.ToArray(), gp.ColInd.ToArray());
+        var got = gv.ToArray(); var want = refValues.ToArray();
+        for (int s = 0; s < got.Length; s++) Assert.True(Math.Abs(got[s] - want[s]) <= 1e-13, $"slot {s}: cpu {want[s]}, gpu {got[s]}");
+    }
+
+    /// <summary>
+    /// SymmetricSpGemm on a Galerkin product Pᵀ·(A·P) (A symmetric): the CPU forms the upper triangle and mirrors it. Its
+    /// pattern is the full product's, its upper entries are the full product's bits, the result is exactly symmetric, and
+    /// the lower entries agree with the full product's up to rounding; the device (the default: SpGemm) gives the full product.
+    /// </summary>
+    [Theory]
+    [InlineData(40, 9, 43)]      // one block
+    [InlineData(3000, 400, 44)]  // several blocks
+    public void SymmetricProductIsTheUpperTriangleMirrored(int n, int coarse, int seed)
+    {
+        // A = S + Sᵀ + diagonal (symmetric), P random n × coarse with a few entries per row.
+        var (srp, sci, sv) = Random(n, n, 3, seed);
+        var dense = new Dictionary<(int, int), double>();
+        for (int r = 0; r < n; r++)
+        {
+            dense[(r, r)] = 10;
+            for (int s2 = srp[r]; s2 < srp[r + 1]; s2++)
+            {
+                dense[(r, sci[s2])] = dense.GetValueOrDefault((r, sci[s2])) + sv[s2];
+                dense[(sci[s2], r)] = dense.GetValueOrDefault((sci[s2], r)) + sv[s2];
+            }
+        }
+        var entries = dense.OrderBy(e => e.Key.Item1).ThenBy(e => e.Key.Item2).ToArray();
+        var arp = new int[n + 1];
+        foreach (var e in entries) arp[e.Key.Item1 + 1]++;
+        for (int r = 0; r < n; r++) arp[r + 1] += arp[r];
+        var aci = entries.Select(e => e.Key.Item2).ToArray(); var av = entries.Select(e => e.Value).ToArray();
+        var (prp, pci, pv) = Random(n, coarse, 2, seed + 1);
+        var aC = new CsrIndices(n, n, new CpuStorage<int>(arp), new CpuStorage<int>(aci));
+        var pC = new CsrIndices(n, coarse, new CpuStorage<int>(prp), new CpuStorage<int>(pci));
+        var (rC, rv) = Cpu.TransposeWithValues(pC, new CpuStorage<double>(pv));
+        var (ap, apv) = Cpu.SpGemm(aC, new CpuStorage<double>(av), pC, new CpuStorage<double>(pv));
+        var (full, fullV) = Cpu.SpGemm(rC, rv, ap, apv);
+        var (sym, symV) = Cpu.SymmetricSpGemm(rC, rv, ap, apv);
+        var rp = full.RowPtr.ToArray(); var ci = full.ColInd.ToArray(); var fv = fullV.ToArray(); var yv = symV.ToArray();
+        Assert.Equal(rp, sym.RowPtr.ToArray());
+        Assert.Equal(ci, sym.ColInd.ToArray());
+        double scale = fv.Max(Math.Abs);
+        var at = new Dictionary<(int, int), double>();
+        for (int r = 0; r < coarse; r++)
+            for (int s2 = rp[r]; s2 < rp[r + 1]; s2++)
+            {
+                at[(r, ci[s2])] = yv[s2];
+                if (ci[s2] >= r) Assert.Equal(fv[s2], yv[s2]);
+                else Assert.True(Math.Abs(fv[s2] - yv[s2]) <= 1e-14 * scale, $"({r}, {ci[s2]}): full {fv[s2]}, mirrored {yv[s2]}");
+            }
+        foreach (var ((r, c), v) in at) Assert.Equal(v, at[(c, r)]);
+        if (n > 100) return; // the device's twin (the default: its SpGemm) on small inputs only
+        var (gp, gv) = Gpu.SymmetricSpGemm(new CsrIndices(coarse, n, Gpu.Upload<int>(rC.RowPtr.ToArray()), Gpu.Upload<int>(rC.ColInd.ToArray())), Gpu.Upload<double>(rv.ToArray()),
+            new CsrIndices(n, coarse, Gpu.Upload<int>(ap.RowPtr.ToArray()), Gpu.Upload<int>(ap.ColInd.ToArray())), Gpu.Upload<double>(apv.ToArray()));
+        Assert.Equal(rp, gp.RowPtr.ToArray());
+        Assert.Equal(ci, gp.ColInd.ToArray());
+        var g = gv.ToArray();
+        for (int s2 = 0; s2 < g.Length; s2++) Assert.True(Math.Abs(g[s2] - yv[s2]) <= 1e-13 * scale, $"slot {s2}: cpu {yv[s2]}, gpu {g[s2]}");
+    }
+
+    /// <summary>
+    /// TransposeWithValues against the definition (Aᵀ[j, i] = A[i, j]: a dense reference) and against the pattern transpose's
+    /// slot map; on the CPU with one block and with several (each block's cursors per column), on the device (the backend
+    /// default: Transpose, then a gather) on a small input.
+    /// </summary>
+    [Theory]
+    [InlineData(25, 17, 4, 41)]        // one block
+    [InlineData(60000, 9000, 4, 42)]   // several blocks on the CPU (nnz ≥ 2¹⁷)
+    public void TransposeWithValuesMatchesTheDefinition(int m, int n, int meanLength, int seed)
+    {
+        var (rp, ci, v) = Random(m, n, meanLength, seed);
+        var aC = new CsrIndices(m, n, new CpuStorage<int>(rp), new CpuStorage<int>(ci));
+        var (t, tv) = Cpu.TransposeWithValues(aC, new CpuStorage<double>(v));
+        var (tMap, map) = Cpu.Transpose(aC);
+        Assert.Equal(tMap.RowPtr.ToArray(), t.RowPtr.ToArray());
+        Assert.Equal(tMap.ColInd.ToArray(), t.ColInd.ToArray());
+        var mapA = map.ToArray();
+        Assert.Equal(mapA.Select(k => v[k]).ToArray(), tv.ToArray());
+        if (m > 100) return;
+        var dense = Dense(m, n, rp, ci, v);
+        var tDense = Dense(n, m, t.RowPtr.ToArray(), t.ColInd.ToArray(), tv.ToArray());
+        for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) Assert.Equal(dense[i, j], tDense[j, i]);
+        var (gt, gv) = Gpu.TransposeWithValues(new CsrIndices(m, n, Gpu.Upload<int>(rp), Gpu.Upload<int>(ci)), Gpu.Upload<double>(v));
+        Assert.Equal(t.RowPtr.ToArray(), gt.RowPtr.ToArray());
+        Assert.Equal(t.ColInd.ToArray(), gt.ColInd.ToArray());
+        Assert.Equal(tv.ToArray(), gv.ToArray());
+    }
+
     [Fact]
     public void RowCountsAcrossSeveralScanChunksAreExact()
     {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace TorchSla.Solvers.Preconditioners;
 
 /// <summary>
@@ -17,6 +19,7 @@ namespace TorchSla.Solvers.Preconditioners;
 internal static class Aggregation
 {
     /// <summary>The aggregate of every node (−1: none) and the number of aggregates.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (int[] Aggregate, int Count) Greedy(int n, int[] sp, int[] sc)
     {
         var agg = new int[n];

@@ -202,6 +202,8 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
         var watch = Stopwatch.StartNew();
         var o = _options;
         var be = a0.Backend;
+        // The setup writes several times the matrix's size of fresh arrays: on Linux, let the kernel fault them in 2 MB at a time.
+        if (Device.IsCpu) Kernels.Cpu.HugePages.Advise();
         var profile = new AmgSetupProfile(be);
         int k = o.NearNullSpace is null ? 1 : o.NearNullSpaceVectors;
         // One near-null vector lives on the matrix's device and is coarsened there (Backend.AmgTentative);
@@ -262,9 +264,7 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
                 // P = (I − ω·D⁻¹A)·P̂ with ω = 4/(3ρ), one product on A's device.
                 level.P = o.SmoothProlongator ? ProlongatorSmoothing.Smooth(a, diag, 4.0 / (3.0 * rho), level.Tentative!) : level.Tentative!;
                 profile.Mark(l, "smooth P");
-                level.R = level.P.Transpose();
-                // R is kept, the slot map that made it is not (nnz(P) indices on the device; a refresh transposes again).
-                level.P.Pattern.ReleaseTranspose();
+                level.R = Restriction(level.P);
                 profile.Mark(l, "transpose");
                 var coarse = GalerkinOperator.Build(a, level.P, level.R);
                 profile.Mark(l, "galerkin");
@@ -304,6 +304,23 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
         }
         profile.Report(a0.Rows);
         Statistics = new AmgStatistics(stats, coarseSolver, watch.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// R = Pᵀ. On the CPU one counting sort moves the values with the indices (<see cref="Kernels.Backend.TransposeWithValues{T}"/>:
+    /// no slot map, no gather pass); on a GPU the tensor transpose, whose slot map (nnz(P) indices on the device) is
+    /// released once R exists (a refresh transposes again).
+    /// </summary>
+    private static SparseTensor<T> Restriction(SparseTensor<T> p)
+    {
+        if (p.Device.IsCpu)
+        {
+            var (pattern, values) = p.Backend.TransposeWithValues(p.Indices, p.Values);
+            return new SparseTensor<T>(new SparsePattern(pattern), values, [], null);
+        }
+        var r = p.Transpose();
+        p.Pattern.ReleaseTranspose();
+        return r;
     }
 
     /// <summary>

@@ -10,7 +10,8 @@ namespace TorchSla.Solvers.Preconditioners;
 /// <para>R·(A·P) rather than (R·A)·P: on an H100 (bench/RESULTS.md, AMG (GPU), batches 3 and 4, the same finest
 /// level) the first level's product took 27 ms this way and 38 ms the other, at the same peak of device memory
 /// (the hash SpGEMM's tables, not the middle factor, set it). Both products go through <see cref="SetupProduct"/> (no
-/// plan kept); the middle factor A·P is freed with its device indices as soon as R·(A·P) exists.</para>
+/// plan kept); the middle factor A·P is freed with its device indices as soon as R·(A·P) exists. On the CPU the second product
+/// forms only the upper triangle of A_c and mirrors it (<see cref="Kernels.Backend.SymmetricSpGemm{T}"/>).</para>
 /// </summary>
 internal static class GalerkinOperator
 {
@@ -19,7 +20,7 @@ internal static class GalerkinOperator
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         using var ap = SetupProduct.Multiply(a, p);
-        var c = SetupProduct.Multiply(r, ap);
+        var c = SetupProduct.Multiply(r, ap, symmetric: true);
         ap.Pattern.ReleaseDeviceCopies();
         return c;
     }

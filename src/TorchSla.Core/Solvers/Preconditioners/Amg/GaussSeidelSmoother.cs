@@ -21,8 +21,15 @@ internal sealed class GaussSeidelSmoother<T> : Smoother<T> where T : unmanaged, 
             throw new NotSupportedException($"symmetric Gauss–Seidel is a sequential host smoother; the matrix lives on {a.Device} (use Chebyshev, Jacobi or L1Jacobi there)");
         _diagonalSlots = a.Pattern.DiagonalSlots();
         var v = ((CpuStorage<T>)a.Values).Array;
-        _inverseDiagonal = new T[a.Rows];
-        for (int i = 0; i < a.Rows; i++) _inverseDiagonal[i] = T.One / v[_diagonalSlots[i]];
+        _inverseDiagonal = Inverses(v, _diagonalSlots);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static T[] Inverses(T[] v, int[] slots)
+    {
+        var inv = GC.AllocateUninitializedArray<T>(slots.Length);
+        for (int i = 0; i < inv.Length; i++) inv[i] = T.One / v[slots[i]];
+        return inv;
     }
 
     public override void Smooth(SparseTensor<T> a, Tensor<T> x, Tensor<T> b, int sweeps, bool zeroGuess, bool backward)

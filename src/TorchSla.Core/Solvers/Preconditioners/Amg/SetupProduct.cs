@@ -14,8 +14,9 @@ namespace TorchSla.Solvers.Preconditioners;
 /// </summary>
 internal static class SetupProduct
 {
-    /// <summary>x·y on x's device (both unbatched, on the same device).</summary>
-    public static SparseTensor<T> Multiply<T>(SparseTensor<T> x, SparseTensor<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>x·y on x's device (both unbatched, on the same device); <paramref name="symmetric"/>: the product is known to be
+    /// symmetric (a Galerkin operator), which the CPU uses to form half of it (<see cref="Kernels.Backend.SymmetricSpGemm{T}"/>).</summary>
+    public static SparseTensor<T> Multiply<T>(SparseTensor<T> x, SparseTensor<T> y, bool symmetric = false) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (x.Cols != y.Rows)
             throw new ShapeMismatchException($"AMG setup product: [{x.Rows}, {x.Cols}] times [{y.Rows}, {y.Cols}]");
@@ -25,7 +26,8 @@ internal static class SetupProduct
             x.Pattern.ForgetProductWith(y.Pattern);
             return product;
         }
-        var (pattern, values) = x.Backend.SpGemm(x.Indices, x.Values, y.Indices, y.Values);
+        var (pattern, values) = symmetric ? x.Backend.SymmetricSpGemm(x.Indices, x.Values, y.Indices, y.Values)
+            : x.Backend.SpGemm(x.Indices, x.Values, y.Indices, y.Values);
         return new SparseTensor<T>(new SparsePattern(pattern), values, [], null);
     }
 }

@@ -28,7 +28,7 @@ internal static class SpectralRadius
         // The start vector is made on the device too (a host one would be n random draws and an upload).
         using var start = be.Allocate<T>(n);
         be.AmgPseudoRandom(start, n, seed: 12345);
-        var (_, max, _) = LanczosExtremes.Estimate(be, a.Indices, a.Values, 0, steps, seed: 12345, startVector: start, scaling: s);
+        var (_, max, _) = LanczosExtremes.Estimate(be, a.Indices, a.Values, 0, steps, seed: 12345, startVector: start, scaling: s, overwriteStart: true);
         return max;
     }
 }
