@@ -47,11 +47,15 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
         if (!(pivotThreshold > 0 && pivotThreshold <= 1))
             throw new ArgumentOutOfRangeException(nameof(pivotThreshold), $"the pivot threshold must be in (0, 1], got {pivotThreshold}");
         _pattern = a.Pattern; _threshold = pivotThreshold;
+        DirectProfile.Start();
         var values = ValuesOf(a);
+        DirectProfile.Mark("LU: values as float64, checked finite");
         var sw = Stopwatch.StartNew();
         int n = a.Rows;
         var sym = _pattern.SymmetryPlan().Pattern;
+        DirectProfile.Mark("LU: pattern of A + Aᵀ");
         PatternSymmetry = SymmetryRatio(_pattern, sym);
+        DirectProfile.Mark("LU: symmetry ratio");
         Algorithm = algorithm != LuAlgorithm.Automatic ? algorithm
             : PatternSymmetry >= MultifrontalSymmetryThreshold ? LuAlgorithm.Multifrontal : LuAlgorithm.LeftLooking;
         Ordering = ordering;
@@ -69,6 +73,7 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
             _cscPtr = t.RowPtr; _cscRow = t.ColInd; _cscSource = map;
         }
         AnalyzeSeconds = sw.Elapsed.TotalSeconds;
+        DirectProfile.Mark("LU: analysis done");
         _factors = []; _values = [];
         RefactorValues(values);
     }
@@ -139,6 +144,7 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
         }
         _factors = f; _values = values;
         FactorSeconds = sw.Elapsed.TotalSeconds;
+        DirectProfile.Mark("LU: factorization done");
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -148,7 +154,9 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
         var fac = _factors[batchIndex];
         var work = new double[n];
         var b = x.ToArray();
+        DirectProfile.Start();
         if (transpose) fac.SolveTranspose(x, work); else fac.Solve(x, work);
+        DirectProfile.Mark("LU solve: triangular solves");
         if (MaxRefinementSteps == 0) return;
         var v = new ReadOnlySpan<double>(_values, batchIndex * nnz, nnz);
         var rp = _pattern.RowPtr; var ci = _pattern.ColInd;
@@ -169,6 +177,7 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
             for (int i = 0; i < n; i++)
                 if (den[i] > 0) omega = Math.Max(omega, Math.Abs(r[i]) / den[i]);
                 else if (r[i] != 0) omega = double.PositiveInfinity;
+            DirectProfile.Mark($"LU solve: residual and backward error {omega:g2}");
             if (!(omega < bestOmega)) break;
             bool fast = omega < 0.5 * bestOmega;
             bestOmega = omega;
@@ -176,6 +185,7 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
             if (step >= MaxRefinementSteps || omega <= MachineEpsilon || (step > 0 && !fast)) break;
             if (transpose) fac.SolveTranspose(r, work); else fac.Solve(r, work);
             for (int i = 0; i < n; i++) x[i] += r[i];
+            DirectProfile.Mark("LU solve: refinement step's triangular solves");
         }
         best.CopyTo(x);
     }

@@ -44,6 +44,7 @@ internal static class MultifrontalLu
             var s = SupernodalSymbolic.Analyze(pattern, ordering, permutation);
             int n = s.N;
             var (t, map) = pattern.Transpose();
+            if (ReferenceEquals(t, pattern)) return Symmetric(s, map);
             var perm = s.Perm; var pinv = s.Pinv;
             // Column perm[j] of A is row perm[j] of Aᵀ: its entries with ordered row i > j.
             var ptr = new int[n + 1];
@@ -63,6 +64,32 @@ internal static class MultifrontalLu
                     if (i > j) { row[w] = i; src[w] = map[q]; w++; }
                 }
             }
+            DirectProfile.Mark("LU plan: transpose, upper triangle of PAPᵀ");
+            return new Plan { Symbolic = s, LowerPtr = ptr, LowerRow = row, LowerSource = src };
+        }
+
+        /// <summary>
+        /// The plan of a structurally symmetric pattern (<paramref name="transposeMap"/>: the slot of (j, i) for each
+        /// slot (i, j)): column perm[j] of A has the rows that row perm[j] has columns, so the strictly lower part of
+        /// P·A·Pᵀ is the analysis' triangle without its diagonal, its values taken from the transposed slots — no
+        /// transpose and no second pass over A.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static Plan Symmetric(SupernodalSymbolic s, int[] transposeMap)
+        {
+            int n = s.N;
+            var cp = s.AColPtr; var ri = s.ARowInd; var sr = s.ASource;
+            var ptr = new int[n + 1];
+            int diagonal = 0, w = 0;
+            for (int j = 0; j < n; j++) for (int q = cp[j]; q < cp[j + 1]; q++) if (ri[q] == j) diagonal++;
+            var row = new int[cp[n] - diagonal]; var src = new int[cp[n] - diagonal];
+            for (int j = 0; j < n; j++)
+            {
+                for (int q = cp[j]; q < cp[j + 1]; q++)
+                    if (ri[q] != j) { row[w] = ri[q]; src[w] = transposeMap[sr[q]]; w++; }
+                ptr[j + 1] = w;
+            }
+            DirectProfile.Mark("LU plan: upper triangle of PAPᵀ from the lower one");
             return new Plan { Symbolic = s, LowerPtr = ptr, LowerRow = row, LowerSource = src };
         }
     }
@@ -102,18 +129,20 @@ internal static class MultifrontalLu
         for (int sn = 0; sn < ns; sn++) offsets[sn + 1] = offsets[sn] + (long)(s.RowPtr[sn + 1] - s.RowPtr[sn]) * (s.SuperStart[sn + 1] - s.SuperStart[sn]);
         if (offsets[ns] > Array.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(plan), $"the LU factors of this {n}×{n} matrix would have {offsets[ns]:N0} entries each, more than one array holds");
-        var lAll = GC.AllocateUninitializedArray<double>((int)offsets[ns]);
-        var uAll = GC.AllocateUninitializedArray<double>((int)offsets[ns]);
+        var lAll = FactorMemory.Allocate<double>((int)offsets[ns]);
+        var uAll = FactorMemory.Allocate<double>((int)offsets[ns]);
         var blockOffset = new long[ns];
         var contribution = new double[]?[ns];
         var delayedOut = new int[ns];
         double flops = 0;
         using var rowMaps = new ThreadLocal<int[]>(() => new int[n]);
         using var colMaps = new ThreadLocal<int[]>(() => new int[n]);
+        DirectProfile.Mark("LU factor: setup, L and U arrays");
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void Node(int sn, bool parallel)
         {
+            long t0 = DirectProfile.Now();
             int f = s.SuperStart[sn], k = s.SuperStart[sn + 1] - f;
             int r0 = s.RowPtr[sn], r = s.RowPtr[sn + 1] - r0;
             int nd = 0;
@@ -140,6 +169,7 @@ internal static class MultifrontalLu
             Array.Clear(fa, ao, m * nfs);
             Array.Clear(fu, bo, nfs * mc);
             Array.Clear(fc, 0, mc * mc);
+            t0 = DirectProfile.Add("index lists, clearing", t0);
             for (int j = f; j < f + k; j++)
             {
                 // Row j from column j on, and column j below the diagonal, of P·A·Pᵀ (j is fully summed: row and column < nfs).
@@ -152,6 +182,7 @@ internal static class MultifrontalLu
                 }
                 for (int q = plan.LowerPtr[j]; q < plan.LowerPtr[j + 1]; q++) fa[rmap[plan.LowerRow[q]] + cj] += values[offset + plan.LowerSource[q]];
             }
+            t0 = DirectProfile.Add("assembling A", t0);
             for (int c = s.ChildPtr[sn]; c < s.ChildPtr[sn + 1]; c++)
             {
                 int ch = s.Children[c];
@@ -162,9 +193,11 @@ internal static class MultifrontalLu
                 contribution[ch] = null;
             }
 
+            t0 = DirectProfile.Add("extend-add", t0);
             int npiv;
             try { npiv = EliminateFullySummed(fr, ri, ci, s.Perm, u, parallel); }
             catch { if (mc > 0) ArrayPool<double>.Shared.Return(fc); throw; }
+            t0 = DirectProfile.Add(m <= SmallFrontRows ? "elimination, fronts <= 160 rows" : "elimination, larger fronts", t0);
             double[] lb, ub; long off;
             double[]? cuOut = null;
             int mo = m - npiv;
@@ -203,9 +236,12 @@ internal static class MultifrontalLu
             double fl = 0;
             for (int p = 0; p < npiv; p++) { double t = m - p - 1; fl += t + 2 * t * t; }
             lock (pivots) flops += fl;
+            DirectProfile.Add("U11, update out, bookkeeping", t0);
         }
 
         MultifrontalFactor.Traverse(s, Node, contribution);
+        DirectProfile.Mark("LU factor: fronts");
+        DirectProfile.ReportSums("LU fronts:");
         return new MultifrontalLuFactors(s, rowIndex, colIndex, pivots, lBlocks, uBlocks, blockOffset, flops, delayedOut.Sum());
     }
 

@@ -101,8 +101,15 @@ internal sealed class SupernodalSymbolic
             };
         }
 
+        DirectProfile.Mark("analysis: ordering");
         var (perm, pinv, parent) = PostorderedTree(n, srp, sci, perm0);
+        DirectProfile.Mark("analysis: postordered elimination tree");
+        // The entries of A in the ordered lower triangle depend on the permutation alone: on a large matrix they are
+        // gathered on another core while this one computes the counts, the supernodes and their row structures.
+        var triangle = pattern.Nnz >= ConcurrentTriangleMinEntries && Environment.ProcessorCount > 1
+            ? Task.Run(() => LowerTriangle(pattern, perm, pinv)) : null;
         var counts = ColumnCounts.GilbertNgPeyton(n, srp, sci, perm, pinv, parent);
+        DirectProfile.Mark("analysis: column counts");
 
         // Fundamental supernodes (Liu–Ng–Peyton): j continues j−1's supernode when j−1 is its only child and counts drop by one.
         var nChild = new int[n];
@@ -153,6 +160,7 @@ internal sealed class SupernodalSymbolic
         // Row structures: own columns ∪ rows of A below ∪ children's rows below, sorted. Their lengths are known from
         // the counts and the amalgamation (a merged group's rows are its columns plus its parent group's rows), so
         // they are written straight into one array; a length that does not come out as predicted is a bug, not input.
+        DirectProfile.Mark("analysis: supernodes, amalgamation, tree");
         var rowPtr = new int[ns + 1];
         for (int s = 0, q = 0; s < nf; s++)
             if (!absorbed[s]) { rowPtr[q + 1] = checked(rowPtr[q] + (int)nRows[s]); q++; }
@@ -196,6 +204,7 @@ internal sealed class SupernodalSymbolic
         if (valueOffset[ns] > Array.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(pattern), $"the factor of this {n}×{n} matrix would have {valueOffset[ns]:N0} stored entries, more than one array holds ({Array.MaxLength:N0})");
 
+        DirectProfile.Mark("analysis: row structures");
         // Flops per supernode: column j of a k-column front with r rows has c = r − (j − f) entries; Σ c².
         var subtree = new double[ns];
         double flops = 0;
@@ -210,7 +219,30 @@ internal sealed class SupernodalSymbolic
             if (superParent[s] >= 0) subtree[superParent[s]] += subtree[s];
         }
 
-        // Lower triangle of P·A·Pᵀ by columns from A itself (values are taken from these slots).
+        var (aColPtr, aRow, aSrc) = triangle?.GetAwaiter().GetResult() ?? LowerTriangle(pattern, perm, pinv);
+        DirectProfile.Mark("analysis: flops, lower triangle of PAPᵀ");
+        return new SupernodalSymbolic
+        {
+            N = n, Perm = perm, Pinv = pinv, AColPtr = aColPtr, ARowInd = aRow, ASource = aSrc, Parent = parent,
+            SuperCount = ns, SuperStart = superStart, RowPtr = rowPtr, Rows = allRows, ValueOffset = valueOffset,
+            SuperParent = superParent, ChildPtr = childPtr, Children = children, SubtreeFlops = subtree,
+            NnzLExact = counts.NnzL, NnzLStored = stored, Flops = flops,
+            Ordering = permutation is null ? ordering : CholeskyOrdering.Natural, MaxFrontRows = maxFront,
+        };
+    }
+
+    /// <summary>From this many stored entries, <see cref="LowerTriangle"/> runs on another core beside the column counts and the supernodes.</summary>
+    private const int ConcurrentTriangleMinEntries = 200_000;
+
+    /// <summary>
+    /// The lower triangle of P·A·Pᵀ by columns, read from A's rows (the values are taken from these slots): column j
+    /// holds the entries of row perm[j] whose ordered column is ≥ j (for a symmetric matrix, column j of the lower
+    /// triangle), as their ordered index and their CSR slot of A.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (int[] ColPtr, int[] RowInd, int[] Source) LowerTriangle(SparsePattern pattern, int[] perm, int[] pinv)
+    {
+        int n = perm.Length;
         var arp = pattern.RowPtr; var aci = pattern.ColInd;
         var aColPtr = new int[n + 1];
         for (int j = 0; j < n; j++)
@@ -229,15 +261,7 @@ internal sealed class SupernodalSymbolic
                 if (i >= j) { aRow[w] = i; aSrc[w] = q; w++; }
             }
         }
-
-        return new SupernodalSymbolic
-        {
-            N = n, Perm = perm, Pinv = pinv, AColPtr = aColPtr, ARowInd = aRow, ASource = aSrc, Parent = parent,
-            SuperCount = ns, SuperStart = superStart, RowPtr = rowPtr, Rows = allRows, ValueOffset = valueOffset,
-            SuperParent = superParent, ChildPtr = childPtr, Children = children, SubtreeFlops = subtree,
-            NnzLExact = counts.NnzL, NnzLStored = stored, Flops = flops,
-            Ordering = permutation is null ? ordering : CholeskyOrdering.Natural, MaxFrontRows = maxFront,
-        };
+        return (aColPtr, aRow, aSrc);
     }
 
     /// <summary>
