@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace TorchSla.Solvers.Direct;
@@ -34,7 +35,7 @@ internal static class FactorMemory
     /// </summary>
     public static T[] Allocate<T>(int length) where T : unmanaged
     {
-        long bytes = (long)length * Marshal.SizeOf<T>();
+        long bytes = (long)length * Unsafe.SizeOf<T>();
         if (!PopulateOn || _populateFailed || bytes < MinPopulateBytes) return GC.AllocateUninitializedArray<T>(length);
         var a = GC.AllocateUninitializedArray<T>(length, pinned: true);
         const long page = 4096;
@@ -46,6 +47,14 @@ internal static class FactorMemory
             if (Madvise((nint)lo, (nuint)(hi - lo), MadvPopulateWrite) != 0) _populateFailed = true; // kernel < 5.14: stop asking
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { _populateFailed = true; }
+        return a;
+    }
+
+    /// <summary>A zeroed array of <paramref name="length"/> elements, populated as <see cref="Allocate"/> does when large (then zeroing it writes mapped pages).</summary>
+    public static T[] Zeroed<T>(int length) where T : unmanaged
+    {
+        var a = Allocate<T>(length);
+        Array.Clear(a);
         return a;
     }
 }

@@ -33,13 +33,13 @@ internal static class LevelStructureDissection
     public static int[] Order(int n, int[] rowPtr, int[] colInd, out int firstSeparator, Action<int>? firstSeparatorFound = null)
     {
         int first = 0;
-        var perm = new int[n];
-        var inSet = new int[n];          // inSet[v] == stamp: v belongs to the piece being split (stamps are unique per piece)
-        var level = new int[n];
+        var perm = FactorMemory.Zeroed<int>(n);
+        var inSet = FactorMemory.Zeroed<int>(n);          // inSet[v] == stamp: v belongs to the piece being split (stamps are unique per piece)
+        var level = FactorMemory.Zeroed<int>(n);
         Array.Fill(inSet, -1);
         Array.Fill(level, -1);
         int stamp = 0;
-        var all = new int[n];
+        var all = FactorMemory.Zeroed<int>(n);
         for (int i = 0; i < n; i++) all[i] = i;
         var work = new Stack<(int[] Nodes, int Lo)>();
         if (n > 0) work.Push((all, 0));
@@ -47,7 +47,7 @@ internal static class LevelStructureDissection
         // shared out between two workers (balanced by size), each with its own queue and leaf scratch. inSet and level are
         // per vertex and a piece's stamp is unique, so the workers never read each other's marks as their own.
         bool split = n >= ParallelPieces && Environment.ProcessorCount > 1;
-        Dissect(work, n, rowPtr, colInd, perm, inSet, level, ref stamp, new int[n], new int[n], split ? 1 : int.MaxValue, ref first, firstSeparatorFound);
+        Dissect(work, n, rowPtr, colInd, perm, inSet, level, ref stamp, FactorMemory.Zeroed<int>(n), FactorMemory.Zeroed<int>(n), split ? 1 : int.MaxValue, ref first, firstSeparatorFound);
         if (work.Count > 0)
         {
             var groups = new[] { new Stack<(int[] Nodes, int Lo)>(), new Stack<(int[] Nodes, int Lo)>() };
@@ -57,7 +57,7 @@ internal static class LevelStructureDissection
             Parallel.For(0, 2, g =>
             {
                 int ignored = 1;
-                Dissect(groups[g], n, rowPtr, colInd, perm, inSet, level, ref stamp, new int[n], new int[n], int.MaxValue, ref ignored, null);
+                Dissect(groups[g], n, rowPtr, colInd, perm, inSet, level, ref stamp, FactorMemory.Zeroed<int>(n), FactorMemory.Zeroed<int>(n), int.MaxValue, ref ignored, null);
             });
         }
         firstSeparator = first;

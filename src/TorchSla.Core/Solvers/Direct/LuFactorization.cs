@@ -152,7 +152,7 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
     {
         int n = N, nnz = _pattern.Nnz;
         var fac = _factors[batchIndex];
-        var work = new double[n];
+        var work = FactorMemory.Zeroed<double>(n);
         var b = x.ToArray();
         DirectProfile.Start();
         if (transpose) fac.SolveTranspose(x, work); else fac.Solve(x, work);
@@ -160,7 +160,7 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
         if (MaxRefinementSteps == 0) return;
         var v = new ReadOnlySpan<double>(_values, batchIndex * nnz, nnz);
         var rp = _pattern.RowPtr; var ci = _pattern.ColInd;
-        var r = new double[n]; var den = new double[n];
+        var r = FactorMemory.Zeroed<double>(n); var den = FactorMemory.Zeroed<double>(n);
         var best = x.ToArray();
         double bestOmega = double.PositiveInfinity;
         for (int step = 0; ; step++)

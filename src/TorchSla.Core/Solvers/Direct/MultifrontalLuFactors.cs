@@ -10,7 +10,7 @@ namespace TorchSla.Solvers.Direct;
 internal sealed class MultifrontalLuFactors : ILuFactors
 {
     private readonly SupernodalSymbolic _s;
-    private readonly int[][] _rows, _cols;
+    private readonly ArraySegment<int>[] _rows, _cols;
     private readonly int[] _pivots;
     private readonly double[][] _l, _u;
     private readonly long[] _off;
@@ -19,16 +19,16 @@ internal sealed class MultifrontalLuFactors : ILuFactors
     /// Wraps the fronts' output: front s's L block is l[s][off[s]..] (m×npiv, column-major) and its U block
     /// u[s][off[s]..] (npiv×m, column-major); fronts may share one array at different offsets.
     /// </summary>
-    public MultifrontalLuFactors(SupernodalSymbolic s, int[][] rowIndex, int[][] colIndex, int[] pivots, double[][] l, double[][] u, long[] off, double flops, int delayed)
+    public MultifrontalLuFactors(SupernodalSymbolic s, ArraySegment<int>[] rowIndex, ArraySegment<int>[] colIndex, int[] pivots, double[][] l, double[][] u, long[] off, double flops, int delayed)
     {
         _s = s; _rows = rowIndex; _cols = colIndex; _pivots = pivots; _l = l; _u = u; _off = off; Flops = flops; DelayedPivots = delayed;
         int n = s.N;
-        Pinv = new int[n]; Q = new int[n];
+        Pinv = FactorMemory.Zeroed<int>(n); Q = FactorMemory.Zeroed<int>(n);
         int k = 0;
         long nnz = 0;
         for (int sn = 0; sn < pivots.Length; sn++)
         {
-            long m = rowIndex[sn].Length, np = pivots[sn];
+            long m = rowIndex[sn].Count, np = pivots[sn];
             nnz += 2 * (np * m - np * (np - 1) / 2);
             for (int j = 0; j < np; j++, k++) { Pinv[s.Perm[rowIndex[sn][j]]] = k; Q[k] = s.Perm[colIndex[sn][j]]; }
         }
@@ -56,12 +56,12 @@ internal sealed class MultifrontalLuFactors : ILuFactors
     {
         var perm = _s.Perm;
         int n = _s.N;
-        var y = new double[n];
+        var y = FactorMemory.Zeroed<double>(n);
         for (int v = 0; v < n; v++) y[v] = x[perm[v]];
         var loc = new double[Math.Max(1, MaxFront())];
         for (int sn = 0; sn < _pivots.Length; sn++)
         {
-            var ri = _rows[sn];
+            ReadOnlySpan<int> ri = _rows[sn];
             int m = ri.Length, np = _pivots[sn];
             var l = Block(_l, sn, m);
             for (int i = 0; i < m; i++) loc[i] = y[ri[i]];
@@ -76,7 +76,7 @@ internal sealed class MultifrontalLuFactors : ILuFactors
         var z = work;
         for (int sn = _pivots.Length - 1; sn >= 0; sn--)
         {
-            var ri = _rows[sn]; var ci = _cols[sn];
+            ReadOnlySpan<int> ri = _rows[sn], ci = _cols[sn];
             int m = ri.Length, np = _pivots[sn];
             var u = Block(_u, sn, m);
             var yl = loc.AsSpan(0, np);
@@ -102,14 +102,14 @@ internal sealed class MultifrontalLuFactors : ILuFactors
     {
         var perm = _s.Perm;
         int n = _s.N;
-        var g = new double[n];
+        var g = FactorMemory.Zeroed<double>(n);
         for (int v = 0; v < n; v++) g[v] = x[perm[v]];
         var z = work;
         // Forward with Uᵀ: column j of U is row j of Uᵀ, so each unknown is one dot product with a contiguous column.
         var loc = new double[Math.Max(1, MaxFront())];
         for (int sn = 0; sn < _pivots.Length; sn++)
         {
-            var ri = _rows[sn]; var ci = _cols[sn];
+            ReadOnlySpan<int> ri = _rows[sn], ci = _cols[sn];
             int m = ri.Length, np = _pivots[sn];
             var u = Block(_u, sn, m);
             var vp = loc.AsSpan(0, np);
@@ -122,7 +122,7 @@ internal sealed class MultifrontalLuFactors : ILuFactors
         }
         for (int sn = _pivots.Length - 1; sn >= 0; sn--)
         {
-            var ri = _rows[sn];
+            ReadOnlySpan<int> ri = _rows[sn];
             int m = ri.Length, np = _pivots[sn];
             var l = Block(_l, sn, m);
             for (int i = 0; i < m; i++) loc[i] = z[ri[i]];
@@ -139,7 +139,7 @@ internal sealed class MultifrontalLuFactors : ILuFactors
     private int MaxFront()
     {
         int k = 0;
-        foreach (var r in _rows) k = Math.Max(k, r.Length);
+        foreach (var r in _rows) k = Math.Max(k, r.Count);
         return k;
     }
 
@@ -165,16 +165,16 @@ internal sealed class MultifrontalLuFactors : ILuFactors
     {
         var s = _s; var rowIndex = _rows; var colIndex = _cols; var pivots = _pivots; var lBlocks = _l; var uBlocks = _u;
         int n = s.N, ns = s.SuperCount;
-        var rowStep = new int[n]; var colStep = new int[n];
+        var rowStep = FactorMemory.Zeroed<int>(n); var colStep = FactorMemory.Zeroed<int>(n);
         int k = 0;
         for (int sn = 0; sn < ns; sn++)
             for (int j = 0; j < pivots[sn]; j++) { rowStep[rowIndex[sn][j]] = k; colStep[colIndex[sn][j]] = k; k++; }
         // L by columns (step order = front order), diagonal first.
-        var lp = new int[n + 1];
+        var lp = FactorMemory.Zeroed<int>(n + 1);
         long lnz = 0, unz = 0;
         for (int sn = 0; sn < ns; sn++)
         {
-            int m = rowIndex[sn].Length;
+            int m = rowIndex[sn].Count;
             for (int j = 0; j < pivots[sn]; j++)
             {
                 lnz++;
@@ -186,12 +186,12 @@ internal sealed class MultifrontalLuFactors : ILuFactors
             throw new InvalidOperationException($"the LU factors have {lnz:N0} + {unz:N0} entries, more than one array holds");
         var li = new int[lnz]; var lx = new double[lnz];
         // U by rows first (then transposed to columns): row k holds (step of column, value), diagonal first.
-        var urp = new int[n + 1];
+        var urp = FactorMemory.Zeroed<int>(n + 1);
         var uci = new int[unz]; var uvx = new double[unz];
         int lw = 0, uw = 0, step = 0;
         for (int sn = 0; sn < ns; sn++)
         {
-            var ri = rowIndex[sn]; var ci = colIndex[sn];
+            ReadOnlySpan<int> ri = rowIndex[sn], ci = colIndex[sn];
             int m = ri.Length, np = pivots[sn];
             var lb = Block(lBlocks, sn, m); var ub = Block(uBlocks, sn, m);
             for (int j = 0; j < np; j++, step++)
@@ -213,7 +213,7 @@ internal sealed class MultifrontalLuFactors : ILuFactors
         }
         lp[n] = lw; urp[n] = uw;
         // Transpose U: scanning rows in increasing order leaves each column's rows ascending, so its diagonal is last.
-        var up = new int[n + 1];
+        var up = FactorMemory.Zeroed<int>(n + 1);
         for (int t = 0; t < uw; t++) up[uci[t] + 1]++;
         for (int j = 0; j < n; j++) up[j + 1] += up[j];
         var next = (int[])up.Clone();
