@@ -153,7 +153,7 @@ internal sealed class MultifrontalFactor
     /// (ascending, so children first) are factored afterwards.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (List<(int First, int Last)> Subtrees, List<int> Top) Schedule(SupernodalSymbolic s)
+    internal static (List<(int First, int Last)> Subtrees, List<int> Top) Schedule(SupernodalSymbolic s)
     {
         int ns = s.SuperCount;
         var firstDesc = new int[ns];
