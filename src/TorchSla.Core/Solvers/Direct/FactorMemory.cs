@@ -5,14 +5,17 @@ namespace TorchSla.Solvers.Direct;
 
 /// <summary>
 /// Large arrays of the direct solvers (the factors: hundreds of MB for a 2-D problem of 10⁶ unknowns; the analysis'
-/// index arrays: tens of MB) with their pages mapped up front in one system call. Fresh memory is mapped by the kernel
-/// one 4 KiB page per fault when first written; on the Firecracker VM of the benchmarks each fault is expensive:
-/// writing one byte per page of a fresh 710 MB mapping took 2.0 s on one core, and `madvise(MADV_POPULATE_WRITE)`
-/// (Linux ≥ 5.14: maps the range writable, contents untouched) mapped the same 710 MB in 0.14–0.16 s; transparent huge
-/// pages (`MADV_HUGEPAGE`, then touching or populating) took 0.8–4 s, no better (C, /tmp, bench/RESULTS.md session
-/// direct5). So a large array is allocated pinned (its address range never moves, so it can be advised) and
-/// populated before use. Where madvise is missing or fails (another OS, an old kernel) the array is an ordinary one
-/// and its pages are faulted by whoever writes them first, as before.
+/// index arrays: tens of MB), prepared so that their first touch costs less. Fresh memory is mapped one 4 KiB page per
+/// fault when first written, and on the VM of the benchmarks (a PVM guest: the host shadows the guest's page tables)
+/// each first touch is expensive twice: the guest's fault, and the host's work on the first write to the page. Measured
+/// in C on 710 MB (bench/RESULTS.md, session direct5): writing it fresh 2.1–2.2 s; `madvise(MADV_POPULATE_WRITE)`
+/// (Linux ≥ 5.14: maps the range writable in one call, contents untouched) 0.2 s, but the first write after it still
+/// 1.4 s; with transparent huge pages (`MADV_HUGEPAGE`) the populate call does all of it, 1.0–1.9 s in all, and the write
+/// after it 0.02 s. So large arrays are allocated pinned (their address range never moves and can be advised) and
+/// populated — the factors' value arrays with huge pages (<see cref="AllocateFactor"/>), the others with 4 KiB pages
+/// (<see cref="Allocate"/>), which at least saves the guest's faults (the process's system time: 2.4 → 1.3 s for the LU
+/// of 2D Poisson 1M). Where madvise is missing or fails (another OS, an old kernel) the arrays are ordinary ones and
+/// their pages are faulted by whoever writes them first, as before.
 /// </summary>
 internal static class FactorMemory
 {
@@ -31,7 +34,7 @@ internal static class FactorMemory
 
     /// <summary>
     /// An uninitialized array of <paramref name="length"/> elements; when it is large (and on Linux ≥ 5.14), pinned and
-    /// with every page already mapped, so that writing it costs no page faults.
+    /// with every page already mapped, so that writing it costs no guest page faults.
     /// </summary>
     public static T[] Allocate<T>(int length) where T : unmanaged
     {
@@ -45,6 +48,41 @@ internal static class FactorMemory
         try
         {
             if (Madvise((nint)lo, (nuint)(hi - lo), MadvPopulateWrite) != 0) _populateFailed = true; // kernel < 5.14: stop asking
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { _populateFailed = true; }
+        return a;
+    }
+
+    private const int MadvHugePage = 14;
+    private const long HugePage = 2 << 20;
+
+    /// <summary>
+    /// How the factors' value arrays are prepared: TORCHSLA_FACTOR_MEMORY = plain (an ordinary array) | populate (as
+    /// <see cref="Allocate"/>) | huge (huge-page advice only) | huge-populate (the default: huge-page advice, then populated).
+    /// </summary>
+    private static readonly string FactorMode = Environment.GetEnvironmentVariable("TORCHSLA_FACTOR_MEMORY") ?? "huge-populate";
+
+    /// <summary>
+    /// An uninitialized array for a factor's values (hundreds of MB on large problems): pinned, its 2 MiB-aligned
+    /// interior advised to use transparent huge pages (<c>MADV_HUGEPAGE</c>; this VM's THP policy is <c>madvise</c>) and
+    /// then populated, which on that VM moves the whole first-touch cost into the one call and makes it smaller than with
+    /// 4 KiB pages (C, 710 MB, first write after the preparation included: 2.1–2.2 s plain, 1.6 s populated, 1.0–1.9 s
+    /// huge pages populated; the LU of 2D Poisson 1M, process CPU seconds: plain 6.7–8.9, populated 5.4–6.6, huge pages
+    /// populated 5.0–5.6; bench/RESULTS.md, session direct5). Small arrays, other systems and a failed advice get
+    /// <see cref="Allocate"/>'s treatment.
+    /// </summary>
+    public static double[] AllocateFactor(int length)
+    {
+        long bytes = (long)length * sizeof(double);
+        if (FactorMode == "plain") return GC.AllocateUninitializedArray<double>(length);
+        if (!OperatingSystem.IsLinux() || FactorMode == "populate" || bytes < 16 * HugePage || _populateFailed) return Allocate<double>(length);
+        var a = GC.AllocateUninitializedArray<double>(length, pinned: true);
+        long p = Marshal.UnsafeAddrOfPinnedArrayElement(a, 0);
+        long lo = (p + HugePage - 1) & ~(HugePage - 1), hi = (p + bytes) & ~(HugePage - 1);
+        try
+        {
+            if (Madvise((nint)lo, (nuint)(hi - lo), MadvHugePage) == 0 && FactorMode == "huge-populate")
+                Madvise((nint)lo, (nuint)(hi - lo), MadvPopulateWrite);   // a failure leaves the pages to be faulted on first write
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { _populateFailed = true; }
         return a;

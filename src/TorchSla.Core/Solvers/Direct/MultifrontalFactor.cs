@@ -43,7 +43,7 @@ internal sealed class MultifrontalFactor
     {
         int ns = s.SuperCount, n = s.N;
         // Every supernode clears its own block before assembling into it: no zeroing needed here.
-        var l = GC.AllocateUninitializedArray<double>(checked((int)s.ValueOffset[ns]));
+        var l = FactorMemory.AllocateFactor(checked((int)s.ValueOffset[ns]));
         var updates = new double[]?[ns];
         using var maps = new ThreadLocal<int[]>(() => new int[n]);
 

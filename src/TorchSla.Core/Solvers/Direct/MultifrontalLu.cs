@@ -132,8 +132,8 @@ internal static class MultifrontalLu
         for (int sn = 0; sn < ns; sn++) offsets[sn + 1] = offsets[sn] + (long)(s.RowPtr[sn + 1] - s.RowPtr[sn]) * (s.SuperStart[sn + 1] - s.SuperStart[sn]);
         if (offsets[ns] > Array.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(plan), $"the LU factors of this {n}×{n} matrix would have {offsets[ns]:N0} entries each, more than one array holds");
-        var lAll = FactorMemory.Allocate<double>((int)offsets[ns]);
-        var uAll = FactorMemory.Allocate<double>((int)offsets[ns]);
+        var lAll = FactorMemory.AllocateFactor((int)offsets[ns]);
+        var uAll = FactorMemory.AllocateFactor((int)offsets[ns]);
         var blockOffset = FactorMemory.Zeroed<long>(ns);
         var contribution = new double[]?[ns];
         var pool = new ContributionPool();
