@@ -84,8 +84,11 @@ internal static class LevelStructureDissection
             foreach (int v in nodes) inSet[v] = stamp;
 
             // Pseudo-peripheral start: BFS from a node, restart from a minimum-degree node of the last level while the depth grows.
+            // The search ends on the root of its last BFS (the depth stopped growing, or the root is its own farthest
+            // minimum-degree node), whose levels are then kept as they are, or after four attempts on a new root.
             int root = nodes[0], depth = -1, reached = 0, levels = 0;
-            for (int attempt = 0; attempt < 4; attempt++)
+            bool kept = false;
+            for (int attempt = 0; attempt < 4 && !kept; attempt++)
             {
                 reached = Bfs(root, rowPtr, colInd, inSet, stamp, level, queue, out levels);
                 int best = -1;
@@ -94,13 +97,13 @@ internal static class LevelStructureDissection
                     int v = queue[q];
                     if (best < 0 || rowPtr[v + 1] - rowPtr[v] < rowPtr[best + 1] - rowPtr[best]) best = v;
                 }
+                kept = levels <= depth || best == root;
+                if (kept) break;
                 for (int q = 0; q < reached; q++) level[queue[q]] = -1;
-                if (levels <= depth) break;
                 depth = levels;
-                if (best == root) break;
                 root = best;
             }
-            reached = Bfs(root, rowPtr, colInd, inSet, stamp, level, queue, out levels);
+            if (!kept) reached = Bfs(root, rowPtr, colInd, inSet, stamp, level, queue, out levels);
             if (reached < nodes.Length)
             {
                 // Disconnected: the component found and the rest are independent pieces.
