@@ -58,17 +58,21 @@ internal static class FactorMemory
 
     /// <summary>
     /// How the factors' value arrays are prepared: TORCHSLA_FACTOR_MEMORY = plain (an ordinary array) | populate (as
-    /// <see cref="Allocate"/>) | huge (huge-page advice only) | huge-populate (the default: huge-page advice, then populated).
+    /// <see cref="Allocate"/>) | huge (huge-page advice only) | huge-populate (advice, then populated before the
+    /// factorization) | huge-prefault (the default: advice, then populated by a background thread while the
+    /// factorization runs).
     /// </summary>
-    private static readonly string FactorMode = Environment.GetEnvironmentVariable("TORCHSLA_FACTOR_MEMORY") ?? "huge-populate";
+    private static readonly string FactorMode = Environment.GetEnvironmentVariable("TORCHSLA_FACTOR_MEMORY") ?? "huge-prefault";
 
     /// <summary>
     /// An uninitialized array for a factor's values (hundreds of MB on large problems): pinned, its 2 MiB-aligned
-    /// interior advised to use transparent huge pages (<c>MADV_HUGEPAGE</c>; this VM's THP policy is <c>madvise</c>) and
-    /// then populated, which on that VM moves the whole first-touch cost into the one call and makes it smaller than with
-    /// 4 KiB pages (C, 710 MB, first write after the preparation included: 2.1–2.2 s plain, 1.6 s populated, 1.0–1.9 s
-    /// huge pages populated; the LU of 2D Poisson 1M, process CPU seconds: plain 6.7–8.9, populated 5.4–6.6, huge pages
-    /// populated 5.0–5.6; bench/RESULTS.md, session direct5). Small arrays, other systems and a failed advice get
+    /// interior advised to use transparent huge pages (<c>MADV_HUGEPAGE</c>; this VM's THP policy is <c>madvise</c>), and
+    /// populated from the end backwards by a thread-pool thread while the factorization writes it from the start (the
+    /// fronts near the root, at the end, come last). On the benchmark VM the populate call then carries the first-touch
+    /// cost of the pages it reaches first, in parallel with the factorization's work (C, 710 MB, first write after the
+    /// preparation included: 2.1–2.2 s plain, 1.6 s populated with 4 KiB pages, 1.0–1.9 s huge pages populated; LU of
+    /// 2D Poisson 1M, factor seconds, runs 6 s apart: populated before the factorization 2.33–2.37, in the background
+    /// 2.02–2.11; bench/RESULTS.md, session direct5). Small arrays, other systems and a failed advice get
     /// <see cref="Allocate"/>'s treatment.
     /// </summary>
     public static double[] AllocateFactor(int length)
@@ -81,8 +85,20 @@ internal static class FactorMemory
         long lo = (p + HugePage - 1) & ~(HugePage - 1), hi = (p + bytes) & ~(HugePage - 1);
         try
         {
-            if (Madvise((nint)lo, (nuint)(hi - lo), MadvHugePage) == 0 && FactorMode == "huge-populate")
-                Madvise((nint)lo, (nuint)(hi - lo), MadvPopulateWrite);   // a failure leaves the pages to be faulted on first write
+            if (Madvise((nint)lo, (nuint)(hi - lo), MadvHugePage) != 0) return a;
+            if (FactorMode == "huge-populate") Madvise((nint)lo, (nuint)(hi - lo), MadvPopulateWrite);   // a failure leaves the pages to be faulted on first write
+            else if (FactorMode == "huge-prefault")
+                _ = Task.Run(() =>
+                {
+                    // From the end (the fronts near the root, written last) backwards, while the factorization writes from
+                    // the start: populating never changes contents, so both may touch the same pages.
+                    for (long end = hi; end > lo; end -= 8 * HugePage)
+                    {
+                        long from = Math.Max(lo, end - 8 * HugePage);
+                        if (Madvise((nint)from, (nuint)(end - from), MadvPopulateWrite) != 0) break;
+                    }
+                    GC.KeepAlive(a);
+                });
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { _populateFailed = true; }
         return a;
