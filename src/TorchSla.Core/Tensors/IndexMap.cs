@@ -22,7 +22,18 @@ internal sealed class IndexMap
         _onDevice[onDevice.Device] = onDevice;
     }
 
+    /// <summary>The identity map of <paramref name="length"/> slots, its host array built only if something reads it.</summary>
+    public static IndexMap Identity(int length) => new(length, () =>
+    {
+        var id = new int[length];
+        for (int k = 0; k < id.Length; k++) id[k] = k;
+        return id;
+    });
+
+    private IndexMap(int length, Func<int[]> make) { Length = length; _make = make; }
+
     private int[]? _host;
+    private readonly Func<int[]>? _make;
 
     /// <summary>The map on the host (entry −1: contributes 0).</summary>
     public int[] Host
@@ -30,7 +41,7 @@ internal sealed class IndexMap
         get
         {
             if (_host is { } h) return h;
-            lock (_onDevice) return _host ??= _onDevice.Values.First().ToArray();
+            lock (_onDevice) return _host ??= _make is { } make ? make() : _onDevice.Values.First().ToArray();
         }
     }
 

@@ -46,9 +46,43 @@ internal sealed partial class SparsePattern
     public UnionPlan SymmetryPlan()
     {
         if (_symmetryPlan is { } p) return p;
+        if (_transpose is null && SymmetricTransposeMap() is { } map)
+        {
+            // Structurally symmetric: the union is this pattern, and the pattern is its own transpose.
+            _transpose = (this, map);
+            return _symmetryPlan = new UnionPlan(this, IndexMap.Identity(Nnz), new IndexMap(map));
+        }
         var (pt, tmap) = Transpose();
         _symmetryPlan = BuildUnion(pt, tmap);
         return _symmetryPlan;
+    }
+
+    /// <summary>
+    /// The transposition map of a structurally symmetric square pattern (map[q] = the slot of (j, i) for the slot q of
+    /// (i, j)), or null when the pattern is not structurally symmetric; exact, one pass, O(nnz + n), no transpose built.
+    /// Rows are visited in ascending order and row j's columns are sorted, so if every (i, j) has its (j, i), the
+    /// (j, i) are met in row j's own order: each must be the next slot of row j not yet matched. If every slot finds
+    /// its match this way, the matches are distinct slots (next[j] only advances), so the map is a bijection and the
+    /// pattern equals its transpose; the first mismatch proves an (i, j) without (j, i).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int[]? SymmetricTransposeMap()
+    {
+        if (Rows != Cols) return null;
+        int n = Rows;
+        var rp = RowPtr; var ci = ColInd;
+        var next = new int[n];
+        Array.Copy(rp, next, n);
+        var map = GC.AllocateUninitializedArray<int>(Nnz);
+        for (int i = 0; i < n; i++)
+            for (int q = rp[i]; q < rp[i + 1]; q++)
+            {
+                int j = ci[q], t = next[j];
+                if (t >= rp[j + 1] || ci[t] != i) return null;
+                map[q] = t;
+                next[j] = t + 1;
+            }
+        return map;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

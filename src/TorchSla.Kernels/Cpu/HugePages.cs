@@ -23,8 +23,9 @@ public static class HugePages
 
     private const int MadvHugePage = 14;
 
+    /// <summary>Linux madvise(2), the library's one binding of it (also used by the direct solvers' factor memory).</summary>
     [DllImport("libc", EntryPoint = "madvise", SetLastError = true)]
-    private static extern int Madvise(nint address, nuint length, int advice);
+    internal static extern int Madvise(nint address, nuint length, int advice);
 
     /// <summary>
     /// Advises huge pages for the run of anonymous mappings around the large-object heap (the GC reserves its regions as one

@@ -17,9 +17,9 @@ internal static class ColumnCounts
     /// <summary>The count of each column and nnz(L), or null when nnz(L) exceeds <paramref name="budget"/>.</summary>
     public static (int[] Counts, long NnzL)? Compute(int n, int[] colPtr, int[] rowInd, int[] parent, long budget)
     {
-        var counts = new int[n];
-        var stack = new int[n];
-        var mark = new int[n];
+        var counts = FactorMemory.Zeroed<int>(n);
+        var stack = FactorMemory.Zeroed<int>(n);
+        var mark = FactorMemory.Zeroed<int>(n);
         Array.Fill(mark, -1);
         long total = 0;
         for (int k = 0; k < n; k++)
@@ -47,8 +47,8 @@ internal static class ColumnCounts
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (int[] Counts, long NnzL) GilbertNgPeyton(int n, int[] rowPtr, int[] colInd, int[] perm, int[] pinv, int[] parent)
     {
-        var delta = new int[n];
-        var first = new int[n]; var maxFirst = new int[n]; var prevLeaf = new int[n]; var ancestor = new int[n];
+        var delta = FactorMemory.Zeroed<int>(n);
+        var first = FactorMemory.Zeroed<int>(n); var maxFirst = FactorMemory.Zeroed<int>(n); var prevLeaf = FactorMemory.Zeroed<int>(n); var ancestor = FactorMemory.Zeroed<int>(n);
         Array.Fill(first, -1); Array.Fill(maxFirst, -1); Array.Fill(prevLeaf, -1);
         for (int k = 0; k < n; k++)
         {

@@ -16,8 +16,8 @@ internal static class EliminationTree
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int[] Compute(int n, int[] colPtr, int[] rowInd)
     {
-        var parent = new int[n];
-        var ancestor = new int[n];
+        var parent = FactorMemory.Zeroed<int>(n);
+        var ancestor = FactorMemory.Zeroed<int>(n);
         for (int k = 0; k < n; k++)
         {
             parent[k] = -1; ancestor[k] = -1;
@@ -44,8 +44,8 @@ internal static class EliminationTree
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int[] Compute(int n, int[] rowPtr, int[] colInd, int[] perm, int[] pinv)
     {
-        var parent = new int[n];
-        var ancestor = new int[n];
+        var parent = FactorMemory.Zeroed<int>(n);
+        var ancestor = FactorMemory.Zeroed<int>(n);
         for (int k = 0; k < n; k++)
         {
             parent[k] = -1; ancestor[k] = -1;

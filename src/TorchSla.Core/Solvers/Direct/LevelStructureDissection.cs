@@ -33,13 +33,13 @@ internal static class LevelStructureDissection
     public static int[] Order(int n, int[] rowPtr, int[] colInd, out int firstSeparator, Action<int>? firstSeparatorFound = null)
     {
         int first = 0;
-        var perm = new int[n];
-        var inSet = new int[n];          // inSet[v] == stamp: v belongs to the piece being split (stamps are unique per piece)
-        var level = new int[n];
+        var perm = FactorMemory.Zeroed<int>(n);
+        var inSet = FactorMemory.Zeroed<int>(n);          // inSet[v] == stamp: v belongs to the piece being split (stamps are unique per piece)
+        var level = FactorMemory.Zeroed<int>(n);
         Array.Fill(inSet, -1);
         Array.Fill(level, -1);
         int stamp = 0;
-        var all = new int[n];
+        var all = FactorMemory.Zeroed<int>(n);
         for (int i = 0; i < n; i++) all[i] = i;
         var work = new Stack<(int[] Nodes, int Lo)>();
         if (n > 0) work.Push((all, 0));
@@ -47,7 +47,7 @@ internal static class LevelStructureDissection
         // shared out between two workers (balanced by size), each with its own queue and leaf scratch. inSet and level are
         // per vertex and a piece's stamp is unique, so the workers never read each other's marks as their own.
         bool split = n >= ParallelPieces && Environment.ProcessorCount > 1;
-        Dissect(work, n, rowPtr, colInd, perm, inSet, level, ref stamp, new int[n], new int[n], split ? 1 : int.MaxValue, ref first, firstSeparatorFound);
+        Dissect(work, n, rowPtr, colInd, perm, inSet, level, ref stamp, FactorMemory.Zeroed<int>(n), FactorMemory.Zeroed<int>(n), split ? 1 : int.MaxValue, ref first, firstSeparatorFound);
         if (work.Count > 0)
         {
             var groups = new[] { new Stack<(int[] Nodes, int Lo)>(), new Stack<(int[] Nodes, int Lo)>() };
@@ -57,7 +57,7 @@ internal static class LevelStructureDissection
             Parallel.For(0, 2, g =>
             {
                 int ignored = 1;
-                Dissect(groups[g], n, rowPtr, colInd, perm, inSet, level, ref stamp, new int[n], new int[n], int.MaxValue, ref ignored, null);
+                Dissect(groups[g], n, rowPtr, colInd, perm, inSet, level, ref stamp, FactorMemory.Zeroed<int>(n), FactorMemory.Zeroed<int>(n), int.MaxValue, ref ignored, null);
             });
         }
         firstSeparator = first;
@@ -84,8 +84,11 @@ internal static class LevelStructureDissection
             foreach (int v in nodes) inSet[v] = stamp;
 
             // Pseudo-peripheral start: BFS from a node, restart from a minimum-degree node of the last level while the depth grows.
+            // The search ends on the root of its last BFS (the depth stopped growing, or the root is its own farthest
+            // minimum-degree node), whose levels are then kept as they are, or after four attempts on a new root.
             int root = nodes[0], depth = -1, reached = 0, levels = 0;
-            for (int attempt = 0; attempt < 4; attempt++)
+            bool kept = false;
+            for (int attempt = 0; attempt < 4 && !kept; attempt++)
             {
                 reached = Bfs(root, rowPtr, colInd, inSet, stamp, level, queue, out levels);
                 int best = -1;
@@ -94,13 +97,13 @@ internal static class LevelStructureDissection
                     int v = queue[q];
                     if (best < 0 || rowPtr[v + 1] - rowPtr[v] < rowPtr[best + 1] - rowPtr[best]) best = v;
                 }
+                kept = levels <= depth || best == root;
+                if (kept) break;
                 for (int q = 0; q < reached; q++) level[queue[q]] = -1;
-                if (levels <= depth) break;
                 depth = levels;
-                if (best == root) break;
                 root = best;
             }
-            reached = Bfs(root, rowPtr, colInd, inSet, stamp, level, queue, out levels);
+            if (!kept) reached = Bfs(root, rowPtr, colInd, inSet, stamp, level, queue, out levels);
             if (reached < nodes.Length)
             {
                 // Disconnected: the component found and the rest are independent pieces.

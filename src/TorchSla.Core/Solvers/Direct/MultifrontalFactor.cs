@@ -43,7 +43,7 @@ internal sealed class MultifrontalFactor
     {
         int ns = s.SuperCount, n = s.N;
         // Every supernode clears its own block before assembling into it: no zeroing needed here.
-        var l = GC.AllocateUninitializedArray<double>(checked((int)s.ValueOffset[ns]));
+        var l = FactorMemory.AllocateFactor(checked((int)s.ValueOffset[ns]));
         var updates = new double[]?[ns];
         using var maps = new ThreadLocal<int[]>(() => new int[n]);
 
@@ -153,7 +153,7 @@ internal sealed class MultifrontalFactor
     /// (ascending, so children first) are factored afterwards.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (List<(int First, int Last)> Subtrees, List<int> Top) Schedule(SupernodalSymbolic s)
+    internal static (List<(int First, int Last)> Subtrees, List<int> Top) Schedule(SupernodalSymbolic s)
     {
         int ns = s.SuperCount;
         var firstDesc = new int[ns];

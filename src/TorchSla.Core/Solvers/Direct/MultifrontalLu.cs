@@ -44,16 +44,17 @@ internal static class MultifrontalLu
             var s = SupernodalSymbolic.Analyze(pattern, ordering, permutation);
             int n = s.N;
             var (t, map) = pattern.Transpose();
+            if (ReferenceEquals(t, pattern)) return Symmetric(s, map);
             var perm = s.Perm; var pinv = s.Pinv;
             // Column perm[j] of A is row perm[j] of Aᵀ: its entries with ordered row i > j.
-            var ptr = new int[n + 1];
+            var ptr = FactorMemory.Zeroed<int>(n + 1);
             for (int j = 0; j < n; j++)
             {
                 int c = perm[j], cnt = 0;
                 for (int q = t.RowPtr[c]; q < t.RowPtr[c + 1]; q++) if (pinv[t.ColInd[q]] > j) cnt++;
                 ptr[j + 1] = ptr[j] + cnt;
             }
-            var row = new int[ptr[n]]; var src = new int[ptr[n]];
+            var row = FactorMemory.Allocate<int>(ptr[n]); var src = FactorMemory.Allocate<int>(ptr[n]);
             for (int j = 0; j < n; j++)
             {
                 int c = perm[j], w = ptr[j];
@@ -63,6 +64,32 @@ internal static class MultifrontalLu
                     if (i > j) { row[w] = i; src[w] = map[q]; w++; }
                 }
             }
+            DirectProfile.Mark("LU plan: transpose, upper triangle of PAPᵀ");
+            return new Plan { Symbolic = s, LowerPtr = ptr, LowerRow = row, LowerSource = src };
+        }
+
+        /// <summary>
+        /// The plan of a structurally symmetric pattern (<paramref name="transposeMap"/>: the slot of (j, i) for each
+        /// slot (i, j)): column perm[j] of A has the rows that row perm[j] has columns, so the strictly lower part of
+        /// P·A·Pᵀ is the analysis' triangle without its diagonal, its values taken from the transposed slots — no
+        /// transpose and no second pass over A.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static Plan Symmetric(SupernodalSymbolic s, int[] transposeMap)
+        {
+            int n = s.N;
+            var cp = s.AColPtr; var ri = s.ARowInd; var sr = s.ASource;
+            var ptr = FactorMemory.Zeroed<int>(n + 1);
+            int diagonal = 0, w = 0;
+            for (int j = 0; j < n; j++) for (int q = cp[j]; q < cp[j + 1]; q++) if (ri[q] == j) diagonal++;
+            var row = FactorMemory.Allocate<int>(cp[n] - diagonal); var src = FactorMemory.Allocate<int>(cp[n] - diagonal);
+            for (int j = 0; j < n; j++)
+            {
+                for (int q = cp[j]; q < cp[j + 1]; q++)
+                    if (ri[q] != j) { row[w] = ri[q]; src[w] = transposeMap[sr[q]]; w++; }
+                ptr[j + 1] = w;
+            }
+            DirectProfile.Mark("LU plan: upper triangle of PAPᵀ from the lower one");
             return new Plan { Symbolic = s, LowerPtr = ptr, LowerRow = row, LowerSource = src };
         }
     }
@@ -92,54 +119,63 @@ internal static class MultifrontalLu
     {
         var s = plan.Symbolic;
         int ns = s.SuperCount, n = s.N;
-        var rowIndex = new int[ns][]; var colIndex = new int[ns][];
-        var pivots = new int[ns];
+        // Row and column variables of each front: those of fronts without delayed pivots at their planned place
+        // (s.RowPtr) in two arrays, as L and U below; fronts that received delayed columns get arrays of their own.
+        var rowIndex = new ArraySegment<int>[ns]; var colIndex = new ArraySegment<int>[ns];
+        var rowAll = FactorMemory.Allocate<int>(s.Rows.Length); var colAll = FactorMemory.Allocate<int>(s.Rows.Length);
+        var pivots = FactorMemory.Zeroed<int>(ns);
         // L and U of fronts without delayed pivots live in two arrays sized by the analysis (as the Cholesky factor
         // does; thousands of separate large arrays cost more in garbage collection than the copies themselves), and
         // such fronts are assembled and factored right there.
         var lBlocks = new double[ns][]; var uBlocks = new double[ns][];
-        var offsets = new long[ns + 1];
+        var offsets = FactorMemory.Zeroed<long>(ns + 1);
         for (int sn = 0; sn < ns; sn++) offsets[sn + 1] = offsets[sn] + (long)(s.RowPtr[sn + 1] - s.RowPtr[sn]) * (s.SuperStart[sn + 1] - s.SuperStart[sn]);
         if (offsets[ns] > Array.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(plan), $"the LU factors of this {n}×{n} matrix would have {offsets[ns]:N0} entries each, more than one array holds");
-        var lAll = GC.AllocateUninitializedArray<double>((int)offsets[ns]);
-        var uAll = GC.AllocateUninitializedArray<double>((int)offsets[ns]);
-        var blockOffset = new long[ns];
+        var lAll = FactorMemory.AllocateFactor((int)offsets[ns]);
+        var uAll = FactorMemory.AllocateFactor((int)offsets[ns]);
+        var blockOffset = FactorMemory.Zeroed<long>(ns);
         var contribution = new double[]?[ns];
-        var delayedOut = new int[ns];
+        var pool = new ContributionPool();
+        var delayedOut = FactorMemory.Zeroed<int>(ns);
         double flops = 0;
-        using var rowMaps = new ThreadLocal<int[]>(() => new int[n]);
-        using var colMaps = new ThreadLocal<int[]>(() => new int[n]);
+        using var rowMaps = new ThreadLocal<int[]>(() => FactorMemory.Zeroed<int>(n));
+        using var colMaps = new ThreadLocal<int[]>(() => FactorMemory.Zeroed<int>(n));
+        DirectProfile.Mark("LU factor: setup, L and U arrays");
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void Node(int sn, bool parallel)
         {
+            long t0 = DirectProfile.Now();
             int f = s.SuperStart[sn], k = s.SuperStart[sn + 1] - f;
             int r0 = s.RowPtr[sn], r = s.RowPtr[sn + 1] - r0;
             int nd = 0;
             for (int c = s.ChildPtr[sn]; c < s.ChildPtr[sn + 1]; c++) nd += delayedOut[s.Children[c]];
             int m = nd + r, nfs = nd + k, mc = m - nfs;
-            var ri = new int[m]; var ci = new int[m];
+            var riSeg = nd == 0 ? new ArraySegment<int>(rowAll, r0, r) : new ArraySegment<int>(new int[m]);
+            var ciSeg = nd == 0 ? new ArraySegment<int>(colAll, r0, r) : new ArraySegment<int>(new int[m]);
+            Span<int> ri = riSeg, ci = ciSeg;
             int w = 0;
             for (int c = s.ChildPtr[sn]; c < s.ChildPtr[sn + 1]; c++)
             {
                 int ch = s.Children[c];
                 for (int t = 0; t < delayedOut[ch]; t++) { ri[w] = rowIndex[ch][pivots[ch] + t]; ci[w] = colIndex[ch][pivots[ch] + t]; w++; }
             }
-            Array.Copy(s.Rows, r0, ri, nd, r);
-            Array.Copy(s.Rows, r0, ci, nd, r);
+            s.Rows.AsSpan(r0, r).CopyTo(ri[nd..]);
+            s.Rows.AsSpan(r0, r).CopyTo(ci[nd..]);
             var rmap = rowMaps.Value!; var cmap = colMaps.Value!;
             for (int i = 0; i < m; i++) { rmap[ri[i]] = i; cmap[ci[i]] = i; }
             // The planned storage has room for exactly m×k of L and of U: fronts that received delayed columns get their own.
             bool planned = nd == 0;
             var fr = planned
-                ? new Front(lAll, (int)offsets[sn], uAll, (int)offsets[sn], mc > 0 ? ArrayPool<double>.Shared.Rent(mc * mc) : [], m, nfs)
+                ? new Front(lAll, (int)offsets[sn], uAll, (int)offsets[sn], mc > 0 ? pool.Rent(mc * mc) : [], m, nfs)
                 : new Front(GC.AllocateUninitializedArray<double>(checked(m * nfs)), 0, GC.AllocateUninitializedArray<double>(checked(m * nfs)), 0,
-                    mc > 0 ? ArrayPool<double>.Shared.Rent(mc * mc) : [], m, nfs);
+                    mc > 0 ? pool.Rent(mc * mc) : [], m, nfs);
             var (fa, ao, fu, bo, fc) = (fr.A, fr.AOff, fr.U, fr.BOff, fr.C);
             Array.Clear(fa, ao, m * nfs);
             Array.Clear(fu, bo, nfs * mc);
             Array.Clear(fc, 0, mc * mc);
+            t0 = DirectProfile.Add("index lists, clearing", t0);
             for (int j = f; j < f + k; j++)
             {
                 // Row j from column j on, and column j below the diagonal, of P·A·Pᵀ (j is fully summed: row and column < nfs).
@@ -152,19 +188,22 @@ internal static class MultifrontalLu
                 }
                 for (int q = plan.LowerPtr[j]; q < plan.LowerPtr[j + 1]; q++) fa[rmap[plan.LowerRow[q]] + cj] += values[offset + plan.LowerSource[q]];
             }
+            t0 = DirectProfile.Add("assembling A", t0);
             for (int c = s.ChildPtr[sn]; c < s.ChildPtr[sn + 1]; c++)
             {
                 int ch = s.Children[c];
                 var cu = contribution[ch];
                 if (cu is null) continue;
                 ExtendAdd(fr, cu, rowIndex[ch], colIndex[ch], pivots[ch], rmap, cmap);
-                ArrayPool<double>.Shared.Return(cu);
+                pool.Return(cu);
                 contribution[ch] = null;
             }
 
+            t0 = DirectProfile.Add("extend-add", t0);
             int npiv;
             try { npiv = EliminateFullySummed(fr, ri, ci, s.Perm, u, parallel); }
-            catch { if (mc > 0) ArrayPool<double>.Shared.Return(fc); throw; }
+            catch { if (mc > 0) pool.Return(fc); throw; }
+            t0 = DirectProfile.Add(m <= SmallFrontRows ? "elimination, fronts <= 160 rows" : "elimination, larger fronts", t0);
             double[] lb, ub; long off;
             double[]? cuOut = null;
             int mo = m - npiv;
@@ -173,7 +212,7 @@ internal static class MultifrontalLu
                 // U11 (upper triangle of the pivot block) into the gap before U12: U = [U11 U12], nfs×m, leading dimension nfs.
                 for (int c = 0; c < nfs; c++) Array.Copy(fa, ao + c * m, fu, fr.UOff + c * nfs, c + 1);
                 (lb, ub, off) = (fa, fu, ao);
-                if (mc > 0) { if (s.SuperParent[sn] >= 0) cuOut = fc; else ArrayPool<double>.Shared.Return(fc); }
+                if (mc > 0) { if (s.SuperParent[sn] >= 0) cuOut = fc; else pool.Return(fc); }
             }
             else
             {
@@ -187,7 +226,7 @@ internal static class MultifrontalLu
                 off = 0;
                 if (s.SuperParent[sn] >= 0)
                 {
-                    cuOut = ArrayPool<double>.Shared.Rent(mo * mo);
+                    cuOut = pool.Rent(mo * mo);
                     for (int jj = 0; jj < mo; jj++)
                     {
                         int c = npiv + jj, dst = jj * mo;
@@ -196,16 +235,19 @@ internal static class MultifrontalLu
                         Array.Copy(fc, (c - nfs) * mc, cuOut, dst + nfs - npiv, mc);
                     }
                 }
-                if (mc > 0) ArrayPool<double>.Shared.Return(fc);
+                if (mc > 0) pool.Return(fc);
             }
-            lBlocks[sn] = lb; uBlocks[sn] = ub; blockOffset[sn] = off; rowIndex[sn] = ri; colIndex[sn] = ci; pivots[sn] = npiv; delayedOut[sn] = nfs - npiv;
+            lBlocks[sn] = lb; uBlocks[sn] = ub; blockOffset[sn] = off; rowIndex[sn] = riSeg; colIndex[sn] = ciSeg; pivots[sn] = npiv; delayedOut[sn] = nfs - npiv;
             contribution[sn] = cuOut;
             double fl = 0;
             for (int p = 0; p < npiv; p++) { double t = m - p - 1; fl += t + 2 * t * t; }
             lock (pivots) flops += fl;
+            DirectProfile.Add("U11, update out, bookkeeping", t0);
         }
 
         MultifrontalFactor.Traverse(s, Node, contribution);
+        DirectProfile.Mark("LU factor: fronts");
+        DirectProfile.ReportSums("LU fronts:");
         return new MultifrontalLuFactors(s, rowIndex, colIndex, pivots, lBlocks, uBlocks, blockOffset, flops, delayedOut.Sum());
     }
 
@@ -215,7 +257,7 @@ internal static class MultifrontalLu
     /// goes wholly to A, any other column splits between U12 (fully-summed rows) and C.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ExtendAdd(in Front fr, double[] cu, int[] cri, int[] cci, int p0, int[] rmap, int[] cmap)
+    private static void ExtendAdd(in Front fr, double[] cu, ReadOnlySpan<int> cri, ReadOnlySpan<int> cci, int p0, int[] rmap, int[] cmap)
     {
         int mcc = cri.Length - p0, nfs = fr.Nfs, m = fr.M, mc = fr.Mc;
         var fa = fr.A; var fu = fr.U; var fc = fr.C;
@@ -275,7 +317,7 @@ internal static class MultifrontalLu
     /// columns the Schur complement; the fully-summed rows and columns in [npiv, nfs) are the delayed ones.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int EliminateFullySummed(in Front fr, int[] ri, int[] ci, int[] perm, double u, bool parallel)
+    private static int EliminateFullySummed(in Front fr, Span<int> ri, Span<int> ci, int[] perm, double u, bool parallel)
     {
         var f = fr.A; var fu = fr.U;
         int ao = fr.AOff, bo = fr.BOff, m = fr.M, nfs = fr.Nfs;
@@ -346,7 +388,7 @@ internal static class MultifrontalLu
     /// else its largest fully-summed entry if that passes; (−1, −1) if neither.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (int Column, int Row) ThresholdPivot(double[] f, int ao, int m, int nfs, int done, int c, int[] ri, int[] ci, int[] perm, double u)
+    private static (int Column, int Row) ThresholdPivot(double[] f, int ao, int m, int nfs, int done, int c, Span<int> ri, Span<int> ci, int[] perm, double u)
     {
         int cc = ao + c * m;
         double gamma = 0;
@@ -366,7 +408,7 @@ internal static class MultifrontalLu
         return (-1, -1);
     }
 
-    private static void SwapColumns(double[] f, int ao, int m, int[] ci, int a, int b)
+    private static void SwapColumns(double[] f, int ao, int m, Span<int> ci, int a, int b)
     {
         (ci[a], ci[b]) = (ci[b], ci[a]);
         var x = new Span<double>(f, ao + a * m, m); var y = new Span<double>(f, ao + b * m, m);

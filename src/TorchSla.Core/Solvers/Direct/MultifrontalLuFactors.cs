@@ -10,7 +10,7 @@ namespace TorchSla.Solvers.Direct;
 internal sealed class MultifrontalLuFactors : ILuFactors
 {
     private readonly SupernodalSymbolic _s;
-    private readonly int[][] _rows, _cols;
+    private readonly ArraySegment<int>[] _rows, _cols;
     private readonly int[] _pivots;
     private readonly double[][] _l, _u;
     private readonly long[] _off;
@@ -19,16 +19,16 @@ internal sealed class MultifrontalLuFactors : ILuFactors
     /// Wraps the fronts' output: front s's L block is l[s][off[s]..] (m×npiv, column-major) and its U block
     /// u[s][off[s]..] (npiv×m, column-major); fronts may share one array at different offsets.
     /// </summary>
-    public MultifrontalLuFactors(SupernodalSymbolic s, int[][] rowIndex, int[][] colIndex, int[] pivots, double[][] l, double[][] u, long[] off, double flops, int delayed)
+    public MultifrontalLuFactors(SupernodalSymbolic s, ArraySegment<int>[] rowIndex, ArraySegment<int>[] colIndex, int[] pivots, double[][] l, double[][] u, long[] off, double flops, int delayed)
     {
         _s = s; _rows = rowIndex; _cols = colIndex; _pivots = pivots; _l = l; _u = u; _off = off; Flops = flops; DelayedPivots = delayed;
         int n = s.N;
-        Pinv = new int[n]; Q = new int[n];
+        Pinv = FactorMemory.Zeroed<int>(n); Q = FactorMemory.Zeroed<int>(n);
         int k = 0;
         long nnz = 0;
         for (int sn = 0; sn < pivots.Length; sn++)
         {
-            long m = rowIndex[sn].Length, np = pivots[sn];
+            long m = rowIndex[sn].Count, np = pivots[sn];
             nnz += 2 * (np * m - np * (np - 1) / 2);
             for (int j = 0; j < np; j++, k++) { Pinv[s.Perm[rowIndex[sn][j]]] = k; Q[k] = s.Perm[colIndex[sn][j]]; }
         }
@@ -50,50 +50,141 @@ internal sealed class MultifrontalLuFactors : ILuFactors
     /// x ← A⁻¹·x: forward with L front by front (y by row variables), backward with U (z by column variables). Each
     /// front's entries of the right-hand side are gathered into a dense vector, solved with the front's dense blocks
     /// (unit-lower TRSV and GEMV by contiguous column AXPYs, the supernodal solve of Davis 2006, §9) and scattered back.
+    /// <para>On a large factor the independent subtrees of the factorization's schedule
+    /// (<see cref="MultifrontalFactor.Schedule"/>) are solved in parallel, as they were factored. A row of a subtree's front
+    /// is pivoted either in that subtree, whose fronts only that subtree's worker touches, or in a front above the cut:
+    /// the forward updates to those rows are summed per subtree in a buffer of their own and added to y in subtree order
+    /// (deterministic) before the fronts above the cut run. The backward solve only writes each front's own pivots and
+    /// reads its ancestors', so the fronts above the cut go first and then the subtrees, in parallel.</para>
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Solve(Span<double> x, Span<double> work)
     {
         var perm = _s.Perm;
         int n = _s.N;
-        var y = new double[n];
+        var y = FactorMemory.Allocate<double>(n);
         for (int v = 0; v < n; v++) y[v] = x[perm[v]];
-        var loc = new double[Math.Max(1, MaxFront())];
-        for (int sn = 0; sn < _pivots.Length; sn++)
+        var z = FactorMemory.Allocate<double>(n);
+        var plan = ParallelPlan();
+        int maxFront = Math.Max(1, MaxFront());
+        if (plan is null)
         {
-            var ri = _rows[sn];
-            int m = ri.Length, np = _pivots[sn];
-            var l = Block(_l, sn, m);
-            for (int i = 0; i < m; i++) loc[i] = y[ri[i]];
-            for (int j = 0; j < np; j++)
-            {
-                double yj = loc[j];
-                if (yj != 0) DenseFrontKernels.Axpy(-yj, l.Slice(j * m + j + 1, m - j - 1), loc.AsSpan(j + 1, m - j - 1));
-            }
-            for (int i = 0; i < m; i++) y[ri[i]] = loc[i];
+            var loc = new double[maxFront];
+            for (int sn = 0; sn < _pivots.Length; sn++) ForwardFront(sn, y, loc, null, null);
+            for (int sn = _pivots.Length - 1; sn >= 0; sn--) BackwardFront(sn, y, z, loc);
         }
-        // Backward with U by columns: first the columns solved in ancestor fronts, then this front's pivots.
-        var z = work;
-        for (int sn = _pivots.Length - 1; sn >= 0; sn--)
+        else
         {
-            var ri = _rows[sn]; var ci = _cols[sn];
-            int m = ri.Length, np = _pivots[sn];
-            var u = Block(_u, sn, m);
-            var yl = loc.AsSpan(0, np);
-            for (int p = 0; p < np; p++) yl[p] = y[ri[p]];
-            for (int c = np; c < m; c++)
+            var (subtrees, top, topIndex, topRows) = plan;
+            var deltas = new double[subtrees.Count][];
+            Parallel.For(0, subtrees.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, k =>
             {
-                double zc = z[ci[c]];
-                if (zc != 0) DenseFrontKernels.Axpy(-zc, u.Slice(c * np, np), yl);
-            }
-            for (int j = np - 1; j >= 0; j--)
+                var loc = new double[maxFront];
+                var d = new double[topRows.Length];
+                for (int sn = subtrees[k].First; sn <= subtrees[k].Last; sn++) ForwardFront(sn, y, loc, topIndex, d);
+                deltas[k] = d;
+            });
+            foreach (var d in deltas) for (int t = 0; t < d.Length; t++) y[topRows[t]] += d[t];
+            var locTop = new double[maxFront];
+            foreach (int sn in top) ForwardFront(sn, y, locTop, null, null);
+            for (int t = top.Count - 1; t >= 0; t--) BackwardFront(top[t], y, z, locTop);
+            Parallel.For(0, subtrees.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, k =>
             {
-                double zj = yl[j] / u[j * np + j];
-                z[ci[j]] = zj;
-                if (zj != 0 && j > 0) DenseFrontKernels.Axpy(-zj, u.Slice(j * np, j), yl[..j]);
-            }
+                var loc = new double[maxFront];
+                for (int sn = subtrees[k].Last; sn >= subtrees[k].First; sn--) BackwardFront(sn, y, z, loc);
+            });
         }
         for (int v = 0; v < n; v++) x[perm[v]] = z[v];
+    }
+
+    /// <summary>
+    /// The forward step of front sn: y's entries at its rows gathered, the unit-lower solve and the update of its other
+    /// rows, scattered back — the updates to rows pivoted above the cut (<paramref name="topIndex"/> ≥ 0) into
+    /// <paramref name="delta"/> instead, when given.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ForwardFront(int sn, double[] y, double[] loc, int[]? topIndex, double[]? delta)
+    {
+        ReadOnlySpan<int> ri = _rows[sn];
+        int m = ri.Length, np = _pivots[sn];
+        var l = Block(_l, sn, m);
+        if (topIndex is null) for (int i = 0; i < m; i++) loc[i] = y[ri[i]];
+        else for (int i = 0; i < m; i++) loc[i] = topIndex[ri[i]] >= 0 ? 0 : y[ri[i]];
+        for (int j = 0; j < np; j++)
+        {
+            double yj = loc[j];
+            if (yj != 0) DenseFrontKernels.Axpy(-yj, l.Slice(j * m + j + 1, m - j - 1), loc.AsSpan(j + 1, m - j - 1));
+        }
+        if (topIndex is null) for (int i = 0; i < m; i++) y[ri[i]] = loc[i];
+        else
+            for (int i = 0; i < m; i++)
+            {
+                int t = topIndex[ri[i]];
+                if (t >= 0) delta![t] += loc[i]; else y[ri[i]] = loc[i];
+            }
+    }
+
+    /// <summary>The backward step of front sn with U by columns: first the columns solved in ancestor fronts, then its pivots.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void BackwardFront(int sn, double[] y, double[] z, double[] loc)
+    {
+        ReadOnlySpan<int> ri = _rows[sn], ci = _cols[sn];
+        int m = ri.Length, np = _pivots[sn];
+        var u = Block(_u, sn, m);
+        var yl = loc.AsSpan(0, np);
+        for (int p = 0; p < np; p++) yl[p] = y[ri[p]];
+        for (int c = np; c < m; c++)
+        {
+            double zc = z[ci[c]];
+            if (zc != 0) DenseFrontKernels.Axpy(-zc, u.Slice(c * np, np), yl);
+        }
+        for (int j = np - 1; j >= 0; j--)
+        {
+            double zj = yl[j] / u[j * np + j];
+            z[ci[j]] = zj;
+            if (zj != 0 && j > 0) DenseFrontKernels.Axpy(-zj, u.Slice(j * np, j), yl[..j]);
+        }
+    }
+
+    /// <summary>Factors with fewer stored entries are solved on one thread (settable for tests) (the parallel solve's buffers and tasks would cost more).</summary>
+    internal static long ParallelSolveMinEntries { get; set; } = 4_000_000;
+
+    /// <summary>Whether <see cref="Solve"/> runs the subtrees in parallel (decided on the first solve).</summary>
+    internal bool SolvesInParallel => ParallelPlan() is not null;
+
+    private SolvePlan? _solvePlan;
+    private bool _solvePlanDone;
+
+    /// <summary>The subtrees, the fronts above them, and the rows pivoted in those fronts (<c>TopIndex[v]</c>: position in <c>TopRows</c>, or −1).</summary>
+    private sealed record SolvePlan(List<(int First, int Last)> Subtrees, List<int> Top, int[] TopIndex, int[] TopRows);
+
+    /// <summary>The parallel solve's schedule, or null when the solve runs on one thread.</summary>
+    private SolvePlan? ParallelPlan()
+    {
+        if (_solvePlanDone) return _solvePlan;
+        lock (_pivots)
+        {
+            if (_solvePlanDone) return _solvePlan;
+            if (Nnz >= ParallelSolveMinEntries && Environment.ProcessorCount > 1)
+            {
+                var (subtrees, top) = MultifrontalFactor.Schedule(_s);
+                int rowsAbove = 0;
+                foreach (int sn in top) rowsAbove += _pivots[sn];
+                // One buffer of the rows above the cut per subtree: worth it only while those are few (a few vectors' worth).
+                if (subtrees.Count > 1 && (long)subtrees.Count * rowsAbove <= 4L * _s.N + (1 << 20))
+                {
+                    var topIndex = FactorMemory.Allocate<int>(_s.N);
+                    Array.Fill(topIndex, -1);
+                    var topRows = new int[rowsAbove];
+                    int t = 0;
+                    foreach (int sn in top)
+                        for (int j = 0; j < _pivots[sn]; j++) { int v = _rows[sn][j]; topIndex[v] = t; topRows[t++] = v; }
+                    _solvePlan = new SolvePlan(subtrees, top, topIndex, topRows);
+                }
+            }
+            _solvePlanDone = true;
+            return _solvePlan;
+        }
     }
 
     /// <summary>x ← A⁻ᵀ·x: forward with Uᵀ (by column variables), backward with Lᵀ (by row variables), front by front with dense dot products.</summary>
@@ -102,14 +193,14 @@ internal sealed class MultifrontalLuFactors : ILuFactors
     {
         var perm = _s.Perm;
         int n = _s.N;
-        var g = new double[n];
+        var g = FactorMemory.Zeroed<double>(n);
         for (int v = 0; v < n; v++) g[v] = x[perm[v]];
         var z = work;
         // Forward with Uᵀ: column j of U is row j of Uᵀ, so each unknown is one dot product with a contiguous column.
         var loc = new double[Math.Max(1, MaxFront())];
         for (int sn = 0; sn < _pivots.Length; sn++)
         {
-            var ri = _rows[sn]; var ci = _cols[sn];
+            ReadOnlySpan<int> ri = _rows[sn], ci = _cols[sn];
             int m = ri.Length, np = _pivots[sn];
             var u = Block(_u, sn, m);
             var vp = loc.AsSpan(0, np);
@@ -122,7 +213,7 @@ internal sealed class MultifrontalLuFactors : ILuFactors
         }
         for (int sn = _pivots.Length - 1; sn >= 0; sn--)
         {
-            var ri = _rows[sn];
+            ReadOnlySpan<int> ri = _rows[sn];
             int m = ri.Length, np = _pivots[sn];
             var l = Block(_l, sn, m);
             for (int i = 0; i < m; i++) loc[i] = z[ri[i]];
@@ -147,7 +238,7 @@ internal sealed class MultifrontalLuFactors : ILuFactors
     {
         int nf = _pivots.Length;
         var indexPtr = new int[nf + 1];
-        for (int f = 0; f < nf; f++) indexPtr[f + 1] = checked(indexPtr[f] + _rows[f].Length);
+        for (int f = 0; f < nf; f++) indexPtr[f + 1] = checked(indexPtr[f] + _rows[f].Count);
         var ri = new int[indexPtr[nf]]; var ci = new int[indexPtr[nf]];
         for (int f = 0; f < nf; f++) { _rows[f].CopyTo(ri, indexPtr[f]); _cols[f].CopyTo(ci, indexPtr[f]); }
         var lOff = Place(_l, out var lArrays, out long lLength);
@@ -188,7 +279,7 @@ internal sealed class MultifrontalLuFactors : ILuFactors
     private int MaxFront()
     {
         int k = 0;
-        foreach (var r in _rows) k = Math.Max(k, r.Length);
+        foreach (var r in _rows) k = Math.Max(k, r.Count);
         return k;
     }
 
@@ -214,16 +305,16 @@ internal sealed class MultifrontalLuFactors : ILuFactors
     {
         var s = _s; var rowIndex = _rows; var colIndex = _cols; var pivots = _pivots; var lBlocks = _l; var uBlocks = _u;
         int n = s.N, ns = s.SuperCount;
-        var rowStep = new int[n]; var colStep = new int[n];
+        var rowStep = FactorMemory.Zeroed<int>(n); var colStep = FactorMemory.Zeroed<int>(n);
         int k = 0;
         for (int sn = 0; sn < ns; sn++)
             for (int j = 0; j < pivots[sn]; j++) { rowStep[rowIndex[sn][j]] = k; colStep[colIndex[sn][j]] = k; k++; }
         // L by columns (step order = front order), diagonal first.
-        var lp = new int[n + 1];
+        var lp = FactorMemory.Zeroed<int>(n + 1);
         long lnz = 0, unz = 0;
         for (int sn = 0; sn < ns; sn++)
         {
-            int m = rowIndex[sn].Length;
+            int m = rowIndex[sn].Count;
             for (int j = 0; j < pivots[sn]; j++)
             {
                 lnz++;
@@ -235,12 +326,12 @@ internal sealed class MultifrontalLuFactors : ILuFactors
             throw new InvalidOperationException($"the LU factors have {lnz:N0} + {unz:N0} entries, more than one array holds");
         var li = new int[lnz]; var lx = new double[lnz];
         // U by rows first (then transposed to columns): row k holds (step of column, value), diagonal first.
-        var urp = new int[n + 1];
+        var urp = FactorMemory.Zeroed<int>(n + 1);
         var uci = new int[unz]; var uvx = new double[unz];
         int lw = 0, uw = 0, step = 0;
         for (int sn = 0; sn < ns; sn++)
         {
-            var ri = rowIndex[sn]; var ci = colIndex[sn];
+            ReadOnlySpan<int> ri = rowIndex[sn], ci = colIndex[sn];
             int m = ri.Length, np = pivots[sn];
             var lb = Block(lBlocks, sn, m); var ub = Block(uBlocks, sn, m);
             for (int j = 0; j < np; j++, step++)
@@ -262,7 +353,7 @@ internal sealed class MultifrontalLuFactors : ILuFactors
         }
         lp[n] = lw; urp[n] = uw;
         // Transpose U: scanning rows in increasing order leaves each column's rows ascending, so its diagonal is last.
-        var up = new int[n + 1];
+        var up = FactorMemory.Zeroed<int>(n + 1);
         for (int t = 0; t < uw; t++) up[uci[t] + 1]++;
         for (int j = 0; j < n; j++) up[j + 1] += up[j];
         var next = (int[])up.Clone();

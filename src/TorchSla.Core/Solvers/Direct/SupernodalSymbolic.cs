@@ -101,27 +101,34 @@ internal sealed class SupernodalSymbolic
             };
         }
 
+        DirectProfile.Mark("analysis: ordering");
         var (perm, pinv, parent) = PostorderedTree(n, srp, sci, perm0);
+        DirectProfile.Mark("analysis: postordered elimination tree");
+        // The entries of A in the ordered lower triangle depend on the permutation alone: on a large matrix they are
+        // gathered on another core while this one computes the counts, the supernodes and their row structures.
+        var triangle = pattern.Nnz >= ConcurrentTriangleMinEntries && Environment.ProcessorCount > 1
+            ? Task.Run(() => LowerTriangle(pattern, perm, pinv)) : null;
         var counts = ColumnCounts.GilbertNgPeyton(n, srp, sci, perm, pinv, parent);
+        DirectProfile.Mark("analysis: column counts");
 
         // Fundamental supernodes (Liu–Ng–Peyton): j continues j−1's supernode when j−1 is its only child and counts drop by one.
-        var nChild = new int[n];
+        var nChild = FactorMemory.Zeroed<int>(n);
         for (int j = 0; j < n; j++) if (parent[j] >= 0) nChild[parent[j]]++;
         var fStart = new List<int>();
         for (int j = 0; j < n; j++)
             if (!(j > 0 && parent[j - 1] == j && counts.Counts[j - 1] == counts.Counts[j] + 1 && nChild[j] == 1)) fStart.Add(j);
         int nf = fStart.Count;
         fStart.Add(n);
-        var colToF = new int[n];
+        var colToF = FactorMemory.Zeroed<int>(n);
         for (int s = 0; s < nf; s++) for (int j = fStart[s]; j < fStart[s + 1]; j++) colToF[j] = s;
-        var fParent = new int[nf];
+        var fParent = FactorMemory.Zeroed<int>(nf);
         for (int s = 0; s < nf; s++) { int p = parent[fStart[s + 1] - 1]; fParent[s] = p < 0 ? -1 : colToF[p]; }
 
         // Relaxed amalgamation, children before parents in reverse: merge f into the group that starts at f+1
         // when f+1 is its parent (so the columns stay contiguous and f's rows nest in the group's).
-        var nCols = new long[nf]; var nRows = new long[nf]; var zeros = new long[nf];
+        var nCols = FactorMemory.Zeroed<long>(nf); var nRows = FactorMemory.Zeroed<long>(nf); var zeros = FactorMemory.Zeroed<long>(nf);
         for (int s = 0; s < nf; s++) { nCols[s] = fStart[s + 1] - fStart[s]; nRows[s] = counts.Counts[fStart[s]]; }
-        var absorbed = new bool[nf];
+        var absorbed = FactorMemory.Zeroed<bool>(nf);
         for (int s = nf - 2; s >= 0; s--)
         {
             if (fParent[s] != s + 1) continue;
@@ -139,11 +146,11 @@ internal sealed class SupernodalSymbolic
         int ns = start.Count;
         start.Add(n);
         var superStart = start.ToArray();
-        var colToSuper = new int[n];
+        var colToSuper = FactorMemory.Zeroed<int>(n);
         for (int s = 0; s < ns; s++) for (int j = superStart[s]; j < superStart[s + 1]; j++) colToSuper[j] = s;
-        var superParent = new int[ns];
+        var superParent = FactorMemory.Zeroed<int>(ns);
         for (int s = 0; s < ns; s++) { int p = parent[superStart[s + 1] - 1]; superParent[s] = p < 0 ? -1 : colToSuper[p]; }
-        var childPtr = new int[ns + 1];
+        var childPtr = FactorMemory.Zeroed<int>(ns + 1);
         for (int s = 0; s < ns; s++) if (superParent[s] >= 0) childPtr[superParent[s] + 1]++;
         for (int s = 0; s < ns; s++) childPtr[s + 1] += childPtr[s];
         var children = new int[Math.Max(0, childPtr[ns])];
@@ -153,14 +160,15 @@ internal sealed class SupernodalSymbolic
         // Row structures: own columns ∪ rows of A below ∪ children's rows below, sorted. Their lengths are known from
         // the counts and the amalgamation (a merged group's rows are its columns plus its parent group's rows), so
         // they are written straight into one array; a length that does not come out as predicted is a bug, not input.
-        var rowPtr = new int[ns + 1];
+        DirectProfile.Mark("analysis: supernodes, amalgamation, tree");
+        var rowPtr = FactorMemory.Zeroed<int>(ns + 1);
         for (int s = 0, q = 0; s < nf; s++)
             if (!absorbed[s]) { rowPtr[q + 1] = checked(rowPtr[q] + (int)nRows[s]); q++; }
-        var allRows = new int[rowPtr[ns]];
-        var mark = new int[n];
+        var allRows = FactorMemory.Allocate<int>(rowPtr[ns]);
+        var mark = FactorMemory.Zeroed<int>(n);
         Array.Fill(mark, -1);
         long stored = 0; int maxFront = 0;
-        var valueOffset = new long[ns + 1];
+        var valueOffset = FactorMemory.Zeroed<long>(ns + 1);
         for (int s = 0; s < ns; s++)
         {
             int f = superStart[s], l = superStart[s + 1] - 1;
@@ -196,8 +204,9 @@ internal sealed class SupernodalSymbolic
         if (valueOffset[ns] > Array.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(pattern), $"the factor of this {n}×{n} matrix would have {valueOffset[ns]:N0} stored entries, more than one array holds ({Array.MaxLength:N0})");
 
+        DirectProfile.Mark("analysis: row structures");
         // Flops per supernode: column j of a k-column front with r rows has c = r − (j − f) entries; Σ c².
-        var subtree = new double[ns];
+        var subtree = FactorMemory.Zeroed<double>(ns);
         double flops = 0;
         for (int s = 0; s < ns; s++)
         {
@@ -210,16 +219,39 @@ internal sealed class SupernodalSymbolic
             if (superParent[s] >= 0) subtree[superParent[s]] += subtree[s];
         }
 
-        // Lower triangle of P·A·Pᵀ by columns from A itself (values are taken from these slots).
+        var (aColPtr, aRow, aSrc) = triangle?.GetAwaiter().GetResult() ?? LowerTriangle(pattern, perm, pinv);
+        DirectProfile.Mark("analysis: flops, lower triangle of PAPᵀ");
+        return new SupernodalSymbolic
+        {
+            N = n, Perm = perm, Pinv = pinv, AColPtr = aColPtr, ARowInd = aRow, ASource = aSrc, Parent = parent,
+            SuperCount = ns, SuperStart = superStart, RowPtr = rowPtr, Rows = allRows, ValueOffset = valueOffset,
+            SuperParent = superParent, ChildPtr = childPtr, Children = children, SubtreeFlops = subtree,
+            NnzLExact = counts.NnzL, NnzLStored = stored, Flops = flops,
+            Ordering = permutation is null ? ordering : CholeskyOrdering.Natural, MaxFrontRows = maxFront,
+        };
+    }
+
+    /// <summary>From this many stored entries, <see cref="LowerTriangle"/> runs on another core beside the column counts and the supernodes.</summary>
+    private const int ConcurrentTriangleMinEntries = 200_000;
+
+    /// <summary>
+    /// The lower triangle of P·A·Pᵀ by columns, read from A's rows (the values are taken from these slots): column j
+    /// holds the entries of row perm[j] whose ordered column is ≥ j (for a symmetric matrix, column j of the lower
+    /// triangle), as their ordered index and their CSR slot of A.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (int[] ColPtr, int[] RowInd, int[] Source) LowerTriangle(SparsePattern pattern, int[] perm, int[] pinv)
+    {
+        int n = perm.Length;
         var arp = pattern.RowPtr; var aci = pattern.ColInd;
-        var aColPtr = new int[n + 1];
+        var aColPtr = FactorMemory.Zeroed<int>(n + 1);
         for (int j = 0; j < n; j++)
         {
             int r = perm[j], c = 0;
             for (int q = arp[r]; q < arp[r + 1]; q++) if (pinv[aci[q]] >= j) c++;
             aColPtr[j + 1] = aColPtr[j] + c;
         }
-        var aRow = new int[aColPtr[n]]; var aSrc = new int[aColPtr[n]];
+        var aRow = FactorMemory.Allocate<int>(aColPtr[n]); var aSrc = FactorMemory.Allocate<int>(aColPtr[n]);
         for (int j = 0; j < n; j++)
         {
             int r = perm[j], w = aColPtr[j];
@@ -229,15 +261,7 @@ internal sealed class SupernodalSymbolic
                 if (i >= j) { aRow[w] = i; aSrc[w] = q; w++; }
             }
         }
-
-        return new SupernodalSymbolic
-        {
-            N = n, Perm = perm, Pinv = pinv, AColPtr = aColPtr, ARowInd = aRow, ASource = aSrc, Parent = parent,
-            SuperCount = ns, SuperStart = superStart, RowPtr = rowPtr, Rows = allRows, ValueOffset = valueOffset,
-            SuperParent = superParent, ChildPtr = childPtr, Children = children, SubtreeFlops = subtree,
-            NnzLExact = counts.NnzL, NnzLStored = stored, Flops = flops,
-            Ordering = permutation is null ? ordering : CholeskyOrdering.Natural, MaxFrontRows = maxFront,
-        };
+        return (aColPtr, aRow, aSrc);
     }
 
     /// <summary>
@@ -249,10 +273,10 @@ internal sealed class SupernodalSymbolic
     {
         var parent0 = EliminationTree.Compute(n, rowPtr, colInd, perm0, Inverse(perm0));
         var post = TreePostorder.Compute(parent0);
-        var perm = new int[n];
+        var perm = FactorMemory.Zeroed<int>(n);
         for (int k = 0; k < n; k++) perm[k] = perm0[post[k]];
         var postInv = Inverse(post);
-        var parent = new int[n];
+        var parent = FactorMemory.Zeroed<int>(n);
         for (int k = 0; k < n; k++) { int p = parent0[post[k]]; parent[k] = p < 0 ? -1 : postInv[p]; }
         return (perm, Inverse(perm), parent);
     }
@@ -266,7 +290,7 @@ internal sealed class SupernodalSymbolic
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int[] Identity(int n)
     {
-        var p = new int[n];
+        var p = FactorMemory.Zeroed<int>(n);
         for (int i = 0; i < n; i++) p[i] = i;
         return p;
     }
@@ -282,7 +306,7 @@ internal sealed class SupernodalSymbolic
     private static int[] CheckPermutation(int[] p, int n)
     {
         if (p.Length != n) throw new ArgumentException($"the permutation has {p.Length} entries, the matrix is {n}×{n}", nameof(p));
-        var seen = new bool[n];
+        var seen = FactorMemory.Zeroed<bool>(n);
         for (int k = 0; k < n; k++)
         {
             int v = p[k];

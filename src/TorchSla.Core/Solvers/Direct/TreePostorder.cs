@@ -14,7 +14,7 @@ internal static class TreePostorder
     public static int[] Compute(int[] parent)
     {
         int n = parent.Length;
-        var head = new int[n]; var next = new int[n]; var stack = new int[n];
+        var head = FactorMemory.Zeroed<int>(n); var next = FactorMemory.Zeroed<int>(n); var stack = FactorMemory.Zeroed<int>(n);
         Array.Fill(head, -1);
         // Children lists in increasing order: push in reverse so that the smallest comes first.
         for (int j = n - 1; j >= 0; j--)
@@ -23,7 +23,7 @@ internal static class TreePostorder
             if (p == -1) continue;
             next[j] = head[p]; head[p] = j;
         }
-        var post = new int[n];
+        var post = FactorMemory.Zeroed<int>(n);
         int k = 0;
         for (int root = 0; root < n; root++)
         {

@@ -186,12 +186,42 @@ public class LuFactorizationTests
         finally { MultifrontalLu.SmallFrontRows = saved; }
     }
 
-    private static void LargeFronts(double threshold)
+    [Fact]
+    public void ParallelSolveOverSubtreesEqualsTheSequentialOne()
     {
-        // 3-D 7-point pattern on a 12³ grid: nested dissection gives fronts of 100–300 rows with more fully-summed
-        // columns than one 64-column panel. Unsymmetric values and a tiny diagonal on every third variable make the
-        // threshold test reject diagonal pivots, so columns are delayed from fronts to their parents.
-        int g = 12, n = g * g * g;
+        // 20³ with delayed pivots: enough flops for the factorization's schedule to cut the tree into subtrees.
+        var a = DelayingMatrix(20);
+        int n = a.Rows;
+        long saved = MultifrontalLuFactors.ParallelSolveMinEntries;
+        try
+        {
+            MultifrontalLuFactors.ParallelSolveMinEntries = 0;
+            using var par = a.Lu(CholeskyOrdering.NestedDissection, algorithm: LuAlgorithm.Multifrontal);
+            Assert.Equal(Environment.ProcessorCount > 1, par.SolvesInParallel());   // decided now, under the threshold 0
+            MultifrontalLuFactors.ParallelSolveMinEntries = long.MaxValue;
+            using var seq = a.Lu(CholeskyOrdering.NestedDissection, algorithm: LuAlgorithm.Multifrontal);
+            Assert.True(par.DelayedPivots() > 0);
+            var b = RandomVector(n, 31);
+            par.MaxRefinementSteps = 0; seq.MaxRefinementSteps = 0;   // the triangular solves alone
+            var xp = par.Solve(b); var xs = seq.Solve(b);
+            Assert.False(seq.SolvesInParallel());
+            double diff = 0, scale = 0;
+            for (int i = 0; i < n; i++) { diff = Math.Max(diff, Math.Abs(xp[i] - xs[i])); scale = Math.Max(scale, Math.Abs(xs[i])); }
+            Assert.True(diff <= 1e-10 * scale, $"parallel and sequential solves differ by {diff} (scale {scale})");
+            par.MaxRefinementSteps = 3;
+            Assert.True(BackwardError(a, par.Solve(b), b) <= 1e-14);
+            Assert.True(BackwardError(a.Transpose(), par.SolveTranspose(b), b) <= 1e-14);
+        }
+        finally { MultifrontalLuFactors.ParallelSolveMinEntries = saved; }
+    }
+
+    /// <summary>
+    /// 3-D 7-point pattern on a g³ grid with unsymmetric values and a tiny diagonal on every third variable, which makes
+    /// the threshold test reject diagonal pivots, so that columns are delayed from fronts to their parents.
+    /// </summary>
+    private static SparseTensor<double> DelayingMatrix(int g)
+    {
+        int n = g * g * g;
         var rows = new List<int>(); var cols = new List<int>(); var vals = new List<double>();
         var rng = new Random(11);
         for (int z = 0; z < g; z++)
@@ -208,7 +238,14 @@ public class LuFactorizationTests
                     if (z > 0) Edge(i - g * g);
                     if (z < g - 1) Edge(i + g * g);
                 }
-        var a = SparseTensor.FromCoo<double>(vals.ToArray(), rows.ToArray(), cols.ToArray(), [n, n]);
+        return SparseTensor.FromCoo<double>(vals.ToArray(), rows.ToArray(), cols.ToArray(), [n, n]);
+    }
+
+    private static void LargeFronts(double threshold)
+    {
+        // On a 12³ grid nested dissection gives fronts of 100–300 rows with more fully-summed columns than one 64-column panel.
+        var a = DelayingMatrix(12);
+        int n = a.Rows;
         using var f = a.Lu(CholeskyOrdering.NestedDissection, pivotThreshold: threshold, algorithm: LuAlgorithm.Multifrontal);
         Assert.True(f.DelayedPivots() > 0, "the test matrix should delay pivots");
         // ‖P·A·Q·v − L·(U·v)‖ for random v: the factors reproduce A (a product with random vectors, not a dense n×n check).
