@@ -52,7 +52,11 @@ public static class GmresScalars
     public const int Active = 0;
     /// <summary>Status: |g_{j+1}| ≤ bound (the solver then forms x and checks the true residual).</summary>
     public const int Converged = 1;
-    /// <summary>Status: h_{j+1,j} = 0 (or so small that 1/h overflows): the Krylov space is invariant, x of this cycle is exact.</summary>
+    /// <summary>
+    /// Status: h_{j+1,j} = 0 (or so small that 1/h overflows): the Krylov space is invariant, x of this cycle is exact.
+    /// With h_{j+1,j} = 0 the estimate is 0 as well, so against a bound ≥ 0 the cycle reads <see cref="Converged"/>; either
+    /// way it ends there and x is formed from its columns.
+    /// </summary>
     public const int HappyBreakdown = 2;
     /// <summary>Status: NaN or ±∞ in the new column or the estimate.</summary>
     public const int NonFinite = 3;
