@@ -23,7 +23,7 @@ public class GpuGmresTests
     private static int M => GpuTestDevice.IsReal ? 120 : 5;
 
     /// <summary>A short restart on the emulator, so that a tiny solve still takes several cycles.</summary>
-    private static int Restart => GpuTestDevice.IsReal ? 30 : 6;
+    private static int Restart => GpuTestDevice.IsReal ? 10 : 6;
 
     private static double[] Rhs(int n) => Enumerable.Range(0, n).Select(i => Math.Cos(0.3 * i) + 0.1).ToArray();
 
