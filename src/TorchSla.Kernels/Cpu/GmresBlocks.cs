@@ -29,7 +29,8 @@ internal sealed class GmresBlocks<T> where T : unmanaged, IFloatingPointIeee754<
     private T[]? _copy;
     private int _count, _length, _slot, _yOffset, _blocks;
     private T _alpha;
-    private Job? _job;
+    private OwnedBlockJob? _job;
+    private Action<int>? _runBlock;
 
     /// <summary>This thread's state, set up for one pass.</summary>
     public static GmresBlocks<T> Rent(Kind op, T[] basis, int count, int length, T[] w, T[] scalars, int slot)
@@ -50,18 +51,7 @@ internal sealed class GmresBlocks<T> where T : unmanaged, IFloatingPointIeee754<
     public void Destinations(int yOffset, T[]? copy) { _yOffset = yOffset; _copy = copy; }
 
     /// <summary>Runs the pass over every block (in parallel when it is large enough to pay).</summary>
-    public void Run()
-    {
-        long work = (long)_length * Math.Max(1, _count);
-        if (_blocks <= 1 || work < CpuBackend.ParallelThreshold)
-            for (int i = 0; i < _blocks; i++) RunBlock(i);
-        else
-        {
-            if (_job is not { Idle: true }) _job = new Job(this);
-            _job.Start(_blocks);
-            _job.Run(CpuBackend.Threads - 1);
-        }
-    }
+    public void Run() => OwnedBlockJob.Dispatch(ref _job, _runBlock ??= RunBlock, _blocks, (long)_length * Math.Max(1, _count));
 
     /// <summary>Σ over blocks, in block order, of partial sum <paramref name="i"/>.</summary>
     public T Sum(int i)
@@ -112,11 +102,5 @@ internal sealed class GmresBlocks<T> where T : unmanaged, IFloatingPointIeee754<
                 break;
             }
         }
-    }
-
-    private sealed class Job(GmresBlocks<T> owner) : BlockJob(0)
-    {
-        public void Start(int blocks) => Reuse(blocks);
-        protected override void RunBlock(int block) => owner.RunBlock(block);
     }
 }

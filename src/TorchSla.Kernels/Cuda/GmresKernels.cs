@@ -114,9 +114,7 @@ internal sealed class GmresKernelSet<T> : IDisposable where T : unmanaged, IFloa
         MultiAxpyPartial = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int, int, int, T>(GmresKernels.MultiAxpyPartial);
         Scale = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<T>, ArrayView<T>, int, ArrayView<T>, int, ArrayView<T>, int>(GmresKernels.Scale);
         Column = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<T>, ArrayView<T>, int, int, T>(GmresKernels.Column);
-        var codes = new T[4];
-        for (int c = 0; c < codes.Length; c++) codes[c] = T.CreateTruncating(c);
-        Codes = acc.Allocate1D(codes);
+        Codes = CgKernelSet<T>.UploadCodes(acc, 4);
         CompileSeconds = sw.Elapsed.TotalSeconds;
     }
 
