@@ -19,7 +19,7 @@ internal sealed class GmresBlocks<T> where T : unmanaged, IFloatingPointIeee754<
     public enum Kind { MultiDot, MultiAxpy, Scale }
 
     /// <summary>Entries per chunk of MultiAxpy's Σ_i c_i·V_i (kept on the stack, so w's update reads it from L1).</summary>
-    private const int Chunk = 512;
+    private const int Chunk = 2048;
 
     [ThreadStatic] private static GmresBlocks<T>? _cached;
 
