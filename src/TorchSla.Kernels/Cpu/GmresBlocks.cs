@@ -61,6 +61,9 @@ internal sealed class GmresBlocks<T> where T : unmanaged, IFloatingPointIeee754<
         return a;
     }
 
+    // Fully optimised at its first call: a solve runs its first cycle before tiered JIT would have promoted the loops
+    // (see bench/RESULTS.md, "Where the 3D AMG setup's time goes": tier-0 loops cost 25–40 % there).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void RunBlock(int block)
     {
         int s = block * CpuBackend.ReductionBlock, len = Math.Min(CpuBackend.ReductionBlock, _length - s);
