@@ -47,7 +47,7 @@ internal static class DirectCrossover
     private static string Precond<T>(SparseTensor<T> a, SolveOptions o) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
         AutoSolverChoice.Choose(a, o).Preconditioner;
 
-    private static SparseTensor<double> Load(string spec)
+    internal static SparseTensor<double> Load(string spec)
     {
         var p = spec.Split(':');
         return p[0] switch

@@ -20,6 +20,7 @@ using TorchSla.Bench;
 //   direct-crossover [2d:N|3d:N|cd2d:N|MATRIX] direct vs iterative whole solves through A.Solve (auto-choice rule)
 //   direct-device [2d:N|3d:N] [--device D]    Cholesky solve of a GPU right-hand side: host solve + copies vs upload + device sweeps
 //   amg-gpu [2d:N|3d:N]      AMG-PCG vs Jacobi-PCG on cuda:0 (bench/gpu/batch/amg2.sh), whole solves, markdown rows
+//   gmres [2d:N|cd2d:N|MATRIX] [--device D] [--check C] [--maxiter K] [--cg]   GMRES(m)/FGMRES(m) whole solves, read-backs per iteration
 // Anything else goes to BenchmarkDotNet's switcher, e.g. `-- --filter "*SpMVBench*"`.
 if (args.FirstOrDefault() == "gpu-pcg") return TorchSla.Bench.Gpu.GpuPcgBench.Run(args.Skip(1).ToArray());
 if (args.Length > 0 && args[0].StartsWith("gpu-", StringComparison.Ordinal)) return TorchSla.Bench.Gpu.GpuSpmvHarness.Run(args);
@@ -37,6 +38,7 @@ switch (args.FirstOrDefault())
     case "amg-compare": return AmgCompare.Run(args.Skip(1).ToArray());
     case "amg-parts": return AmgSetupParts.Run(args.Skip(1).ToArray());
     case "amg-gpu": return AmgGpu.Run(args.Skip(1).ToArray());
+    case "gmres": return GmresBench.Run(args.Skip(1).ToArray());
     case "amg-crossover": return AmgCrossover.Run(args.Skip(1).ToArray());
     case "direct-crossover": return DirectCrossover.Run(args.Skip(1).ToArray());
     case "direct-device": return TorchSla.Bench.Direct.DirectDeviceBench.Run(args.Skip(1).ToArray());

@@ -50,7 +50,7 @@ public interface IVectorSpace<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>A zeroed block of <paramref name="length"/> scalars where the vectors live.</summary>
     Tensor<T> CreateScalars(int length);
 
-    /// <summary>Copies a scalar block to the host (waits for the device): the solver's read-back.</summary>
+    /// <summary>Copies a scalar block to the host (waits for the device): the solver's read-back (counted by <see cref="Kernels.ScalarReadBacks"/>).</summary>
     void ReadScalars(Tensor<T> scalars, Span<T> destination);
 
     /// <summary>Overwrites a scalar block with host values.</summary>
@@ -82,6 +82,33 @@ public interface IVectorSpace<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     void CgDirectionApplyDot(ILinearOperator<T> a, Tensor<T> r, Tensor<T>? inverseDiagonal, Tensor<T> pOld, Tensor<T> pNew,
         Tensor<T> x, Tensor<T> q, Tensor<T> scalars, int stride, int rhoNewSlot, int rhoSlot, int iteration);
+
+    // ------------------------------------------------------------- GMRES: a basis block and CGS2 on the device
+    // The Arnoldi basis is one block of vectors stored one after another (CreateBlock), so that V[0..j]ᵀ·w and
+    // w − V[0..j]·h are one pass each; the coefficients, the Hessenberg column, the Givens rotations and the residual
+    // estimate stay in a scalar block (Kernels.GmresScalars) until the solver reads it back. On a distributed space the
+    // multi-dot ends in one all-reduce of j + 1 values.
+
+    /// <summary>A zeroed block of <paramref name="count"/> vectors of this space, stored one after another (one allocation).</summary>
+    Tensor<T> CreateBlock(int count);
+
+    /// <summary>block[row] ← x.</summary>
+    void CopyIntoBlock(Tensor<T> x, Tensor<T> block, int row);
+
+    /// <summary>scalars[slot + i] = block[i]ᵀ·w for i &lt; <paramref name="count"/>, in one pass, nothing read back.</summary>
+    void MultiDotInto(Tensor<T> block, int count, Tensor<T> w, Tensor<T> scalars, int slot);
+
+    /// <summary>
+    /// w ← w + α·Σ_{i&lt;count} coefficients[slot + i]·block[i], and coefficients[normSlot] = ‖w‖² of the result when
+    /// <paramref name="normSlot"/> ≥ 0, in one pass (see <see cref="Kernels.Backend.MultiAxpy{T}"/>).
+    /// </summary>
+    void MultiAxpy(Tensor<T> block, int count, Tensor<T> coefficients, int slot, T alpha, Tensor<T> w, int normSlot);
+
+    /// <summary>block[row] ← σ·x (and <paramref name="copy"/> ← σ·x when given), σ = scalars[slot] on the device; σ = 0 writes zeros.</summary>
+    void ScaleIntoBlock(Tensor<T> x, Tensor<T> scalars, int slot, Tensor<T> block, int row, Tensor<T>? copy);
+
+    /// <summary>Step <paramref name="column"/>'s Hessenberg column, Givens rotation, estimate and status in a GMRES scalar block (see <see cref="Kernels.Backend.ArnoldiColumn{T}"/>).</summary>
+    void ArnoldiColumn(Tensor<T> scalars, int restart, int column);
 
     /// <summary>BiCGStab's p = r + β·(p − ω·v) with β, ω from the scalar block (see <see cref="Kernels.Backend.BiCgStabDirection{T}"/>).</summary>
     void BiCgStabDirection(Tensor<T> r, Tensor<T> v, Tensor<T> p, Tensor<T> scalars, int stride, int iteration);

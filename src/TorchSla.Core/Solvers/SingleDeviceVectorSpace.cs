@@ -109,6 +109,7 @@ public sealed class SingleDeviceVectorSpace<T> : IVectorSpace<T> where T : unman
     public void ReadScalars(Tensor<T> scalars, Span<T> destination)
     {
         ArgumentNullException.ThrowIfNull(scalars);
+        Kernels.ScalarReadBacks.Count();
         scalars.Storage.CopyTo(destination);
     }
 
@@ -216,6 +217,63 @@ public sealed class SingleDeviceVectorSpace<T> : IVectorSpace<T> where T : unman
     {
         Check(x, nameof(x)); Check(pHat, nameof(pHat)); Check(sHat, nameof(sHat)); Check(r, nameof(r)); Check(t, nameof(t));
         Backend.BiCgStabFinish(x.Storage, pHat.Storage, sHat.Storage, r.Storage, t.Storage, Layout, scalars.Storage, stride, iteration);
+    }
+
+    /// <inheritdoc/>
+    public Tensor<T> CreateBlock(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        long total = (long)count * Length;
+        if (total > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(count), $"a block of {count} vectors of {Length} entries ({total}) exceeds one tensor; use a shorter restart");
+        return Tensor<T>.Zeros([count, Length], Device);
+    }
+
+    /// <inheritdoc/>
+    public void CopyIntoBlock(Tensor<T> x, Tensor<T> block, int row)
+    {
+        Check(x, nameof(x));
+        CheckRow(block, row, nameof(block));
+        Backend.Copy(x.Storage, 0, block.Storage, row * Length, Length);
+    }
+
+    /// <inheritdoc/>
+    public void MultiDotInto(Tensor<T> block, int count, Tensor<T> w, Tensor<T> scalars, int slot)
+    {
+        Check(w, nameof(w));
+        if (count > 0) CheckRow(block, count - 1, nameof(block));
+        Backend.MultiDotInto(block.Storage, count, Length, w.Storage, scalars.Storage, slot);
+    }
+
+    /// <inheritdoc/>
+    public void MultiAxpy(Tensor<T> block, int count, Tensor<T> coefficients, int slot, T alpha, Tensor<T> w, int normSlot)
+    {
+        Check(w, nameof(w));
+        if (count > 0) CheckRow(block, count - 1, nameof(block));
+        Backend.MultiAxpy(block.Storage, count, Length, coefficients.Storage, slot, alpha, w.Storage, normSlot);
+    }
+
+    /// <inheritdoc/>
+    public void ScaleIntoBlock(Tensor<T> x, Tensor<T> scalars, int slot, Tensor<T> block, int row, Tensor<T>? copy)
+    {
+        Check(x, nameof(x));
+        if (copy is not null) Check(copy, nameof(copy));
+        CheckRow(block, row, nameof(block));
+        Backend.ScaleBySlot(x.Storage, scalars.Storage, slot, block.Storage, row * Length, copy?.Storage, Length);
+    }
+
+    /// <inheritdoc/>
+    public void ArnoldiColumn(Tensor<T> scalars, int restart, int column)
+    {
+        ArgumentNullException.ThrowIfNull(scalars);
+        Backend.ArnoldiColumn(scalars.Storage, restart, column);
+    }
+
+    private void CheckRow(Tensor<T> block, int row, string name)
+    {
+        ArgumentNullException.ThrowIfNull(block, name);
+        if (block.Device != Device || row < 0 || (long)(row + 1) * Length > block.Length)
+            throw new ShapeMismatchException($"block {name} holds {block.Length} entries on {block.Device}; row {row} of {Length} entries on {Device} does not fit", name);
     }
 
     private void Check(Tensor<T> v, string name)

@@ -38,11 +38,12 @@ public sealed record SolveOptions
     public int? Restart { get; init; }
 
     /// <summary>
-    /// How often CG reads its device-resident scalars back to the host to see whether it stopped (every k-th
-    /// iteration); null means the vector space's default (1 on the CPU, 8 on a GPU). Between read-backs a system
-    /// that converged or broke down is frozen on the device, so the result is the same as with 1, at the cost
-    /// of at most k − 1 extra (no-op) iterations' launches; the residual history and progress reports of those
-    /// iterations arrive together at the read-back.
+    /// How often CG, BiCGStab, GMRES and FGMRES read their device-resident scalars back to the host to see whether
+    /// they stopped (every k-th iteration; GMRES also at the end of each restart cycle); null means the vector space's
+    /// default (1 on the CPU, 8 on a GPU). Between read-backs a system (a GMRES cycle) that converged or broke down is
+    /// frozen on the device, so the result is the same as with 1, at the cost of at most k − 1 extra (no-op)
+    /// iterations' launches; the residual history and progress reports of those iterations arrive together at the
+    /// read-back.
     /// </summary>
     public int? CheckEvery { get; init; }
 

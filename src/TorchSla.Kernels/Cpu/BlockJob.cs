@@ -83,3 +83,26 @@ internal abstract class BlockJob : IThreadPoolWorkItem
         }
     }
 }
+
+/// <summary>
+/// A <see cref="BlockJob"/> that runs an owner's block method, with the dispatch rule the CPU's fused block passes
+/// share (CgBlocks, GmresBlocks): one block or too little work runs on the caller; otherwise the owner's job is reused
+/// while its helpers of the last pass have returned (a fresh one otherwise), so a solver loop allocates nothing.
+/// </summary>
+internal sealed class OwnedBlockJob(Action<int> runBlock) : BlockJob(0)
+{
+    /// <summary>Runs <paramref name="runBlock"/> over <paramref name="blocks"/> blocks (in parallel from <see cref="CpuBackend.ParallelThreshold"/> units of work).</summary>
+    public static void Dispatch(ref OwnedBlockJob? job, Action<int> runBlock, int blocks, long work)
+    {
+        if (blocks <= 1 || work < CpuBackend.ParallelThreshold)
+        {
+            for (int i = 0; i < blocks; i++) runBlock(i);
+            return;
+        }
+        if (job is not { Idle: true }) job = new OwnedBlockJob(runBlock);
+        job.Reuse(blocks);
+        job.Run(CpuBackend.Threads - 1);
+    }
+
+    protected override void RunBlock(int block) => runBlock(block);
+}

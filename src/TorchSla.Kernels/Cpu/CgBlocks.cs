@@ -89,18 +89,7 @@ internal sealed unsafe class CgBlocks<T> where T : unmanaged, IFloatingPointIeee
         Dispatch(work);
     }
 
-    private void Dispatch(long work)
-    {
-        if (_blocks <= 1 || work < CpuBackend.ParallelThreshold)
-            for (int i = 0; i < _blocks; i++) RunBlock(i);
-        else
-        {
-            // One job per owner, reused while its helpers of the last pass have returned (a fresh one otherwise).
-            if (_job is not { Idle: true }) _job = new Job(this);
-            _job.Start(_blocks);
-            _job.Run(CpuBackend.Threads - 1);
-        }
-    }
+    private void Dispatch(long work) => OwnedBlockJob.Dispatch(ref _job, _runBlock ??= RunBlock, _blocks, work);
 
     /// <summary>scalars[b, slotA] (and [b, slotB] when ≥ 0) = the partial sums of system b added in block order, for active systems.</summary>
     public void FoldInto(int slotA, int slotB)
@@ -481,12 +470,7 @@ internal sealed unsafe class CgBlocks<T> where T : unmanaged, IFloatingPointIeee
         }
     }
 
-    private Job? _job;
-
-    /// <summary>Hands the blocks of one pass to <see cref="BlockJob"/>; reused from pass to pass.</summary>
-    private sealed class Job(CgBlocks<T> owner) : BlockJob(0)
-    {
-        public void Start(int blocks) => Reuse(blocks);
-        protected override void RunBlock(int block) => owner.RunBlock(block);
-    }
+    /// <summary>The fork/join of this thread's passes (reused, see <see cref="OwnedBlockJob"/>) and the block method it runs.</summary>
+    private OwnedBlockJob? _job;
+    private Action<int>? _runBlock;
 }

@@ -197,6 +197,7 @@ public sealed partial class CpuBackend : Backend
     {
         var xa = ArrayOf(x); var ya = ArrayOf(y);
         _ = xa.AsSpan(xOffset, length); _ = ya.AsSpan(yOffset, length); // range check once, up front
+        ScalarReadBacks.Count();
         return DeterministicSum(length, (s, n) => TensorPrimitives.Dot(new ReadOnlySpan<T>(xa, xOffset + s, n), new ReadOnlySpan<T>(ya, yOffset + s, n)));
     }
 
@@ -241,6 +242,7 @@ public sealed partial class CpuBackend : Backend
     {
         var xa = ArrayOf(x);
         _ = xa.AsSpan(offset, length);
+        ScalarReadBacks.Count();
         T Block(int s, int n)
         {
             var v = new ReadOnlySpan<T>(xa, offset + s, n);

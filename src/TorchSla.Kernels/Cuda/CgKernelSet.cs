@@ -52,11 +52,17 @@ internal sealed class CgKernelSet<T> : IDisposable where T : unmanaged, IFloatin
         BiFinishEnd = acc.LoadStreamKernel<ArrayView<T>, ArrayView<T>, ArrayView<T>, CgLaunch, T>(BiCgStabKernels.FinishEnd);
         InverseDiagonal = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>>(CgKernels.InverseDiagonal);
         TriangularLevel = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<int>, ArrayView<int>, ArrayView<T>, ArrayView<T>, ArrayView<int>, ArrayView<T>, ArrayView<T>, int, int>(CgKernels.TriangularLevel);
-        var codes = new T[8];
-        for (int c = 0; c < codes.Length; c++) codes[c] = T.CreateTruncating(c);
-        Codes = acc.Allocate1D(codes);
+        Codes = UploadCodes(acc, 8);
         CompileSeconds = sw.Elapsed.TotalSeconds;
     }
 
     public void Dispose() => Codes.Dispose();
+
+    /// <summary>codes[c] = c for c &lt; <paramref name="count"/> on the device: the status codes kernels write as values of T.</summary>
+    internal static MemoryBuffer1D<T, Stride1D.Dense> UploadCodes(Accelerator acc, int count)
+    {
+        var codes = new T[count];
+        for (int c = 0; c < count; c++) codes[c] = T.CreateTruncating(c);
+        return acc.Allocate1D(codes);
+    }
 }

@@ -32,14 +32,19 @@ public sealed partial class IlgpuBackend
         if (scalarStride <= CgScalars.History || (long)layout.Count * scalarStride > scalars.Length)
             throw new ArgumentOutOfRangeException(nameof(scalars),
                 $"{what}: scalar block of {scalars.Length} elements cannot hold {layout.Count} systems of stride {scalarStride} (it must exceed {CgScalars.History})");
-        int fill = Accelerator.NumMultiprocessors * Math.Max(1, Accelerator.MaxNumThreadsPerMultiprocessor / ReductionKernels.GroupSize);
-        int need = (int)Math.Max(1, ((long)layout.Length + ReductionKernels.GroupSize - 1) / ReductionKernels.GroupSize);
-        int groups = Math.Clamp(Math.Max(1, fill / Math.Max(1, layout.Count)), 1, need);
         return new CgLaunch
         {
             Length = layout.Length, Count = layout.Count, SystemStride = layout.SystemStride, ElementStride = layout.ElementStride,
-            ScalarStride = scalarStride, Groups = groups,
+            ScalarStride = scalarStride, Groups = GroupsPerSystem(layout.Length, layout.Count),
         };
+    }
+
+    /// <summary>Reduction groups per vector when <paramref name="count"/> vectors of <paramref name="length"/> are reduced in one launch: together they fill the device.</summary>
+    private int GroupsPerSystem(int length, int count)
+    {
+        int fill = Accelerator.NumMultiprocessors * Math.Max(1, Accelerator.MaxNumThreadsPerMultiprocessor / ReductionKernels.GroupSize);
+        int need = (int)Math.Max(1, ((long)length + ReductionKernels.GroupSize - 1) / ReductionKernels.GroupSize);
+        return Math.Clamp(Math.Max(1, fill / Math.Max(1, count)), 1, need);
     }
 
     private static void CheckSlot(int slot, int stride, string name)

@@ -544,6 +544,7 @@ public sealed partial class IlgpuBackend : Backend, IDisposable
             k.DotPartial(Groups(g), xv, yv, partial, length);
             k.Finish(Groups(1), partial, result, g, (int)ReduceOp.Sum, T.Zero);
             Span<T> r = stackalloc T[1];
+            ScalarReadBacks.Count();
             result.CopyToCPU(r);
             return r[0];
         }
@@ -570,6 +571,7 @@ public sealed partial class IlgpuBackend : Backend, IDisposable
             k.ReducePartial(Groups(g), xv, partial, length, (int)op, identity);
             k.Finish(Groups(1), partial, result, g, finishOp, finishIdentity);
             Span<T> r = stackalloc T[1];
+            ScalarReadBacks.Count();
             result.CopyToCPU(r);
             return r[0];
         }

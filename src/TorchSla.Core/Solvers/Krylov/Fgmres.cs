@@ -10,7 +10,8 @@ namespace TorchSla.Solvers.Krylov;
 /// cycle, a Chebyshev polynomial with adapted bounds). Arnoldi and the least-squares problem
 /// are those of <see cref="Gmres"/> (<see cref="Arnoldi{T}"/>); every cycle starts from the
 /// true residual, and a cycle that does not reduce it ends the solve with
-/// <see cref="ConvergenceReason.Stagnation"/>. Memory: 2m + 2 vectors.
+/// <see cref="ConvergenceReason.Stagnation"/>. Scalars stay on the device between read-backs as in GMRES.
+/// Memory: blocks of m + 1 and m vectors + 5 vectors.
 /// </summary>
 public static class Fgmres
 {
@@ -34,15 +35,18 @@ public static class Fgmres
         var m = run.M;
         int restart = Gmres.RestartLength(run, options);
         var arnoldi = new Arnoldi<T>(s, restart);
-        // Without M, z_j = v_j and FGMRES is GMRES: the basis serves as Z.
-        var zs = m is null ? arnoldi.V : new Tensor<T>[restart];
-        if (m is not null) for (int i = 0; i < restart; i++) zs[i] = s.Create();
+        // Without M, z_j = v_j and FGMRES is GMRES: the basis serves as Z. With M, Z is a block of m vectors, so
+        // that x += Z·y is one multi-axpy.
+        var zs = m is null ? arnoldi.V : s.CreateBlock(restart);
+        var z = m is null ? null : s.Create();
         return Gmres.RestartCycles(run, arnoldi, restart,
             j =>
             {
-                // Memory traffic of step j: as GMRES ((5j + 10)·n values + A + M), plus n to store z_j.
-                if (m is not null) m.Apply(arnoldi.V[j], zs[j]);
-                a.Apply(zs[j], arnoldi.V[j + 1]);
+                // As GMRES ((4j + 13)·n values + A + M), plus 2n to store z_j in the block.
+                if (m is null) { a.Apply(arnoldi.Current, arnoldi.W); return; }
+                m.Apply(arnoldi.Current, z!);
+                s.CopyIntoBlock(z!, zs, j);
+                a.Apply(z!, arnoldi.W);
             },
             j => arnoldi.Update(j, zs, run.X)); // x += Z·y
     }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using TorchSla.Kernels;
 
 namespace TorchSla.Solvers.Krylov;
 
@@ -6,17 +7,24 @@ namespace TorchSla.Solvers.Krylov;
 /// Restarted GMRES(m) (Saad &amp; Schultz, SIAM J. Sci. Stat. Comput. 7 (1986) 856–869; Saad,
 /// "Iterative Methods for Sparse Linear Systems", 2nd ed., §6.5, Algorithm 6.9 with Givens
 /// rotations, §9.3.2 for right preconditioning) for a general square A. Right preconditioning
-/// (A·M⁻¹·u = b) keeps the minimised residual the true one. Arnoldi by modified Gram–Schmidt
-/// with selective reorthogonalisation (<see cref="Arnoldi{T}"/>). Written once against
-/// <see cref="ILinearOperator{T}"/> and <see cref="IVectorSpace{T}"/>.
+/// (A·M⁻¹·u = b) keeps the minimised residual the true one. Arnoldi by classical Gram–Schmidt
+/// with reorthogonalisation (CGS2), the least-squares problem updated on the device
+/// (<see cref="Arnoldi{T}"/>). Written once against <see cref="ILinearOperator{T}"/> and
+/// <see cref="IVectorSpace{T}"/>.
 /// </summary>
 /// <remarks>
-/// Every cycle starts from the true residual b − A·x, which is the convergence check: a cycle
+/// <para>Every cycle starts from the true residual b − A·x, which is the convergence check: a cycle
 /// whose estimate |g_{j+1}| meets the bound ends early, x is formed, and the next cycle's
 /// true residual decides. A cycle that fails to reduce the true residual at all means GMRES(m)
 /// stagnates (the next cycle would repeat it): the solve stops with
-/// <see cref="ConvergenceReason.Stagnation"/>.
-/// Memory: m + 1 basis vectors + 2 (+1 with M).
+/// <see cref="ConvergenceReason.Stagnation"/>.</para>
+/// <para>The host reads the cycle's scalars back every <see cref="SolveOptions.CheckEvery"/> steps (default 1 on the
+/// CPU, 8 on a GPU) and at the end of the cycle, plus ‖b − A·x‖ once per cycle: ⌈m/CheckEvery⌉ + 1 waits per cycle
+/// instead of about 2 per basis vector. The device freezes the cycle at the step whose estimate meets the bound,
+/// whose h_{j+1,j} vanishes (happy breakdown) or that produced NaN/∞; steps launched after it only write zero basis
+/// vectors, so x is the one an every-step check gives. The residual history (one estimate per step) and the
+/// <see cref="SolveOptions.Progress"/> reports are filled at those read-backs, in bulk.</para>
+/// <para>Memory: a block of m + 1 basis vectors + 4 vectors (+2 with M).</para>
 /// </remarks>
 public static class Gmres
 {
@@ -48,13 +56,9 @@ public static class Gmres
         return RestartCycles(run, arnoldi, restart,
             j =>
             {
-                // Memory traffic of step j (n = vector length, "A" = one SpMV's matrix traffic):
-                //   w = A·M⁻¹·v_j          A (+ M) + 2n
-                //   MGS against v_0..v_j   (j+1)·(2n dot + 3n axpby) + 1n norm, doubled on reorthogonalisation
-                //   normalise w            2n
-                // ≈ (5j + 10)·n values + one SpMV: O(m²·n) per cycle, the price of the minimal residual.
-                if (m is null) a.Apply(arnoldi.V[j], arnoldi.V[j + 1]);
-                else { m.Apply(arnoldi.V[j], z!); a.Apply(z!, arnoldi.V[j + 1]); }
+                // w = A·M⁻¹·v_j: the operator's traffic (A, and M), then Arnoldi.Step's (4j + 13)·n values.
+                if (m is null) a.Apply(arnoldi.Current, arnoldi.W);
+                else { m.Apply(arnoldi.Current, z!); a.Apply(z!, arnoldi.W); }
             },
             j =>
             {
@@ -76,9 +80,10 @@ public static class Gmres
 
     /// <summary>
     /// The restart loop shared by GMRES and FGMRES: each cycle starts from the true residual
-    /// (the convergence and stagnation checks), runs Arnoldi steps until the least-squares estimate
-    /// meets the bound, the basis is full or the iteration limit is reached, then updates x.
-    /// <paramref name="step"/>(j) writes v_{j+1} ← A·M⁻¹·v_j (before orthogonalisation);
+    /// (the convergence and stagnation checks), launches Arnoldi steps until the device reports that the
+    /// estimate met the bound (or a breakdown), the basis is full or the iteration limit is reached, reading
+    /// the scalars back every CheckEvery steps, then updates x from the steps that count.
+    /// <paramref name="step"/>(j) writes w ← A·M⁻¹·v_j into <see cref="Arnoldi{T}.W"/> (v_j is <see cref="Arnoldi{T}.Current"/>);
     /// <paramref name="update"/>(j) adds the correction of the j-step cycle to x.
     /// </summary>
     internal static SolveResult<T> RestartCycles<T>(KrylovRun<T> run, Arnoldi<T> arnoldi, int restart, Action<int> step, Action<int> update)
@@ -88,7 +93,7 @@ public static class Gmres
         double rNorm = run.InitialResidual(r);
         run.Record(0, rNorm);
         var reason = ConvergenceReason.MaxIterations;
-        int k = 0;
+        int k = 0, check = Math.Max(1, run.CheckEvery);
         double previous = double.PositiveInfinity;
         while (true)
         {
@@ -98,22 +103,34 @@ public static class Gmres
             if (rNorm >= previous * (1 - 1e-12)) { reason = ConvergenceReason.Stagnation; break; }
             if (k >= run.MaxIterations) break;
             previous = rNorm;
-            arnoldi.Start(r, rNorm);
-            int j = 0;
+            arnoldi.Start(r, rNorm, run.Bound);
+            int launched = 0, counted = 0, status = GmresScalars.Active;
             bool stop = false;
-            while (j < restart && k < run.MaxIterations)
+            while (true)
             {
-                if (run.CancellationRequested) { reason = ConvergenceReason.Cancelled; stop = true; break; }
-                step(j);
-                var (est, hNext) = arnoldi.Step(j);
-                j++; k++;
-                run.Record(k, est);
-                if (!double.IsFinite(est)) { reason = ConvergenceReason.NonFiniteValues; stop = true; break; }
-                if (est <= run.Bound || hNext == 0) break;
+                bool cancelled = run.CancellationRequested;
+                bool more = !cancelled && launched < restart && k + launched < run.MaxIterations;
+                if (more)
+                {
+                    step(launched);
+                    arnoldi.Step(launched);
+                    launched++;
+                    if (launched % check != 0 && launched < restart && k + launched < run.MaxIterations) continue;
+                }
+                // Read-back: the status, and the estimates of the steps since the last one.
+                arnoldi.Read();
+                status = arnoldi.Status;
+                int upTo = status == GmresScalars.Active ? launched : arnoldi.StopStep;
+                for (int i = counted; i < upTo; i++) run.Record(k + i + 1, arnoldi.Estimate(i));
+                counted = upTo;
+                if (status != GmresScalars.Active) break;
+                if (cancelled) { reason = ConvergenceReason.Cancelled; stop = true; break; }
+                if (!more || launched == restart || k + launched >= run.MaxIterations) break;
             }
-            if (reason == ConvergenceReason.NonFiniteValues) break; // x stays the last finite iterate
-            if (arnoldi.Singular(j)) { if (!stop) reason = ConvergenceReason.Breakdown; break; }
-            update(j);
+            k += counted;
+            if (status == GmresScalars.NonFinite) { reason = ConvergenceReason.NonFiniteValues; break; } // x stays the last finite iterate
+            if (arnoldi.Singular(counted)) { if (!stop) reason = ConvergenceReason.Breakdown; break; }
+            update(counted);
             if (stop) break;
             rNorm = run.TrueResidual(r);
         }
