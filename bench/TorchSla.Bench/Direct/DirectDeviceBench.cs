@@ -73,8 +73,8 @@ internal static class DirectDeviceBench
 
     private static int RunLu(Device device, Backend be, List<(int Dim, int N)> problems)
     {
-        Console.WriteLine("| problem | n | nnz(L+U) | tree levels | factor s (host) | host solve + copies ms | upload ms | device sweeps ms | device GB/s | device solve ms | host/device | rel. residual host | rel. residual device |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| problem | n | nnz(L+U) | tree levels | critical pivots | factor s (host) | host solve + copies ms | upload ms | device sweeps ms | device GB/s | device solve ms | host/device | rel. residual host | rel. residual device |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var (dim, n) in problems)
         {
             string name = dim == 2 ? $"2D Poisson {n}²" : $"3D Poisson {n}³";
@@ -97,7 +97,7 @@ internal static class DirectDeviceBench
             Tensor<double>? xDev = null;
             double dev = Median(5, () => { xDev?.Dispose(); xDev = f.Solve(b); Sync(be); });
             double bytes = 8.0 * f.NnzFactor;
-            Console.WriteLine(string.Create(Inv, $"| {name} | {a.Rows} | {f.NnzFactor} | {solver.Levels} | {factor:F3} | {host * 1e3:F2} | {upload * 1e3:F2} | {sweeps * 1e3:F2} | {bytes / sweeps / 1e9:F0} | {dev * 1e3:F2} | {host / dev:F1} | {Residual(ad, xHost!, b):E2} | {Residual(ad, xDev!, b):E2} |"));
+            Console.WriteLine(string.Create(Inv, $"| {name} | {a.Rows} | {f.NnzFactor} | {solver.Levels} | {solver.CriticalPivots} | {factor:F3} | {host * 1e3:F2} | {upload * 1e3:F2} | {sweeps * 1e3:F2} | {bytes / sweeps / 1e9:F0} | {dev * 1e3:F2} | {host / dev:F1} | {Residual(ad, xHost!, b):E2} | {Residual(ad, xDev!, b):E2} |"));
             xHost!.Dispose(); xDev!.Dispose();
         }
         return 0;

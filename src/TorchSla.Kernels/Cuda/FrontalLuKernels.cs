@@ -15,6 +15,13 @@ internal static class FrontalLuKernels
 {
     public const int GroupSize = 128;
 
+    /// <summary>The sum of <paramref name="s"/> over the warp, in lane 0 (shuffle-down tree).</summary>
+    private static double WarpSum(double s)
+    {
+        for (int d = Warp.WarpSize >> 1; d > 0; d >>= 1) s += Warp.ShuffleDown(s, d);
+        return s;
+    }
+
     /// <summary>Forward sweep with L (y by row variables): unit-lower substitution in the pivot rows, then each row beyond
     /// them subtracts Σ_j l_ij·y_j from its (ancestor's) entry.</summary>
     public static void ForwardL(ArrayView<int> indexPtr, ArrayView<int> ri, ArrayView<int> ci, ArrayView<int> pivots,
@@ -98,7 +105,7 @@ internal static class FrontalLuKernels
             long col = off + (long)c * np;
             double s = 0;
             for (int j = lane; j < np; j += Warp.WarpSize) s += u[col + j] * z[ri[p0 + j]];
-            for (int d = Warp.WarpSize >> 1; d > 0; d >>= 1) s += Warp.ShuffleDown(s, d);
+            s = WarpSum(s);
             if (lane == 0) Atomic.Add(ref y[ci[p0 + c]], -s);
         }
     }
@@ -121,7 +128,7 @@ internal static class FrontalLuKernels
             long c = off + (long)j * m;
             double s = 0;
             for (int i = np + lane; i < m; i += Warp.WarpSize) s += l[c + i] * z[ri[p0 + i]];
-            for (int d = Warp.WarpSize >> 1; d > 0; d >>= 1) s += Warp.ShuffleDown(s, d);
+            s = WarpSum(s);
             if (lane == 0) z[ri[p0 + j]] -= s;
         }
         Group.Barrier();

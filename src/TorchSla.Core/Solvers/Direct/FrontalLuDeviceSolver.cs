@@ -15,9 +15,30 @@ internal sealed class FrontalLuDeviceSolver : IDisposable
     private readonly Storage<int> _perm, _pinv;
     private readonly Backend _backend;
 
-    private FrontalLuDeviceSolver(Backend backend, FrontalLuFactor factor, Storage<int> perm, Storage<int> pinv)
+    private FrontalLuDeviceSolver(Backend backend, FrontalLuFactor factor, Storage<int> perm, Storage<int> pinv, long criticalPivots)
     {
-        _backend = backend; _factor = factor; _perm = perm; _pinv = pinv;
+        _backend = backend; _factor = factor; _perm = perm; _pinv = pinv; CriticalPivots = criticalPivots;
+    }
+
+    /// <summary>
+    /// Pivot steps on the sweeps' critical path: Σ over the tree's levels of the largest pivot count of a front there (a
+    /// front's pivots are substituted one after another, and a level waits for its slowest front).
+    /// </summary>
+    public long CriticalPivots { get; }
+
+    /// <summary><see cref="CriticalPivots"/> of <paramref name="factors"/> (host arithmetic, nothing uploaded).</summary>
+    public static long CriticalPivotsOf(MultifrontalLuFactors factors)
+    {
+        var (levelPtr, nodes) = SupernodalDeviceSolver.LevelSchedule(factors.Symbolic);
+        var piv = factors.Pivots;
+        long steps = 0;
+        for (int l = 0; l + 1 < levelPtr.Length; l++)
+        {
+            int most = 0;
+            for (int q = levelPtr[l]; q < levelPtr[l + 1]; q++) most = Math.Max(most, piv[nodes[q]]);
+            steps += most;
+        }
+        return steps;
     }
 
     /// <summary>The device holding the factors.</summary>
@@ -33,7 +54,7 @@ internal sealed class FrontalLuDeviceSolver : IDisposable
         var (levelPtr, nodes) = SupernodalDeviceSolver.LevelSchedule(s);
         var be = BackendRegistry.Get(device);
         var factor = factors.ToDevice(be, levelPtr, nodes);
-        return factor is null ? null : new FrontalLuDeviceSolver(be, factor, be.Upload<int>(s.Perm), be.Upload<int>(s.Pinv));
+        return factor is null ? null : new FrontalLuDeviceSolver(be, factor, be.Upload<int>(s.Perm), be.Upload<int>(s.Pinv), CriticalPivotsOf(factors));
     }
 
     /// <summary>x = A⁻¹·b (or A⁻ᵀ·b) for b on this solver's device (N entries); b is not modified.</summary>

@@ -220,15 +220,26 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
     }
 
     /// <summary>
-    /// Rows from which a float64 right-hand side on a GPU is solved there (multifrontal factors uploaded once, the refinement's
-    /// residuals computed there too) instead of being copied to the host, solved and copied back: the threshold measured for
-    /// the Cholesky factor (<see cref="CholeskyFactorization{T}.DeviceSolveMinRows"/>), whose sweeps these mirror.
+    /// Rows from which a float64 right-hand side on a GPU may be solved there (multifrontal factors uploaded once, the
+    /// refinement's residuals computed there too) instead of being copied to the host, solved and copied back: the
+    /// threshold measured for the Cholesky factor (<see cref="CholeskyFactorization{T}.DeviceSolveMinRows"/>).
     /// </summary>
     public const int DeviceSolveMinRows = CholeskyFactorization<double>.DeviceSolveMinRows;
 
     /// <summary>
+    /// The device solve is taken by default only when the sweeps' critical path (pivot steps substituted one after another,
+    /// <see cref="FrontalLuDeviceSolver.CriticalPivots"/>) is at most this fraction of the rows. Measured on an H100 with a
+    /// 16-thread host (bench/RESULTS.md, "LU solves of CUDA tensors"), device solve against host solve with the copies:
+    /// 2D Poisson 300² (critical path 0.018·n) 1.2× and 1000² (0.006·n) 1.5× faster on the device; 2D 100² (0.064·n) 0.7×,
+    /// 3D 30³ (0.10·n) 0.3× and 3D 50³ (0.056·n) 0.5×: the device sweeps run one thread group per front and substitute a
+    /// front's pivots one at a time, which the large separators of 3D problems make long.
+    /// </summary>
+    public const double DeviceCriticalPivotFraction = 0.03;
+
+    /// <summary>
     /// Where a float64 vector that lives on a GPU is solved when the factors are multifrontal: null (default) on the GPU
-    /// from <see cref="DeviceSolveMinRows"/> rows, on the host below; true always on the GPU; false always on the host
+    /// from <see cref="DeviceSolveMinRows"/> rows when the critical path is short (<see cref="DeviceCriticalPivotFraction"/>),
+    /// on the host otherwise; true always on the GPU; false always on the host
     /// (setting it releases a device copy of the factors). Left-looking factors are always solved on the host.
     /// </summary>
     public bool? SolveOnGpu
@@ -249,7 +260,8 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
 
     private protected override Tensor<T>? SolveOnDevice(Tensor<T> b, bool transpose)
     {
-        if (typeof(T) != typeof(double) || _factors[0] is not MultifrontalLuFactors mf || !(SolveOnGpu ?? N >= DeviceSolveMinRows)) return null;
+        if (typeof(T) != typeof(double) || _factors[0] is not MultifrontalLuFactors mf) return null;
+        if (!(SolveOnGpu ?? (N >= DeviceSolveMinRows && FrontalLuDeviceSolver.CriticalPivotsOf(mf) <= DeviceCriticalPivotFraction * N))) return null;
         var bs = (Storage<double>)(object)b.Storage;
         var be = BackendRegistry.Get(b.Device);
         double m = be.Reduce(ReduceOp.MaxAbs, bs, 0, N);

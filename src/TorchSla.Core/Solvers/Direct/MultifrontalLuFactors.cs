@@ -224,6 +224,9 @@ internal sealed class MultifrontalLuFactors : ILuFactors
         for (int v = 0; v < n; v++) x[perm[v]] = z[v];
     }
 
+    /// <summary>Pivots eliminated in each front.</summary>
+    internal int[] Pivots => _pivots;
+
     /// <summary>The analysis the fronts follow (ordering, assembly tree).</summary>
     internal SupernodalSymbolic Symbolic => _s;
 

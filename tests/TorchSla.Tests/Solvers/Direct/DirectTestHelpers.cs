@@ -42,4 +42,30 @@ internal static class DirectTestHelpers
         for (int i = 0; i < n; i++) b[i] = rng.NextDouble() * 2 - 1;
         return b;
     }
+
+    /// <summary>
+    /// 3-D 7-point pattern on a g³ grid with unsymmetric values and a tiny diagonal on every third variable, which makes
+    /// the threshold test reject diagonal pivots, so that columns are delayed from fronts to their parents.
+    /// </summary>
+    public static SparseTensor<double> DelayingMatrix(int g)
+    {
+        int n = g * g * g;
+        var rows = new List<int>(); var cols = new List<int>(); var vals = new List<double>();
+        var rng = new Random(11);
+        for (int z = 0; z < g; z++)
+            for (int y = 0; y < g; y++)
+                for (int x = 0; x < g; x++)
+                {
+                    int i = (z * g + y) * g + x;
+                    rows.Add(i); cols.Add(i); vals.Add(i % 3 == 0 ? 1e-3 * (1 + rng.NextDouble()) : 6 + rng.NextDouble());
+                    void Edge(int j) { rows.Add(i); cols.Add(j); vals.Add(-1 - rng.NextDouble()); }
+                    if (x > 0) Edge(i - 1);
+                    if (x < g - 1) Edge(i + 1);
+                    if (y > 0) Edge(i - g);
+                    if (y < g - 1) Edge(i + g);
+                    if (z > 0) Edge(i - g * g);
+                    if (z < g - 1) Edge(i + g * g);
+                }
+        return SparseTensor.FromCoo<double>(vals.ToArray(), rows.ToArray(), cols.ToArray(), [n, n]);
+    }
 }

@@ -190,7 +190,7 @@ public class LuFactorizationTests
     public void ParallelSolveOverSubtreesEqualsTheSequentialOne()
     {
         // 20³ with delayed pivots: enough flops for the factorization's schedule to cut the tree into subtrees.
-        var a = DelayingMatrix(20);
+        var a = DirectTestHelpers.DelayingMatrix(20);
         int n = a.Rows;
         long saved = MultifrontalLuFactors.ParallelSolveMinEntries;
         try
@@ -215,36 +215,10 @@ public class LuFactorizationTests
         finally { MultifrontalLuFactors.ParallelSolveMinEntries = saved; }
     }
 
-    /// <summary>
-    /// 3-D 7-point pattern on a g³ grid with unsymmetric values and a tiny diagonal on every third variable, which makes
-    /// the threshold test reject diagonal pivots, so that columns are delayed from fronts to their parents.
-    /// </summary>
-    private static SparseTensor<double> DelayingMatrix(int g)
-    {
-        int n = g * g * g;
-        var rows = new List<int>(); var cols = new List<int>(); var vals = new List<double>();
-        var rng = new Random(11);
-        for (int z = 0; z < g; z++)
-            for (int y = 0; y < g; y++)
-                for (int x = 0; x < g; x++)
-                {
-                    int i = (z * g + y) * g + x;
-                    rows.Add(i); cols.Add(i); vals.Add(i % 3 == 0 ? 1e-3 * (1 + rng.NextDouble()) : 6 + rng.NextDouble());
-                    void Edge(int j) { rows.Add(i); cols.Add(j); vals.Add(-1 - rng.NextDouble()); }
-                    if (x > 0) Edge(i - 1);
-                    if (x < g - 1) Edge(i + 1);
-                    if (y > 0) Edge(i - g);
-                    if (y < g - 1) Edge(i + g);
-                    if (z > 0) Edge(i - g * g);
-                    if (z < g - 1) Edge(i + g * g);
-                }
-        return SparseTensor.FromCoo<double>(vals.ToArray(), rows.ToArray(), cols.ToArray(), [n, n]);
-    }
-
     private static void LargeFronts(double threshold)
     {
         // On a 12³ grid nested dissection gives fronts of 100–300 rows with more fully-summed columns than one 64-column panel.
-        var a = DelayingMatrix(12);
+        var a = DirectTestHelpers.DelayingMatrix(12);
         int n = a.Rows;
         using var f = a.Lu(CholeskyOrdering.NestedDissection, pivotThreshold: threshold, algorithm: LuAlgorithm.Multifrontal);
         Assert.True(f.DelayedPivots() > 0, "the test matrix should delay pivots");
