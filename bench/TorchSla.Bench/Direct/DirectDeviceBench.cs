@@ -46,15 +46,12 @@ internal static class DirectDeviceBench
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var (dim, n) in problems)
         {
-            string name = dim == 2 ? $"2D Poisson {n}²" : $"3D Poisson {n}³";
-            using var a = dim == 2 ? SparseTensor.Poisson2D<double>(n) : SparseTensor.Poisson3D<double>(n);
+            var (name, a) = Problem(dim, n);
+            using var _ = a;
             var sw = Stopwatch.StartNew();
             using var f = a.Cholesky();
             double factor = sw.Elapsed.TotalSeconds;
-            var bh = new double[a.Rows];
-            var rng = new Random(1);
-            for (int i = 0; i < bh.Length; i++) bh[i] = rng.NextDouble() - 0.5;
-            using var b = Tensor<double>.FromSpan(bh, device: device);
+            using var b = RightHandSide(a.Rows, device);
             using var ad = a.To(device);
 
             Tensor<double>? xHost = null;
@@ -77,15 +74,12 @@ internal static class DirectDeviceBench
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var (dim, n) in problems)
         {
-            string name = dim == 2 ? $"2D Poisson {n}²" : $"3D Poisson {n}³";
-            using var a = dim == 2 ? SparseTensor.Poisson2D<double>(n) : SparseTensor.Poisson3D<double>(n);
+            var (name, a) = Problem(dim, n);
+            using var _ = a;
             var sw = Stopwatch.StartNew();
             using var f = a.Lu();
             double factor = sw.Elapsed.TotalSeconds;
-            var bh = new double[a.Rows];
-            var rng = new Random(1);
-            for (int i = 0; i < bh.Length; i++) bh[i] = rng.NextDouble() - 0.5;
-            using var b = Tensor<double>.FromSpan(bh, device: device);
+            using var b = RightHandSide(a.Rows, device);
             using var ad = a.To(device);
 
             Tensor<double>? xHost = null;
@@ -101,6 +95,20 @@ internal static class DirectDeviceBench
             xHost!.Dispose(); xDev!.Dispose();
         }
         return 0;
+    }
+
+    /// <summary>2D or 3D Poisson of side <paramref name="n"/> and its table name.</summary>
+    private static (string Name, SparseTensor<double> A) Problem(int dim, int n) => dim == 2
+        ? ($"2D Poisson {n}²", SparseTensor.Poisson2D<double>(n))
+        : ($"3D Poisson {n}³", SparseTensor.Poisson3D<double>(n));
+
+    /// <summary>A right-hand side of uniform random entries in [−½, ½) (seed 1) on <paramref name="device"/>.</summary>
+    private static Tensor<double> RightHandSide(int rows, Device device)
+    {
+        var bh = new double[rows];
+        var rng = new Random(1);
+        for (int i = 0; i < bh.Length; i++) bh[i] = rng.NextDouble() - 0.5;
+        return Tensor<double>.FromSpan(bh, device: device);
     }
 
     private static void Sync(Backend be) => (be as IlgpuBackend)?.Synchronize();

@@ -30,12 +30,16 @@ internal sealed class FrontalLuDeviceSolver : IDisposable
     public static long CriticalPivotsOf(MultifrontalLuFactors factors)
     {
         var (levelPtr, nodes) = SupernodalDeviceSolver.LevelSchedule(factors.Symbolic);
-        var piv = factors.Pivots;
+        return CriticalPivotsOf(factors.Pivots, levelPtr, nodes);
+    }
+
+    private static long CriticalPivotsOf(int[] pivots, int[] levelPtr, int[] nodes)
+    {
         long steps = 0;
         for (int l = 0; l + 1 < levelPtr.Length; l++)
         {
             int most = 0;
-            for (int q = levelPtr[l]; q < levelPtr[l + 1]; q++) most = Math.Max(most, piv[nodes[q]]);
+            for (int q = levelPtr[l]; q < levelPtr[l + 1]; q++) most = Math.Max(most, pivots[nodes[q]]);
             steps += most;
         }
         return steps;
@@ -54,7 +58,7 @@ internal sealed class FrontalLuDeviceSolver : IDisposable
         var (levelPtr, nodes) = SupernodalDeviceSolver.LevelSchedule(s);
         var be = BackendRegistry.Get(device);
         var factor = factors.ToDevice(be, levelPtr, nodes);
-        return factor is null ? null : new FrontalLuDeviceSolver(be, factor, be.Upload<int>(s.Perm), be.Upload<int>(s.Pinv), CriticalPivotsOf(factors));
+        return factor is null ? null : new FrontalLuDeviceSolver(be, factor, be.Upload<int>(s.Perm), be.Upload<int>(s.Pinv), CriticalPivotsOf(factors.Pivots, levelPtr, nodes));
     }
 
     /// <summary>x = A⁻¹·b (or A⁻ᵀ·b) for b on this solver's device (N entries); b is not modified.</summary>

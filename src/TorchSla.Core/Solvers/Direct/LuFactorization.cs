@@ -149,6 +149,7 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
             f[b] = GilbertPeierlsLu.Factor(n, _cscPtr, _cscRow, csc, _q, _threshold);
         }
         _factors = f; _values = values;
+        _criticalPivots = -1;
         DropDeviceCopies();
         FactorSeconds = sw.Elapsed.TotalSeconds;
         DirectProfile.Mark("LU: factorization done");
@@ -209,6 +210,15 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
         }
     }
 
+    /// <summary>The first factor's <see cref="FrontalLuDeviceSolver.CriticalPivots"/>, computed once per factorization (reset by a refactor).</summary>
+    private long CriticalPivots(MultifrontalLuFactors mf)
+    {
+        if (_criticalPivots < 0) _criticalPivots = FrontalLuDeviceSolver.CriticalPivotsOf(mf);
+        return _criticalPivots;
+    }
+
+    private long _criticalPivots = -1;
+
     private void DropDeviceCopies()
     {
         _device?.Dispose(); _device = null;
@@ -261,7 +271,7 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
     private protected override Tensor<T>? SolveOnDevice(Tensor<T> b, bool transpose)
     {
         if (typeof(T) != typeof(double) || _factors[0] is not MultifrontalLuFactors mf) return null;
-        if (!(SolveOnGpu ?? (N >= DeviceSolveMinRows && FrontalLuDeviceSolver.CriticalPivotsOf(mf) <= DeviceCriticalPivotFraction * N))) return null;
+        if (!(SolveOnGpu ?? (N >= DeviceSolveMinRows && CriticalPivots(mf) <= DeviceCriticalPivotFraction * N))) return null;
         var bs = (Storage<double>)(object)b.Storage;
         var be = BackendRegistry.Get(b.Device);
         double m = be.Reduce(ReduceOp.MaxAbs, bs, 0, N);
