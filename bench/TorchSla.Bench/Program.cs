@@ -13,6 +13,7 @@ using TorchSla.Bench;
 //   gpu-pcg [M...]           Jacobi-PCG on poisson2d:M on cuda:0 (bench/gpu/torch_pcg.py is the anchor)
 //   direct METHOD MATRIX     direct solvers (cholesky|ldlt|lu|analyze|profile), CHOLMOD-anchor format
 //   ordering MATRIX [--iperm F]  nested dissection (multilevel, level-structure), AMD and METIS orderings: time, nnz(L), flops
+//   amd-compare [2d:N 3d:N X.mtx] our approximate minimum degree vs SuiteSparse amd_order (/tmp/amd_order_bench): time, nnz(L), flops
 //   partition MATRIX [k...]   multilevel partitioner: k-way edge cut and the vertex separator (compare gpmetis)
 //   amg-compare [2d:N|3d:N]  AMG-PCG vs Jacobi-PCG vs hypre BoomerAMG-PCG, whole solves, markdown rows
 //   amg-parts N [REPS]       the CPU AMG setup's products (plan vs one sweep), transpositions and ρ on 3D Poisson N³
@@ -35,6 +36,7 @@ switch (args.FirstOrDefault())
     case "direct": return TorchSla.Bench.Direct.DirectBench.Run(args.Skip(1).ToArray());
     case "partition": return PartitionBench.Run(args.Skip(1).ToArray());
     case "ordering": return TorchSla.Bench.Direct.OrderingBench.Run(args.Skip(1).ToArray());
+    case "amd-compare": return TorchSla.Bench.Direct.AmdCompare.Run(args.Skip(1).ToArray());
     case "amg-compare": return AmgCompare.Run(args.Skip(1).ToArray());
     case "amg-parts": return AmgSetupParts.Run(args.Skip(1).ToArray());
     case "amg-gpu": return AmgGpu.Run(args.Skip(1).ToArray());
