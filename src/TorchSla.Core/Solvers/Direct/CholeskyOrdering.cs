@@ -17,9 +17,10 @@ public enum CholeskyOrdering
     /// <summary>
     /// Chosen by the supernodal analysis: up to 30 000 rows both minimum degree and nested dissection are analysed and
     /// the one with fewer factorization flops is kept (as CHOLMOD tries AMD and METIS); above that, nested dissection
-    /// (on meshes of that size it needs less fill and far less ordering time than this minimum degree), by level
-    /// structures where their top separator is as small as the multilevel one (regular meshes: same fill, a fraction
-    /// of the time), else multilevel. Elsewhere it means <see cref="ApproximateMinimumDegree"/>.
+    /// (on meshes of that size it needs fewer flops than minimum degree, in about the same ordering time: 2-D 500²
+    /// 1.6e9 against 2.1e9, 3-D 50³ 4.7e10 against 1.8e11), by level structures where their top separator is as small
+    /// as the multilevel one (regular meshes: same fill, a fraction of the time), else multilevel. Elsewhere it means
+    /// <see cref="ApproximateMinimumDegree"/>.
     /// </summary>
     Automatic,
 }
