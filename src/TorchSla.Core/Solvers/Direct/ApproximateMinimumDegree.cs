@@ -30,7 +30,7 @@ namespace TorchSla.Solvers.Direct;
 /// with the merged and mass-eliminated variables as children of their representative), which has the fill of the
 /// elimination order and numbers every subtree contiguously.
 /// </para>
-/// Cost: O(nnz) memory (2.5 × the off-diagonal entries, plus 11 arrays of n); time close to O(nnz · average front
+/// Cost: O(nnz) memory (1.2 × the off-diagonal entries of a symmetric input, 2.5 × otherwise, plus 11 arrays of n); time close to O(nnz · average front
 /// size) on meshes, far below the exact minimum degree's.
 /// </summary>
 internal static class ApproximateMinimumDegree
@@ -47,7 +47,7 @@ internal static class ApproximateMinimumDegree
 
     /// <summary>
     /// <see cref="Order(int, int[], int[])"/> with the workspace cut to the graph plus <paramref name="elbowRoom"/> free
-    /// entries (−1: the default, 2.5× the off-diagonal entries in all): small values make the tests go through the
+    /// entries (−1: the default, a fifth of the off-diagonal entries + 2n or more): small values make the tests go through the
     /// compaction and the growth of the workspace, which must not change the ordering.
     /// </summary>
     internal static int[] Order(int n, int[] rowPtr, int[] colInd, int elbowRoom)
@@ -93,15 +93,66 @@ internal static class ApproximateMinimumDegree
         public int Used;
 
         /// <summary>
-        /// The off-diagonal pattern of A + Aᵀ without duplicates, each row's list in the workspace in row order. The
-        /// entries and their transposes are first listed per row (so the workspace holds twice the input's entries),
-        /// then each row is deduplicated in place towards the front; what is left behind is the elbow room.
+        /// The off-diagonal pattern of A + Aᵀ without duplicates, each row's list in the workspace in increasing column
+        /// order where the rows are sorted. A pattern that is already symmetric with sorted rows (what the analyses
+        /// pass: the pattern of A + Aᵀ) is copied without its diagonal into a workspace of 1.2× its entries + 2n, the
+        /// elbow room Davis §7.1 gives; anything else is symmetrized.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static QuotientGraph Build(int n, int[] rowPtr, int[] colInd)
         {
             var pe = new int[n + 1];
             var len = new int[n + 1];
+            return IsSortedSymmetric(n, rowPtr, colInd, pe) ? CopyRows(n, rowPtr, colInd, pe, len) : Symmetrize(n, rowPtr, colInd, pe, len);
+        }
+
+        /// <summary>
+        /// Whether the pattern is symmetric with strictly increasing columns in each row, in one pass: visiting the rows
+        /// in order, entry (i, j) must be the next unvisited entry of row j (then the visits pair every entry with its
+        /// transpose). <paramref name="cursor"/> is scratch of n entries.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static bool IsSortedSymmetric(int n, int[] rowPtr, int[] colInd, int[] cursor)
+        {
+            for (int j = 0; j < n; j++) cursor[j] = rowPtr[j];
+            for (int i = 0; i < n; i++)
+            {
+                int prev = -1;
+                for (int p = rowPtr[i], pe = rowPtr[i + 1]; p < pe; p++)
+                {
+                    int j = colInd[p];
+                    if (j <= prev) return false;
+                    prev = j;
+                    int c = cursor[j];
+                    if (c >= rowPtr[j + 1] || colInd[c] != i) return false;
+                    cursor[j] = c + 1;
+                }
+            }
+            return true;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static QuotientGraph CopyRows(int n, int[] rowPtr, int[] colInd, int[] pe, int[] len)
+        {
+            long off = rowPtr[n] - rowPtr[0];
+            var iw = AllocateWorkspace(off + off / 5 + 2L * n + 1, off);
+            int q = 0;
+            for (int i = 0; i < n; i++)
+            {
+                pe[i] = q;
+                for (int p = rowPtr[i], end = rowPtr[i + 1]; p < end; p++) if (colInd[p] != i) iw[q++] = colInd[p];
+                len[i] = q - pe[i];
+            }
+            return new QuotientGraph { Iw = iw, Pe = pe, Len = len, Used = q };
+        }
+
+        /// <summary>
+        /// Lists every entry and its transpose per row (the workspace then holds twice the off-diagonal entries), then
+        /// deduplicates each row in place towards the front; what is left behind is the elbow room.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static QuotientGraph Symmetrize(int n, int[] rowPtr, int[] colInd, int[] pe, int[] len)
+        {
             long off = 0;
             for (int i = 0; i < n; i++)
                 for (int p = rowPtr[i]; p < rowPtr[i + 1]; p++)
@@ -109,11 +160,8 @@ internal static class ApproximateMinimumDegree
                     int j = colInd[p];
                     if (j != i) { len[i]++; len[j]++; off++; }
                 }
-            // Elbow room: the deduplicated graph has at most 2·off entries, and compaction wants about a fifth more
-            // plus 2n (Davis §7.1); the doubled listing already needs 2·off.
-            long size = 2 * off + off / 2 + 2L * n + 1;
-            if (size > Array.MaxLength) throw new ArgumentException($"the pattern has {off} off-diagonal entries, too many for the ordering's workspace");
-            var iw = GC.AllocateUninitializedArray<int>((int)size);
+            // The deduplicated graph has at most 2·off entries; 2.5·off + 2n leaves at least Davis's elbow room.
+            var iw = AllocateWorkspace(2 * off + off / 2 + 2L * n + 1, off);
             int at = 0;
             for (int i = 0; i < n; i++) { pe[i] = at; at += len[i]; }
             var fill = new int[n];
@@ -141,6 +189,12 @@ internal static class ApproximateMinimumDegree
                 len[i] = q - pe[i];
             }
             return new QuotientGraph { Iw = iw, Pe = pe, Len = len, Used = q };
+        }
+
+        private static int[] AllocateWorkspace(long size, long offDiagonal)
+        {
+            if (size > Array.MaxLength) throw new ArgumentException($"the pattern has {offDiagonal} off-diagonal entries, too many for the ordering's workspace");
+            return GC.AllocateUninitializedArray<int>((int)size);
         }
 
         /// <summary>
