@@ -30,8 +30,9 @@ namespace TorchSla.Solvers.Direct;
 /// with the merged and mass-eliminated variables as children of their representative), which has the fill of the
 /// elimination order and numbers every subtree contiguously.
 /// </para>
-/// Cost: O(nnz) memory (1.2 × the off-diagonal entries of a symmetric input, 2.5 × otherwise, plus 11 arrays of n); time close to O(nnz · average front
-/// size) on meshes, far below the exact minimum degree's.
+/// Cost: memory 1.2 × the off-diagonal entries of a symmetric input (2.5 × otherwise) plus 10 arrays of n. Time: the
+/// degree update of a variable costs O(|E_i| + |A_i|), its list lengths, where an exact degree would sum |L_e| over its
+/// elements (ADD96 §3); measured against SuiteSparse's amd_order in bench/RESULTS.md.
 /// </summary>
 internal static class ApproximateMinimumDegree
 {
@@ -47,8 +48,8 @@ internal static class ApproximateMinimumDegree
 
     /// <summary>
     /// <see cref="Order(int, int[], int[])"/> with the workspace cut to the graph plus <paramref name="elbowRoom"/> free
-    /// entries (−1: the default, a fifth of the off-diagonal entries + 2n or more): small values make the tests go through the
-    /// compaction and the growth of the workspace, which must not change the ordering.
+    /// entries (−1: the default, a fifth of the off-diagonal entries + 2n or more): small values make the tests go
+    /// through the compaction and the growth of the workspace, which must not change the ordering.
     /// </summary>
     internal static int[] Order(int n, int[] rowPtr, int[] colInd, int elbowRoom)
     {
