@@ -107,8 +107,8 @@ public class ApproximateMinimumDegreeTests
     [InlineData(2)]
     public void TreesAreOrderedWithoutFillAsByExactMinimumDegree(int seed)
     {
-        // A tree has a perfect elimination order (leaves first): exact minimum degree finds it, and so must the
-        // approximate degrees, which are exact while no two elements share a variable.
+        // A tree has a perfect elimination order (leaves first): exact minimum degree finds it, and so must AMD, whose
+        // degrees are exact here (each element's variable set is the single parent of the vertex it came from).
         var g = RandomTree(300, seed);
         var p = Amd(g);
         AssertPermutation(g.N, p);
