@@ -69,19 +69,21 @@ public static class HugePages
     /// region; the unused part stays committed, free for later arrays (the solve's vectors). Returns null, having changed
     /// nothing, where huge pages are off, the process is already in a no-GC region, or the GC refuses the size without a
     /// full blocking collection, or the heap is more than 8 times the burst (starting a region collects the whole heap
-    /// first, a few ms for a small heap). If the burst allocates more than asked, the GC ends the region by collecting, as it would
-    /// have anyway; nothing else changes. No collection can run inside the region, so this is for short, allocation-heavy
-    /// sections only.
+    /// first, a few ms for a small heap). If the burst (or another thread) allocates more than asked, the GC ends the
+    /// region by collecting, as it would have anyway; nothing else changes. No collection can run inside the region, so
+    /// this is for short, allocation-heavy sections only; the region is process-wide, so the caller must dispose it on
+    /// every path (a <c>using</c>).
     /// </summary>
     public static IDisposable? ReserveForBurst(long bytes)
     {
         if (!Enabled || bytes < 4 << 20 || GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) return null;
         Advise();
+        var info = GC.GetGCMemoryInfo();
         // Starting the region collects the whole heap first: worth it only where the heap is small against the burst.
-        if (GC.GetGCMemoryInfo().HeapSizeBytes > 8 * bytes) return null;
+        if (info.HeapSizeBytes > 8 * bytes) return null;
         const long smallObjects = 16 << 20;
         // The GC will not commit more than it may hand out: keep the request well inside what the process may hold.
-        long cap = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4;
+        long cap = info.TotalAvailableMemoryBytes / 4;
         bytes = Math.Min(bytes, cap - smallObjects);
         if (bytes < 4 << 20) return null;
         try
