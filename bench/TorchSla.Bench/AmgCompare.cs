@@ -6,7 +6,7 @@ using TorchSla.Solvers.Preconditioners;
 namespace TorchSla.Bench;
 
 /// <summary>
-/// `amg-compare [2d:N | 3d:N ...] [--hypre PATH] [--amg-only] [--levels] [--mis2] [--smoother S] ...` (--levels: the hierarchy's level table on stderr): AMG-PCG vs Jacobi-PCG (ours) vs hypre BoomerAMG-PCG
+/// `amg-compare [2d:N | 3d:N ...] [--hypre PATH] [--amg-only] [--levels] [--mis2] [--coarse N] [--smoother S] ...` (--levels: the hierarchy's level table on stderr): AMG-PCG vs Jacobi-PCG (ours) vs hypre BoomerAMG-PCG
 /// on the same Poisson problems in one run, float64, b = 1, x₀ = 0, rtol 1e-8, whole solve
 /// including setup; markdown rows on stdout. The PCG is the library's <c>Cg.Solve</c> with the preconditioner.
 /// </summary>
@@ -28,6 +28,7 @@ internal static class AmgCompare
             if (args[i] == "--decay") { baseOptions = baseOptions with { StrengthThresholdDecay = double.Parse(args[++i], CultureInfo.InvariantCulture) }; continue; }
             if (args[i] == "--rho-steps") { baseOptions = baseOptions with { SpectralRadiusSteps = int.Parse(args[++i], CultureInfo.InvariantCulture) }; continue; }
             if (args[i] == "--degree") { baseOptions = baseOptions with { ChebyshevDegree = int.Parse(args[++i], CultureInfo.InvariantCulture) }; continue; }
+            if (args[i] == "--coarse") { baseOptions = baseOptions with { CoarseSize = int.Parse(args[++i], CultureInfo.InvariantCulture) }; continue; }
             if (args[i] == "--mis2") { baseOptions = baseOptions with { Aggregation = AmgAggregation.Mis2 }; continue; }
             if (args[i] == "--smoother") { smoothers = [Enum.Parse<AmgSmoother>(args[++i], ignoreCase: true)]; continue; }
             var parts = args[i].Split(':');

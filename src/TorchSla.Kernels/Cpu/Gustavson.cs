@@ -327,13 +327,7 @@ internal static class Gustavson
         int m = a.Rows;
         var (urp, uci, uv) = Product(a, av, default(Unscaled<T>), b, bv, upper: true);
         var (lrp, lci, lv) = CsrBuild.TransposeWithValues(urp, uci, uv, m, m); // row i: (i, k) for k ≤ i, the diagonal last
-        var rowPtr = new int[m + 1];
-        for (int i = 0; i < m; i++)
-        {
-            long r = (long)rowPtr[i] + LowerCount(lrp, lci, i) + (urp[i + 1] - urp[i]);
-            if (r > Array.MaxLength) throw TooLarge(a, b);
-            rowPtr[i + 1] = (int)r;
-        }
+        var rowPtr = MergedOffsets(lrp, lci, urp, m, a, b);
         var colInd = GC.AllocateUninitializedArray<int>(rowPtr[m]);
         var values = GC.AllocateUninitializedArray<T>(rowPtr[m]);
         int blocks = ParallelBlocks.CountFor(rowPtr[m], 1 << 16);
@@ -342,7 +336,22 @@ internal static class Gustavson
         return (rowPtr, colInd, values);
     }
 
+    /// <summary>Row offsets of the mirrored product: per row its strictly lower part (from the transposed upper triangle) and its upper part.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int[] MergedOffsets(int[] lrp, int[] lci, int[] urp, int m, CsrIndices a, CsrIndices b)
+    {
+        var rowPtr = new int[m + 1];
+        for (int i = 0; i < m; i++)
+        {
+            long r = (long)rowPtr[i] + LowerCount(lrp, lci, i) + (urp[i + 1] - urp[i]);
+            if (r > Array.MaxLength) throw TooLarge(a, b);
+            rowPtr[i + 1] = (int)r;
+        }
+        return rowPtr;
+    }
+
     /// <summary>Entries of row i of the transposed upper triangle strictly left of the diagonal.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int LowerCount(int[] lrp, int[] lci, int i)
     {
         int count = lrp[i + 1] - lrp[i];
@@ -394,7 +403,10 @@ internal static class Gustavson
     internal static ArgumentOutOfRangeException TooLarge(CsrIndices a, CsrIndices b) =>
         new(nameof(b), $"the product of [{a.Rows}, {a.Cols}] (nnz {a.Nnz}) and [{b.Rows}, {b.Cols}] (nnz {b.Nnz}) needs more than {Array.MaxLength:N0} entries or scalar products: too large for 32-bit indices");
 
-    /// <summary>Sorts a[from..to): insertion sort for the short rows of typical products (no call overhead), introsort beyond.</summary>
+    /// <summary>Sorts a[from..to): insertion sort for the short rows of typical products (no call overhead), introsort beyond.
+    /// Called once per row of every product: compiled optimized at once, so that a first setup in a process does not run it
+    /// as tier-0 code (instrumented and unoptimized) until the tiered JIT gets to it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SortRow(int[] a, int from, int to)
     {
         if (to - from > 32) { Array.Sort(a, from, to - from); return; }

@@ -33,7 +33,42 @@ public class HugePagesTests
         {
             HugePages.Enabled = false;
             Assert.Equal(0, HugePages.Advise());
+            Assert.Null(HugePages.ReserveForBurst(64 << 20));
         }
         finally { HugePages.Enabled = was; }
+    }
+
+    [Fact]
+    public void ABurstReservationHoldsOffCollectionsUntilDisposedAndDoesNotNest()
+    {
+        var reservation = HugePages.ReserveForBurst(64 << 20);
+        if (reservation is null) return; // huge pages off, or another test holds a no-GC region right now
+        try
+        {
+            // Inside: no collection runs while the burst stays within its budget, and fresh arrays are zeroed and writable.
+            int gen0 = GC.CollectionCount(0);
+            var arrays = new List<double[]>();
+            for (int i = 0; i < 16; i++) arrays.Add(new double[1 << 19]); // 16 × 4 MB
+            Assert.All(arrays, a => Assert.Equal(0.0, a[^1]));
+            arrays[^1][^1] = 2;
+            Assert.Equal(2, arrays[^1][^1]);
+            Assert.Equal(gen0, GC.CollectionCount(0));
+            Assert.Null(HugePages.ReserveForBurst(64 << 20)); // one region at a time: a nested request changes nothing
+        }
+        finally { reservation.Dispose(); }
+        Assert.NotEqual(System.Runtime.GCLatencyMode.NoGCRegion, System.Runtime.GCSettings.LatencyMode);
+        reservation.Dispose(); // a second dispose is harmless
+    }
+
+    [Fact]
+    public void ABurstLargerThanItsReservationEndsTheRegionByCollectingWithoutHarm()
+    {
+        var reservation = HugePages.ReserveForBurst(8 << 20);
+        if (reservation is null) return;
+        var arrays = new List<double[]>();
+        for (int i = 0; i < 16; i++) { var a = new double[1 << 19]; a[0] = i; arrays.Add(a); } // 64 MB against 8 + 16 MB asked
+        reservation.Dispose();
+        Assert.NotEqual(System.Runtime.GCLatencyMode.NoGCRegion, System.Runtime.GCSettings.LatencyMode);
+        for (int i = 0; i < 16; i++) Assert.Equal(i, arrays[i][0]);
     }
 }
