@@ -77,10 +77,10 @@ internal static class FactorMemory
     public static double[] AllocateFactor(int length) => AllocateFactors(length, 1)[0];
 
     /// <summary>
-    /// <paramref name="count"/> arrays as <see cref="AllocateFactor"/> makes them (LU's L and U), populated by one
-    /// background thread that takes them in turn, chunk by chunk from their ends backwards (two threads populating beside
-    /// a factorization that runs on both cores of the benchmark VM would take cores from it). The population may start
-    /// before the factorization does, while the analysis still runs on one core (<see cref="MultifrontalLu.Plan"/>).
+    /// <paramref name="count"/> arrays as <see cref="AllocateFactor"/> makes them (LU's L and U), each populated by a
+    /// background thread of its own from its end backwards (one thread taking both in turn left the LU factorization of
+    /// 2D Poisson 1M 0.5–1 s slower: more pages were faulted by the factorization itself; bench/RESULTS.md, session
+    /// direct6). The population may start before the factorization does (<see cref="MultifrontalLu.Plan"/>).
     /// </summary>
     public static double[][] AllocateFactors(int length, int count)
     {
@@ -112,26 +112,22 @@ internal static class FactorMemory
             catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { _populateFailed = true; return arrays; }
         }
         if (advised && FactorMode == "huge-prefault")
-            _ = Task.Run(() =>
+            for (int i = 0; i < count; i++)
             {
-                // From the ends (the fronts near the root, written last) backwards, while the factorization writes from the
-                // start: populating never changes contents, so both may touch the same pages.
-                const long chunk = 8 * HugePage;
-                var end = ranges.Select(r => r.Hi).ToArray();
-                for (bool more = true; more;)
+                var (lo, hi) = ranges[i];
+                var a = arrays[i];
+                _ = Task.Run(() =>
                 {
-                    more = false;
-                    for (int i = 0; i < count; i++)
+                    // From the end (the fronts near the root, written last) backwards, while the factorization writes from the
+                    // start: populating never changes contents, so both may touch the same pages.
+                    for (long end = hi; end > lo; end -= 8 * HugePage)
                     {
-                        if (end[i] <= ranges[i].Lo) continue;
-                        long from = Math.Max(ranges[i].Lo, end[i] - chunk);
-                        if (Madvise((nint)from, (nuint)(end[i] - from), MadvPopulateWrite) != 0) { end[i] = ranges[i].Lo; continue; }
-                        end[i] = from;
-                        more = true;
+                        long from = Math.Max(lo, end - 8 * HugePage);
+                        if (Madvise((nint)from, (nuint)(end - from), MadvPopulateWrite) != 0) break;
                     }
-                }
-                GC.KeepAlive(arrays);
-            });
+                    GC.KeepAlive(a);
+                });
+            }
         return arrays;
     }
 

@@ -41,42 +41,28 @@ internal static class LevelStructureDissection
         int stamp = 0;
         var all = FactorMemory.Zeroed<int>(n);
         for (int i = 0; i < n; i++) all[i] = i;
-        var work = new Stack<Piece>();
-        if (n > 0) work.Push(new Piece(all, 0, -1, 0));
+        var work = new Stack<(int[] Nodes, int Lo)>();
+        if (n > 0) work.Push((all, 0));
         // Pieces are disjoint, so after the first separator their dissections are independent: the pieces left then are
         // shared out between two workers (balanced by size), each with its own queue and leaf scratch. inSet and level are
         // per vertex and a piece's stamp is unique, so the workers never read each other's marks as their own.
         bool split = n >= ParallelPieces && Environment.ProcessorCount > 1;
         Dissect(work, n, rowPtr, colInd, perm, inSet, level, ref stamp, FactorMemory.Zeroed<int>(n), FactorMemory.Zeroed<int>(n), split ? 1 : int.MaxValue, ref first, firstSeparatorFound);
-        DirectProfile.Mark("ND: first split");
         if (work.Count > 0)
         {
-            var groups = new[] { new Stack<Piece>(), new Stack<Piece>() };
+            var groups = new[] { new Stack<(int[] Nodes, int Lo)>(), new Stack<(int[] Nodes, int Lo)>() };
             long w0 = 0, w1 = 0;
             foreach (var piece in work.OrderByDescending(p => p.Nodes.Length))
                 if (w0 <= w1) { groups[0].Push(piece); w0 += piece.Nodes.Length; } else { groups[1].Push(piece); w1 += piece.Nodes.Length; }
             Parallel.For(0, 2, g =>
             {
                 int ignored = 1;
-                long tw = DirectProfile.Now();
                 Dissect(groups[g], n, rowPtr, colInd, perm, inSet, level, ref stamp, FactorMemory.Zeroed<int>(n), FactorMemory.Zeroed<int>(n), int.MaxValue, ref ignored, null);
-                DirectProfile.Add($"ND: worker {g}", tw);
             });
         }
-        DirectProfile.ReportSums("ordering:");
         firstSeparator = first;
         return perm;
     }
-
-    /// <summary>
-    /// A piece still to be ordered: its vertices, its first position in the ordering, and — for the side that held the
-    /// root of its parent's level structure — the first step of the pseudo-peripheral search already taken: the parent's
-    /// levels restricted to this side are its own breadth-first levels from that root (a shortest path from the root to
-    /// a vertex of level ℓ runs through levels below ℓ, all on this side), so their deepest vertex of least degree
-    /// (<see cref="Root"/>) and their count (<see cref="Depth"/>) are what a first search from the root would find.
-    /// Root −1: no such start (the search starts from the piece's first vertex).
-    /// </summary>
-    private readonly record struct Piece(int[] Nodes, int Lo, int Root, int Depth);
 
     /// <summary>Graphs of at least this many vertices dissect the pieces below the first separator on two threads (the result is the same).</summary>
     internal static int ParallelPieces { get; set; } = 50_000;
@@ -86,15 +72,14 @@ internal static class LevelStructureDissection
     /// found, returns with the remaining pieces on it. <paramref name="first"/> gets the first separator's size (when 0).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Dissect(Stack<Piece> work, int n, int[] rowPtr, int[] colInd, int[] perm, int[] inSet, int[] level,
+    private static void Dissect(Stack<(int[] Nodes, int Lo)> work, int n, int[] rowPtr, int[] colInd, int[] perm, int[] inSet, int[] level,
         ref int stampCounter, int[] queue, int[] local, int stopAfterSplits, ref int first, Action<int>? firstSeparatorFound)
     {
         int splits = 0;
         while (work.Count > 0 && splits < stopAfterSplits)
         {
-            var (nodes, lo, hintRoot, hintDepth) = work.Pop();
-            long t0 = DirectProfile.Now();
-            if (nodes.Length <= LeafSize) { OrderLeaf(nodes, lo, rowPtr, colInd, perm, local); DirectProfile.Add("ND: leaves", t0); continue; }
+            var (nodes, lo) = work.Pop();
+            if (nodes.Length <= LeafSize) { OrderLeaf(nodes, lo, rowPtr, colInd, perm, local); continue; }
             int stamp = Interlocked.Increment(ref stampCounter);
             foreach (int v in nodes) inSet[v] = stamp;
 
@@ -103,9 +88,7 @@ internal static class LevelStructureDissection
             // minimum-degree node), whose levels are then kept as they are, or after four attempts on a new root.
             int root = nodes[0], depth = -1, reached = 0, levels = 0;
             bool kept = false;
-            int attempt = 0;
-            if (hintRoot >= 0) { root = hintRoot; depth = hintDepth; attempt = 1; }   // the first search's outcome, known from the parent
-            for (; attempt < 4 && !kept; attempt++)
+            for (int attempt = 0; attempt < 4 && !kept; attempt++)
             {
                 reached = Bfs(root, rowPtr, colInd, inSet, stamp, level, queue, out levels);
                 int best = -1;
@@ -121,7 +104,6 @@ internal static class LevelStructureDissection
                 root = best;
             }
             if (!kept) reached = Bfs(root, rowPtr, colInd, inSet, stamp, level, queue, out levels);
-            t0 = DirectProfile.Add("ND: pseudo-peripheral BFS", t0);
             if (reached < nodes.Length)
             {
                 // Disconnected: the component found and the rest are independent pieces.
@@ -130,8 +112,8 @@ internal static class LevelStructureDissection
                 int w = 0;
                 foreach (int v in nodes) if (level[v] < 0) rest[w++] = v;
                 foreach (int v in comp) level[v] = -1;
-                work.Push(new Piece(rest, lo + reached, -1, 0));
-                work.Push(new Piece(comp, lo, -1, 0));
+                work.Push((rest, lo + reached));
+                work.Push((comp, lo));
                 continue;
             }
             // The separator level m: the first level at which the levels before it hold half the vertices.
@@ -146,30 +128,26 @@ internal static class LevelStructureDissection
                 continue;
             }
             // Vertices of level m with no neighbour in level m+1 are not needed to separate: they join side 1.
-            // Side 1 holds this level structure's root: its deepest vertex of least degree starts its own search.
             var p1 = new List<int>(below + size[m]); var p2 = new List<int>(nodes.Length - below); var sep = new List<int>(size[m]);
-            int deep = -1, deepLevel = -1;
             foreach (int v in nodes)
             {
                 int lv = level[v];
-                if (lv > m) { p2.Add(v); continue; }
-                if (lv == m)
+                if (lv < m) p1.Add(v);
+                else if (lv > m) p2.Add(v);
+                else
                 {
                     bool touches = false;
                     for (int q = rowPtr[v]; q < rowPtr[v + 1] && !touches; q++) { int u = colInd[q]; touches = inSet[u] == stamp && level[u] == m + 1; }
-                    if (touches) { sep.Add(v); continue; }
+                    (touches ? sep : p1).Add(v);
                 }
-                p1.Add(v);
-                if (lv > deepLevel || (lv == deepLevel && rowPtr[v + 1] - rowPtr[v] < rowPtr[deep + 1] - rowPtr[deep])) { deep = v; deepLevel = lv; }
             }
             foreach (int v in nodes) level[v] = -1;
             int at = lo + p1.Count + p2.Count;
             foreach (int v in sep) perm[at++] = v;
             if (first == 0) { first = sep.Count; firstSeparatorFound?.Invoke(first); }
             splits++;
-            work.Push(new Piece(p2.ToArray(), lo + p1.Count, -1, 0));
-            work.Push(new Piece(p1.ToArray(), lo, deep, deepLevel + 1));
-            DirectProfile.Add("ND: separator, sides", t0);
+            work.Push((p2.ToArray(), lo + p1.Count));
+            work.Push((p1.ToArray(), lo));
         }
     }
 
