@@ -74,23 +74,52 @@ internal static class FactorMemory
     /// 2.02–2.11; bench/RESULTS.md, session direct5). Small arrays, other systems and a failed advice get
     /// <see cref="Allocate"/>'s treatment.
     /// </summary>
-    public static double[] AllocateFactor(int length)
+    public static double[] AllocateFactor(int length) => AllocateFactors(length, 1)[0];
+
+    /// <summary>
+    /// <paramref name="count"/> arrays as <see cref="AllocateFactor"/> makes them (LU's L and U), each populated by a
+    /// background thread of its own from its end backwards (one thread taking both in turn was not faster: LU of 2D
+    /// Poisson 1M 3.45–4.01 s against 3.41–3.45 s, bench/RESULTS.md, session direct6). The population may start before
+    /// the factorization does (<see cref="MultifrontalLu.Plan"/>).
+    /// </summary>
+    public static double[][] AllocateFactors(int length, int count)
     {
+        var arrays = new double[count][];
         long bytes = (long)length * sizeof(double);
-        if (FactorMode == "plain") return GC.AllocateUninitializedArray<double>(length);
-        if (!OperatingSystem.IsLinux() || FactorMode == "populate" || bytes < 16 * HugePage || _populateFailed) return Allocate<double>(length);
-        var a = GC.AllocateUninitializedArray<double>(length, pinned: true);
-        long p = Marshal.UnsafeAddrOfPinnedArrayElement(a, 0);
-        long lo = (p + HugePage - 1) & ~(HugePage - 1), hi = (p + bytes) & ~(HugePage - 1);
-        try
+        if (FactorMode == "plain")
         {
-            if (Madvise((nint)lo, (nuint)(hi - lo), MadvHugePage) != 0) return a;
-            if (FactorMode == "huge-populate") Madvise((nint)lo, (nuint)(hi - lo), MadvPopulateWrite);   // a failure leaves the pages to be faulted on first write
-            else if (FactorMode == "huge-prefault")
+            for (int i = 0; i < count; i++) arrays[i] = GC.AllocateUninitializedArray<double>(length);
+            return arrays;
+        }
+        if (!OperatingSystem.IsLinux() || FactorMode == "populate" || bytes < 16 * HugePage || _populateFailed)
+        {
+            for (int i = 0; i < count; i++) arrays[i] = Allocate<double>(length);
+            return arrays;
+        }
+        var ranges = new (long Lo, long Hi)[count];
+        bool advised = true;
+        for (int i = 0; i < count; i++)
+        {
+            var a = arrays[i] = GC.AllocateUninitializedArray<double>(length, pinned: true);
+            long p = Marshal.UnsafeAddrOfPinnedArrayElement(a, 0);
+            long lo = (p + HugePage - 1) & ~(HugePage - 1), hi = (p + bytes) & ~(HugePage - 1);
+            ranges[i] = (lo, hi);
+            try
+            {
+                if (Madvise((nint)lo, (nuint)(hi - lo), MadvHugePage) != 0) advised = false;
+                else if (FactorMode == "huge-populate") Madvise((nint)lo, (nuint)(hi - lo), MadvPopulateWrite);   // a failure leaves the pages to be faulted on first write
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { _populateFailed = true; return arrays; }
+        }
+        if (advised && FactorMode == "huge-prefault")
+            for (int i = 0; i < count; i++)
+            {
+                var (lo, hi) = ranges[i];
+                var a = arrays[i];
                 _ = Task.Run(() =>
                 {
-                    // From the end (the fronts near the root, written last) backwards, while the factorization writes from
-                    // the start: populating never changes contents, so both may touch the same pages.
+                    // From the end (the fronts near the root, written last) backwards, while the factorization writes from the
+                    // start: populating never changes contents, so both may touch the same pages.
                     for (long end = hi; end > lo; end -= 8 * HugePage)
                     {
                         long from = Math.Max(lo, end - 8 * HugePage);
@@ -98,9 +127,8 @@ internal static class FactorMemory
                     }
                     GC.KeepAlive(a);
                 });
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { _populateFailed = true; }
-        return a;
+            }
+        return arrays;
     }
 
     /// <summary>A zeroed array of <paramref name="length"/> elements, populated as <see cref="Allocate"/> does when large (then zeroing it writes mapped pages).</summary>

@@ -24,22 +24,27 @@ internal interface IRefinementSteps<TVector>
 /// Iterative refinement in float64 after a direct solve, written once for the host and the devices
 /// (<see cref="IRefinementSteps{TVector}"/>): x ← x + op(A)⁻¹·(b − op(A)·x) while the componentwise backward error
 /// ω (Oettli &amp; Prager 1964; the stopping rule of Arioli, Demmel &amp; Duff, SIAM J. Matrix Anal. Appl. 10 (1989)
-/// 165–190) keeps falling by at least half, at most <c>maxSteps</c> corrections; the iterate with the smallest ω is kept.
+/// 165–190) keeps falling by at least half and is above the caller's tolerance (LAPACK's xGERFS and SuperLU's dgsrfs
+/// use ε), at most <c>maxSteps</c> corrections; the iterate with the smallest ω is kept.
 /// </summary>
 internal static class IterativeRefinement
 {
-    private const double MachineEpsilon = 2.220446049250313e-16;
+    /// <summary>Unit roundoff of float64 (2⁻⁵²), the unit of the refinement tolerances.</summary>
+    public const double MachineEpsilon = 2.220446049250313e-16;
 
     /// <summary>
     /// Refines the direct solution <paramref name="x"/> with the scratch vectors <paramref name="spare"/> and
-    /// <paramref name="r"/> (the iterates alternate between x and spare). Returns the vector that holds the best iterate
-    /// (x itself when even the first ω is not a number) and its ω.
+    /// <paramref name="r"/> (the iterates alternate between x and spare) until ω ≤ <paramref name="tolerance"/>, ω stops
+    /// halving, or <paramref name="maxSteps"/> corrections. Returns the vector that holds the best iterate (x itself when
+    /// even the first ω is not a number), its ω and the corrections applied (solves after the first).
     /// </summary>
-    public static (TVector Best, double Omega) Run<TVector>(IRefinementSteps<TVector> steps, TVector x, TVector spare, TVector r, int maxSteps)
+    public static (TVector Best, double Omega, int Corrections) Run<TVector>(IRefinementSteps<TVector> steps, TVector x, TVector spare, TVector r, int maxSteps,
+        double tolerance = MachineEpsilon)
     {
         TVector cur = x, best = spare;
         bool any = false;
         double bestOmega = double.PositiveInfinity;
+        int corrections = 0;
         for (int step = 0; ; step++)
         {
             double omega = steps.Residual(cur, r);
@@ -48,11 +53,12 @@ internal static class IterativeRefinement
             bestOmega = omega;
             (best, cur) = (cur, best);
             any = true;
-            if (step >= maxSteps || omega <= MachineEpsilon || (step > 0 && !fast)) break;
+            if (step >= maxSteps || omega <= tolerance || (step > 0 && !fast)) break;
             steps.Solve(r);
             steps.Correct(best, r, cur);
+            corrections++;
         }
-        return (any ? best : cur, bestOmega);
+        return (any ? best : cur, bestOmega, corrections);
     }
 }
 

@@ -51,8 +51,10 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
             throw new ArgumentOutOfRangeException(nameof(pivotThreshold), $"the pivot threshold must be in (0, 1], got {pivotThreshold}");
         _pattern = a.Pattern; _threshold = pivotThreshold;
         DirectProfile.Start();
-        var values = ValuesOf(a);
-        DirectProfile.Mark("LU: values as float64, checked finite");
+        // The values (copied as float64 and checked finite: tens of MB of fresh memory on large matrices) are needed only
+        // by the factorization: on a large matrix another core prepares them while this one analyses the pattern.
+        var values = a.Nnz >= ConcurrentValuesMinEntries && Environment.ProcessorCount > 1 ? Task.Run(() => ValuesOf(a)) : Task.FromResult(ValuesOf(a));
+        DirectProfile.Mark("LU: values as float64, checked finite (or started)");
         var sw = Stopwatch.StartNew();
         int n = a.Rows;
         var sym = _pattern.SymmetryPlan().Pattern;
@@ -62,7 +64,7 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
         Algorithm = algorithm != LuAlgorithm.Automatic ? algorithm
             : PatternSymmetry >= MultifrontalSymmetryThreshold ? LuAlgorithm.Multifrontal : LuAlgorithm.LeftLooking;
         Ordering = ordering;
-        if (Algorithm == LuAlgorithm.Multifrontal) _plan = MultifrontalLu.Plan.Analyze(_pattern, ordering);
+        if (Algorithm == LuAlgorithm.Multifrontal) _plan = MultifrontalLu.Plan.Analyze(_pattern, ordering, prepareFactors: PrepareFactorsEarly);
         else
         {
             _q = ordering switch
@@ -78,8 +80,23 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
         AnalyzeSeconds = sw.Elapsed.TotalSeconds;
         DirectProfile.Mark("LU: analysis done");
         _factors = []; _values = [];
-        RefactorValues(values);
+        var v = values.GetAwaiter().GetResult();
+        DirectProfile.Mark("LU: values awaited");
+        RefactorValues(v);
     }
+
+    /// <summary>
+    /// Whether the multifrontal plan allocates L and U and starts their background populate as soon as the supernodes fix
+    /// their size (<see cref="MultifrontalLu.Plan.Analyze"/>), beside the single-threaded rest of the analysis, instead of
+    /// at the start of the factorization: off unless TORCHSLA_FACTOR_EARLY=1. Measured on the 2-core VM (2D Poisson 1M,
+    /// load 4–7, bench/RESULTS.md, session direct6): it moved ≈ 0.9 s from the factorization into the analysis and gained
+    /// nothing in total (3.65–3.84 s against 3.57–3.58 s late): the populate then slows the analysis as much as it saves
+    /// the factorization. Kept switchable for a re-measurement on a quiet machine.
+    /// </summary>
+    private static readonly bool PrepareFactorsEarly = Environment.GetEnvironmentVariable("TORCHSLA_FACTOR_EARLY") == "1";
+
+    /// <summary>From this many stored entries the constructor copies and checks the values on another core beside the analysis.</summary>
+    private const int ConcurrentValuesMinEntries = 1 << 20;
 
     /// <summary>The fill-reducing ordering of the columns.</summary>
     public CholeskyOrdering Ordering { get; }
@@ -134,6 +151,40 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
     /// <summary>Most refinement steps per solve (default 3); 0 turns refinement off.</summary>
     public int MaxRefinementSteps { get; set; } = 3;
 
+    /// <summary>
+    /// The refinement stops once the componentwise backward error ω = maxᵢ |b − A·x|ᵢ / (|A|·|x| + |b|)ᵢ is at most this
+    /// (it also stops when ω no longer halves, or after <see cref="MaxRefinementSteps"/>). Default
+    /// <see cref="DefaultRefinementTolerance"/> = 16ε; LAPACK's xGERFS and SuperLU's dgsrfs use ε, which is below what the
+    /// computed residual itself resolves: evaluating b − A·x in float64 errs by up to γ_{k+1}·(|A|·|x| + |b|) in a row of k
+    /// entries (Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed., §3.5 and §12.1), so a computed ω of a few
+    /// ε is already at the noise of its own evaluation, and x is then the exact solution of a system whose every entry
+    /// moved by a few units in the last place — more than the data's own rounding buys. Measured (bench/RESULTS.md,
+    /// session direct6): the LU of 2D Poisson 1M reaches ω = 1.8e-15 (8ε) in the first solve, where the step to ε cost a
+    /// further solve and residual (≈ 0.17 s of 3.4 s); west0479, bp_1200, olm1000, cryg2500 and w156 still take their
+    /// steps and reach a normwise backward error ≤ 1e-14 (tests). Set to 0 for LAPACK's rule (refine until ω stops
+    /// halving or reaches ε).
+    /// </summary>
+    public double RefinementTolerance
+    {
+        get => _refinementTolerance;
+        set
+        {
+            if (!(value >= 0)) throw new ArgumentOutOfRangeException(nameof(value), $"the refinement tolerance must be ≥ 0, got {value}");
+            _refinementTolerance = value;
+        }
+    }
+
+    private double _refinementTolerance = DefaultRefinementTolerance;
+
+    /// <summary>Componentwise backward error ω of the last refined solve (of any thread; NaN before the first, or when refinement is off).</summary>
+    public double LastBackwardError { get; private set; } = double.NaN;
+
+    /// <summary>Refinement corrections (solves after the first) of the last refined solve.</summary>
+    public int LastRefinementSteps { get; private set; }
+
+    /// <summary>The default of <see cref="RefinementTolerance"/>: 16ε ≈ 3.6e-15.</summary>
+    public const double DefaultRefinementTolerance = 16 * IterativeRefinement.MachineEpsilon;
+
     private protected override SparsePattern AnalysedPattern => _pattern;
 
     private protected override void RefactorValues(double[] values)
@@ -166,11 +217,13 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
         DirectProfile.Start();
         if (transpose) fac.SolveTranspose(x, work); else fac.Solve(x, work);
         DirectProfile.Mark("LU solve: triangular solves");
-        if (MaxRefinementSteps == 0) return;
+        if (MaxRefinementSteps == 0) { (LastBackwardError, LastRefinementSteps) = (double.NaN, 0); return; }
         var cur = FactorMemory.Allocate<double>(n);
         x.CopyTo(cur);
         var steps = new HostRefinementSteps(this, batchIndex, transpose, b, work);
-        var (best, _) = IterativeRefinement.Run(steps, cur, FactorMemory.Allocate<double>(n), FactorMemory.Allocate<double>(n), MaxRefinementSteps);
+        var (best, omega, corrections) = IterativeRefinement.Run(steps, cur, FactorMemory.Allocate<double>(n), FactorMemory.Allocate<double>(n),
+            MaxRefinementSteps, Math.Max(RefinementTolerance, IterativeRefinement.MachineEpsilon));
+        (LastBackwardError, LastRefinementSteps) = (omega, corrections);
         best.CopyTo(x);
     }
 
@@ -284,11 +337,16 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
         }
         var device = _device;
         var x = device.Solve(bs, transpose);
-        if (MaxRefinementSteps == 0) return (Tensor<T>)(object)new Tensor<double>(x, b.Shape);
+        if (MaxRefinementSteps == 0)
+        {
+            (LastBackwardError, LastRefinementSteps) = (double.NaN, 0);
+            return (Tensor<T>)(object)new Tensor<double>(x, b.Shape);
+        }
         using var steps = new DeviceRefinementSteps(Refinement(b.Device, 0, transpose), bs, r => device.SolveInPlace(r, transpose));
         var spare = be.Allocate<double>(N);
         using var r = be.Allocate<double>(N);
-        var (best, _) = IterativeRefinement.Run(steps, x, spare, r, MaxRefinementSteps);
+        var (best, omega, corrections) = IterativeRefinement.Run(steps, x, spare, r, MaxRefinementSteps, Math.Max(RefinementTolerance, IterativeRefinement.MachineEpsilon));
+        (LastBackwardError, LastRefinementSteps) = (omega, corrections);
         (ReferenceEquals(best, x) ? spare : x).Dispose();
         return (Tensor<T>)(object)new Tensor<double>(best, b.Shape);
     }

@@ -144,7 +144,9 @@ internal sealed class MultifrontalFactor
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.Flatten().InnerExceptions[0]).Throw();
             throw;
         }
+        DirectProfile.Mark($"fronts: {subtrees.Count} subtrees in parallel");
         foreach (int sn in top) node(sn, true);
+        DirectProfile.Mark($"fronts: {top.Count} fronts above them");
     }
 
     /// <summary>

@@ -107,4 +107,45 @@ public class LuAnalysisTests
             Assert.Equal(7, b[^1]);
         }
     }
+
+    [Fact]
+    public void FactorArraysPopulatedInTheBackgroundHoldWhatIsWritten()
+    {
+        // 5M doubles (40 MB) each: above the size from which the arrays get huge pages and a background populate.
+        foreach (int length in new[] { 1000, 5_000_000 })
+        {
+            var arrays = FactorMemory.AllocateFactors(length, 2);
+            Assert.Equal(2, arrays.Length);
+            Assert.NotSame(arrays[0], arrays[1]);
+            foreach (var a in arrays)
+            {
+                Assert.Equal(length, a.Length);
+                for (int i = 0; i < length; i += 613) a[i] = i - 0.25;
+            }
+            Thread.Sleep(50);   // let the background populate run over what was written
+            foreach (var a in arrays) for (int i = 0; i < length; i += 613) Assert.Equal(i - 0.25, a[i]);
+        }
+    }
+
+    [Fact]
+    public void PreparedFactorArraysAreTakenOnceAndOnlyAtTheirLength()
+    {
+        var a = SparseTensor.Poisson2D<double>(40);
+        var plan = MultifrontalLu.Plan.Analyze(a.Pattern, CholeskyOrdering.NestedDissection, prepareFactors: true);
+        long entries = plan.Symbolic.ValueOffset[plan.Symbolic.SuperCount];
+        Assert.Null(plan.TakePreparedFactors(entries + 1));   // a wrong length drops them
+        Assert.Null(plan.TakePreparedFactors(entries));
+        var again = MultifrontalLu.Plan.Analyze(a.Pattern, CholeskyOrdering.NestedDissection, prepareFactors: true);
+        var taken = again.TakePreparedFactors(entries);
+        Assert.NotNull(taken);
+        Assert.Equal(entries, taken![1].LongLength);
+        Assert.Null(again.TakePreparedFactors(entries));
+        Assert.Null(MultifrontalLu.Plan.Analyze(a.Pattern, CholeskyOrdering.NestedDissection).TakePreparedFactors(entries));
+        // The factorization that takes them equals one on fresh arrays, and a refactor (fresh arrays) equals both.
+        var b = DirectTestHelpers.RandomVector(a.Rows, 3);
+        using var f = a.Lu(CholeskyOrdering.NestedDissection, algorithm: LuAlgorithm.Multifrontal);
+        var x1 = f.Solve(b);
+        f.Refactor(a);
+        Assert.Equal(x1, f.Solve(b));
+    }
 }

@@ -215,6 +215,60 @@ public class LuFactorizationTests
         finally { MultifrontalLuFactors.ParallelSolveMinEntries = saved; }
     }
 
+    [Theory]
+    [InlineData("poisson", LuAlgorithm.Multifrontal)]
+    [InlineData("west0479.mtx", LuAlgorithm.Multifrontal)]
+    [InlineData("olm1000.mtx", LuAlgorithm.LeftLooking)]
+    public void RefinementStopsAtItsTolerance(string name, LuAlgorithm algorithm)
+    {
+        var a = name == "poisson" ? SparseTensor.Poisson2D<double>(60) : MatrixMarket.Read<double>(TestPaths.Matrix(name));
+        using var f = a.Lu(algorithm: algorithm);
+        var b = RandomVector(a.Rows, 12);
+        f.MaxRefinementSteps = 0;
+        var x0 = f.Solve(b);
+        double omega0 = ComponentwiseBackwardError(a, x0, b);
+        Assert.True(double.IsNaN(f.LastBackwardError));
+        f.MaxRefinementSteps = 3;
+        // Default tolerance (16ε): no correction when the direct solve is already within it, else corrections that lower ω.
+        var x = f.Solve(b);
+        double omega = ComponentwiseBackwardError(a, x, b);
+        Assert.Equal(omega, f.LastBackwardError, 1e-3 * omega + 1e-300);
+        if (omega0 <= LuFactorization<double>.DefaultRefinementTolerance)
+        {
+            Assert.Equal(0, f.LastRefinementSteps);
+            Assert.Equal(x0, x);
+        }
+        else Assert.True(f.LastRefinementSteps >= 1 && omega < omega0, $"{name}: ω {omega0} → {omega} in {f.LastRefinementSteps} steps");
+        Assert.True(BackwardError(a, x, b) <= 1e-14);
+        // LAPACK's rule (tolerance ε): at least as many corrections and a backward error no larger.
+        f.RefinementTolerance = 0;
+        var xe = f.Solve(b);
+        Assert.True(f.LastRefinementSteps >= (omega0 > IterativeRefinementEpsilon ? 1 : 0));
+        Assert.True(ComponentwiseBackwardError(a, xe, b) <= omega * (1 + 1e-12));
+        // A tolerance above the first ω: the direct solve as it is.
+        f.RefinementTolerance = 2 * omega0;
+        Assert.Equal(x0, f.Solve(b));
+        Assert.Equal(0, f.LastRefinementSteps);
+        Assert.Throws<ArgumentOutOfRangeException>(() => f.RefinementTolerance = -1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => f.RefinementTolerance = double.NaN);
+    }
+
+    private const double IterativeRefinementEpsilon = 2.220446049250313e-16;
+
+    /// <summary>maxᵢ |b − A·x|ᵢ / (|A|·|x| + |b|)ᵢ (Oettli–Prager), computed here independently of the library.</summary>
+    private static double ComponentwiseBackwardError(SparseTensor<double> a, double[] x, double[] b)
+    {
+        var rp = a.RowPointers; var ci = a.ColumnIndices; var v = a.GetValues();
+        double w = 0;
+        for (int i = 0; i < a.Rows; i++)
+        {
+            double r = b[i], den = Math.Abs(b[i]);
+            for (int q = rp[i]; q < rp[i + 1]; q++) { r -= v[q] * x[ci[q]]; den += Math.Abs(v[q] * x[ci[q]]); }
+            if (den > 0) w = Math.Max(w, Math.Abs(r) / den);
+        }
+        return w;
+    }
+
     private static void LargeFronts(double threshold)
     {
         // On a 12³ grid nested dissection gives fronts of 100–300 rows with more fully-summed columns than one 64-column panel.
