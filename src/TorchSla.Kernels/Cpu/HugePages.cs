@@ -28,6 +28,14 @@ public static class HugePages
     /// <summary>Whether <see cref="Advise"/> does anything (default: on Linux, unless TORCHSLA_HUGE_PAGES=0).</summary>
     public static bool Enabled { get; set; } = OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("TORCHSLA_HUGE_PAGES") != "0";
 
+    /// <summary>
+    /// Whether the CPU AMG setup reserves its burst with <see cref="ReserveForBurst"/> (default off; TORCHSLA_RESERVE_BURSTS=1
+    /// turns it on). Measured on the 2-core benchmark VM (bench/RESULTS.md, "Lead's quiet CPU re-run, session 7"): it makes
+    /// a process's first 3D Poisson 50³ AMG setup about twice as fast, but a larger setup later in the same process
+    /// (3D 100³) 1.3–1.8× slower than without it, so it suits one-shot processes only.
+    /// </summary>
+    public static bool ReserveBursts { get; set; } = Environment.GetEnvironmentVariable("TORCHSLA_RESERVE_BURSTS") == "1";
+
     private const int MadvHugePage = 14;
 
     /// <summary>Linux madvise(2), the library's one binding of it (also used by the direct solvers' factor memory).</summary>
@@ -67,7 +75,7 @@ public static class HugePages
     /// huge pages (<see cref="Advise"/>), then starts a no-GC region of that much large-object space (plus 16 MB of small
     /// objects), which makes the GC commit it in one range, so that first touches there fault 2 MB pages. Dispose ends the
     /// region; the unused part stays committed, free for later arrays (the solve's vectors). Returns null, having changed
-    /// nothing, where huge pages are off, the process is already in a no-GC region, or the GC refuses the size without a
+    /// nothing, where huge pages are off, the burst is larger than <see cref="MaxReservedBurst"/>, the process is already in a no-GC region, or the GC refuses the size without a
     /// full blocking collection, or the heap is more than 8 times the burst (starting a region collects the whole heap
     /// first, a few ms for a small heap). If the burst (or another thread) allocates more than asked, the GC ends the
     /// region by collecting, as it would have anyway; nothing else changes. No collection can run inside the region, so
@@ -76,7 +84,7 @@ public static class HugePages
     /// </summary>
     public static IDisposable? ReserveForBurst(long bytes)
     {
-        if (!Enabled || bytes < 4 << 20 || GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) return null;
+        if (!Enabled || bytes < 4 << 20 || bytes > MaxReservedBurst || GCSettings.LatencyMode == GCLatencyMode.NoGCRegion) return null;
         Advise();
         var info = GC.GetGCMemoryInfo();
         // Starting the region collects the whole heap first: worth it only where the heap is small against the burst.
@@ -95,6 +103,15 @@ public static class HugePages
             return null; // larger than the GC's limit for a region, or another thread started one meanwhile
         }
     }
+
+    /// <summary>
+    /// The largest burst <see cref="ReserveForBurst"/> reserves (256 MB): above it the call changes nothing. Measured on the
+    /// 2-core benchmark VM (bench/RESULTS.md, "Lead's quiet CPU re-run, session 7"), same-script rounds: the reservation
+    /// made the first 3D Poisson 50³ AMG setup 2× faster (84 MB reserved: 0.077 s against 0.147–0.215 s), but the 3D 100³
+    /// and 2D 1M setups (660 and 480 MB) 1.3–2× slower than faulting the memory as it is written — committing and zeroing
+    /// hundreds of MB of huge pages up front costs more there than the 4 KB faults it saves.
+    /// </summary>
+    public const long MaxReservedBurst = 256L << 20;
 
     /// <summary>Ends the no-GC region of <see cref="ReserveForBurst"/> if it is still on (an overrun ends it earlier).</summary>
     private sealed class NoGCRegion : IDisposable
