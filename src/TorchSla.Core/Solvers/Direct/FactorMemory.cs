@@ -79,8 +79,7 @@ internal static class FactorMemory
     /// <summary>
     /// <paramref name="count"/> arrays as <see cref="AllocateFactor"/> makes them (LU's L and U), each populated by a
     /// background thread of its own from its end backwards (one thread taking both in turn was not faster: LU of 2D
-    /// Poisson 1M 3.45–4.01 s against 3.41–3.45 s, bench/RESULTS.md, session direct6). The population may start before
-    /// the factorization does (<see cref="MultifrontalLu.Plan"/>).
+    /// Poisson 1M 3.45–4.01 s against 3.41–3.45 s, bench/RESULTS.md, session direct6).
     /// </summary>
     public static double[][] AllocateFactors(int length, int count)
     {

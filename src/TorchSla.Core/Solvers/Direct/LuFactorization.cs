@@ -64,7 +64,7 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
         Algorithm = algorithm != LuAlgorithm.Automatic ? algorithm
             : PatternSymmetry >= MultifrontalSymmetryThreshold ? LuAlgorithm.Multifrontal : LuAlgorithm.LeftLooking;
         Ordering = ordering;
-        if (Algorithm == LuAlgorithm.Multifrontal) _plan = MultifrontalLu.Plan.Analyze(_pattern, ordering, prepareFactors: PrepareFactorsEarly);
+        if (Algorithm == LuAlgorithm.Multifrontal) _plan = MultifrontalLu.Plan.Analyze(_pattern, ordering);
         else
         {
             _q = ordering switch
@@ -84,16 +84,6 @@ public sealed class LuFactorization<T> : SparseFactorization<T> where T : unmana
         DirectProfile.Mark("LU: values awaited");
         RefactorValues(v);
     }
-
-    /// <summary>
-    /// Whether the multifrontal plan allocates L and U and starts their background populate as soon as the supernodes fix
-    /// their size (<see cref="MultifrontalLu.Plan.Analyze"/>), beside the single-threaded rest of the analysis, instead of
-    /// at the start of the factorization: off unless TORCHSLA_FACTOR_EARLY=1. Measured on the 2-core VM (2D Poisson 1M,
-    /// load 4–7, bench/RESULTS.md, session direct6): it moved ≈ 0.9 s from the factorization into the analysis and gained
-    /// nothing in total (3.65–3.84 s against 3.57–3.58 s late): the populate then slows the analysis as much as it saves
-    /// the factorization. Kept switchable for a re-measurement on a quiet machine.
-    /// </summary>
-    private static readonly bool PrepareFactorsEarly = Environment.GetEnvironmentVariable("TORCHSLA_FACTOR_EARLY") == "1";
 
     /// <summary>From this many stored entries the constructor copies and checks the values on another core beside the analysis.</summary>
     private const int ConcurrentValuesMinEntries = 1 << 20;

@@ -37,41 +37,11 @@ internal static class MultifrontalLu
         /// <summary>CSR slot of A of each strictly lower entry.</summary>
         public required int[] LowerSource { get; init; }
 
-        /// <summary>
-        /// L's and U's value arrays for the first factorization, allocated and populated in the background from the moment
-        /// the analysis knows their size (see <see cref="Analyze"/>); taken (once) by <see cref="Factor"/>.
-        /// </summary>
-        private double[][]? _prepared;
-
-        /// <summary>The prepared L and U arrays when they have <paramref name="length"/> entries (then never again), else null.</summary>
-        internal double[][]? TakePreparedFactors(long length)
-        {
-            var p = Interlocked.Exchange(ref _prepared, null);
-            return p is not null && p[0].LongLength == length ? p : null;
-        }
-
-        /// <summary>
-        /// Analyses a square pattern with the given fill-reducing ordering of A + Aᵀ (or the explicit <paramref name="permutation"/>).
-        /// With <paramref name="prepareFactors"/>, L's and U's arrays are allocated as soon as the supernodes fix their size and
-        /// populated by a background thread while the rest of the analysis (row structures, this plan: one core) and then
-        /// the factorization run: on the benchmark VM the first touch of fresh memory costs ≈ 1.5–3 ms per MB, and the
-        /// 835 MB of the 2D Poisson 1M factors would otherwise be touched only by the factorization (measured: no gain in
-        /// total while both cores are busy, see <see cref="LuFactorization{T}"/>'s TORCHSLA_FACTOR_EARLY).
-        /// </summary>
+        /// <summary>Analyses a square pattern with the given fill-reducing ordering of A + Aᵀ (or the explicit <paramref name="permutation"/>).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static Plan Analyze(SparsePattern pattern, CholeskyOrdering ordering, int[]? permutation = null, bool prepareFactors = false)
+        public static Plan Analyze(SparsePattern pattern, CholeskyOrdering ordering, int[]? permutation = null)
         {
-            double[][]? prepared = null;
-            var s = SupernodalSymbolic.Analyze(pattern, ordering, permutation,
-                prepareFactors ? entries => { if (entries <= Array.MaxLength) prepared = FactorMemory.AllocateFactors((int)entries, 2); } : null);
-            var plan = AnalyzeAfter(s, pattern);
-            plan._prepared = prepared;
-            return plan;
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static Plan AnalyzeAfter(SupernodalSymbolic s, SparsePattern pattern)
-        {
+            var s = SupernodalSymbolic.Analyze(pattern, ordering, permutation);
             int n = s.N;
             var (t, map) = pattern.Transpose();
             if (ReferenceEquals(t, pattern)) return Symmetric(s, map);
@@ -162,7 +132,7 @@ internal static class MultifrontalLu
         for (int sn = 0; sn < ns; sn++) offsets[sn + 1] = offsets[sn] + (long)(s.RowPtr[sn + 1] - s.RowPtr[sn]) * (s.SuperStart[sn + 1] - s.SuperStart[sn]);
         if (offsets[ns] > Array.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(plan), $"the LU factors of this {n}×{n} matrix would have {offsets[ns]:N0} entries each, more than one array holds");
-        var lu = plan.TakePreparedFactors(offsets[ns]) ?? FactorMemory.AllocateFactors((int)offsets[ns], 2);
+        var lu = FactorMemory.AllocateFactors((int)offsets[ns], 2);
         var (lAll, uAll) = (lu[0], lu[1]);
         var blockOffset = FactorMemory.Zeroed<long>(ns);
         var contribution = new double[]?[ns];

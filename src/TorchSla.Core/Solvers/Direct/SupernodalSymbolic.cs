@@ -68,14 +68,10 @@ internal sealed class SupernodalSymbolic
 
     /// <summary>
     /// Analyses the pattern (square; treated as symmetric) with a fill-reducing ordering, or with
-    /// an explicit permutation when <paramref name="permutation"/> is given. <paramref name="storageKnown"/>, when given,
-    /// is called with the factor's stored entries (Σ over supernodes of rows × columns, the final
-    /// <see cref="ValueOffset"/>) as soon as the amalgamation has fixed them, before the row structures are built, so that
-    /// the caller can prepare the factor's memory beside the rest of the analysis (not called on the small-matrix path of
-    /// <see cref="CholeskyOrdering.Automatic"/>, which analyses twice and keeps one).
+    /// an explicit permutation when <paramref name="permutation"/> is given.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static SupernodalSymbolic Analyze(SparsePattern pattern, CholeskyOrdering ordering, int[]? permutation = null, Action<long>? storageKnown = null)
+    public static SupernodalSymbolic Analyze(SparsePattern pattern, CholeskyOrdering ordering, int[]? permutation = null)
     {
         if (ordering == CholeskyOrdering.Automatic && permutation is null && pattern.Rows <= AutomaticBothLimit)
         {
@@ -144,12 +140,6 @@ internal sealed class SupernodalSymbolic
             bool merge = nc <= 4 || (nc <= 16 && frac < 0.8) || (nc <= 48 && frac < 0.1) || frac < 0.05;
             if (!merge) continue;
             nCols[s] = nc; nRows[s] = nr; zeros[s] = z; absorbed[g] = true;
-        }
-        if (storageKnown is not null)
-        {
-            long entries = 0;
-            for (int s = 0; s < nf; s++) if (!absorbed[s]) entries += nCols[s] * nRows[s];
-            storageKnown(entries);
         }
         var start = new List<int>();
         for (int s = 0; s < nf; s++) if (!absorbed[s]) start.Add(fStart[s]);

@@ -126,26 +126,4 @@ public class LuAnalysisTests
             foreach (var a in arrays) for (int i = 0; i < length; i += 613) Assert.Equal(i - 0.25, a[i]);
         }
     }
-
-    [Fact]
-    public void PreparedFactorArraysAreTakenOnceAndOnlyAtTheirLength()
-    {
-        var a = SparseTensor.Poisson2D<double>(40);
-        var plan = MultifrontalLu.Plan.Analyze(a.Pattern, CholeskyOrdering.NestedDissection, prepareFactors: true);
-        long entries = plan.Symbolic.ValueOffset[plan.Symbolic.SuperCount];
-        Assert.Null(plan.TakePreparedFactors(entries + 1));   // a wrong length drops them
-        Assert.Null(plan.TakePreparedFactors(entries));
-        var again = MultifrontalLu.Plan.Analyze(a.Pattern, CholeskyOrdering.NestedDissection, prepareFactors: true);
-        var taken = again.TakePreparedFactors(entries);
-        Assert.NotNull(taken);
-        Assert.Equal(entries, taken![1].LongLength);
-        Assert.Null(again.TakePreparedFactors(entries));
-        Assert.Null(MultifrontalLu.Plan.Analyze(a.Pattern, CholeskyOrdering.NestedDissection).TakePreparedFactors(entries));
-        // The factorization that takes them equals one on fresh arrays, and a refactor (fresh arrays) equals both.
-        var b = DirectTestHelpers.RandomVector(a.Rows, 3);
-        using var f = a.Lu(CholeskyOrdering.NestedDissection, algorithm: LuAlgorithm.Multifrontal);
-        var x1 = f.Solve(b);
-        f.Refactor(a);
-        Assert.Equal(x1, f.Solve(b));
-    }
 }
