@@ -6,7 +6,7 @@ namespace TorchSla.Solvers.Direct;
 /// <summary>
 /// Wall-clock stages of a direct factorization (analysis sub-stages, the numeric factorization's phases, the solve),
 /// for finding where the time goes. Off unless the environment variable <c>TORCHSLA_DIRECT_PROFILE</c> is 1: then
-/// <see cref="Mark"/> charges the wall time since the previous mark to a stage (with the minor page faults in between, as MB of 4 KiB pages) and <see cref="Add"/> sums the time a
+/// <see cref="Mark"/> charges the wall time since the previous mark to a stage (with the minor page faults in between, as MB of 4 KiB pages, and the growth of the resident set, pages of every size) and <see cref="Add"/> sums the time a
 /// phase takes inside the parallel traversal over all threads (so those sums may exceed the wall time); each is written
 /// to standard error as it happens. When off, every call is a branch on a static readonly field, which the JIT folds.
 /// </summary>
@@ -17,14 +17,14 @@ internal static class DirectProfile
 
     private static readonly Stopwatch Watch = Stopwatch.StartNew();
     private static double _last;
-    private static long _lastFaults;
+    private static long _lastFaults, _lastRss;
     private static readonly Dictionary<string, long> Sums = [];
 
     /// <summary>Restarts the stage clock (the next <see cref="Mark"/> is timed from here).</summary>
     public static void Start()
     {
         if (!On) return;
-        lock (Sums) { _last = Watch.Elapsed.TotalMilliseconds; _lastFaults = MinorFaults(); }
+        lock (Sums) { _last = Watch.Elapsed.TotalMilliseconds; _lastFaults = MinorFaults(); _lastRss = ResidentKb(); }
     }
 
     /// <summary>Minor page faults of this process so far (field 10 of /proc/self/stat; 0 where there is none).</summary>
@@ -40,6 +40,20 @@ internal static class DirectProfile
         catch (UnauthorizedAccessException) { return 0; }
     }
 
+    /// <summary>Resident set of this process in KiB (VmRSS of /proc/self/status: pages of every size; 0 where there is none).</summary>
+    private static long ResidentKb()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                    return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return 0;
+    }
+
     /// <summary>Charges the wall time since the previous mark (or <see cref="Start"/>) to <paramref name="stage"/>.</summary>
     public static void Mark(string stage)
     {
@@ -47,10 +61,10 @@ internal static class DirectProfile
         lock (Sums)
         {
             double now = Watch.Elapsed.TotalMilliseconds;
-            long faults = MinorFaults();
+            long faults = MinorFaults(), rss = ResidentKb();
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"direct-profile  {stage,-48} {now - _last,9:F1} ms  {(faults - _lastFaults) * 4096.0 / (1 << 20),8:F1} MB faulted"));
-            _last = now; _lastFaults = faults;
+                $"direct-profile  {stage,-48} {now - _last,9:F1} ms  {(faults - _lastFaults) * 4096.0 / (1 << 20),8:F1} MB faulted  {(rss - _lastRss) / 1024.0,8:F1} MB resident (now {rss / 1024.0:F0})"));
+            _last = now; _lastFaults = faults; _lastRss = rss;
         }
     }
 

@@ -39,25 +39,35 @@ internal static class LevelStructureDissection
         Array.Fill(inSet, -1);
         Array.Fill(level, -1);
         int stamp = 0;
-        var all = FactorMemory.Zeroed<int>(n);
-        for (int i = 0; i < n; i++) all[i] = i;
-        var work = new Stack<(int[] Nodes, int Lo)>();
-        if (n > 0) work.Push((all, 0));
+        // Every piece is a range of one array of the vertices, rearranged in place as pieces split (sides first, the
+        // separator's vertices moved out to their place in perm): no array per piece. Pieces are disjoint ranges, so the
+        // workers below rearrange theirs without touching each other's.
+        var nodes = FactorMemory.Zeroed<int>(n);
+        for (int i = 0; i < n; i++) nodes[i] = i;
+        var work = new Stack<Piece>();
+        if (n > 0) work.Push(new Piece(0, n, 0));
         // Pieces are disjoint, so after the first separator their dissections are independent: the pieces left then are
-        // shared out between two workers (balanced by size), each with its own queue and leaf scratch. inSet and level are
+        // shared out between two workers (balanced by size), each with its own queue and scratch. inSet and level are
         // per vertex and a piece's stamp is unique, so the workers never read each other's marks as their own.
         bool split = n >= ParallelPieces && Environment.ProcessorCount > 1;
-        Dissect(work, n, rowPtr, colInd, perm, inSet, level, ref stamp, FactorMemory.Zeroed<int>(n), FactorMemory.Zeroed<int>(n), split ? 1 : int.MaxValue, ref first, firstSeparatorFound);
+        var queue = FactorMemory.Zeroed<int>(n); var scratch = FactorMemory.Zeroed<int>(n);
+        Dissect(work, nodes, rowPtr, colInd, perm, inSet, level, ref stamp, queue, scratch, split ? 1 : int.MaxValue, ref first, firstSeparatorFound);
         if (work.Count > 0)
         {
-            var groups = new[] { new Stack<(int[] Nodes, int Lo)>(), new Stack<(int[] Nodes, int Lo)>() };
+            var groups = new[] { new Stack<Piece>(), new Stack<Piece>() };
             long w0 = 0, w1 = 0;
-            foreach (var piece in work.OrderByDescending(p => p.Nodes.Length))
-                if (w0 <= w1) { groups[0].Push(piece); w0 += piece.Nodes.Length; } else { groups[1].Push(piece); w1 += piece.Nodes.Length; }
+            int largest1 = 0;
+            foreach (var piece in work.OrderByDescending(p => p.Length))
+                if (w0 <= w1) { groups[0].Push(piece); w0 += piece.Length; }
+                else { groups[1].Push(piece); w1 += piece.Length; largest1 = Math.Max(largest1, piece.Length); }
+            // The first worker keeps the scratch of the first split; the second's is as large as its largest piece (queue
+            // and scratch hold one piece's vertices at a time).
             Parallel.For(0, 2, g =>
             {
                 int ignored = 1;
-                Dissect(groups[g], n, rowPtr, colInd, perm, inSet, level, ref stamp, FactorMemory.Zeroed<int>(n), FactorMemory.Zeroed<int>(n), int.MaxValue, ref ignored, null);
+                if (g == 0) Dissect(groups[0], nodes, rowPtr, colInd, perm, inSet, level, ref stamp, queue, scratch, int.MaxValue, ref ignored, null);
+                else if (largest1 > 0)
+                    Dissect(groups[1], nodes, rowPtr, colInd, perm, inSet, level, ref stamp, FactorMemory.Allocate<int>(largest1), FactorMemory.Allocate<int>(largest1), int.MaxValue, ref ignored, null);
             });
         }
         firstSeparator = first;
@@ -67,19 +77,24 @@ internal static class LevelStructureDissection
     /// <summary>Graphs of at least this many vertices dissect the pieces below the first separator on two threads (the result is the same).</summary>
     internal static int ParallelPieces { get; set; } = 50_000;
 
+    /// <summary>A piece to dissect: vertices nodes[Start..Start+Length), to be numbered from Lo on.</summary>
+    private readonly record struct Piece(int Start, int Length, int Lo);
+
     /// <summary>
     /// Dissects the pieces on the stack until it is empty or, once <paramref name="stopAfterSplits"/> separators have been
     /// found, returns with the remaining pieces on it. <paramref name="first"/> gets the first separator's size (when 0).
+    /// <paramref name="queue"/> and <paramref name="scratch"/> hold at least the largest piece's vertices.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Dissect(Stack<(int[] Nodes, int Lo)> work, int n, int[] rowPtr, int[] colInd, int[] perm, int[] inSet, int[] level,
-        ref int stampCounter, int[] queue, int[] local, int stopAfterSplits, ref int first, Action<int>? firstSeparatorFound)
+    private static void Dissect(Stack<Piece> work, int[] all, int[] rowPtr, int[] colInd, int[] perm, int[] inSet, int[] level,
+        ref int stampCounter, int[] queue, int[] scratch, int stopAfterSplits, ref int first, Action<int>? firstSeparatorFound)
     {
         int splits = 0;
         while (work.Count > 0 && splits < stopAfterSplits)
         {
-            var (nodes, lo) = work.Pop();
-            if (nodes.Length <= LeafSize) { OrderLeaf(nodes, lo, rowPtr, colInd, perm, local); continue; }
+            var (start, length, lo) = work.Pop();
+            var nodes = all.AsSpan(start, length);
+            if (length <= LeafSize) { OrderLeaf(nodes, lo, rowPtr, colInd, perm, level); continue; }
             int stamp = Interlocked.Increment(ref stampCounter);
             foreach (int v in nodes) inSet[v] = stamp;
 
@@ -104,50 +119,54 @@ internal static class LevelStructureDissection
                 root = best;
             }
             if (!kept) reached = Bfs(root, rowPtr, colInd, inSet, stamp, level, queue, out levels);
-            if (reached < nodes.Length)
+            if (reached < length)
             {
-                // Disconnected: the component found and the rest are independent pieces.
-                var comp = queue[..reached];
-                var rest = new int[nodes.Length - reached];
+                // Disconnected: the component found (in BFS order) and the rest (in their order) are independent pieces.
                 int w = 0;
-                foreach (int v in nodes) if (level[v] < 0) rest[w++] = v;
-                foreach (int v in comp) level[v] = -1;
-                work.Push((rest, lo + reached));
-                work.Push((comp, lo));
+                foreach (int v in nodes) if (level[v] < 0) scratch[w++] = v;
+                for (int q = 0; q < reached; q++) level[queue[q]] = -1;
+                queue.AsSpan(0, reached).CopyTo(nodes);
+                scratch.AsSpan(0, w).CopyTo(nodes[reached..]);
+                work.Push(new Piece(start + reached, w, lo + reached));
+                work.Push(new Piece(start, reached, lo));
                 continue;
             }
             // The separator level m: the first level at which the levels before it hold half the vertices.
             var size = new int[levels];
             foreach (int v in nodes) size[level[v]]++;
             int m = 0, below = 0;
-            while (m < levels && below + size[m] <= nodes.Length / 2) below += size[m++];
+            while (m < levels && below + size[m] <= length / 2) below += size[m++];
             if (m == 0 || m >= levels - 1)
             {
                 foreach (int v in nodes) level[v] = -1;
-                OrderLeaf(nodes, lo, rowPtr, colInd, perm, local);
+                OrderLeaf(nodes, lo, rowPtr, colInd, perm, level);
                 continue;
             }
-            // Vertices of level m with no neighbour in level m+1 are not needed to separate: they join side 1.
-            var p1 = new List<int>(below + size[m]); var p2 = new List<int>(nodes.Length - below); var sep = new List<int>(size[m]);
+            // Vertices of level m with no neighbour in level m+1 are not needed to separate: they join side 1. Side 1
+            // goes to the front of the queue, the separator to its back (reversed), side 2 to the scratch; all in the
+            // order of the piece.
+            int n1 = 0, n2 = 0, ns = 0;
             foreach (int v in nodes)
             {
                 int lv = level[v];
-                if (lv < m) p1.Add(v);
-                else if (lv > m) p2.Add(v);
+                if (lv < m) queue[n1++] = v;
+                else if (lv > m) scratch[n2++] = v;
                 else
                 {
                     bool touches = false;
                     for (int q = rowPtr[v]; q < rowPtr[v + 1] && !touches; q++) { int u = colInd[q]; touches = inSet[u] == stamp && level[u] == m + 1; }
-                    (touches ? sep : p1).Add(v);
+                    if (touches) queue[length - 1 - ns++] = v; else queue[n1++] = v;
                 }
             }
             foreach (int v in nodes) level[v] = -1;
-            int at = lo + p1.Count + p2.Count;
-            foreach (int v in sep) perm[at++] = v;
-            if (first == 0) { first = sep.Count; firstSeparatorFound?.Invoke(first); }
+            int at = lo + n1 + n2;
+            for (int t = 0; t < ns; t++) perm[at + t] = queue[length - 1 - t];
+            queue.AsSpan(0, n1).CopyTo(nodes);
+            scratch.AsSpan(0, n2).CopyTo(nodes[n1..]);
+            if (first == 0) { first = ns; firstSeparatorFound?.Invoke(first); }
             splits++;
-            work.Push((p2.ToArray(), lo + p1.Count));
-            work.Push((p1.ToArray(), lo));
+            work.Push(new Piece(start + n1, n2, lo + n1));
+            work.Push(new Piece(start, n1, lo));
         }
     }
 
@@ -174,20 +193,32 @@ internal static class LevelStructureDissection
         return tail;
     }
 
+    /// <summary>
+    /// Orders a leaf piece by minimum degree on its induced subgraph. <paramref name="level"/> is −1 at every vertex of the
+    /// piece (and is again on return): it maps the piece's vertices to local numbers meanwhile.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void OrderLeaf(int[] nodes, int lo, int[] rowPtr, int[] colInd, int[] perm, int[] local)
+    private static void OrderLeaf(ReadOnlySpan<int> nodes, int lo, int[] rowPtr, int[] colInd, int[] perm, int[] level)
     {
         int m = nodes.Length;
-        for (int i = 0; i < m; i++) local[nodes[i]] = i + 1; // 0 = outside
+        for (int i = 0; i < m; i++) level[nodes[i]] = i;
         var rp = new int[m + 1];
         var ci = new List<int>();
         for (int i = 0; i < m; i++)
         {
             int v = nodes[i];
-            for (int q = rowPtr[v]; q < rowPtr[v + 1]; q++) { int u = local[colInd[q]]; if (u > 0) ci.Add(u - 1); }
+            for (int q = rowPtr[v]; q < rowPtr[v + 1]; q++)
+            {
+                int u = colInd[q];
+                // level[u] ≥ 0 only for this piece's vertices: other pieces of the same worker are all −1 between splits,
+                // and another worker's piece holds levels only of its own vertices — but those could be ≥ 0 meanwhile, so
+                // membership is checked against the piece itself.
+                int lu = level[u];
+                if (lu >= 0 && lu < m && nodes[lu] == u) ci.Add(lu);
+            }
             rp[i + 1] = ci.Count;
         }
-        foreach (int v in nodes) local[v] = 0;
+        foreach (int v in nodes) level[v] = -1;
         var p = ApproximateMinimumDegree.Order(m, rp, [.. ci]);
         for (int i = 0; i < m; i++) perm[lo + i] = nodes[p[i]];
     }
