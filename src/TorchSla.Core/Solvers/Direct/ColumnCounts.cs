@@ -45,11 +45,11 @@ internal static class ColumnCounts
     /// over every subtree gives the counts.</para>
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static (int[] Counts, long NnzL) GilbertNgPeyton(int n, int[] rowPtr, int[] colInd, int[] perm, int[] pinv, int[] parent)
+    public static (int[] Counts, long NnzL) GilbertNgPeyton(int n, int[] rowPtr, int[] colInd, int[] perm, int[] pinv, int[] parent, IndexScratch? scratch = null)
     {
-        var delta = FactorMemory.Zeroed<int>(n);
-        var first = FactorMemory.Zeroed<int>(n); var maxFirst = FactorMemory.Zeroed<int>(n); var prevLeaf = FactorMemory.Zeroed<int>(n); var ancestor = FactorMemory.Zeroed<int>(n);
-        Array.Fill(first, -1); Array.Fill(maxFirst, -1); Array.Fill(prevLeaf, -1);
+        scratch ??= new IndexScratch(n);
+        var delta = scratch.Rent();
+        var first = scratch.RentFilled(-1); var maxFirst = scratch.RentFilled(-1); var prevLeaf = scratch.RentFilled(-1); var ancestor = scratch.Rent();
         for (int k = 0; k < n; k++)
         {
             // Postordered: node k is visited k-th, so first[j] is the smallest node of j's subtree; leaves start at 1.
@@ -84,6 +84,7 @@ internal static class ColumnCounts
             if (parent[j] != -1) delta[parent[j]] += delta[j];
             total += delta[j];
         }
+        scratch.Return(first, maxFirst, prevLeaf, ancestor);
         return (delta, total);
     }
 }

@@ -42,10 +42,11 @@ internal static class EliminationTree
     /// column k of the upper triangle of P·S·Pᵀ is row perm[k] of S with pinv &lt; k, so no permuted copy is formed.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static int[] Compute(int n, int[] rowPtr, int[] colInd, int[] perm, int[] pinv)
+    public static int[] Compute(int n, int[] rowPtr, int[] colInd, int[] perm, int[] pinv, IndexScratch? scratch = null)
     {
-        var parent = FactorMemory.Zeroed<int>(n);
-        var ancestor = FactorMemory.Zeroed<int>(n);
+        scratch ??= new IndexScratch(n);
+        var parent = scratch.Rent();
+        var ancestor = scratch.Rent();
         for (int k = 0; k < n; k++)
         {
             parent[k] = -1; ancestor[k] = -1;
@@ -61,6 +62,7 @@ internal static class EliminationTree
                 }
             }
         }
+        scratch.Return(ancestor);
         return parent;
     }
 

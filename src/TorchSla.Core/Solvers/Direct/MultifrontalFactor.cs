@@ -45,7 +45,9 @@ internal sealed class MultifrontalFactor
         // Every supernode clears its own block before assembling into it: no zeroing needed here.
         var l = FactorMemory.AllocateFactor(checked((int)s.ValueOffset[ns]));
         var updates = new double[]?[ns];
-        using var maps = new ThreadLocal<int[]>(() => new int[n]);
+        // The workers' position maps are the analysis' spare work arrays when this is its first factorization.
+        var scratch = s.TakeScratch() ?? new IndexScratch(n);
+        using var maps = new ThreadLocal<int[]>(scratch.RentZeroed);
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void Node(int sn, bool parallel)

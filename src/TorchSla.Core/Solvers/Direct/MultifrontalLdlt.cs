@@ -78,7 +78,9 @@ internal sealed class MultifrontalLdlt
         var delayedOut = new int[ns];
         int delayed = 0, twoByTwo = 0;
         var vals = values.ToArray();
-        using var maps = new ThreadLocal<int[]>(() => new int[n]);
+        // The workers' position maps are the analysis' spare work arrays when this is its first factorization.
+        var scratch = s.TakeScratch() ?? new IndexScratch(n);
+        using var maps = new ThreadLocal<int[]>(scratch.RentZeroed);
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void Node(int sn, bool parallel)

@@ -139,8 +139,10 @@ internal static class MultifrontalLu
         var pool = new ContributionPool();
         var delayedOut = FactorMemory.Zeroed<int>(ns);
         double flops = 0;
-        using var rowMaps = new ThreadLocal<int[]>(() => FactorMemory.Zeroed<int>(n));
-        using var colMaps = new ThreadLocal<int[]>(() => FactorMemory.Zeroed<int>(n));
+        // The workers' position maps are the analysis' spare work arrays when this is its first factorization.
+        var scratch = s.TakeScratch() ?? new IndexScratch(n);
+        using var rowMaps = new ThreadLocal<int[]>(scratch.RentZeroed);
+        using var colMaps = new ThreadLocal<int[]>(scratch.RentZeroed);
         DirectProfile.Mark("LU factor: setup, L and U arrays");
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -265,7 +267,13 @@ internal static class MultifrontalLu
         var rows = ArrayPool<int>.Shared.Rent(mcc);
         try
         {
-            for (int ii = 0; ii < mcc; ii++) rows[ii] = rmap[cri[p0 + ii]];
+            // The child's rows that land in the front's fully-summed rows usually come first (both lists ascend in the
+            // ordered numbering, and the front's fully-summed variables precede its others): then each column splits at
+            // one place, found once, and the loops below carry no test per entry. Delayed variables can break the order.
+            int split = 0;
+            for (int ii = 0; ii < mcc; ii++) { int fi = rows[ii] = rmap[cri[p0 + ii]]; if (fi < nfs) split = ii + 1; }
+            bool prefix = true;
+            for (int ii = 0; ii < split && prefix; ii++) prefix = rows[ii] < nfs;
             for (int jj = 0; jj < mcc; jj++)
             {
                 int fj = cmap[cci[p0 + jj]], src = jj * mcc;
@@ -273,6 +281,12 @@ internal static class MultifrontalLu
                 {
                     int dst = ao + fj * m;
                     for (int ii = 0; ii < mcc; ii++) fa[dst + rows[ii]] += cu[src + ii];
+                }
+                else if (prefix)
+                {
+                    int dB = bo + (fj - nfs) * nfs, dC = (fj - nfs) * mc - nfs;
+                    for (int ii = 0; ii < split; ii++) fu[dB + rows[ii]] += cu[src + ii];
+                    for (int ii = split; ii < mcc; ii++) fc[dC + rows[ii]] += cu[src + ii];
                 }
                 else
                 {

@@ -63,6 +63,14 @@ internal sealed class SupernodalSymbolic
     public double Flops { get; private init; }
     /// <summary>The ordering that was used.</summary>
     public CholeskyOrdering Ordering { get; private init; }
+
+    private IndexScratch? _scratch;
+
+    /// <summary>
+    /// The analysis' work arrays of n entries, for the first factorization on it to use as its own (then null: a later
+    /// factorization allocates, and the analysis holds no work memory while it is kept).
+    /// </summary>
+    internal IndexScratch? TakeScratch() => Interlocked.Exchange(ref _scratch, null);
     /// <summary>The largest front (rows of a supernode).</summary>
     public int MaxFrontRows { get; private init; }
 
@@ -102,24 +110,26 @@ internal sealed class SupernodalSymbolic
         }
 
         DirectProfile.Mark("analysis: ordering");
-        var (perm, pinv, parent) = PostorderedTree(n, srp, sci, perm0);
+        // The stages below lend each other their n-entry work arrays (and the first factorization takes what is left).
+        var scratch = new IndexScratch(n);
+        var (perm, pinv, parent) = PostorderedTree(n, srp, sci, perm0, scratch);
         DirectProfile.Mark("analysis: postordered elimination tree");
         // The entries of A in the ordered lower triangle depend on the permutation alone: on a large matrix they are
         // gathered on another core while this one computes the counts, the supernodes and their row structures.
         var triangle = pattern.Nnz >= ConcurrentTriangleMinEntries && Environment.ProcessorCount > 1
             ? Task.Run(() => LowerTriangle(pattern, perm, pinv)) : null;
-        var counts = ColumnCounts.GilbertNgPeyton(n, srp, sci, perm, pinv, parent);
+        var counts = ColumnCounts.GilbertNgPeyton(n, srp, sci, perm, pinv, parent, scratch);
         DirectProfile.Mark("analysis: column counts");
 
         // Fundamental supernodes (Liu–Ng–Peyton): j continues j−1's supernode when j−1 is its only child and counts drop by one.
-        var nChild = FactorMemory.Zeroed<int>(n);
+        var nChild = scratch.RentZeroed();
         for (int j = 0; j < n; j++) if (parent[j] >= 0) nChild[parent[j]]++;
         var fStart = new List<int>();
         for (int j = 0; j < n; j++)
             if (!(j > 0 && parent[j - 1] == j && counts.Counts[j - 1] == counts.Counts[j] + 1 && nChild[j] == 1)) fStart.Add(j);
         int nf = fStart.Count;
         fStart.Add(n);
-        var colToF = FactorMemory.Zeroed<int>(n);
+        var colToF = scratch.Rent();
         for (int s = 0; s < nf; s++) for (int j = fStart[s]; j < fStart[s + 1]; j++) colToF[j] = s;
         var fParent = FactorMemory.Zeroed<int>(nf);
         for (int s = 0; s < nf; s++) { int p = parent[fStart[s + 1] - 1]; fParent[s] = p < 0 ? -1 : colToF[p]; }
@@ -146,10 +156,12 @@ internal sealed class SupernodalSymbolic
         int ns = start.Count;
         start.Add(n);
         var superStart = start.ToArray();
-        var colToSuper = FactorMemory.Zeroed<int>(n);
+        scratch.Return(nChild, colToF);
+        var colToSuper = scratch.Rent();
         for (int s = 0; s < ns; s++) for (int j = superStart[s]; j < superStart[s + 1]; j++) colToSuper[j] = s;
         var superParent = FactorMemory.Zeroed<int>(ns);
         for (int s = 0; s < ns; s++) { int p = parent[superStart[s + 1] - 1]; superParent[s] = p < 0 ? -1 : colToSuper[p]; }
+        scratch.Return(colToSuper);
         var childPtr = FactorMemory.Zeroed<int>(ns + 1);
         for (int s = 0; s < ns; s++) if (superParent[s] >= 0) childPtr[superParent[s] + 1]++;
         for (int s = 0; s < ns; s++) childPtr[s + 1] += childPtr[s];
@@ -165,8 +177,7 @@ internal sealed class SupernodalSymbolic
         for (int s = 0, q = 0; s < nf; s++)
             if (!absorbed[s]) { rowPtr[q + 1] = checked(rowPtr[q] + (int)nRows[s]); q++; }
         var allRows = FactorMemory.Allocate<int>(rowPtr[ns]);
-        var mark = FactorMemory.Zeroed<int>(n);
-        Array.Fill(mark, -1);
+        var mark = scratch.RentFilled(-1);
         long stored = 0; int maxFront = 0;
         var valueOffset = FactorMemory.Zeroed<long>(ns + 1);
         for (int s = 0; s < ns; s++)
@@ -204,6 +215,7 @@ internal sealed class SupernodalSymbolic
         if (valueOffset[ns] > Array.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(pattern), $"the factor of this {n}×{n} matrix would have {valueOffset[ns]:N0} stored entries, more than one array holds ({Array.MaxLength:N0})");
 
+        scratch.Return(mark);
         DirectProfile.Mark("analysis: row structures");
         // Flops per supernode: column j of a k-column front with r rows has c = r − (j − f) entries; Σ c².
         var subtree = FactorMemory.Zeroed<double>(ns);
@@ -228,6 +240,7 @@ internal sealed class SupernodalSymbolic
             SuperParent = superParent, ChildPtr = childPtr, Children = children, SubtreeFlops = subtree,
             NnzLExact = counts.NnzL, NnzLStored = stored, Flops = flops,
             Ordering = permutation is null ? ordering : CholeskyOrdering.Natural, MaxFrontRows = maxFront,
+            _scratch = scratch,
         };
     }
 
@@ -269,16 +282,20 @@ internal sealed class SupernodalSymbolic
     /// supernode) is a contiguous range of columns: the composed permutation, its inverse and the relabelled parents.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static (int[] Perm, int[] Pinv, int[] Parent) PostorderedTree(int n, int[] rowPtr, int[] colInd, int[] perm0)
+    internal static (int[] Perm, int[] Pinv, int[] Parent) PostorderedTree(int n, int[] rowPtr, int[] colInd, int[] perm0, IndexScratch? scratch = null)
     {
-        var parent0 = EliminationTree.Compute(n, rowPtr, colInd, perm0, Inverse(perm0));
-        var post = TreePostorder.Compute(parent0);
-        var perm = FactorMemory.Zeroed<int>(n);
+        scratch ??= new IndexScratch(n);
+        var inverse0 = Inverse(perm0, scratch);
+        var parent0 = EliminationTree.Compute(n, rowPtr, colInd, perm0, inverse0, scratch);
+        scratch.Return(inverse0);
+        var post = TreePostorder.Compute(parent0, scratch);
+        var perm = scratch.Rent();
         for (int k = 0; k < n; k++) perm[k] = perm0[post[k]];
-        var postInv = Inverse(post);
-        var parent = FactorMemory.Zeroed<int>(n);
+        var postInv = Inverse(post, scratch);
+        var parent = scratch.Rent();
         for (int k = 0; k < n; k++) { int p = parent0[post[k]]; parent[k] = p < 0 ? -1 : postInv[p]; }
-        return (perm, Inverse(perm), parent);
+        scratch.Return(parent0, post, postInv);
+        return (perm, Inverse(perm, scratch), parent);
     }
 
     private static InvalidOperationException StructureBug(int s) =>
@@ -296,9 +313,9 @@ internal sealed class SupernodalSymbolic
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int[] Inverse(int[] p)
+    private static int[] Inverse(int[] p, IndexScratch scratch)
     {
-        var q = new int[p.Length];
+        var q = scratch.Rent();
         for (int k = 0; k < p.Length; k++) q[p[k]] = k;
         return q;
     }

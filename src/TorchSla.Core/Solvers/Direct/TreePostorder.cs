@@ -11,11 +11,11 @@ internal static class TreePostorder
 {
     /// <summary>post[k] = the node numbered k (−1 parents are roots).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static int[] Compute(int[] parent)
+    public static int[] Compute(int[] parent, IndexScratch? scratch = null)
     {
         int n = parent.Length;
-        var head = FactorMemory.Zeroed<int>(n); var next = FactorMemory.Zeroed<int>(n); var stack = FactorMemory.Zeroed<int>(n);
-        Array.Fill(head, -1);
+        scratch ??= new IndexScratch(n);
+        var head = scratch.RentFilled(-1); var next = scratch.Rent(); var stack = scratch.Rent();
         // Children lists in increasing order: push in reverse so that the smallest comes first.
         for (int j = n - 1; j >= 0; j--)
         {
@@ -23,7 +23,7 @@ internal static class TreePostorder
             if (p == -1) continue;
             next[j] = head[p]; head[p] = j;
         }
-        var post = FactorMemory.Zeroed<int>(n);
+        var post = scratch.Rent();
         int k = 0;
         for (int root = 0; root < n; root++)
         {
@@ -38,6 +38,7 @@ internal static class TreePostorder
                 else { head[p] = next[c]; stack[++top] = c; }
             }
         }
+        scratch.Return(head, next, stack);
         return post;
     }
 }
