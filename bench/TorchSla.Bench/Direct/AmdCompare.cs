@@ -43,7 +43,7 @@ internal static class AmdCompare
                 best = Math.Min(best, sw.Elapsed.TotalSeconds);
             }
             var so = SupernodalSymbolic.Analyze(a.Pattern, CholeskyOrdering.Natural, ours);
-            string row = $"| {spec} | {n} | {sym.RowPtr[n]} | {best:F4} | ";
+            string row = $"| {spec} | {n} | {sym.RowPtr[n]} | {best:G4} | ";
             var (amdSeconds, amdPerm, error) = RunAnchor(anchor, anchorArgs, reps);
             if (amdPerm is null)
             {
@@ -51,7 +51,7 @@ internal static class AmdCompare
                 continue;
             }
             var sa = SupernodalSymbolic.Analyze(a.Pattern, CholeskyOrdering.Natural, amdPerm);
-            Console.WriteLine(row + $"{amdSeconds:F4} | {best / amdSeconds:F2} | {so.NnzLExact} | {sa.NnzLExact} | {(double)so.NnzLExact / sa.NnzLExact:F3} | {so.Flops:E3} | {sa.Flops:E3} |");
+            Console.WriteLine(row + $"{amdSeconds:G4} | {best / amdSeconds:F2} | {so.NnzLExact} | {sa.NnzLExact} | {(double)so.NnzLExact / sa.NnzLExact:F3} | {so.Flops:E3} | {sa.Flops:E3} |");
         }
         return 0;
     }
