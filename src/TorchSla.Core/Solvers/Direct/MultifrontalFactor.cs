@@ -137,7 +137,11 @@ internal sealed class MultifrontalFactor
         try
         {
             if (subtrees.Count > 1)
-                Parallel.ForEach(subtrees, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                // One subtree at a time to whichever worker is free, heaviest first (Schedule's order): longest-processing-
+                // time scheduling. The default partitioner of a list hands out growing chunks, which can give one worker
+                // several heavy subtrees while the other idles.
+                Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(subtrees, System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering),
+                    new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
                     range => { for (int sn = range.First; sn <= range.Last; sn++) node(sn, false); });
             else foreach (var range in subtrees) for (int sn = range.First; sn <= range.Last; sn++) node(sn, false);
         }
