@@ -119,10 +119,14 @@ internal static class MultifrontalLu
     {
         var s = plan.Symbolic;
         int ns = s.SuperCount, n = s.N;
-        // Row and column variables of each front: those of fronts without delayed pivots at their planned place
-        // (s.RowPtr) in two arrays, as L and U below; fronts that received delayed columns get arrays of their own.
+        // Row and column variables of each front after its pivoting. A front without delayed pivots works on a copy of
+        // its planned list (s.Rows) in its worker's buffer and keeps, afterwards, the analysis' own list when pivoting
+        // left the order unchanged (a diagonally dominant matrix: every front), else a copy at its planned place in
+        // rowAll/colAll, whose pages are only touched there (thousands of separate arrays cost more in garbage collection);
+        // fronts that received delayed columns get arrays of their own.
         var rowIndex = new ArraySegment<int>[ns]; var colIndex = new ArraySegment<int>[ns];
-        var rowAll = FactorMemory.Allocate<int>(s.Rows.Length); var colAll = FactorMemory.Allocate<int>(s.Rows.Length);
+        var rowAll = GC.AllocateUninitializedArray<int>(s.Rows.Length); var colAll = GC.AllocateUninitializedArray<int>(s.Rows.Length);
+        using var indexBuffers = new ThreadLocal<(int[] Rows, int[] Cols)>(() => (new int[Math.Max(1, s.MaxFrontRows)], new int[Math.Max(1, s.MaxFrontRows)]));
         var pivots = FactorMemory.Zeroed<int>(ns);
         // L and U of fronts without delayed pivots live in two arrays sized by the analysis (as the Cholesky factor
         // does; thousands of separate large arrays cost more in garbage collection than the copies themselves), and
@@ -154,8 +158,8 @@ internal static class MultifrontalLu
             int nd = 0;
             for (int c = s.ChildPtr[sn]; c < s.ChildPtr[sn + 1]; c++) nd += delayedOut[s.Children[c]];
             int m = nd + r, nfs = nd + k, mc = m - nfs;
-            var riSeg = nd == 0 ? new ArraySegment<int>(rowAll, r0, r) : new ArraySegment<int>(new int[m]);
-            var ciSeg = nd == 0 ? new ArraySegment<int>(colAll, r0, r) : new ArraySegment<int>(new int[m]);
+            var (rowBuffer, colBuffer) = nd == 0 ? indexBuffers.Value : (new int[m], new int[m]);
+            var riSeg = new ArraySegment<int>(rowBuffer, 0, m); var ciSeg = new ArraySegment<int>(colBuffer, 0, m);
             Span<int> ri = riSeg, ci = ciSeg;
             int w = 0;
             for (int c = s.ChildPtr[sn]; c < s.ChildPtr[sn + 1]; c++)
@@ -239,6 +243,7 @@ internal static class MultifrontalLu
                 }
                 if (mc > 0) pool.Return(fc);
             }
+            if (nd == 0) { riSeg = Planned(riSeg, s.Rows, rowAll, r0); ciSeg = Planned(ciSeg, s.Rows, colAll, r0); }
             lBlocks[sn] = lb; uBlocks[sn] = ub; blockOffset[sn] = off; rowIndex[sn] = riSeg; colIndex[sn] = ciSeg; pivots[sn] = npiv; delayedOut[sn] = nfs - npiv;
             contribution[sn] = cuOut;
             double fl = 0;
@@ -251,6 +256,19 @@ internal static class MultifrontalLu
         DirectProfile.Mark("LU factor: fronts");
         DirectProfile.ReportSums("LU fronts:");
         return new MultifrontalLuFactors(s, rowIndex, colIndex, pivots, lBlocks, uBlocks, blockOffset, flops, delayedOut.Sum());
+    }
+
+    /// <summary>
+    /// Where a front without delayed pivots keeps its variable list (<paramref name="worked"/>, in its worker's buffer): the
+    /// analysis' list at <paramref name="at"/> when pivoting did not reorder it, else a copy at the same place in
+    /// <paramref name="copies"/>.
+    /// </summary>
+    private static ArraySegment<int> Planned(ArraySegment<int> worked, int[] planned, int[] copies, int at)
+    {
+        var w = worked.AsSpan();
+        if (w.SequenceEqual(planned.AsSpan(at, w.Length))) return new ArraySegment<int>(planned, at, w.Length);
+        w.CopyTo(copies.AsSpan(at));
+        return new ArraySegment<int>(copies, at, w.Length);
     }
 
     /// <summary>
