@@ -125,8 +125,8 @@ internal static class MultifrontalLu
         // L and U of fronts without delayed pivots live in two arrays sized by the analysis (as the Cholesky factor
         // does; thousands of separate large arrays cost more in garbage collection than the copies themselves), and
         // such fronts are assembled and factored right there: front sn's m×k block of L (U11 above its diagonal) at
-        // lOffsets[sn], its k×(m−k) block U12 at uOffsets[sn]. U has no copy of U11 (Σ k² entries fewer: 15.9M = 127 MB on 2D Poisson
-        // 1M, of L and U's 835 MB: memory written for the first time, and read by every solve).
+        // lOffsets[sn], its k×(m−k) block U12 at uOffsets[sn]. U has no copy of U11: Σ k² entries fewer (15.9M = 127 MB
+        // on 2D Poisson 1M, of L and U's 835 MB), memory written for the first time, and read by every solve.
         var lBlocks = new double[ns][]; var uBlocks = new double[ns][];
         var lOffsets = FactorMemory.Zeroed<long>(ns + 1); var uOffsets = FactorMemory.Zeroed<long>(ns + 1);
         for (int sn = 0; sn < ns; sn++)
