@@ -40,7 +40,7 @@ internal static class DenseKernelBench
 
         // The same front as an unsymmetric one for the multifrontal LU (full square, diagonally dominant so that every
         // diagonal passes the threshold test): its three pieces as MultifrontalLu keeps them; flops Σ_p (t + 2t²), t = r − p − 1.
-        var la = new double[(long)r * k]; var lu = new double[(long)k * r]; var lc = new double[(long)m * m];
+        var la = new double[(long)r * k]; var lu = new double[(long)k * (r - k)]; var lc = new double[(long)m * m];
         var ri = new int[r]; var ci = new int[r];
         double luFlops = 0;
         for (int p = 0; p < k; p++) { double t = r - p - 1; luFlops += t + 2 * t * t; }
@@ -57,7 +57,7 @@ internal static class DenseKernelBench
                 for (int i = 0; i < r; i++)
                 {
                     double v = i >= j ? f0[i + (long)j * r] : f0[j + (long)i * r] * 0.7;   // unsymmetric values
-                    if (j < k) la[i + (long)j * r] = v; else if (i < k) lu[(long)k * k + i + (long)(j - k) * k] = v; else lc[i - k + (long)(j - k) * m] = v;
+                    if (j < k) la[i + (long)j * r] = v; else if (i < k) lu[i + (long)(j - k) * k] = v; else lc[i - k + (long)(j - k) * m] = v;
                 }
         });
         Console.WriteLine($"partial LU r={r} k={k} parallel={parallel} {(small == 0 ? "blocked" : "unblocked")}: wall {lw * 1e3:F3} ms {luFlops / lw / 1e9:F1} GFlop/s, cpu {lcpu * 1e3:F3} ms {luFlops / lcpu / 1e9:F1} GFlop/s");

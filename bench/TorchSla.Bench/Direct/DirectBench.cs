@@ -42,7 +42,8 @@ internal static class DirectBench
             var t0 = Stopwatch.StartNew();
             var s = SupernodalSymbolic.Analyze(a.Pattern, ordering);
             double secs = t0.Elapsed.TotalSeconds;
-            // Σ k² over supernodes (k columns): the pivot blocks, which the multifrontal LU stores twice (U11 in L's block and in U's).
+            // Σ k² over supernodes (k columns): the pivot blocks (the multifrontal LU stores them once, U11 in L's block; U holds
+            // Σ k·m − Σ k² entries).
             long pivotBlocks = 0;
             for (int sn = 0; sn < s.SuperCount; sn++) { long k = s.SuperStart[sn + 1] - s.SuperStart[sn]; pivotBlocks += k * k; }
             Console.WriteLine($"analyze {ordering}: n={a.Rows} nnzL={s.NnzLStored} exact={s.NnzLExact} flops={s.Flops:g3} supernodes={s.SuperCount} maxfront={s.MaxFrontRows} blocks={s.ValueOffset[s.SuperCount]} pivotblocks={pivotBlocks} seconds={secs:F3}");

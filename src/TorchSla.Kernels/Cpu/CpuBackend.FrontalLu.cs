@@ -5,8 +5,9 @@ namespace TorchSla.Kernels.Cpu;
 
 // The CPU twin of Backend.FrontalLuSolve: the per-front arithmetic of the GPU kernels (Cuda/FrontalLuKernels.cs) in the
 // same order within a front (substitution in the pivot block; a dot product per row or column beyond it), one front
-// after another in the level order. The host LU solve of CPU tensors (Solvers.Direct.MultifrontalLuFactors) works on the
-// factorization's own arrays instead of this uploaded layout.
+// after another in the level order. U11 is read from the L blocks (above their diagonals), U12 from the U blocks. The
+// host LU solve of CPU tensors (Solvers.Direct.MultifrontalLuFactors) works on the factorization's own arrays instead
+// of this uploaded layout.
 public sealed partial class CpuBackend
 {
     /// <inheritdoc/>
@@ -43,16 +44,16 @@ public sealed partial class CpuBackend
             }
             else
             {
-                long off = uOff[f];
+                long off = uOff[f], lo = lOff[f];
                 for (int j = 0; j < np; j++)
                 {
-                    double v = ys[ci[p0 + j]] / u[off + (long)j * np + j];
+                    double v = ys[ci[p0 + j]] / l[lo + (long)j * m + j];
                     zs[ri[p0 + j]] = v;
-                    for (int i = j + 1; i < np; i++) ys[ci[p0 + i]] -= u[off + (long)i * np + j] * v;
+                    for (int i = j + 1; i < np; i++) ys[ci[p0 + i]] -= l[lo + (long)i * m + j] * v;
                 }
                 for (int c = np; c < m; c++)
                 {
-                    long col = off + (long)c * np;
+                    long col = off + (long)(c - np) * np;
                     double s = 0;
                     for (int j = 0; j < np; j++) s += u[col + j] * zs[ri[p0 + j]];
                     ys[ci[p0 + c]] -= s;
@@ -64,19 +65,19 @@ public sealed partial class CpuBackend
             int f = nodes[q], p0 = ip[f], m = ip[f + 1] - p0, np = piv[f];
             if (!transpose)
             {
-                long off = uOff[f];
+                long off = uOff[f], lo = lOff[f];
                 for (int p = 0; p < np; p++)
                 {
                     double s = 0;
-                    for (int c = np; c < m; c++) s += u[off + (long)c * np + p] * zs[ci[p0 + c]];
+                    for (int c = np; c < m; c++) s += u[off + (long)(c - np) * np + p] * zs[ci[p0 + c]];
                     ys[ri[p0 + p]] -= s;
                 }
                 for (int j = np - 1; j >= 0; j--)
                 {
-                    long c = off + (long)j * np;
-                    double v = ys[ri[p0 + j]] / u[c + j];
+                    long c = lo + (long)j * m;
+                    double v = ys[ri[p0 + j]] / l[c + j];
                     zs[ci[p0 + j]] = v;
-                    for (int i = 0; i < j; i++) ys[ri[p0 + i]] -= u[c + i] * v;
+                    for (int i = 0; i < j; i++) ys[ri[p0 + i]] -= l[c + i] * v;
                 }
             }
             else

@@ -7,9 +7,9 @@ namespace TorchSla.Kernels.Cuda;
 /// One level of the triangular sweeps of <see cref="Backend.FrontalLuSolve"/>: one group per front of the level. A
 /// front's pivot block is solved by substitution, one pivot per step with a barrier between steps (the dependent,
 /// sequential part, as long as the front's pivot count); the part beyond the pivots is a dense product whose reads are
-/// coalesced where the block's storage allows it (L is m×npiv column-major: consecutive rows of a column; U is
-/// npiv×m column-major: consecutive pivot rows of a column). Updates of ancestors' entries are atomic because the fronts
-/// of a level may share ancestor variables. The arithmetic per front is that of the CPU twin (CpuBackend.FrontalLuSolve).
+/// coalesced where the block's storage allows it (L's block is m×npiv column-major, U11 above its diagonal: consecutive
+/// rows of a column; U12 is npiv×(m−npiv) column-major: consecutive pivot rows of a column). Updates of ancestors'
+/// entries are atomic because the fronts of a level may share ancestor variables. The arithmetic per front is that of the CPU twin (CpuBackend.FrontalLuSolve).
 /// </summary>
 internal static class FrontalLuKernels
 {
@@ -51,7 +51,8 @@ internal static class FrontalLuKernels
     }
 
     /// <summary>Backward sweep with U (y by row variables → z by column variables): each pivot row gathers
-    /// Σ_c u_pc·z_c over the columns solved in ancestor fronts, then upper substitution from the last pivot up.</summary>
+    /// Σ_c u_pc·z_c over the columns solved in ancestor fronts (U12), then upper substitution from the last pivot up
+    /// (U11: column j above the diagonal of L's column j, contiguous).</summary>
     public static void BackwardU(ArrayView<int> indexPtr, ArrayView<int> ri, ArrayView<int> ci, ArrayView<int> pivots,
         ArrayView<long> lOff, ArrayView<long> uOff, ArrayView<double> l, ArrayView<double> u, ArrayView<int> nodes,
         ArrayView<double> y, ArrayView<double> z, int first)
@@ -60,28 +61,28 @@ internal static class FrontalLuKernels
         int t = Group.IdxX, g = Group.DimX;
         int f = nodes[first + Grid.IdxX];
         int p0 = indexPtr[f], m = indexPtr[f + 1] - p0, np = pivots[f];
-        long off = uOff[f];
+        long off = uOff[f], lo = lOff[f];
         for (int p = t; p < np; p += g)
         {
             double s = 0;
-            for (int c = np; c < m; c++) s += u[off + (long)c * np + p] * z[ci[p0 + c]];
+            for (int c = np; c < m; c++) s += u[off + (long)(c - np) * np + p] * z[ci[p0 + c]];
             y[ri[p0 + p]] -= s;
         }
         Group.Barrier();
         for (int j = np - 1; j >= 0; j--)
         {
-            long c = off + (long)j * np;
-            if (t == 0) { double zj = y[ri[p0 + j]] / u[c + j]; z[ci[p0 + j]] = zj; pivot[0] = zj; }
+            long c = lo + (long)j * m;
+            if (t == 0) { double zj = y[ri[p0 + j]] / l[c + j]; z[ci[p0 + j]] = zj; pivot[0] = zj; }
             Group.Barrier();
             double v = pivot[0];
-            for (int i = t; i < j; i += g) y[ri[p0 + i]] -= u[c + i] * v;
+            for (int i = t; i < j; i += g) y[ri[p0 + i]] -= l[c + i] * v;
             Group.Barrier();
         }
     }
 
     /// <summary>Forward sweep with Uᵀ (y by column variables → z by row variables): lower substitution in the pivot
-    /// block, then each column beyond it (one warp per column, shuffle reduction) subtracts Σ_j u_jc·z_j from its
-    /// (ancestor's) entry.</summary>
+    /// block (U11ᵀ: row j of U11 is row j of L's block right of the diagonal, stride m), then each column of U12 (one warp
+    /// per column, shuffle reduction) subtracts Σ_j u_jc·z_j from its (ancestor's) entry.</summary>
     public static void ForwardUt(ArrayView<int> indexPtr, ArrayView<int> ri, ArrayView<int> ci, ArrayView<int> pivots,
         ArrayView<long> lOff, ArrayView<long> uOff, ArrayView<double> l, ArrayView<double> u, ArrayView<int> nodes,
         ArrayView<double> y, ArrayView<double> z, int first)
@@ -91,18 +92,18 @@ internal static class FrontalLuKernels
         int lane = Warp.LaneIdx, warps = g / Warp.WarpSize, w = t / Warp.WarpSize;
         int f = nodes[first + Grid.IdxX];
         int p0 = indexPtr[f], m = indexPtr[f + 1] - p0, np = pivots[f];
-        long off = uOff[f];
+        long off = uOff[f], lo = lOff[f];
         for (int j = 0; j < np; j++)
         {
-            if (t == 0) { double zj = y[ci[p0 + j]] / u[off + (long)j * np + j]; z[ri[p0 + j]] = zj; pivot[0] = zj; }
+            if (t == 0) { double zj = y[ci[p0 + j]] / l[lo + (long)j * m + j]; z[ri[p0 + j]] = zj; pivot[0] = zj; }
             Group.Barrier();
             double v = pivot[0];
-            for (int i = j + 1 + t; i < np; i += g) y[ci[p0 + i]] -= u[off + (long)i * np + j] * v;
+            for (int i = j + 1 + t; i < np; i += g) y[ci[p0 + i]] -= l[lo + (long)i * m + j] * v;
             Group.Barrier();
         }
         for (int c = np + w; c < m; c += warps)
         {
-            long col = off + (long)c * np;
+            long col = off + (long)(c - np) * np;
             double s = 0;
             for (int j = lane; j < np; j += Warp.WarpSize) s += u[col + j] * z[ri[p0 + j]];
             s = WarpSum(s);

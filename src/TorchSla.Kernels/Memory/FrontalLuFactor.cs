@@ -4,8 +4,10 @@ namespace TorchSla.Kernels.Memory;
 /// The factors of a multifrontal LU factorization (P·A·Q = L·U, pivots chosen inside each front) on one device, in the
 /// layout the fronts left them: front f has m_f = IndexPtr[f+1] − IndexPtr[f] row variables RowIndex[IndexPtr[f] …] and
 /// as many column variables ColIndex[IndexPtr[f] …] (ordered numbering; its Pivots[f] pivot rows and columns first),
-/// its m_f×npiv block of L (unit diagonal implied, column-major, leading dimension m_f) from L[LOffset[f]] and its
-/// npiv×m_f block of U (column-major, leading dimension npiv, diagonal included) from U[UOffset[f]]. The level schedule of
+/// its m_f×npiv block of L and U11 (column-major, leading dimension m_f: L strictly below the diagonal, unit diagonal
+/// implied; U's pivot block on and above it) from L[LOffset[f]], and the npiv×(m_f−npiv) rest of U's rows, U12
+/// (column-major, leading dimension npiv), from U[UOffset[f]]: u_jc = L[LOffset[f] + j + c·m_f] for c &lt; npiv and
+/// U[UOffset[f] + j + (c−npiv)·npiv] for c ≥ npiv. The level schedule of
 /// the assembly tree comes with it: the fronts of level l are LevelNodes[LevelPtr[l] … LevelPtr[l+1]) and a front's
 /// descendants all lie on lower levels, so the fronts of one level are independent in every triangular sweep.
 /// </summary>
@@ -36,9 +38,9 @@ public sealed class FrontalLuFactor : IDisposable
     public Storage<long> LOffset { get; }
     /// <summary>Where each front's block of U starts in <see cref="U"/>.</summary>
     public Storage<long> UOffset { get; }
-    /// <summary>The m×npiv blocks of L.</summary>
+    /// <summary>The m×npiv blocks of L, with U11 above their diagonals.</summary>
     public Storage<double> L { get; }
-    /// <summary>The npiv×m blocks of U.</summary>
+    /// <summary>The npiv×(m−npiv) blocks U12 of U.</summary>
     public Storage<double> U { get; }
     /// <summary>Fronts ordered by level of the assembly tree.</summary>
     public Storage<int> LevelNodes { get; }

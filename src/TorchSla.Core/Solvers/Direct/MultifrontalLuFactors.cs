@@ -3,9 +3,11 @@ namespace TorchSla.Solvers.Direct;
 
 /// <summary>
 /// The factors of <see cref="MultifrontalLu"/>, kept as the fronts left them: per front its row and column
-/// variables (ordered numbering, after pivoting), the number of pivots npiv, L's m×npiv block (column-major,
-/// unit diagonal implied) and U's npiv×m block (column-major, diagonal included). Pivot steps are numbered front
-/// by front; the triangular solves walk the fronts with indirect addressing, as the multifrontal solve phase does.
+/// variables (ordered numbering, after pivoting), the number of pivots npiv, the m×npiv block of L and U11
+/// (column-major, leading dimension m: L strictly below the diagonal, unit diagonal implied; U11 on and above it, as the
+/// in-place LU of the pivot block leaves them) and U12, the npiv×(m−npiv) rest of U's rows (column-major, leading
+/// dimension npiv): u_jc is l[j + c·m] for c &lt; npiv and u[j + (c−npiv)·npiv] for c ≥ npiv. Pivot steps are numbered
+/// front by front; the triangular solves walk the fronts with indirect addressing, as the multifrontal solve phase does.
 /// </summary>
 internal sealed class MultifrontalLuFactors : ILuFactors
 {
@@ -13,15 +15,15 @@ internal sealed class MultifrontalLuFactors : ILuFactors
     private readonly ArraySegment<int>[] _rows, _cols;
     private readonly int[] _pivots;
     private readonly double[][] _l, _u;
-    private readonly long[] _off;
+    private readonly long[] _lOff, _uOff;
 
     /// <summary>
-    /// Wraps the fronts' output: front s's L block is l[s][off[s]..] (m×npiv, column-major) and its U block
-    /// u[s][off[s]..] (npiv×m, column-major); fronts may share one array at different offsets.
+    /// Wraps the fronts' output: front s's block of L and U11 is l[s][lOff[s]..] (m×npiv, column-major) and its U12
+    /// u[s][uOff[s]..] (npiv×(m−npiv), column-major); fronts may share one array at different offsets.
     /// </summary>
-    public MultifrontalLuFactors(SupernodalSymbolic s, ArraySegment<int>[] rowIndex, ArraySegment<int>[] colIndex, int[] pivots, double[][] l, double[][] u, long[] off, double flops, int delayed)
+    public MultifrontalLuFactors(SupernodalSymbolic s, ArraySegment<int>[] rowIndex, ArraySegment<int>[] colIndex, int[] pivots, double[][] l, double[][] u, long[] lOff, long[] uOff, double flops, int delayed)
     {
-        _s = s; _rows = rowIndex; _cols = colIndex; _pivots = pivots; _l = l; _u = u; _off = off; Flops = flops; DelayedPivots = delayed;
+        _s = s; _rows = rowIndex; _cols = colIndex; _pivots = pivots; _l = l; _u = u; _lOff = lOff; _uOff = uOff; Flops = flops; DelayedPivots = delayed;
         int n = s.N;
         Pinv = FactorMemory.Zeroed<int>(n); Q = FactorMemory.Zeroed<int>(n);
         int k = 0;
@@ -107,7 +109,7 @@ internal sealed class MultifrontalLuFactors : ILuFactors
     {
         ReadOnlySpan<int> ri = _rows[sn];
         int m = ri.Length, np = _pivots[sn];
-        var l = Block(_l, sn, m);
+        var l = LBlock(sn, m);
         if (topIndex is null) for (int i = 0; i < m; i++) loc[i] = y[ri[i]];
         else for (int i = 0; i < m; i++) loc[i] = topIndex[ri[i]] >= 0 ? 0 : y[ri[i]];
         for (int j = 0; j < np; j++)
@@ -124,25 +126,27 @@ internal sealed class MultifrontalLuFactors : ILuFactors
             }
     }
 
-    /// <summary>The backward step of front sn with U by columns: first the columns solved in ancestor fronts, then its pivots.</summary>
+    /// <summary>The backward step of front sn with U by columns: first the columns solved in ancestor fronts (U12), then
+    /// its pivots (U11, whose column j is column j of L's block above the diagonal).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BackwardFront(int sn, double[] y, double[] z, double[] loc)
     {
         ReadOnlySpan<int> ri = _rows[sn], ci = _cols[sn];
         int m = ri.Length, np = _pivots[sn];
-        var u = Block(_u, sn, m);
+        var u = UBlock(sn, m);
+        var l = LBlock(sn, m);
         var yl = loc.AsSpan(0, np);
         for (int p = 0; p < np; p++) yl[p] = y[ri[p]];
         for (int c = np; c < m; c++)
         {
             double zc = z[ci[c]];
-            if (zc != 0) DenseFrontKernels.Axpy(-zc, u.Slice(c * np, np), yl);
+            if (zc != 0) DenseFrontKernels.Axpy(-zc, u.Slice((c - np) * np, np), yl);
         }
         for (int j = np - 1; j >= 0; j--)
         {
-            double zj = yl[j] / u[j * np + j];
+            double zj = yl[j] / l[j * m + j];
             z[ci[j]] = zj;
-            if (zj != 0 && j > 0) DenseFrontKernels.Axpy(-zj, u.Slice(j * np, j), yl[..j]);
+            if (zj != 0 && j > 0) DenseFrontKernels.Axpy(-zj, l.Slice(j * m, j), yl[..j]);
         }
     }
 
@@ -196,26 +200,28 @@ internal sealed class MultifrontalLuFactors : ILuFactors
         var g = FactorMemory.Zeroed<double>(n);
         for (int v = 0; v < n; v++) g[v] = x[perm[v]];
         var z = work;
-        // Forward with Uᵀ: column j of U is row j of Uᵀ, so each unknown is one dot product with a contiguous column.
+        // Forward with Uᵀ: column j of U is row j of Uᵀ, so each unknown is one dot product with a contiguous column
+        // (U11's in L's block above the diagonal, U12's in U's block).
         var loc = new double[Math.Max(1, MaxFront())];
         for (int sn = 0; sn < _pivots.Length; sn++)
         {
             ReadOnlySpan<int> ri = _rows[sn], ci = _cols[sn];
             int m = ri.Length, np = _pivots[sn];
-            var u = Block(_u, sn, m);
+            var u = UBlock(sn, m);
+            var l = LBlock(sn, m);
             var vp = loc.AsSpan(0, np);
             for (int j = 0; j < np; j++)
             {
-                vp[j] = (g[ci[j]] - DenseFrontKernels.Dot(u.Slice(j * np, j), vp[..j])) / u[j * np + j];
+                vp[j] = (g[ci[j]] - DenseFrontKernels.Dot(l.Slice(j * m, j), vp[..j])) / l[j * m + j];
                 z[ri[j]] = vp[j];
             }
-            for (int c = np; c < m; c++) g[ci[c]] -= DenseFrontKernels.Dot(u.Slice(c * np, np), vp);
+            for (int c = np; c < m; c++) g[ci[c]] -= DenseFrontKernels.Dot(u.Slice((c - np) * np, np), vp);
         }
         for (int sn = _pivots.Length - 1; sn >= 0; sn--)
         {
             ReadOnlySpan<int> ri = _rows[sn];
             int m = ri.Length, np = _pivots[sn];
-            var l = Block(_l, sn, m);
+            var l = LBlock(sn, m);
             for (int i = 0; i < m; i++) loc[i] = z[ri[i]];
             for (int j = np - 1; j >= 0; j--)
                 loc[j] -= DenseFrontKernels.Dot(l.Slice(j * m + j + 1, m - j - 1), loc.AsSpan(j + 1, m - j - 1));
@@ -244,8 +250,8 @@ internal sealed class MultifrontalLuFactors : ILuFactors
         for (int f = 0; f < nf; f++) indexPtr[f + 1] = checked(indexPtr[f] + _rows[f].Count);
         var ri = new int[indexPtr[nf]]; var ci = new int[indexPtr[nf]];
         for (int f = 0; f < nf; f++) { _rows[f].CopyTo(ri, indexPtr[f]); _cols[f].CopyTo(ci, indexPtr[f]); }
-        var lOff = Place(_l, out var lArrays, out long lLength);
-        var uOff = Place(_u, out var uArrays, out long uLength);
+        var lOff = Place(_l, _lOff, out var lArrays, out long lLength);
+        var uOff = Place(_u, _uOff, out var uArrays, out long uLength);
         if (lLength > Array.MaxLength || uLength > Array.MaxLength) return null;
         var l = Concatenate(backend, lArrays, (int)lLength);
         var u = Concatenate(backend, uArrays, (int)uLength);
@@ -253,8 +259,9 @@ internal sealed class MultifrontalLuFactors : ILuFactors
             backend.Upload<int>(_pivots), backend.Upload<long>(lOff), backend.Upload<long>(uOff), l, u, backend.Upload<int>(levelNodes), levelPtr);
     }
 
-    /// <summary>Each front's offset in the concatenation of the distinct arrays of <paramref name="arrays"/> (in first-use order).</summary>
-    private long[] Place(double[][] arrays, out List<double[]> distinct, out long length)
+    /// <summary>Each front's offset in the concatenation of the distinct arrays of <paramref name="arrays"/> (in first-use
+    /// order), its block starting at <paramref name="offsets"/> in its array.</summary>
+    private static long[] Place(double[][] arrays, long[] offsets, out List<double[]> distinct, out long length)
     {
         var start = new Dictionary<double[], long>(ReferenceEqualityComparer.Instance);
         distinct = [];
@@ -263,7 +270,7 @@ internal sealed class MultifrontalLuFactors : ILuFactors
         for (int f = 0; f < arrays.Length; f++)
         {
             if (!start.TryGetValue(arrays[f], out long s)) { s = length; start[arrays[f]] = s; distinct.Add(arrays[f]); length += arrays[f].Length; }
-            off[f] = s + _off[f];
+            off[f] = s + offsets[f];
         }
         return off;
     }
@@ -276,8 +283,11 @@ internal sealed class MultifrontalLuFactors : ILuFactors
         return d;
     }
 
-    /// <summary>Front sn's m×npiv block (L) or npiv×m block (U) in <paramref name="arrays"/>.</summary>
-    private ReadOnlySpan<double> Block(double[][] arrays, int sn, int m) => new(arrays[sn], (int)_off[sn], m * _pivots[sn]);
+    /// <summary>Front sn's m×npiv block of L and U11.</summary>
+    private ReadOnlySpan<double> LBlock(int sn, int m) => new(_l[sn], (int)_lOff[sn], m * _pivots[sn]);
+
+    /// <summary>Front sn's npiv×(m−npiv) block U12.</summary>
+    private ReadOnlySpan<double> UBlock(int sn, int m) => new(_u[sn], (int)_uOff[sn], (m - _pivots[sn]) * _pivots[sn]);
 
     private int MaxFront()
     {
@@ -294,7 +304,7 @@ internal sealed class MultifrontalLuFactors : ILuFactors
         {
             for (int j = 0; j < _pivots[sn]; j++)
             {
-                double d = _u[sn][_off[sn] + j * _pivots[sn] + j];
+                double d = _l[sn][_lOff[sn] + (long)j * _rows[sn].Count + j];
                 sum += Math.Log(Math.Abs(d));
                 if (d < 0) sign = -sign;
             }
@@ -306,7 +316,7 @@ internal sealed class MultifrontalLuFactors : ILuFactors
     /// then every position of the fronts' L and U blocks, a structure closed under the fill rule).</summary>
     public SparseLuFactors ToCompressedColumns(bool keepExplicitZeros = false)
     {
-        var s = _s; var rowIndex = _rows; var colIndex = _cols; var pivots = _pivots; var lBlocks = _l; var uBlocks = _u;
+        var s = _s; var rowIndex = _rows; var colIndex = _cols; var pivots = _pivots;
         int n = s.N, ns = s.SuperCount;
         var rowStep = FactorMemory.Zeroed<int>(n); var colStep = FactorMemory.Zeroed<int>(n);
         int k = 0;
@@ -317,12 +327,13 @@ internal sealed class MultifrontalLuFactors : ILuFactors
         long lnz = 0, unz = 0;
         for (int sn = 0; sn < ns; sn++)
         {
-            int m = rowIndex[sn].Count;
-            for (int j = 0; j < pivots[sn]; j++)
+            int m = rowIndex[sn].Count, np = pivots[sn];
+            var lb = LBlock(sn, m); var ub = UBlock(sn, m);
+            for (int j = 0; j < np; j++)
             {
                 lnz++;
-                for (int i = j + 1; i < m; i++) if (keepExplicitZeros || lBlocks[sn][_off[sn] + i + (long)j * m] != 0) lnz++;
-                for (int c = j; c < m; c++) if (keepExplicitZeros || uBlocks[sn][_off[sn] + (long)c * pivots[sn] + j] != 0 || c == j) unz++;
+                for (int i = j + 1; i < m; i++) if (keepExplicitZeros || lb[i + j * m] != 0) lnz++;
+                for (int c = j; c < m; c++) if (keepExplicitZeros || c == j || UEntry(lb, ub, m, np, j, c) != 0) unz++;
             }
         }
         if (lnz > Array.MaxLength || unz > Array.MaxLength)
@@ -336,7 +347,7 @@ internal sealed class MultifrontalLuFactors : ILuFactors
         {
             ReadOnlySpan<int> ri = rowIndex[sn], ci = colIndex[sn];
             int m = ri.Length, np = pivots[sn];
-            var lb = Block(lBlocks, sn, m); var ub = Block(uBlocks, sn, m);
+            var lb = LBlock(sn, m); var ub = UBlock(sn, m);
             for (int j = 0; j < np; j++, step++)
             {
                 lp[step] = lw;
@@ -349,7 +360,7 @@ internal sealed class MultifrontalLuFactors : ILuFactors
                 urp[step] = uw;
                 for (int c = j; c < m; c++)
                 {
-                    double v = ub[c * np + j];
+                    double v = UEntry(lb, ub, m, np, j, c);
                     if (keepExplicitZeros || v != 0 || c == j) { uci[uw] = colStep[ci[c]]; uvx[uw++] = v; }
                 }
             }
@@ -365,4 +376,9 @@ internal sealed class MultifrontalLuFactors : ILuFactors
             for (int t = urp[row]; t < urp[row + 1]; t++) { int w = next[uci[t]]++; ui[w] = row; ux[w] = uvx[t]; }
         return new SparseLuFactors { N = n, Lp = lp, Li = li, Lx = lx, Up = up, Ui = ui, Ux = ux, Pinv = (int[])Pinv.Clone(), Q = (int[])Q.Clone(), Flops = Flops };
     }
+
+    /// <summary>u_jc (c ≥ j) of a front with m rows and np pivots: in U11, stored in its L block (<paramref name="lb"/>)
+    /// above the diagonal, or in U12 (<paramref name="ub"/>).</summary>
+    private static double UEntry(ReadOnlySpan<double> lb, ReadOnlySpan<double> ub, int m, int np, int j, int c) =>
+        c < np ? lb[j + c * m] : ub[j + (c - np) * np];
 }

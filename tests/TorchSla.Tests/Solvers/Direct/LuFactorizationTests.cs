@@ -186,6 +186,67 @@ public class LuFactorizationTests
         finally { MultifrontalLu.SmallFrontRows = saved; }
     }
 
+    /// <summary>
+    /// The multifrontal factors read back from the fronts' blocks (U11 from the L blocks above their diagonals, U12 from
+    /// the U blocks; fronts with delayed pivots in arrays of their own) are the LU factorization of P·A·Q: the LU of a
+    /// matrix without pivoting is unique when it exists, so Gaussian elimination of the dense P·A·Q in the factor's pivot
+    /// order, computed here, must give the same L and U entry by entry (to rounding: the operations are the same, summed
+    /// in another order), and L·U must reproduce P·A·Q; det from the diagonal of U is MathNet's.
+    /// </summary>
+    [Theory]
+    [InlineData("west0479.mtx", 1.0)]
+    [InlineData("bp_1200.mtx", 1.0)]
+    [InlineData("delaying", 0.1)]
+    public void MultifrontalBlocksHoldTheLuOfPAQ(string name, double threshold)
+    {
+        var a = name == "delaying" ? DirectTestHelpers.DelayingMatrix(8) : MatrixMarket.Read<double>(TestPaths.Matrix(name));
+        int n = a.Rows;
+        using var f = a.Lu(name == "delaying" ? CholeskyOrdering.NestedDissection : CholeskyOrdering.Automatic, pivotThreshold: threshold, algorithm: LuAlgorithm.Multifrontal);
+        Assert.True(f.DelayedPivots() > 0, $"{name} should delay pivots");
+        var (lp, li, lx, up, ui, ux) = f.GetFactors();
+        var p = f.RowPermutation(); var q = f.ColumnPermutation();
+        var dense = a.ToDense().ToArray();
+        // Right-looking elimination of P·A·Q without pivoting: w becomes L (strictly below the diagonal) and U.
+        var w = new double[n, n];
+        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) w[i, j] = dense[p[i] * n + q[j]];
+        var paq = (double[,])w.Clone();
+        for (int k = 0; k < n; k++)
+        {
+            Assert.NotEqual(0.0, w[k, k]);
+            for (int i = k + 1; i < n; i++)
+            {
+                if (w[i, k] == 0) continue;
+                double lik = w[i, k] /= w[k, k];
+                for (int j = k + 1; j < n; j++) w[i, j] -= lik * w[k, j];
+            }
+        }
+        var l = DenseFromColumns(n, lp, li, lx);
+        var u = DenseFromColumns(n, up, ui, ux);
+        double uScale = 0, lScale = 0;
+        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) { if (j >= i) uScale = Math.Max(uScale, Math.Abs(w[i, j])); else lScale = Math.Max(lScale, Math.Abs(w[i, j])); }
+        double uErr = 0, lErr = 0;
+        for (int i = 0; i < n; i++)
+        {
+            Assert.Equal(1.0, l[i, i]);
+            for (int j = 0; j < n; j++)
+                if (j >= i) { uErr = Math.Max(uErr, Math.Abs(u[i, j] - w[i, j])); Assert.True(j == i || l[i, j] == 0); }
+                else { lErr = Math.Max(lErr, Math.Abs(l[i, j] - w[i, j])); Assert.Equal(0.0, u[i, j]); }
+        }
+        Assert.True(uErr <= 1e-10 * uScale, $"{name}: max |U − U_dense| = {uErr:E2}, max |U_dense| = {uScale:E2}");
+        Assert.True(lErr <= 1e-10 * Math.Max(1, lScale), $"{name}: max |L − L_dense| = {lErr:E2}, max |L_dense| = {lScale:E2}");
+        double err = Matrix<double>.Build.DenseOfArray(DenseReference.Add(paq, DenseReference.Mul(l, u), 1, -1)).FrobeniusNorm();
+        double norm = Matrix<double>.Build.DenseOfArray(paq).FrobeniusNorm();
+        Assert.True(err <= 1e-13 * norm, $"{name}: ‖PAQ − LU‖ = {err:E2}, ‖A‖ = {norm:E2}");
+        // log|det A| from MathNet's LU (partial pivoting, another elimination); the sign from this elimination's diagonal
+        // and the permutations' parities (the library's cycle count, checked against MathNet's det in FactorsReconstructPAQ).
+        var m = Matrix<double>.Build.DenseOfArray(paq).LU();
+        double logDet = 0;
+        int sign = SparseLuFactors.PermutationSign(p) * SparseLuFactors.PermutationSign(q);
+        for (int i = 0; i < n; i++) { logDet += Math.Log(Math.Abs(m.U[i, i])); if (w[i, i] < 0) sign = -sign; }
+        Assert.Equal(logDet, f.LogAbsDet(), 1e-9 * Math.Max(1, Math.Abs(logDet)));
+        Assert.Equal(sign, f.Sign());
+    }
+
     [Fact]
     public void ParallelSolveOverSubtreesEqualsTheSequentialOne()
     {
