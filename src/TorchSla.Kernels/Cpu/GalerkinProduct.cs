@@ -24,8 +24,8 @@ namespace TorchSla.Kernels.Cpu;
 /// </summary>
 internal static class GalerkinProduct
 {
-    /// <summary>Fine-row references (entries of R) per run of coarse rows: bounds a window of A·P rows to a few hundred KB.</summary>
-    private const int RunReferences = 8192;
+    /// <summary>The most entries of A·P a window holds before the next run starts (≈ 400 KB in double; two windows per thread).</summary>
+    private const int MaxWindowEntries = 32768;
 
     /// <summary>R·A·P for R = Pᵀ and a symmetric A (P's and R's rows sorted), pattern and values.</summary>
     public static (int[] RowPtr, int[] ColInd, T[] Values) Multiply<T>(CsrIndices r, T[] rv, CsrIndices a, T[] av, CsrIndices p, T[] pv)
@@ -41,10 +41,12 @@ internal static class GalerkinProduct
         int blocks = (long)r.Nnz * 8 < 1 << 15 ? 1 : Math.Min(CpuBackend.Threads * 2, Math.Max(1, nc));
         var upperCount = new int[nc];
         var outputs = new Output<T>[blocks];
+        // Small levels get small windows (nnz(A)·nnz(P)/n estimates nnz(A·P)): a window is fresh memory too.
+        int windowEntries = (int)Math.Clamp((long)a.Nnz * p.Nnz / Math.Max(1, p.Rows) / (4L * blocks), 2048, MaxWindowEntries);
         var workers = new ConcurrentBag<Window<T>>();
         ParallelBlocks.Run(blocks, blk =>
         {
-            if (!workers.TryTake(out var w)) w = new Window<T>(n, nc);
+            if (!workers.TryTake(out var w)) w = new Window<T>(n, nc, windowEntries);
             int i0 = ParallelBlocks.Start(nc, blocks, blk), i1 = ParallelBlocks.Start(nc, blocks, blk + 1);
             var output = new Output<T>(Math.Max(16, (int)Math.Min(Array.MaxLength, (long)(i1 - i0) * 16)));
             UpperRows(i0, i1, m, w, output, upperCount);
@@ -67,12 +69,17 @@ internal static class GalerkinProduct
         public readonly int[] Where;
         public readonly int[] When;   // zero from the start: run stamps begin at 2, so that no row counts as formed
         public readonly Gustavson.Accumulator<T>[] Acc;
+        public readonly int Entries;
         public int Run = 1;
         public int RowStamp;
-        public RowBuffer<T> Current = new(), Previous = new();
+        public RowBuffer<T> Current, Previous;
 
-        public Window(int n, int nc)
+        public Window(int n, int nc, int entries)
         {
+            Entries = entries;
+            // Room for a full window and the row that overflows it, so that a window rarely grows.
+            Current = new RowBuffer<T>(entries + entries / 2);
+            Previous = new RowBuffer<T>(entries + entries / 2);
             Where = GC.AllocateUninitializedArray<int>(n);
             When = new int[n];
             Acc = Gustavson.NewAccumulator<T>(nc);
@@ -80,12 +87,12 @@ internal static class GalerkinProduct
     }
 
     /// <summary>Rows of A·P, packed: row j spans [Start[j], Start[j + 1]) of Ci/V.</summary>
-    private sealed class RowBuffer<T> where T : unmanaged
+    private sealed class RowBuffer<T>(int capacity) where T : unmanaged
     {
-        public int[] Start = new int[1025];
+        public int[] Start = new int[257];
         public int Rows;
-        public int[] Ci = new int[16384];
-        public T[] V = new T[16384];
+        public int[] Ci = GC.AllocateUninitializedArray<int>(capacity);
+        public T[] V = GC.AllocateUninitializedArray<T>(capacity);
 
         public int Used => Start[Rows];
 
@@ -128,29 +135,29 @@ internal static class GalerkinProduct
     private static void UpperRows<T>(int i0, int i1, Operands<T> m, Window<T> w, Output<T> output, int[] upperCount)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int[] rRp = m.RRp, rCi = m.RCi;
-        for (int start = i0; start < i1;)
+        int[] rRp = m.RRp, rCi = m.RCi, when = w.When, where = w.Where;
+        int run = 0;
+        for (int i = i0; i < i1; i++)
         {
-            // The run: coarse rows while their fine-row references stay within the budget (at least one row).
-            int end = start + 1;
-            while (end < i1 && rRp[end + 1] - rRp[start] <= RunReferences) end++;
-            int run = ++w.Run;
-            (w.Current, w.Previous) = (w.Previous, w.Current);
+            // A new run when the window is full (and at the block's first row): the current window becomes the previous one.
+            if (i == i0 || w.Current.Used > w.Entries)
+            {
+                run = ++w.Run;
+                (w.Current, w.Previous) = (w.Previous, w.Current);
+                w.Current.Clear();
+            }
             var cur = w.Current;
-            var prev = w.Previous;
-            cur.Clear();
-            for (int q = rRp[start]; q < rRp[end]; q++)
+            for (int q = rRp[i]; q < rRp[i + 1]; q++)
             {
                 int k = rCi[q];
-                int when = w.When[k];
-                if (when == run) continue;
-                if (when == run - 1) CopyRow(prev, w.Where[k], cur);
+                int t = when[k];
+                if (t == run) continue;
+                if (t == run - 1) CopyRow(w.Previous, where[k], cur);
                 else FormRow(k, m, w, cur);
-                w.When[k] = run;
-                w.Where[k] = cur.Rows - 1;
+                when[k] = run;
+                where[k] = cur.Rows - 1;
             }
-            for (int i = start; i < end; i++) upperCount[i] = UpperRow(i, m, w, cur, output);
-            start = end;
+            upperCount[i] = UpperRow(i, m, w, cur, output);
         }
     }
 

@@ -8,7 +8,7 @@ namespace TorchSla.Tests.Kernels;
 /// The CPU backend's BLAS-1 SIMD loops (<see cref="VectorLoops"/>) against the scalar definitions, for every length from
 /// 0 to 130 (each vector width's main loop, its tails, the four-accumulator dot's remainders) and a long one, in double
 /// and float: the elementwise results bit for bit (no fused multiply-add), the dot within its rounding bound
-/// (n·ε·Σ|x_i·y_i|, Higham, "Accuracy and Stability of Numerical Algorithms", §3.1), and aliased operands.
+/// (2(n + 1)·u·Σ|x_i·y_i|, Higham, "Accuracy and Stability of Numerical Algorithms", §3.1), and aliased operands.
 /// </summary>
 public class VectorLoopsTests
 {
