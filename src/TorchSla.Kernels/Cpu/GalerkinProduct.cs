@@ -178,21 +178,14 @@ internal static class GalerkinProduct
         {
             int j = aCi[pa];
             T x = av[pa];
-            for (int pb = pRp[j]; pb < pRp[j + 1]; pb++)
-            {
-                int col = pCi[pb];
-                ref var slot = ref acc[col];
-                if (slot.Row != stamp) { slot.Row = stamp; slot.Sum = x * pv[pb]; ci[used++] = col; }
-                else slot.Sum += x * pv[pb];
-            }
+            for (int pb = pRp[j]; pb < pRp[j + 1]; pb++) Add(acc, pCi[pb], stamp, x * pv[pb], ci, ref used);
         }
-        Gustavson.SortRow(ci, c0, used);
-        T[] v = buffer.V;
-        for (int s = c0; s < used; s++) v[s] = acc[ci[s]].Sum;
+        SortAndGather(acc, ci, buffer.V, c0, used);
         buffer.Start[++buffer.Rows] = used;
     }
 
     /// <summary>Row <paramref name="row"/> of <paramref name="from"/> appended to <paramref name="to"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyRow<T>(RowBuffer<T> from, int row, RowBuffer<T> to) where T : unmanaged
     {
         int s0 = from.Start[row], len = from.Start[row + 1] - s0;
@@ -221,19 +214,28 @@ internal static class GalerkinProduct
         {
             int row = where[rCi[q]];
             T x = rv[q];
-            for (int s = Gustavson.FirstAtLeast(ci, start[row], start[row + 1], i); s < start[row + 1]; s++)
-            {
-                int col = ci[s];
-                ref var slot = ref acc[col];
-                if (slot.Row != stamp) { slot.Row = stamp; slot.Sum = x * v[s]; oc[used++] = col; }
-                else slot.Sum += x * v[s];
-            }
+            for (int s = Gustavson.FirstAtLeast(ci, start[row], start[row + 1], i); s < start[row + 1]; s++) Add(acc, ci[s], stamp, x * v[s], oc, ref used);
         }
-        Gustavson.SortRow(oc, c0, used);
-        T[] ov = output.V;
-        for (int s = c0; s < used; s++) ov[s] = acc[oc[s]].Sum;
+        SortAndGather(acc, oc, output.V, c0, used);
         output.Used = used;
         return used - c0;
+    }
+
+    /// <summary>Adds a product to column <paramref name="col"/> of the row being summed (stamp): the first one is assigned and the column listed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Add<T>(Gustavson.Accumulator<T>[] acc, int col, int stamp, T product, int[] ci, ref int used) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref var slot = ref acc[col];
+        if (slot.Row != stamp) { slot.Row = stamp; slot.Sum = product; ci[used++] = col; }
+        else slot.Sum += product;
+    }
+
+    /// <summary>Sorts the row's listed columns ci[c0..used) and gathers their sums into v.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SortAndGather<T>(Gustavson.Accumulator<T>[] acc, int[] ci, T[] v, int c0, int used) where T : unmanaged
+    {
+        Gustavson.SortRow(ci, c0, used);
+        for (int s = c0; s < used; s++) v[s] = acc[ci[s]].Sum;
     }
 
     /// <summary>

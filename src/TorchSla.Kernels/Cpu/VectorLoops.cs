@@ -41,19 +41,13 @@ internal static class VectorLoops
             for (; i <= n - c; i += c) a0 += Vector512.LoadUnsafe(ref rx, (nuint)i) * Vector512.LoadUnsafe(ref ry, (nuint)i);
             sum = Vector512.Sum((a0 + a1) + (a2 + a3));
         }
-        else if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported && n >= Vector256<T>.Count)
+        else if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
         {
-            int c = Vector256<T>.Count;
-            Vector256<T> a0 = Vector256<T>.Zero, a1 = Vector256<T>.Zero, a2 = Vector256<T>.Zero, a3 = Vector256<T>.Zero;
-            for (; i <= n - 4 * c; i += 4 * c)
-            {
-                a0 += Vector256.LoadUnsafe(ref rx, (nuint)i) * Vector256.LoadUnsafe(ref ry, (nuint)i);
-                a1 += Vector256.LoadUnsafe(ref rx, (nuint)(i + c)) * Vector256.LoadUnsafe(ref ry, (nuint)(i + c));
-                a2 += Vector256.LoadUnsafe(ref rx, (nuint)(i + 2 * c)) * Vector256.LoadUnsafe(ref ry, (nuint)(i + 2 * c));
-                a3 += Vector256.LoadUnsafe(ref rx, (nuint)(i + 3 * c)) * Vector256.LoadUnsafe(ref ry, (nuint)(i + 3 * c));
-            }
-            for (; i <= n - c; i += c) a0 += Vector256.LoadUnsafe(ref rx, (nuint)i) * Vector256.LoadUnsafe(ref ry, (nuint)i);
-            sum = Vector256.Sum((a0 + a1) + (a2 + a3));
+            // Narrower SIMD (AVX2, NEON): one accumulator.
+            var acc = Vector<T>.Zero;
+            for (; i <= n - Vector<T>.Count; i += Vector<T>.Count)
+                acc += Vector.LoadUnsafe(ref rx, (nuint)i) * Vector.LoadUnsafe(ref ry, (nuint)i);
+            sum = Vector.Sum(acc);
         }
         for (; i < n; i++) sum += Unsafe.Add(ref rx, i) * Unsafe.Add(ref ry, i);
         return sum;
@@ -81,17 +75,16 @@ internal static class VectorLoops
             else
                 for (; i <= n - c; i += c) (va * Vector512.LoadUnsafe(ref rx, (nuint)i) + vb * Vector512.LoadUnsafe(ref ry, (nuint)i)).StoreUnsafe(ref ry, (nuint)i);
         }
-        else if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
+        else if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
         {
-            int c = Vector256<T>.Count;
-            var va = Vector256.Create(a);
-            var vb = Vector256.Create(b);
-            if (bZero)
-                for (; i <= n - c; i += c) (va * Vector256.LoadUnsafe(ref rx, (nuint)i)).StoreUnsafe(ref ry, (nuint)i);
-            else if (bOne)
-                for (; i <= n - c; i += c) (va * Vector256.LoadUnsafe(ref rx, (nuint)i) + Vector256.LoadUnsafe(ref ry, (nuint)i)).StoreUnsafe(ref ry, (nuint)i);
-            else
-                for (; i <= n - c; i += c) (va * Vector256.LoadUnsafe(ref rx, (nuint)i) + vb * Vector256.LoadUnsafe(ref ry, (nuint)i)).StoreUnsafe(ref ry, (nuint)i);
+            int c = Vector<T>.Count;
+            var va = new Vector<T>(a);
+            var vb = new Vector<T>(b);
+            for (; i <= n - c; i += c)
+            {
+                var ax = va * Vector.LoadUnsafe(ref rx, (nuint)i);
+                (bZero ? ax : bOne ? ax + Vector.LoadUnsafe(ref ry, (nuint)i) : ax + vb * Vector.LoadUnsafe(ref ry, (nuint)i)).StoreUnsafe(ref ry, (nuint)i);
+            }
         }
         for (; i < n; i++)
         {
@@ -116,10 +109,10 @@ internal static class VectorLoops
             int c = Vector512<T>.Count;
             for (; i <= n - c; i += c) (Vector512.LoadUnsafe(ref rx, (nuint)i) * Vector512.LoadUnsafe(ref ry, (nuint)i)).StoreUnsafe(ref rz, (nuint)i);
         }
-        else if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
+        else if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
         {
-            int c = Vector256<T>.Count;
-            for (; i <= n - c; i += c) (Vector256.LoadUnsafe(ref rx, (nuint)i) * Vector256.LoadUnsafe(ref ry, (nuint)i)).StoreUnsafe(ref rz, (nuint)i);
+            int c = Vector<T>.Count;
+            for (; i <= n - c; i += c) (Vector.LoadUnsafe(ref rx, (nuint)i) * Vector.LoadUnsafe(ref ry, (nuint)i)).StoreUnsafe(ref rz, (nuint)i);
         }
         for (; i < n; i++) Unsafe.Add(ref rz, i) = Unsafe.Add(ref rx, i) * Unsafe.Add(ref ry, i);
     }

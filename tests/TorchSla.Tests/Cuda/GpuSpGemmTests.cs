@@ -223,22 +223,7 @@ public class GpuSpGemmTests
     public void SymmetricProductIsTheUpperTriangleMirrored(int n, int coarse, int seed)
     {
         // A = S + Sᵀ + diagonal (symmetric), P random n × coarse with a few entries per row.
-        var (srp, sci, sv) = Random(n, n, 3, seed);
-        var dense = new Dictionary<(int, int), double>();
-        for (int r = 0; r < n; r++)
-        {
-            dense[(r, r)] = 10;
-            for (int s2 = srp[r]; s2 < srp[r + 1]; s2++)
-            {
-                dense[(r, sci[s2])] = dense.GetValueOrDefault((r, sci[s2])) + sv[s2];
-                dense[(sci[s2], r)] = dense.GetValueOrDefault((sci[s2], r)) + sv[s2];
-            }
-        }
-        var entries = dense.OrderBy(e => e.Key.Item1).ThenBy(e => e.Key.Item2).ToArray();
-        var arp = new int[n + 1];
-        foreach (var e in entries) arp[e.Key.Item1 + 1]++;
-        for (int r = 0; r < n; r++) arp[r + 1] += arp[r];
-        var aci = entries.Select(e => e.Key.Item2).ToArray(); var av = entries.Select(e => e.Value).ToArray();
+        var (arp, aci, av) = Symmetric(n, seed, n);
         var (prp, pci, pv) = Random(n, coarse, 2, seed + 1);
         var aC = new CsrIndices(n, n, new CpuStorage<int>(arp), new CpuStorage<int>(aci));
         var pC = new CsrIndices(n, coarse, new CpuStorage<int>(prp), new CpuStorage<int>(pci));
@@ -282,23 +267,7 @@ public class GpuSpGemmTests
     [InlineData(30000, 3000, false, 48)] // several runs with little sharing
     public void GalerkinWithoutStoringApIsTheTwoProductForm(int n, int coarse, bool banded, int seed)
     {
-        var (srp, sci, sv) = Random(n, n, 3, seed);
-        var dense = new Dictionary<(int, int), double>();
-        for (int r = 0; r < n; r++)
-        {
-            dense[(r, r)] = 10;
-            for (int s2 = srp[r]; s2 < srp[r + 1]; s2++)
-            {
-                if (banded && Math.Abs(sci[s2] - r) > 50) continue;
-                dense[(r, sci[s2])] = dense.GetValueOrDefault((r, sci[s2])) + sv[s2];
-                dense[(sci[s2], r)] = dense.GetValueOrDefault((sci[s2], r)) + sv[s2];
-            }
-        }
-        var entries = dense.OrderBy(e => e.Key.Item1).ThenBy(e => e.Key.Item2).ToArray();
-        var arp = new int[n + 1];
-        foreach (var e in entries) arp[e.Key.Item1 + 1]++;
-        for (int r = 0; r < n; r++) arp[r + 1] += arp[r];
-        var aci = entries.Select(e => e.Key.Item2).ToArray(); var av = entries.Select(e => e.Value).ToArray();
+        var (arp, aci, av) = Symmetric(n, seed, banded ? 50 : n);
         var (prp, pci, pv) = banded ? Banded(n, coarse, seed + 1) : Random(n, coarse, 2, seed + 1);
         var aC = new CsrIndices(n, n, new CpuStorage<int>(arp), new CpuStorage<int>(aci));
         var pC = new CsrIndices(n, coarse, new CpuStorage<int>(prp), new CpuStorage<int>(pci));
@@ -320,6 +289,28 @@ public class GpuSpGemmTests
         var c = twoV.ToArray(); var g = gv.ToArray();
         double scale = c.Max(Math.Abs);
         for (int s2 = 0; s2 < g.Length; s2++) Assert.True(Math.Abs(g[s2] - c[s2]) <= 1e-13 * scale, $"slot {s2}: cpu {c[s2]}, gpu {g[s2]}");
+    }
+
+    /// <summary>A = S + Sᵀ + 10·I for a random S (entries farther than <paramref name="band"/> from the diagonal dropped): symmetric, sorted rows.</summary>
+    private static (int[] RowPtr, int[] ColInd, double[] Values) Symmetric(int n, int seed, int band)
+    {
+        var (srp, sci, sv) = Random(n, n, 3, seed);
+        var dense = new Dictionary<(int, int), double>();
+        for (int r = 0; r < n; r++)
+        {
+            dense[(r, r)] = 10;
+            for (int s2 = srp[r]; s2 < srp[r + 1]; s2++)
+            {
+                if (Math.Abs(sci[s2] - r) > band) continue;
+                dense[(r, sci[s2])] = dense.GetValueOrDefault((r, sci[s2])) + sv[s2];
+                dense[(sci[s2], r)] = dense.GetValueOrDefault((sci[s2], r)) + sv[s2];
+            }
+        }
+        var entries = dense.OrderBy(e => e.Key.Item1).ThenBy(e => e.Key.Item2).ToArray();
+        var rp = new int[n + 1];
+        foreach (var e in entries) rp[e.Key.Item1 + 1]++;
+        for (int r = 0; r < n; r++) rp[r + 1] += rp[r];
+        return (rp, entries.Select(e => e.Key.Item2).ToArray(), entries.Select(e => e.Value).ToArray());
     }
 
     /// <summary>An n × coarse prolongator-like matrix: row k has up to three entries around column k·coarse/n.</summary>
