@@ -24,8 +24,8 @@ namespace TorchSla.Kernels.Cpu;
 /// </summary>
 internal static class GalerkinProduct
 {
-    /// <summary>The most entries of A·P a window holds before the next run starts (≈ 400 KB in double; two windows per thread).</summary>
-    private const int MaxWindowEntries = 32768;
+    /// <summary>The fewest fine rows a run forms before the next run starts.</summary>
+    private const int MinRunRows = 256;
 
     /// <summary>R·A·P for R = Pᵀ and a symmetric A (P's and R's rows sorted), pattern and values.</summary>
     public static (int[] RowPtr, int[] ColInd, T[] Values) Multiply<T>(CsrIndices r, T[] rv, CsrIndices a, T[] av, CsrIndices p, T[] pv)
@@ -41,12 +41,24 @@ internal static class GalerkinProduct
         int blocks = (long)r.Nnz * 8 < 1 << 15 ? 1 : Math.Min(CpuBackend.Threads * 2, Math.Max(1, nc));
         var upperCount = new int[nc];
         var outputs = new Output<T>[blocks];
-        // Small levels get small windows (nnz(A)·nnz(P)/n estimates nnz(A·P)): a window is fresh memory too.
-        int windowEntries = (int)Math.Clamp((long)a.Nnz * p.Nnz / Math.Max(1, p.Rows) / (4L * blocks), 2048, MaxWindowEntries);
+        // A run ends once it has formed or copied as many rows of A·P as a row of R spans (largest minus smallest fine
+        // row; the 90th percentile of a sample of rows, so that a few wide rows do not set it): a row of A·P is needed by the
+        // few coarse rows whose rows of R hold it, which lie within about that distance of each other, so it is still in the
+        // current or the previous window when they come (runs of a fixed third of a plane of 3D Poisson 100³ formed each row
+        // of A·P several times). Windows start at 12 entries per row and grow by half when full.
+        int span = SpanOfRows(m.RRp, m.RCi, nc);
+        if (4L * CpuBackend.Threads * Math.Max(span, 64) > n)
+        {
+            // The windows would hold a good part of A·P anyway (coarse levels, orderings without locality): two products.
+            var (apRp, apCi, apV) = Gustavson.Product(a, av, p, pv);
+            return Gustavson.SymmetricProduct(r, rv, new CsrIndices(n, nc, new CpuStorage<int>(apRp), new CpuStorage<int>(apCi)), apV);
+        }
+        int runRows = (int)Math.Clamp(span, MinRunRows, Math.Max(MinRunRows, n));
+        int capacity = (int)Math.Min(Array.MaxLength / 2, 12L * runRows);
         var workers = new ConcurrentBag<Window<T>>();
         ParallelBlocks.Run(blocks, blk =>
         {
-            if (!workers.TryTake(out var w)) w = new Window<T>(n, nc, windowEntries);
+            if (!workers.TryTake(out var w)) w = new Window<T>(n, nc, runRows, capacity);
             int i0 = ParallelBlocks.Start(nc, blocks, blk), i1 = ParallelBlocks.Start(nc, blocks, blk + 1);
             var output = new Output<T>(Math.Max(16, (int)Math.Min(Array.MaxLength, (long)(i1 - i0) * 16)));
             UpperRows(i0, i1, m, w, output, upperCount);
@@ -54,6 +66,17 @@ internal static class GalerkinProduct
             workers.Add(w);
         });
         return Mirror(outputs, blocks, nc, upperCount, r, a);
+    }
+
+    /// <summary>The 90th percentile of (last − first fine row + 1) over every 16th nonempty row of R (rows sorted).</summary>
+    private static int SpanOfRows(int[] rRp, int[] rCi, int nc)
+    {
+        var spans = new List<int>(nc / 16 + 1);
+        for (int i = 0; i < nc; i += 16)
+            if (rRp[i + 1] > rRp[i]) spans.Add(rCi[rRp[i + 1] - 1] - rCi[rRp[i]] + 1);
+        if (spans.Count == 0) return 0;
+        spans.Sort();
+        return spans[(int)(0.9 * (spans.Count - 1))];
     }
 
     /// <summary>The arrays of R, A and P.</summary>
@@ -69,17 +92,16 @@ internal static class GalerkinProduct
         public readonly int[] Where;
         public readonly int[] When;   // zero from the start: run stamps begin at 2, so that no row counts as formed
         public readonly Gustavson.Accumulator<T>[] Acc;
-        public readonly int Entries;
+        public readonly int RunRows;
         public int Run = 1;
         public int RowStamp;
         public RowBuffer<T> Current, Previous;
 
-        public Window(int n, int nc, int entries)
+        public Window(int n, int nc, int runRows, int capacity)
         {
-            Entries = entries;
-            // Room for a full window and the row that overflows it, so that a window rarely grows.
-            Current = new RowBuffer<T>(entries + entries / 2);
-            Previous = new RowBuffer<T>(entries + entries / 2);
+            RunRows = runRows;
+            Current = new RowBuffer<T>(capacity, runRows);
+            Previous = new RowBuffer<T>(capacity, runRows);
             Where = GC.AllocateUninitializedArray<int>(n);
             When = new int[n];
             Acc = Gustavson.NewAccumulator<T>(nc);
@@ -87,9 +109,9 @@ internal static class GalerkinProduct
     }
 
     /// <summary>Rows of A·P, packed: row j spans [Start[j], Start[j + 1]) of Ci/V.</summary>
-    private sealed class RowBuffer<T>(int capacity) where T : unmanaged
+    private sealed class RowBuffer<T>(int capacity, int rows) where T : unmanaged
     {
-        public int[] Start = new int[257];
+        public int[] Start = GC.AllocateUninitializedArray<int>(rows + 1024);
         public int Rows;
         public int[] Ci = GC.AllocateUninitializedArray<int>(capacity);
         public T[] V = GC.AllocateUninitializedArray<T>(capacity);
@@ -105,7 +127,7 @@ internal static class GalerkinProduct
             long need = (long)Used + entries;
             if (need > Ci.Length)
             {
-                int size = (int)Math.Min(Array.MaxLength, Math.Max(need, 2L * Ci.Length));
+                int size = (int)Math.Min(Array.MaxLength, Math.Max(need, Ci.Length + Ci.Length / 2L));
                 Array.Resize(ref Ci, size);
                 Array.Resize(ref V, size);
             }
@@ -140,7 +162,7 @@ internal static class GalerkinProduct
         for (int i = i0; i < i1; i++)
         {
             // A new run when the window is full (and at the block's first row): the current window becomes the previous one.
-            if (i == i0 || w.Current.Used > w.Entries)
+            if (i == i0 || w.Current.Rows >= w.RunRows)
             {
                 run = ++w.Run;
                 (w.Current, w.Previous) = (w.Previous, w.Current);

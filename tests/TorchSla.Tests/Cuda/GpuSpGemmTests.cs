@@ -255,13 +255,14 @@ public class GpuSpGemmTests
 
     /// <summary>
     /// AmgGalerkin (R·A·P for R = Pᵀ, A symmetric): the CPU forms it without storing A·P, in runs of coarse rows with a
-    /// window of A·P rows; the result must be the two-product form's (SpGemm, then SymmetricSpGemm) bit for bit, pattern
-    /// and values. Random P (rows of A·P rarely shared between runs) and a banded P (consecutive coarse rows share fine rows,
-    /// so rows are copied from the previous run's window), with one block, several blocks, and several runs per block; the
-    /// device (the default: the two products) on a small input.
+    /// window of A·P rows, where the rows of R are narrow against n (else by the two products); the result must be the
+    /// two-product form's (SpGemm, then SymmetricSpGemm) bit for bit, pattern and values. A banded P (consecutive coarse rows
+    /// share fine rows, so rows are copied from the previous run's window) with one block and several, several runs each,
+    /// and random P (wide rows of R: the two products); the device (the default: the two products) on a small input.
     /// </summary>
     [Theory]
-    [InlineData(40, 9, false, 45)]       // one block, one run
+    [InlineData(40, 9, false, 45)]       // too small for windows: the two products
+    [InlineData(600, 75, true, 49)]      // one block, several runs
     [InlineData(3000, 400, false, 46)]   // several blocks
     [InlineData(40000, 5000, true, 47)]  // several blocks, several runs each, rows copied between runs
     [InlineData(30000, 3000, false, 48)] // several runs with little sharing
