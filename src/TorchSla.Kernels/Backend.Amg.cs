@@ -93,22 +93,6 @@ public abstract partial class Backend
         where T : unmanaged, IFloatingPointIeee754<T> => SpGemm(a, aValues, b, bValues);
 
     /// <summary>
-    /// The Galerkin operator R·A·P of an AMG level (R = Pᵀ, A symmetric), pattern and values. The default forms A·P
-    /// (<see cref="SpGemm{T}"/>), then R·(A·P) (<see cref="SymmetricSpGemm{T}"/>), and frees A·P; the CPU backend never
-    /// stores A·P (each run of coarse rows forms the rows of A·P it needs in a small window) and writes the mirrored lower
-    /// triangle straight into the result: the same bits with a fraction of the fresh memory.
-    /// </summary>
-    public virtual (CsrIndices Product, Storage<T> Values) AmgGalerkin<T>(CsrIndices r, Storage<T> rValues, CsrIndices a, Storage<T> aValues,
-        CsrIndices p, Storage<T> pValues)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var (ap, apv) = SpGemm(a, aValues, p, pValues);
-        using (ap)
-        using (apv)
-            return SymmetricSpGemm(r, rValues, ap, apv);
-    }
-
-    /// <summary>
     /// Aᵀ with its values, for a transpose made once and kept (AMG's restriction R = Pᵀ): the default transposes the
     /// pattern (<see cref="Transpose"/>) and gathers the values through the slot map; the CPU backend moves the values
     /// in the counting sort itself (no map).

@@ -267,7 +267,7 @@ internal static class Gustavson
     }
 
     /// <summary>A dense accumulator of n columns, every entry marked unused (the sums are assigned before they are read).</summary>
-    internal static Accumulator<T>[] NewAccumulator<T>(int n) where T : unmanaged
+    private static Accumulator<T>[] NewAccumulator<T>(int n) where T : unmanaged
     {
         var acc = GC.AllocateUninitializedArray<Accumulator<T>>(n);
         for (int j = 0; j < n; j++) acc[j].Row = -1;
@@ -301,7 +301,7 @@ internal static class Gustavson
 
     /// <summary>The first slot in [from, to) of an ascending run whose column is ≥ <paramref name="column"/> (binary search).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static int FirstAtLeast(int[] ci, int from, int to, int column)
+    private static int FirstAtLeast(int[] ci, int from, int to, int column)
     {
         while (from < to)
         {
@@ -393,7 +393,7 @@ internal static class Gustavson
     }
 
     /// <summary>A column's entry of the dense accumulator: the row that last touched it, and that row's sum.</summary>
-    internal struct Accumulator<T> where T : unmanaged
+    private struct Accumulator<T> where T : unmanaged
     {
         public int Row;
         public T Sum;
@@ -407,7 +407,7 @@ internal static class Gustavson
     /// Called once per row of every product: compiled optimized at once, so that a first setup in a process does not run it
     /// as tier-0 code (instrumented and unoptimized) until the tiered JIT gets to it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void SortRow(int[] a, int from, int to)
+    private static void SortRow(int[] a, int from, int to)
     {
         if (to - from > 32) { Array.Sort(a, from, to - from); return; }
         for (int i = from + 1; i < to; i++)

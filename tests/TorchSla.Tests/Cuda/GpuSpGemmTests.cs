@@ -223,7 +223,22 @@ public class GpuSpGemmTests
     public void SymmetricProductIsTheUpperTriangleMirrored(int n, int coarse, int seed)
     {
         // A = S + Sᵀ + diagonal (symmetric), P random n × coarse with a few entries per row.
-        var (arp, aci, av) = Symmetric(n, seed, n);
+        var (srp, sci, sv) = Random(n, n, 3, seed);
+        var dense = new Dictionary<(int, int), double>();
+        for (int r = 0; r < n; r++)
+        {
+            dense[(r, r)] = 10;
+            for (int s2 = srp[r]; s2 < srp[r + 1]; s2++)
+            {
+                dense[(r, sci[s2])] = dense.GetValueOrDefault((r, sci[s2])) + sv[s2];
+                dense[(sci[s2], r)] = dense.GetValueOrDefault((sci[s2], r)) + sv[s2];
+            }
+        }
+        var entries = dense.OrderBy(e => e.Key.Item1).ThenBy(e => e.Key.Item2).ToArray();
+        var arp = new int[n + 1];
+        foreach (var e in entries) arp[e.Key.Item1 + 1]++;
+        for (int r = 0; r < n; r++) arp[r + 1] += arp[r];
+        var aci = entries.Select(e => e.Key.Item2).ToArray(); var av = entries.Select(e => e.Value).ToArray();
         var (prp, pci, pv) = Random(n, coarse, 2, seed + 1);
         var aC = new CsrIndices(n, n, new CpuStorage<int>(arp), new CpuStorage<int>(aci));
         var pC = new CsrIndices(n, coarse, new CpuStorage<int>(prp), new CpuStorage<int>(pci));
@@ -251,84 +266,6 @@ public class GpuSpGemmTests
         Assert.Equal(ci, gp.ColInd.ToArray());
         var g = gv.ToArray();
         for (int s2 = 0; s2 < g.Length; s2++) Assert.True(Math.Abs(g[s2] - yv[s2]) <= 1e-13 * scale, $"slot {s2}: cpu {yv[s2]}, gpu {g[s2]}");
-    }
-
-    /// <summary>
-    /// AmgGalerkin (R·A·P for R = Pᵀ, A symmetric): the CPU forms it without storing A·P, in runs of coarse rows with a
-    /// window of A·P rows, where the rows of R are narrow against n (else by the two products); the result must be the
-    /// two-product form's (SpGemm, then SymmetricSpGemm) bit for bit, pattern and values. A banded P (consecutive coarse rows
-    /// share fine rows, so rows are copied from the previous run's window) with one block and several, several runs each,
-    /// and random P (wide rows of R: the two products); the device (the default: the two products) on a small input.
-    /// </summary>
-    [Theory]
-    [InlineData(40, 9, false, 45)]       // too small for windows: the two products
-    [InlineData(600, 75, true, 49)]      // one block, several runs
-    [InlineData(3000, 400, false, 46)]   // several blocks
-    [InlineData(40000, 5000, true, 47)]  // several blocks, several runs each, rows copied between runs
-    [InlineData(30000, 3000, false, 48)] // several runs with little sharing
-    public void GalerkinWithoutStoringApIsTheTwoProductForm(int n, int coarse, bool banded, int seed)
-    {
-        var (arp, aci, av) = Symmetric(n, seed, banded ? 50 : n);
-        var (prp, pci, pv) = banded ? Banded(n, coarse, seed + 1) : Random(n, coarse, 2, seed + 1);
-        var aC = new CsrIndices(n, n, new CpuStorage<int>(arp), new CpuStorage<int>(aci));
-        var pC = new CsrIndices(n, coarse, new CpuStorage<int>(prp), new CpuStorage<int>(pci));
-        var (rC, rv) = Cpu.TransposeWithValues(pC, new CpuStorage<double>(pv));
-        var (ap, apv) = Cpu.SpGemm(aC, new CpuStorage<double>(av), pC, new CpuStorage<double>(pv));
-        var (two, twoV) = Cpu.SymmetricSpGemm(rC, rv, ap, apv);
-        var (fused, fusedV) = Cpu.AmgGalerkin(rC, rv, aC, new CpuStorage<double>(av), pC, new CpuStorage<double>(pv));
-        Assert.Equal(coarse, fused.Rows);
-        Assert.Equal(coarse, fused.Cols);
-        Assert.Equal(two.RowPtr.ToArray(), fused.RowPtr.ToArray());
-        Assert.Equal(two.ColInd.ToArray(), fused.ColInd.ToArray());
-        Assert.Equal(twoV.ToArray(), fusedV.ToArray());
-        if (n > 100) return;
-        var (gp, gv) = Gpu.AmgGalerkin(new CsrIndices(coarse, n, Gpu.Upload<int>(rC.RowPtr.ToArray()), Gpu.Upload<int>(rC.ColInd.ToArray())), Gpu.Upload<double>(rv.ToArray()),
-            new CsrIndices(n, n, Gpu.Upload<int>(arp), Gpu.Upload<int>(aci)), Gpu.Upload<double>(av),
-            new CsrIndices(n, coarse, Gpu.Upload<int>(prp), Gpu.Upload<int>(pci)), Gpu.Upload<double>(pv));
-        Assert.Equal(two.RowPtr.ToArray(), gp.RowPtr.ToArray());
-        Assert.Equal(two.ColInd.ToArray(), gp.ColInd.ToArray());
-        var c = twoV.ToArray(); var g = gv.ToArray();
-        double scale = c.Max(Math.Abs);
-        for (int s2 = 0; s2 < g.Length; s2++) Assert.True(Math.Abs(g[s2] - c[s2]) <= 1e-13 * scale, $"slot {s2}: cpu {c[s2]}, gpu {g[s2]}");
-    }
-
-    /// <summary>A = S + Sᵀ + 10·I for a random S (entries farther than <paramref name="band"/> from the diagonal dropped): symmetric, sorted rows.</summary>
-    private static (int[] RowPtr, int[] ColInd, double[] Values) Symmetric(int n, int seed, int band)
-    {
-        var (srp, sci, sv) = Random(n, n, 3, seed);
-        var dense = new Dictionary<(int, int), double>();
-        for (int r = 0; r < n; r++)
-        {
-            dense[(r, r)] = 10;
-            for (int s2 = srp[r]; s2 < srp[r + 1]; s2++)
-            {
-                if (Math.Abs(sci[s2] - r) > band) continue;
-                dense[(r, sci[s2])] = dense.GetValueOrDefault((r, sci[s2])) + sv[s2];
-                dense[(sci[s2], r)] = dense.GetValueOrDefault((sci[s2], r)) + sv[s2];
-            }
-        }
-        var entries = dense.OrderBy(e => e.Key.Item1).ThenBy(e => e.Key.Item2).ToArray();
-        var rp = new int[n + 1];
-        foreach (var e in entries) rp[e.Key.Item1 + 1]++;
-        for (int r = 0; r < n; r++) rp[r + 1] += rp[r];
-        return (rp, entries.Select(e => e.Key.Item2).ToArray(), entries.Select(e => e.Value).ToArray());
-    }
-
-    /// <summary>An n × coarse prolongator-like matrix: row k has up to three entries around column k·coarse/n.</summary>
-    private static (int[] RowPtr, int[] ColInd, double[] Values) Banded(int n, int coarse, int seed)
-    {
-        var rng = new Random(seed);
-        var rp = new int[n + 1];
-        var ci = new List<int>();
-        for (int k = 0; k < n; k++)
-        {
-            int c = (int)((long)k * coarse / n);
-            for (int j = Math.Max(0, c - 1); j <= Math.Min(coarse - 1, c + 1); j++) ci.Add(j);
-            rp[k + 1] = ci.Count;
-        }
-        var v = new double[ci.Count];
-        for (int i = 0; i < v.Length; i++) v[i] = rng.NextDouble() * 2 - 1;
-        return (rp, [.. ci], v);
     }
 
     /// <summary>

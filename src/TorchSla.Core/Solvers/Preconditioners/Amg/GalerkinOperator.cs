@@ -11,9 +11,7 @@ namespace TorchSla.Solvers.Preconditioners;
 /// level) the first level's product took 27 ms this way and 38 ms the other, at the same peak of device memory
 /// (the hash SpGEMM's tables, not the middle factor, set it). Both products go through <see cref="SetupProduct"/> (no
 /// plan kept); the middle factor A·P is freed with its device indices as soon as R·(A·P) exists. On the CPU the second product
-/// forms only the upper triangle of A_c and mirrors it, and never stores A·P: each run of coarse rows forms the rows of
-/// A·P it needs in a small window (<see cref="Kernels.Backend.AmgGalerkin{T}"/>; A·P was 15 MB of fresh memory at 3D Poisson
-/// 50³, which a process's first setup faults at ~3 ms per MB on the benchmark VM).</para>
+/// forms only the upper triangle of A_c and mirrors it (<see cref="Kernels.Backend.SymmetricSpGemm{T}"/>).</para>
 /// </summary>
 internal static class GalerkinOperator
 {
@@ -21,12 +19,6 @@ internal static class GalerkinOperator
     public static SparseTensor<T> Build<T>(SparseTensor<T> a, SparseTensor<T> p, SparseTensor<T> r)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (a.Device.IsCpu)
-        {
-            // One call that never stores A·P (Backend.AmgGalerkin): the same bits as the two products below.
-            var (pattern, values) = a.Backend.AmgGalerkin(r.Indices, r.Values, a.Indices, a.Values, p.Indices, p.Values);
-            return new SparseTensor<T>(new SparsePattern(pattern), values, [], null);
-        }
         using var ap = SetupProduct.Multiply(a, p);
         var c = SetupProduct.Multiply(r, ap, symmetric: true);
         ap.Pattern.ReleaseDeviceCopies();
