@@ -66,7 +66,7 @@ internal static class HostFallback
         var zs = za.AsSpan(zOffset, length);
         switch (op)
         {
-            case BinaryOp.Multiply: TensorPrimitives.Multiply(xs, ys, zs); break;
+            case BinaryOp.Multiply: Cpu.VectorLoops.Multiply(xs, ys, zs); break; // optimized from the first call (Lanczos steps of a first AMG setup)
             case BinaryOp.Divide: TensorPrimitives.Divide(xs, ys, zs); break;
             default: throw new ArgumentOutOfRangeException(nameof(op), op, "unknown binary operation");
         }

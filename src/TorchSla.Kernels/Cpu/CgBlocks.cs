@@ -354,11 +354,9 @@ internal sealed unsafe class CgBlocks<T> where T : unmanaged, IFloatingPointIeee
         return DotPointers(pn + r0, q + r0, r1 - r0);
     }
 
-    private static T DotPointers(T* x, T* y, int n) =>
-        System.Numerics.Tensors.TensorPrimitives.Dot(new ReadOnlySpan<T>(x, n), new ReadOnlySpan<T>(y, n));
+    private static T DotPointers(T* x, T* y, int n) => VectorLoops.Dot(new ReadOnlySpan<T>(x, n), new ReadOnlySpan<T>(y, n));
 
-    private static T DotUnit(T[] x, T[] y, int o, int n) =>
-        System.Numerics.Tensors.TensorPrimitives.Dot(new ReadOnlySpan<T>(x, o, n), new ReadOnlySpan<T>(y, o, n));
+    private static T DotUnit(T[] x, T[] y, int o, int n) => VectorLoops.Dot(new ReadOnlySpan<T>(x, o, n), new ReadOnlySpan<T>(y, o, n));
 
     private static T DotStrided(T[] x, T[] y, int o, int n, int e)
     {

@@ -180,15 +180,7 @@ public sealed partial class CpuBackend : Backend
         _ = xa.AsSpan(xOffset, length); _ = ya.AsSpan(yOffset, length);
         ForBlocks(length, (s, n) =>
         {
-            ReadOnlySpan<T> xs = xa.AsSpan(xOffset + s, n);
-            Span<T> ys = ya.AsSpan(yOffset + s, n);
-            if (beta == T.Zero) TensorPrimitives.Multiply(xs, alpha, ys);
-            else if (beta == T.One) TensorPrimitives.MultiplyAdd(xs, alpha, ys, ys);
-            else
-            {
-                TensorPrimitives.Multiply(ys, beta, ys);
-                TensorPrimitives.MultiplyAdd(xs, alpha, ys, ys);
-            }
+            VectorLoops.Axpby<T>(xa.AsSpan(xOffset + s, n), alpha, beta, ya.AsSpan(yOffset + s, n));
         });
     }
 
@@ -198,7 +190,7 @@ public sealed partial class CpuBackend : Backend
         var xa = ArrayOf(x); var ya = ArrayOf(y);
         _ = xa.AsSpan(xOffset, length); _ = ya.AsSpan(yOffset, length); // range check once, up front
         ScalarReadBacks.Count();
-        return DeterministicSum(length, (s, n) => TensorPrimitives.Dot(new ReadOnlySpan<T>(xa, xOffset + s, n), new ReadOnlySpan<T>(ya, yOffset + s, n)));
+        return DeterministicSum(length, (s, n) => VectorLoops.Dot(new ReadOnlySpan<T>(xa, xOffset + s, n), new ReadOnlySpan<T>(ya, yOffset + s, n)));
     }
 
     /// <inheritdoc/>
@@ -212,7 +204,7 @@ public sealed partial class CpuBackend : Backend
             Span<T> ys = ya.AsSpan(yOffset + s, n);
             switch (op)
             {
-                case UnaryOp.Identity: TensorPrimitives.Multiply(xs, scale, ys); break;
+                case UnaryOp.Identity: VectorLoops.Axpby(xs, scale, T.Zero, ys); break;
                 case UnaryOp.Abs: TensorPrimitives.Abs(xs, ys); TensorPrimitives.Multiply(ys, scale, ys); break;
                 case UnaryOp.Square: TensorPrimitives.Multiply(xs, xs, ys); TensorPrimitives.Multiply(ys, scale, ys); break;
                 default: throw new ArgumentOutOfRangeException(nameof(op), op, "unknown map");
