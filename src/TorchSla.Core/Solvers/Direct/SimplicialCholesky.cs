@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace TorchSla.Solvers.Direct;
 
@@ -83,6 +84,9 @@ public sealed class SimplicialCholesky
         return Factor(symbolic, values, a.Pattern.DiagonalSlots(), pivotTolerance);
     }
 
+    // Optimized at first call: the AMG coarse solve factors once per setup, so in a young process this loop would otherwise
+    // run as tier-0 code (amg7, bench/RESULTS.md "AMG, session 7").
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static SimplicialCholesky Factor(CholeskySymbolic s, double[] values, int[] diagonalSlots, double pivotTolerance)
     {
         int n = s.N;
@@ -128,6 +132,7 @@ public sealed class SimplicialCholesky
 
     /// <summary>Solves A·x = b with the factor: x = Pᵀ·L⁻ᵀ·L⁻¹·P·b.</summary>
     /// <exception cref="ShapeMismatchException">b does not have N entries.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double[] Solve(ReadOnlySpan<double> b)
     {
         int n = N;
