@@ -53,9 +53,14 @@ internal static class AmgCompare
             }
             foreach (var smoother in smoothers)
             {
+                var gc0 = (G0: GC.CollectionCount(0), G1: GC.CollectionCount(1), G2: GC.CollectionCount(2), Pause: GC.GetTotalPauseDuration());
+                var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
                 var sw = Stopwatch.StartNew();
                 using var amg = new AmgPreconditioner<double>(a, baseOptions with { Smoother = smoother });
                 double setup = sw.Elapsed.TotalSeconds;
+                // Collections, GC pause and process CPU of the setup, to standard error (the reservation study, RESULTS "Lead, session 8").
+                Console.Error.WriteLine($"amg-compare gc: {name} {smoother} setup {setup * 1e3:F0} ms wall, {(Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds:F0} ms CPU, " +
+                    $"GCs {GC.CollectionCount(0) - gc0.G0}/{GC.CollectionCount(1) - gc0.G1}/{GC.CollectionCount(2) - gc0.G2}, pause {(GC.GetTotalPauseDuration() - gc0.Pause).TotalMilliseconds:F0} ms, latency mode {System.Runtime.GCSettings.LatencyMode}");
                 var (it, res) = Pcg(a, amg, b, 1e-8, 1000);
                 double total = sw.Elapsed.TotalSeconds;
                 var s = amg.Statistics;
