@@ -56,7 +56,7 @@ internal static class FactorMemory
         {
             if (HugeAllocate && bytes >= 2 * HugePage)
             {
-                long hlo = (p + HugePage - 1) & ~(HugePage - 1), hhi = (p + bytes) & ~(HugePage - 1);
+                var (hlo, hhi) = HugeInterior(p, bytes);
                 if (hhi > hlo) Madvise((nint)hlo, (nuint)(hhi - hlo), MadvHugePage);
             }
             if (Madvise((nint)lo, (nuint)(hi - lo), MadvPopulateWrite) != 0) _populateFailed = true; // kernel < 5.14: stop asking
@@ -87,61 +87,39 @@ internal static class FactorMemory
     /// 2.02–2.11; bench/RESULTS.md, session direct5). Small arrays, other systems and a failed advice get
     /// <see cref="Allocate"/>'s treatment.
     /// </summary>
-    public static double[] AllocateFactor(int length) => AllocateFactors(length, 1)[0];
-
-    /// <summary>
-    /// <paramref name="count"/> arrays as <see cref="AllocateFactor"/> makes them (LU's L and U), each populated by a
-    /// background thread of its own from its end backwards (one thread taking both in turn was not faster: LU of 2D
-    /// Poisson 1M 3.45–4.01 s against 3.41–3.45 s, bench/RESULTS.md, session direct6).
-    /// </summary>
-    public static double[][] AllocateFactors(int length, int count)
+    public static double[] AllocateFactor(int length)
     {
-        var arrays = new double[count][];
         long bytes = (long)length * sizeof(double);
-        if (FactorMode == "plain")
+        if (FactorMode == "plain") return GC.AllocateUninitializedArray<double>(length);
+        if (!OperatingSystem.IsLinux() || FactorMode == "populate" || bytes < 16 * HugePage || _populateFailed) return Allocate<double>(length);
+        var a = GC.AllocateUninitializedArray<double>(length, pinned: true);
+        var (lo, hi) = HugeInterior(Marshal.UnsafeAddrOfPinnedArrayElement(a, 0), bytes);
+        try
         {
-            for (int i = 0; i < count; i++) arrays[i] = GC.AllocateUninitializedArray<double>(length);
-            return arrays;
+            if (Madvise((nint)lo, (nuint)(hi - lo), MadvHugePage) != 0) return a;
+            if (FactorMode == "huge-populate") Madvise((nint)lo, (nuint)(hi - lo), MadvPopulateWrite);   // a failure leaves the pages to be faulted on first write
         }
-        if (!OperatingSystem.IsLinux() || FactorMode == "populate" || bytes < 16 * HugePage || _populateFailed)
-        {
-            for (int i = 0; i < count; i++) arrays[i] = Allocate<double>(length);
-            return arrays;
-        }
-        var ranges = new (long Lo, long Hi)[count];
-        bool advised = true;
-        for (int i = 0; i < count; i++)
-        {
-            var a = arrays[i] = GC.AllocateUninitializedArray<double>(length, pinned: true);
-            long p = Marshal.UnsafeAddrOfPinnedArrayElement(a, 0);
-            long lo = (p + HugePage - 1) & ~(HugePage - 1), hi = (p + bytes) & ~(HugePage - 1);
-            ranges[i] = (lo, hi);
-            try
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { _populateFailed = true; return a; }
+        if (FactorMode == "huge-prefault")
+            _ = Task.Run(() =>
             {
-                if (Madvise((nint)lo, (nuint)(hi - lo), MadvHugePage) != 0) advised = false;
-                else if (FactorMode == "huge-populate") Madvise((nint)lo, (nuint)(hi - lo), MadvPopulateWrite);   // a failure leaves the pages to be faulted on first write
-            }
-            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { _populateFailed = true; return arrays; }
-        }
-        if (advised && FactorMode == "huge-prefault")
-            for (int i = 0; i < count; i++)
-            {
-                var (lo, hi) = ranges[i];
-                var a = arrays[i];
-                _ = Task.Run(() =>
+                // From the end (the fronts near the root, written last) backwards, while the factorization writes from the
+                // start: populating never changes contents, so both may touch the same pages. LU's L and U each get a
+                // thread of their own (one thread taking both in turn was not faster: LU of 2D Poisson 1M 3.45–4.01 s
+                // against 3.41–3.45 s, bench/RESULTS.md, session direct6).
+                for (long end = hi; end > lo; end -= 8 * HugePage)
                 {
-                    // From the end (the fronts near the root, written last) backwards, while the factorization writes from the
-                    // start: populating never changes contents, so both may touch the same pages.
-                    for (long end = hi; end > lo; end -= 8 * HugePage)
-                    {
-                        long from = Math.Max(lo, end - 8 * HugePage);
-                        if (Madvise((nint)from, (nuint)(end - from), MadvPopulateWrite) != 0) break;
-                    }
-                    GC.KeepAlive(a);
-                });
-            }
-        return arrays;
+                    long from = Math.Max(lo, end - 8 * HugePage);
+                    if (Madvise((nint)from, (nuint)(end - from), MadvPopulateWrite) != 0) break;
+                }
+                GC.KeepAlive(a);
+            });
+        return a;
     }
+
+    /// <summary>The 2 MiB-aligned range inside [<paramref name="address"/>, address + <paramref name="bytes"/>) (empty: lo ≥ hi).</summary>
+    private static (long Lo, long Hi) HugeInterior(long address, long bytes) =>
+        ((address + HugePage - 1) & ~(HugePage - 1), (address + bytes) & ~(HugePage - 1));
 
     /// <summary>A zeroed array of <paramref name="length"/> elements, populated as <see cref="Allocate"/> does when large (then zeroing it writes mapped pages).</summary>
     public static T[] Zeroed<T>(int length) where T : unmanaged

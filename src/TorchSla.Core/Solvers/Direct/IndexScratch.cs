@@ -13,17 +13,14 @@ internal sealed class IndexScratch(int n)
 {
     private readonly Stack<int[]> _free = new();
 
-    /// <summary>The length of every array lent.</summary>
-    public int Length => n;
-
-    /// <summary>An array of <see cref="Length"/> entries, contents undefined.</summary>
+    /// <summary>An array of n entries, contents undefined.</summary>
     public int[] Rent()
     {
         lock (_free) if (_free.Count > 0) return _free.Pop();
         return FactorMemory.Allocate<int>(n);
     }
 
-    /// <summary>An array of <see cref="Length"/> entries, all <paramref name="value"/>.</summary>
+    /// <summary>An array of n entries, all <paramref name="value"/>.</summary>
     public int[] RentFilled(int value)
     {
         var a = Rent();
@@ -31,7 +28,7 @@ internal sealed class IndexScratch(int n)
         return a;
     }
 
-    /// <summary>An array of <see cref="Length"/> zeros.</summary>
+    /// <summary>An array of n zeros.</summary>
     public int[] RentZeroed() => RentFilled(0);
 
     /// <summary>Takes arrays back for the next stage (the caller no longer reads or writes them).</summary>

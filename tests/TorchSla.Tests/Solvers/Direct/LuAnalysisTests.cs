@@ -114,7 +114,7 @@ public class LuAnalysisTests
         // 5M doubles (40 MB) each: above the size from which the arrays get huge pages and a background populate.
         foreach (int length in new[] { 1000, 5_000_000 })
         {
-            var arrays = FactorMemory.AllocateFactors(length, 2);
+            double[][] arrays = [FactorMemory.AllocateFactor(length), FactorMemory.AllocateFactor(length)];
             Assert.Equal(2, arrays.Length);
             Assert.NotSame(arrays[0], arrays[1]);
             foreach (var a in arrays)
