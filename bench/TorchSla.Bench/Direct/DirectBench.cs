@@ -77,6 +77,20 @@ internal static class DirectBench
             Console.WriteLine($"  lu: algorithm={lu.Algorithm} pattern symmetry={lu.PatternSymmetry:F3}");
         if (f is LdltFactorization<double> ld)
             Console.WriteLine($"  ldlt pivoting: 2x2={ld.TwoByTwoPivots()} delayed={ld.DelayedPivots()} negative={ld.NegativeEigenvalues()} backward error={ld.LastBackwardError:g2}");
+        // TORCHSLA_BENCH_REFACTOR=K: K refactorizations of the same values after the solve, each with its wall and process
+        // CPU seconds — the numeric factorization alone, on memory the process has used before (for A/B comparisons of the
+        // factor's work on a loaded machine, where CPU seconds vary less than wall time).
+        if (int.TryParse(Environment.GetEnvironmentVariable("TORCHSLA_BENCH_REFACTOR"), out int refactors))
+            for (int k = 0; k < refactors; k++)
+            {
+                proc.Refresh();
+                var c0 = proc.TotalProcessorTime;
+                var w = Stopwatch.StartNew();
+                f.Refactor(a);
+                double wall = w.Elapsed.TotalSeconds;
+                proc.Refresh();
+                Console.WriteLine($"  refactor {k + 1}: {wall:F3}s cpu={(proc.TotalProcessorTime - c0).TotalSeconds:F3}s");
+            }
         f.Dispose();
         return 0;
     }

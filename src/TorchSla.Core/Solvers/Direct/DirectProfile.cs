@@ -80,6 +80,16 @@ internal static class DirectProfile
         return t;
     }
 
+    /// <summary>Writes one line for a subtree of the parallel traversal: its root, flops, supernodes, thread, and when it ran (ms since the clock's start).</summary>
+    public static void Subtree(int root, double flops, int nodes, long since)
+    {
+        if (!On) return;
+        double f = Stopwatch.Frequency / 1000.0, origin = Watch.Elapsed.TotalMilliseconds - (Stopwatch.GetTimestamp() - since) / f;
+        lock (Sums)
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"direct-profile      subtree {root,8} {flops,10:E2} flops {nodes,7} nodes  thread {Environment.CurrentManagedThreadId,3}  {origin,9:F1} → {Watch.Elapsed.TotalMilliseconds,9:F1} ms"));
+    }
+
     /// <summary>Writes the thread-summed phases under <paramref name="title"/> and clears them.</summary>
     public static void ReportSums(string title)
     {

@@ -142,7 +142,12 @@ internal sealed class MultifrontalFactor
                 // several heavy subtrees while the other idles.
                 Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(subtrees, System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering),
                     new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-                    range => { for (int sn = range.First; sn <= range.Last; sn++) node(sn, false); });
+                    range =>
+                    {
+                        long t0 = DirectProfile.Now();
+                        for (int sn = range.First; sn <= range.Last; sn++) node(sn, false);
+                        DirectProfile.Subtree(range.Last, s.SubtreeFlops[range.Last], range.Last - range.First + 1, t0);
+                    });
             else foreach (var range in subtrees) for (int sn = range.First; sn <= range.Last; sn++) node(sn, false);
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
