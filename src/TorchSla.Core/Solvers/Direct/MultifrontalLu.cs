@@ -338,7 +338,7 @@ internal static class MultifrontalLu
     /// `direct dense R K 1`, one thread, partial LU 30×6 / 64×16 / 100×20 / 150×40: 2.9 / 8.3 / 10.8 / 12.3 GFlop/s
     /// unblocked against 1.4 / 4.8 / 7.7 / 9.3 blocked; 250×60: 13.0 against 25.7, bench/RESULTS.md).
     /// </summary>
-    internal static int SmallFrontRows { get; set; } = 160;
+    internal static int SmallFrontRows { get; set; } = 60;
 
     /// <summary>
     /// Small fronts with at most this many fully-summed columns defer the update of the columns right of them to one pass
@@ -371,6 +371,12 @@ internal static class MultifrontalLu
         // (SmallUpdateRight); with more, the U12 part's triangular solve is cheaper as the per-pivot vector AXPYs.
         bool deferRight = unblocked && nfs <= DeferredRightMaxColumns;
         int done = 0, parked = 0, doneAtUnpark = -1;
+        // Blocked fronts factor each panel left-looking (Crout): a column takes the panel's earlier pivots only when its
+        // pivot is searched (it must be up to date for the threshold test), by a short triangular solve and one GEMV over
+        // the rows below — reading the panel's L columns once — instead of one AXPY per pivot on every later column of
+        // the panel (right-looking: each pivot reads and writes the whole rest of the panel). applied[c − p0]: how many of
+        // the pivots up to which column c is current.
+        Span<int> applied = unblocked ? default : stackalloc int[PanelWidth];
         while (true)
         {
             int limit = nfs - parked;
@@ -384,10 +390,15 @@ internal static class MultifrontalLu
             int p0 = done, pend = unblocked ? limit : Math.Min(limit, done + PanelWidth);
             // Columns that take the rank-1 update of each pivot now: the panel's, or in a small front every column to the right.
             int cEnd = unblocked ? nfs : pend;
+            if (!unblocked) applied[..(pend - p0)].Fill(p0);
             while (done < pend)
             {
                 int pc = -1, pr = -1;
-                for (int c = done; c < pend && pc < 0; c++) (pc, pr) = ThresholdPivot(f, ao, m, nfs, done, c, ri, ci, perm, u);
+                for (int c = done; c < pend && pc < 0; c++)
+                {
+                    if (!unblocked) { CatchUp(f, ao, m, applied[c - p0], done, c); applied[c - p0] = done; }
+                    (pc, pr) = ThresholdPivot(f, ao, m, nfs, done, c, ri, ci, perm, u);
+                }
                 if (pc < 0) break;
                 if (pr != done)
                 {
@@ -395,11 +406,16 @@ internal static class MultifrontalLu
                     for (int j = 0; j < nfs; j++) { int cj = ao + j * m; (f[pr + cj], f[done + cj]) = (f[done + cj], f[pr + cj]); }
                     for (int j = 0; j < m - nfs; j++) { int cj = bo + j * nfs; (fu[pr + cj], fu[done + cj]) = (fu[done + cj], fu[pr + cj]); }
                 }
-                if (pc != done) SwapColumns(f, ao, m, ci, pc, done);
+                if (pc != done)
+                {
+                    SwapColumns(f, ao, m, ci, pc, done);
+                    if (!unblocked) (applied[pc - p0], applied[done - p0]) = (applied[done - p0], applied[pc - p0]);
+                }
                 int dd = ao + done * m;
                 double inv = 1 / f[done + dd];
                 for (int i = done + 1; i < m; i++) f[i + dd] *= inv;
                 var l = new ReadOnlySpan<double>(f, dd + done + 1, m - done - 1);
+                if (unblocked)
                 for (int c = done + 1; c < cEnd; c++)
                 {
                     double uc = f[ao + done + c * m];
@@ -418,6 +434,8 @@ internal static class MultifrontalLu
                 done++;
             }
             int np = done - p0;
+            // The panel's failed columns take the pivots they have not seen (they stay up to date from here on).
+            if (!unblocked) for (int c = done; c < pend; c++) CatchUp(f, ao, m, applied[c - p0], done, c);
             if (!unblocked && np > 0 && pend < m) UpdateRight(fr, p0, np, pend, parallel);
             // Park the panel's failed columns [done, pend) at the end of the untried range (they are up to date).
             int failed = pend - done;
@@ -457,6 +475,26 @@ internal static class MultifrontalLu
             }
             DenseFrontKernels.GemvSubtract(f, ao + nfs, m, mc, npiv, fu, bc, fr.C, c * mc);
         }
+    }
+
+    /// <summary>
+    /// Brings column c of the fully-summed block up to date with the pivots [from, to) (columns of L to its left; every
+    /// pivot before <paramref name="from"/> already applied): rows [from, to) by forward substitution with the unit lower
+    /// block of those pivots — they become U's entries — then rows [to, m) −= L[to.., from..to) · U[from..to, c] by one GEMV.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CatchUp(double[] f, int ao, int m, int from, int to, int c)
+    {
+        if (to <= from) return;
+        int cc = ao + c * m;
+        for (int j = from; j < to - 1; j++)
+        {
+            double t = f[cc + j];
+            if (t == 0) continue;
+            int lj = ao + j * m;
+            for (int i = j + 1; i < to; i++) f[cc + i] -= f[lj + i] * t;
+        }
+        DenseFrontKernels.GemvSubtract(f, ao + to + from * m, m, m - to, to - from, f, cc + from, f, cc + to);
     }
 
     /// <summary>
@@ -504,24 +542,37 @@ internal static class MultifrontalLu
         int cols = m - c0, rows = m - p0 - np;
         // Column c's rows [p0, p0+np) start at seg(c); L11 (unit lower) is A's block at (p0, p0).
         int Seg(int c) => c < nfs ? ao + c * m + p0 : bo + (c - nfs) * nfs + p0;
-        void Trsm(int c)
-        {
-            var x = new Span<double>(c < nfs ? f : fu, Seg(c), np);
-            for (int j = 0; j < np - 1; j++)
-            {
-                double t = x[j];
-                if (t != 0) DenseFrontKernels.Axpy(-t, new ReadOnlySpan<double>(f, ao + (p0 + j) * m + p0 + j + 1, np - j - 1), x[(j + 1)..]);
-            }
-        }
-        if (parallel && (double)cols * np * np > 4e6) Parallel.For(c0, m, Trsm);
-        else for (int c = c0; c < m; c++) Trsm(c);
-        if (rows == 0) return;
+        // A12 transposed into w (w[(c − c0) + p·cols]: row p of U12 contiguous), which is also the GEMM's W = U12ᵀ.
         var w = ArrayPool<double>.Shared.Rent(cols * np);
         for (int c = c0; c < m; c++)
         {
             var x = new ReadOnlySpan<double>(c < nfs ? f : fu, Seg(c), np);
             for (int p = 0; p < np; p++) w[c - c0 + p * cols] = x[p];
         }
+        // U12 = L11⁻¹·A12 row by row: row p −= l_pj · row j for j < p, AXPYs as long as the front is wide (column by column
+        // the same solve is np AXPYs of at most np entries per column, where call overhead outweighs the flops).
+        var lf = f;
+        void Rows(int lo, int hi)
+        {
+            for (int p = 1; p < np; p++)
+            {
+                var rp = new Span<double>(w, p * cols + lo, hi - lo);
+                int lrow = ao + p0 + p;
+                for (int j = 0; j < p; j++)
+                {
+                    double t = lf[lrow + (p0 + j) * m];
+                    if (t != 0) DenseFrontKernels.Axpy(-t, new ReadOnlySpan<double>(w, j * cols + lo, hi - lo), rp);
+                }
+            }
+        }
+        if (parallel && (double)cols * np * np > 4e6) Parallel.Invoke(() => Rows(0, cols / 2), () => Rows(cols / 2, cols));
+        else Rows(0, cols);
+        for (int c = c0; c < m; c++)
+        {
+            var x = new Span<double>(c < nfs ? f : fu, Seg(c), np);
+            for (int p = 0; p < np; p++) x[p] = w[c - c0 + p * cols];
+        }
+        if (rows == 0) { ArrayPool<double>.Shared.Return(w); return; }
         int r1 = p0 + np, left = Math.Max(0, nfs - c0), right = cols - left;
         // Columns [c0, nfs) of A: rows [r1, m).
         DenseFrontKernels.Gemm(f, m, ao + r1, c0, rows, left, f, m, ao + r1, p0, w, cols, 0, np, lowerOnly: false, parallel);

@@ -194,10 +194,22 @@ public class LuFactorizationTests
     /// in another order), and L·U must reproduce P·A·Q; det from the diagonal of U is MathNet's.
     /// </summary>
     [Theory]
-    [InlineData("west0479.mtx", 1.0)]
-    [InlineData("bp_1200.mtx", 1.0)]
-    [InlineData("delaying", 0.1)]
-    public void MultifrontalBlocksHoldTheLuOfPAQ(string name, double threshold)
+    [InlineData("west0479.mtx", 1.0, 60)]
+    [InlineData("bp_1200.mtx", 1.0, 60)]
+    [InlineData("delaying", 0.1, 60)]
+    [InlineData("west0479.mtx", 1.0, 0)]
+    [InlineData("delaying", 0.1, 0)]
+    [InlineData("delaying", 0.1, int.MaxValue)]
+    public void MultifrontalBlocksHoldTheLuOfPAQ(string name, double threshold, int smallFrontRows)
+    {
+        // smallFrontRows: fronts up to this size are eliminated unblocked, larger ones by left-looking panels (0: all blocked).
+        int saved = MultifrontalLu.SmallFrontRows;
+        MultifrontalLu.SmallFrontRows = smallFrontRows;
+        try { BlocksHoldTheLuOfPAQ(name, threshold); }
+        finally { MultifrontalLu.SmallFrontRows = saved; }
+    }
+
+    private static void BlocksHoldTheLuOfPAQ(string name, double threshold)
     {
         var a = name == "delaying" ? DirectTestHelpers.DelayingMatrix(8) : MatrixMarket.Read<double>(TestPaths.Matrix(name));
         int n = a.Rows;
