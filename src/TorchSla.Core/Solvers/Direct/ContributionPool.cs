@@ -10,29 +10,33 @@ namespace TorchSla.Solvers.Direct;
 /// benchmarks the page faults of those first touches cost more than the memory traffic of the blocks (bench/RESULTS.md,
 /// session direct5). The lengths are those of <see cref="ArrayPool{T}.Shared"/>'s buckets, so a block may also be
 /// returned there (as <see cref="MultifrontalFactor.Traverse(SupernodalSymbolic, Action{int, bool}, double[][])"/> does
-/// with what is left after a failure). Thread-safe; the arrays are garbage once the pool is.
+/// with what is left after a failure). Thread-safe: each thread keeps its own free lists (a subtree's blocks are rented
+/// and returned by the worker that factors it, so a shared lock would be taken twice per front by both workers for
+/// nothing); the arrays are garbage once the pool is.
 /// </summary>
-internal sealed class ContributionPool
+internal sealed class ContributionPool : IDisposable
 {
-    private readonly Stack<double[]>?[] _free = new Stack<double[]>?[32];
+    private readonly ThreadLocal<Stack<double[]>?[]> _free = new(() => new Stack<double[]>?[32]);
 
     /// <summary>An array of at least <paramref name="length"/> entries (a power of two, at least 16), contents undefined.</summary>
     public double[] Rent(int length)
     {
         if (length > MaxPooled) return FactorMemory.Allocate<double>(length);
         int bucket = Bucket(length);
-        lock (_free)
-            if (_free[bucket] is { Count: > 0 } stack) return stack.Pop();
+        if (_free.Value![bucket] is { Count: > 0 } stack) return stack.Pop();
         return FactorMemory.Allocate<double>(1 << bucket);
     }
 
-    /// <summary>Gives an array from <see cref="Rent"/> back for reuse.</summary>
+    /// <summary>Gives an array from <see cref="Rent"/> back for reuse (by this thread).</summary>
     public void Return(double[] array)
     {
         if (array.Length > MaxPooled) return;
         int bucket = Bucket(array.Length);
-        lock (_free) (_free[bucket] ??= new Stack<double[]>()).Push(array);
+        (_free.Value![bucket] ??= new Stack<double[]>()).Push(array);
     }
+
+    /// <summary>Drops the free lists.</summary>
+    public void Dispose() => _free.Dispose();
 
     /// <summary>The longest pooled array (the shared pool's largest bucket); longer ones are allocated at their length and dropped.</summary>
     private const int MaxPooled = 1 << 30;

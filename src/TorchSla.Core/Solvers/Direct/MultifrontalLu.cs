@@ -145,9 +145,8 @@ internal static class MultifrontalLu
         var uAll = FactorMemory.AllocateFactor((int)uOffsets[ns]);
         var lOff = FactorMemory.Zeroed<long>(ns); var uOff = FactorMemory.Zeroed<long>(ns);
         var contribution = new double[]?[ns];
-        var pool = new ContributionPool();
+        using var pool = new ContributionPool();
         var delayedOut = FactorMemory.Zeroed<int>(ns);
-        double flops = 0;
         // The workers' position maps are the analysis' spare work arrays when this is its first factorization.
         var scratch = s.TakeScratch() ?? new IndexScratch(n);
         using var rowMaps = new ThreadLocal<int[]>(scratch.RentZeroed);
@@ -174,8 +173,10 @@ internal static class MultifrontalLu
             }
             s.Rows.AsSpan(r0, r).CopyTo(ri[nd..]);
             s.Rows.AsSpan(r0, r).CopyTo(ci[nd..]);
-            var rmap = rowMaps.Value!; var cmap = colMaps.Value!;
-            for (int i = 0; i < m; i++) { rmap[ri[i]] = i; cmap[ci[i]] = i; }
+            // Without delayed variables the row and column lists are the same (pivoting reorders them only later).
+            var rmap = rowMaps.Value!; var cmap = nd == 0 ? rmap : colMaps.Value!;
+            if (nd == 0) for (int i = 0; i < m; i++) rmap[ri[i]] = i;
+            else for (int i = 0; i < m; i++) { rmap[ri[i]] = i; cmap[ci[i]] = i; }
             // The planned storage has room for exactly m×k of L and k×(m−k) of U: fronts that received delayed columns get their own.
             bool planned = nd == 0;
             var fr = planned
@@ -251,15 +252,16 @@ internal static class MultifrontalLu
             if (nd == 0) { riSeg = Planned(riSeg, s.Rows, rowAll, r0); ciSeg = Planned(ciSeg, s.Rows, colAll, r0); }
             lBlocks[sn] = lb; uBlocks[sn] = ub; lOff[sn] = lo; uOff[sn] = uo; rowIndex[sn] = riSeg; colIndex[sn] = ciSeg; pivots[sn] = npiv; delayedOut[sn] = nfs - npiv;
             contribution[sn] = cuOut;
-            double fl = 0;
-            for (int p = 0; p < npiv; p++) { double t = m - p - 1; fl += t + 2 * t * t; }
-            lock (pivots) flops += fl;
             DirectProfile.Add("update out, bookkeeping", t0);
         }
 
         MultifrontalFactor.Traverse(s, Node, contribution);
         DirectProfile.Mark("LU factor: fronts");
         DirectProfile.ReportSums("LU fronts:");
+        // Flops of the eliminations: pivot p of a front of m rows divides m − p − 1 entries and updates (m − p − 1)².
+        double flops = 0;
+        for (int sn = 0; sn < ns; sn++)
+            for (int p = 0, m = rowIndex[sn].Count; p < pivots[sn]; p++) { double t = m - p - 1; flops += t + 2 * t * t; }
         return new MultifrontalLuFactors(s, rowIndex, colIndex, pivots, lBlocks, uBlocks, lOff, uOff, flops, delayedOut.Sum());
     }
 
