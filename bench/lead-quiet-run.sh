@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Lead's quiet CPU run (session 8): NEW (this checkout's Release build) vs OLD (a base commit built in /tmp/base8), alternating, anchors
+# Lead's quiet CPU run (sessions 8–9): NEW (this checkout's Release build) vs OLD (a base commit's checkout built in $OLD_DIR,
+# default /tmp/base8), alternating, anchors
 # (SciPy, hypre at /tmp/hypre_amg_bench, CHOLMOD at /tmp/cholmod_bench, /tmp/first_touch from bench/first_touch.c) in the same script.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 B=bench/TorchSla.Bench/bin/Release/net10.0/TorchSla.Bench.dll
-O=/tmp/base8/$B
+O=${OLD_DIR:-/tmp/base8}/$B
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 T='/usr/bin/time -f "    maxrss %M KB minflt %R elapsed %e user %U sys %S"'
 echo "== $(date -u +%FT%TZ) NEW $(git log --oneline -1 | cut -c1-60) load: $(uptime | sed 's/.*average: //')"
