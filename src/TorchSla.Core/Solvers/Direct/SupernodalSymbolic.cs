@@ -76,10 +76,14 @@ internal sealed class SupernodalSymbolic
 
     /// <summary>
     /// Analyses the pattern (square; treated as symmetric) with a fill-reducing ordering, or with
-    /// an explicit permutation when <paramref name="permutation"/> is given.
+    /// an explicit permutation when <paramref name="permutation"/> is given. <paramref name="alongside"/>, when given, is
+    /// a caller's work that needs only the final permutation and its inverse (<see cref="Perm"/>, <see cref="Pinv"/>): it
+    /// runs once, on a large matrix on another core beside the counts, supernodes and row structures (after the lower
+    /// triangle of P·A·Pᵀ, in the same task), else before returning (not called when
+    /// <see cref="CholeskyOrdering.Automatic"/> compares two orderings; it has returned when this method returns).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static SupernodalSymbolic Analyze(SparsePattern pattern, CholeskyOrdering ordering, int[]? permutation = null)
+    public static SupernodalSymbolic Analyze(SparsePattern pattern, CholeskyOrdering ordering, int[]? permutation = null, Action<int[], int[]>? alongside = null)
     {
         if (ordering == CholeskyOrdering.Automatic && permutation is null && pattern.Rows <= AutomaticBothLimit)
         {
@@ -90,7 +94,7 @@ internal sealed class SupernodalSymbolic
         if (pattern.Rows != pattern.Cols)
             throw new ShapeMismatchException($"a symmetric factorization needs a square matrix, got [{pattern.Rows}, {pattern.Cols}]");
         int n = pattern.Rows;
-        var sym = pattern.SymmetryPlan().Pattern;
+        var sym = pattern.SymmetricPattern();
         var srp = sym.RowPtr; var sci = sym.ColInd;
         int[] perm0;
         if (permutation is not null)
@@ -117,7 +121,12 @@ internal sealed class SupernodalSymbolic
         // The entries of A in the ordered lower triangle depend on the permutation alone: on a large matrix they are
         // gathered on another core while this one computes the counts, the supernodes and their row structures.
         var triangle = pattern.Nnz >= ConcurrentTriangleMinEntries && Environment.ProcessorCount > 1
-            ? Task.Run(() => LowerTriangle(pattern, perm, pinv)) : null;
+            ? Task.Run(() =>
+            {
+                var t = LowerTriangle(pattern, perm, pinv);
+                alongside?.Invoke(perm, pinv);
+                return t;
+            }) : null;
         var counts = ColumnCounts.GilbertNgPeyton(n, srp, sci, perm, pinv, parent, scratch);
         DirectProfile.Mark("analysis: column counts");
 
@@ -231,6 +240,7 @@ internal sealed class SupernodalSymbolic
             if (superParent[s] >= 0) subtree[superParent[s]] += subtree[s];
         }
 
+        if (triangle is null) alongside?.Invoke(perm, pinv);
         var (aColPtr, aRow, aSrc) = triangle?.GetAwaiter().GetResult() ?? LowerTriangle(pattern, perm, pinv);
         DirectProfile.Mark("analysis: flops, lower triangle of PAPᵀ");
         return new SupernodalSymbolic
