@@ -186,46 +186,44 @@ internal sealed class SupernodalSymbolic
         for (int s = 0, q = 0; s < nf; s++)
             if (!absorbed[s]) { rowPtr[q + 1] = checked(rowPtr[q] + (int)nRows[s]); q++; }
         var allRows = FactorMemory.Allocate<int>(rowPtr[ns]);
+        var structures = new RowStructures(superStart, rowPtr, allRows, childPtr, children, perm, pinv, srp, sci);
+        // A supernode's structure reads only its own columns' rows of A and its children's structures, so disjoint
+        // subtrees are independent: on a large matrix they are built on two workers (each with its own marks), and the
+        // supernodes above them afterwards.
         var mark = scratch.RentFilled(-1);
+        var (subtrees, above) = rowPtr[ns] >= ConcurrentRowsMinEntries && Environment.ProcessorCount > 1
+            ? TreeCut.Cut(superParent, rowPtr, Environment.ProcessorCount) : ([], []);
+        if (subtrees.Count > 1)
+        {
+            var marks = new int[Environment.ProcessorCount][];
+            marks[0] = mark;
+            for (int t = 1; t < marks.Length; t++) marks[t] = scratch.RentFilled(-1);
+            int taken = -1;
+            // One subtree at a time to whichever worker is free, heaviest first (longest-processing-time scheduling).
+            Parallel.For(0, marks.Length, new ParallelOptions { MaxDegreeOfParallelism = marks.Length }, t =>
+            {
+                for (int k; (k = Interlocked.Increment(ref taken)) < subtrees.Count;)
+                    for (int s = subtrees[k].First; s <= subtrees[k].Last; s++) structures.Build(s, marks[t]);
+            });
+            for (int t = 1; t < marks.Length; t++) scratch.Return(marks[t]);
+            foreach (int s in above) structures.Build(s, mark);
+        }
+        else for (int s = 0; s < ns; s++) structures.Build(s, mark);
+        scratch.Return(mark);
         long stored = 0; int maxFront = 0;
-        var valueOffset = FactorMemory.Zeroed<long>(ns + 1);
+        var valueOffset = FactorMemory.Allocate<long>(ns + 1);
+        valueOffset[0] = 0;
         for (int s = 0; s < ns; s++)
         {
-            int f = superStart[s], l = superStart[s + 1] - 1;
-            int at = rowPtr[s], end = rowPtr[s + 1], w = at;
-            for (int j = f; j <= l; j++) { allRows[w++] = j; mark[j] = s; }
-            int own = w;
-            for (int j = f; j <= l; j++)
-            {
-                int r = perm[j];
-                for (int q = srp[r]; q < srp[r + 1]; q++)
-                {
-                    int i = pinv[sci[q]];
-                    if (i > l && mark[i] != s) { mark[i] = s; if (w == end) throw StructureBug(s); allRows[w++] = i; }
-                }
-            }
-            for (int c = childPtr[s]; c < childPtr[s + 1]; c++)
-            {
-                int ch = children[c];
-                for (int q = rowPtr[ch]; q < rowPtr[ch + 1]; q++)
-                {
-                    int i = allRows[q];
-                    if (i > l && mark[i] != s) { mark[i] = s; if (w == end) throw StructureBug(s); allRows[w++] = i; }
-                }
-            }
-            if (w != end) throw StructureBug(s);
-            Array.Sort(allRows, own, end - own);
-            int len = end - at;
-            long k = l - f + 1;
+            int len = rowPtr[s + 1] - rowPtr[s];
+            long k = superStart[s + 1] - superStart[s];
             stored += Dense(k, len);
             valueOffset[s + 1] = valueOffset[s] + k * len;
             maxFront = Math.Max(maxFront, len);
         }
         if (valueOffset[ns] > Array.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(pattern), $"the factor of this {n}×{n} matrix would have {valueOffset[ns]:N0} stored entries, more than one array holds ({Array.MaxLength:N0})");
-
-        scratch.Return(mark);
-        DirectProfile.Mark("analysis: row structures");
+        DirectProfile.Mark($"analysis: row structures ({subtrees.Count} subtrees in parallel)");
         // Flops per supernode: column j of a k-column front with r rows has c = r − (j − f) entries; Σ c².
         var subtree = FactorMemory.Zeroed<double>(ns);
         double flops = 0;
@@ -256,6 +254,48 @@ internal sealed class SupernodalSymbolic
 
     /// <summary>From this many stored entries, <see cref="LowerTriangle"/> runs on another core beside the column counts and the supernodes.</summary>
     private const int ConcurrentTriangleMinEntries = 200_000;
+
+    /// <summary>From this many rows in all supernodes' structures, independent subtrees build theirs in parallel (settable for tests).</summary>
+    internal static int ConcurrentRowsMinEntries { get; set; } = 1 << 20;
+
+    /// <summary>
+    /// The row structure of each supernode: its own columns, then the rows below them of A's entries in its columns and
+    /// of its children's structures, sorted, written at its place in <c>allRows</c> (whose lengths the column counts and
+    /// the amalgamation predicted: a length that does not come out as predicted is a bug, not input).
+    /// </summary>
+    private sealed class RowStructures(int[] superStart, int[] rowPtr, int[] allRows, int[] childPtr, int[] children, int[] perm, int[] pinv, int[] srp, int[] sci)
+    {
+        /// <summary>Builds supernode s's structure; <paramref name="mark"/>[i] == s marks the rows already listed (it must not hold s anywhere else on entry).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Build(int s, int[] mark)
+        {
+            int f = superStart[s], l = superStart[s + 1] - 1;
+            int at = rowPtr[s], end = rowPtr[s + 1], w = at;
+            var rows = allRows;
+            for (int j = f; j <= l; j++) { rows[w++] = j; mark[j] = s; }
+            int own = w;
+            for (int j = f; j <= l; j++)
+            {
+                int r = perm[j];
+                for (int q = srp[r]; q < srp[r + 1]; q++)
+                {
+                    int i = pinv[sci[q]];
+                    if (i > l && mark[i] != s) { mark[i] = s; if (w == end) throw StructureBug(s); rows[w++] = i; }
+                }
+            }
+            for (int c = childPtr[s]; c < childPtr[s + 1]; c++)
+            {
+                int ch = children[c];
+                for (int q = rowPtr[ch]; q < rowPtr[ch + 1]; q++)
+                {
+                    int i = rows[q];
+                    if (i > l && mark[i] != s) { mark[i] = s; if (w == end) throw StructureBug(s); rows[w++] = i; }
+                }
+            }
+            if (w != end) throw StructureBug(s);
+            Array.Sort(rows, own, end - own);
+        }
+    }
 
     /// <summary>
     /// The lower triangle of P·A·Pᵀ by columns, read from A's rows (the values are taken from these slots): column j
