@@ -96,6 +96,9 @@ internal sealed class SupernodalSymbolic
         int n = pattern.Rows;
         var sym = pattern.SymmetricPattern();
         var srp = sym.RowPtr; var sci = sym.ColInd;
+        // The ordering and the stages after it lend each other their n-entry work arrays (and the first factorization
+        // takes what is left).
+        var scratch = new IndexScratch(n);
         int[] perm0;
         if (permutation is not null)
         {
@@ -108,14 +111,12 @@ internal sealed class SupernodalSymbolic
                 CholeskyOrdering.ReverseCuthillMcKee => ReverseCuthillMcKee.Order(n, srp, sci),
                 CholeskyOrdering.ApproximateMinimumDegree => ApproximateMinimumDegree.Order(n, srp, sci),
                 CholeskyOrdering.NestedDissection => NestedDissection.Order(n, srp, sci),
-                CholeskyOrdering.Automatic => NestedDissection.OrderAutomatic(n, srp, sci),   // above AutomaticBothLimit
+                CholeskyOrdering.Automatic => NestedDissection.OrderAutomatic(n, srp, sci, scratch),   // above AutomaticBothLimit
                 _ => Identity(n),
             };
         }
 
         DirectProfile.Mark("analysis: ordering");
-        // The stages below lend each other their n-entry work arrays (and the first factorization takes what is left).
-        var scratch = new IndexScratch(n);
         var (perm, pinv, parent) = PostorderedTree(n, srp, sci, perm0, scratch);
         DirectProfile.Mark("analysis: postordered elimination tree");
         // The entries of A in the ordered lower triangle depend on the permutation alone: on a large matrix they are
