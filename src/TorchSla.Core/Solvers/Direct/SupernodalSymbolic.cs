@@ -141,12 +141,13 @@ internal sealed class SupernodalSymbolic
         fStart.Add(n);
         var colToF = scratch.Rent();
         for (int s = 0; s < nf; s++) for (int j = fStart[s]; j < fStart[s + 1]; j++) colToF[j] = s;
-        var fParent = FactorMemory.Zeroed<int>(nf);
+        // Per fundamental supernode (nf ≤ n): scratch arrays, already mapped (12 MB of fresh memory at 2D 1M otherwise).
+        var fParent = scratch.Rent();
         for (int s = 0; s < nf; s++) { int p = parent[fStart[s + 1] - 1]; fParent[s] = p < 0 ? -1 : colToF[p]; }
 
         // Relaxed amalgamation, children before parents in reverse: merge f into the group that starts at f+1
         // when f+1 is its parent (so the columns stay contiguous and f's rows nest in the group's).
-        var nCols = FactorMemory.Zeroed<long>(nf); var nRows = FactorMemory.Zeroed<long>(nf); var zeros = FactorMemory.Zeroed<long>(nf);
+        var nCols = scratch.Rent(); var nRows = scratch.Rent(); var zeros = FactorMemory.Zeroed<long>(nf);
         for (int s = 0; s < nf; s++) { nCols[s] = fStart[s + 1] - fStart[s]; nRows[s] = counts.Counts[fStart[s]]; }
         var absorbed = FactorMemory.Zeroed<bool>(nf);
         for (int s = nf - 2; s >= 0; s--)
@@ -159,7 +160,7 @@ internal sealed class SupernodalSymbolic
             double frac = (double)z / total;
             bool merge = nc <= 4 || (nc <= 16 && frac < 0.8) || (nc <= 48 && frac < 0.1) || frac < 0.05;
             if (!merge) continue;
-            nCols[s] = nc; nRows[s] = nr; zeros[s] = z; absorbed[g] = true;
+            nCols[s] = (int)nc; nRows[s] = (int)nr; zeros[s] = z; absorbed[g] = true;
         }
         var start = new List<int>();
         for (int s = 0; s < nf; s++) if (!absorbed[s]) start.Add(fStart[s]);
@@ -185,7 +186,8 @@ internal sealed class SupernodalSymbolic
         DirectProfile.Mark("analysis: supernodes, amalgamation, tree");
         var rowPtr = FactorMemory.Zeroed<int>(ns + 1);
         for (int s = 0, q = 0; s < nf; s++)
-            if (!absorbed[s]) { rowPtr[q + 1] = checked(rowPtr[q] + (int)nRows[s]); q++; }
+            if (!absorbed[s]) { rowPtr[q + 1] = checked(rowPtr[q] + nRows[s]); q++; }
+        scratch.Return(fParent, nCols, nRows);
         var allRows = FactorMemory.Allocate<int>(rowPtr[ns]);
         var structures = new RowStructures(superStart, rowPtr, allRows, childPtr, children, perm, pinv, srp, sci);
         // A supernode's structure reads only its own columns' rows of A and its children's structures, so disjoint
