@@ -243,6 +243,9 @@ internal sealed class SupernodalSymbolic
 
         if (triangle is null) alongside?.Invoke(perm, pinv);
         var (aColPtr, aRow, aSrc) = triangle?.GetAwaiter().GetResult() ?? LowerTriangle(pattern, perm, pinv);
+        // The first factorization takes two position maps per worker (LU: row and column maps) from what is left; the
+        // ordering's and the stages' other arrays go, so that their memory is free for the factorization's allocations.
+        scratch.Trim(2 * Environment.ProcessorCount);
         DirectProfile.Mark("analysis: flops, lower triangle of PAPᵀ");
         return new SupernodalSymbolic
         {
