@@ -56,13 +56,16 @@ internal static class MultifrontalLu
         /// <summary>
         /// The strictly lower part of P·A·Pᵀ by columns: column j is column perm[j] of A, i.e. row perm[j] of Aᵀ, its
         /// entries with ordered row i &gt; j, with their CSR slots of A. A structurally symmetric pattern is its own
-        /// transpose (<see cref="SparsePattern.Transpose()"/> then takes one pass for the map, no counting sort).
+        /// transpose: row perm[j] of A is read instead, and the slot of each (c, perm[j]) is found by a binary search in
+        /// row c (short rows) rather than through a transposition map (nnz entries of fresh memory, 20 MB at 2D 1M).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static (int[] Ptr, int[] Row, int[] Source) StrictlyLower(SparsePattern pattern, int[] perm, int[] pinv)
         {
             int n = perm.Length;
-            var (t, map) = pattern.Transpose();
+            bool symmetric = pattern.IsStructurallySymmetric;
+            var (t, map) = symmetric ? (pattern, []) : pattern.Transpose();
+            var arp = pattern.RowPtr; var aci = pattern.ColInd;
             // Column perm[j] of A is row perm[j] of Aᵀ: its entries with ordered row i > j.
             var ptr = FactorMemory.Zeroed<int>(n + 1);
             for (int j = 0; j < n; j++)
@@ -77,11 +80,24 @@ internal static class MultifrontalLu
                 int c = perm[j], w = ptr[j];
                 for (int q = t.RowPtr[c]; q < t.RowPtr[c + 1]; q++)
                 {
-                    int i = pinv[t.ColInd[q]];
-                    if (i > j) { row[w] = i; src[w] = map[q]; w++; }
+                    int c2 = t.ColInd[q], i = pinv[c2];
+                    if (i > j) { row[w] = i; src[w] = symmetric ? SlotOf(arp, aci, c2, c) : map[q]; w++; }
                 }
             }
             return (ptr, row, src);
+        }
+
+        /// <summary>The CSR slot of (r, c), which is stored (binary search in row r's sorted columns).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int SlotOf(int[] rowPtr, int[] colInd, int r, int c)
+        {
+            int lo = rowPtr[r], hi = rowPtr[r + 1] - 1;
+            while (lo < hi)
+            {
+                int mid = (lo + hi) >>> 1;
+                if (colInd[mid] < c) lo = mid + 1; else hi = mid;
+            }
+            return lo;
         }
     }
 

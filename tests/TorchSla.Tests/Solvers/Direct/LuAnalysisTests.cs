@@ -89,6 +89,22 @@ public class LuAnalysisTests
         Assert.Equal(slow.LowerPtr, fast.LowerPtr);
         Assert.Equal(slow.LowerRow, fast.LowerRow);
         Assert.Equal(slow.LowerSource, fast.LowerSource);
+        // Independently of either construction: column j holds every (i, j), i > j, of P·A·Pᵀ, each with the CSR slot of
+        // A(perm[i], perm[j]).
+        var sp = fast.Symbolic.Perm; var spinv = fast.Symbolic.Pinv;
+        for (int j = 0; j < n; j++)
+        {
+            int expected = 0;
+            for (int q = p.RowPtr[sp[j]]; q < p.RowPtr[sp[j] + 1]; q++) if (spinv[p.ColInd[q]] > j) expected++;
+            Assert.Equal(expected, fast.LowerPtr[j + 1] - fast.LowerPtr[j]);
+            for (int w = fast.LowerPtr[j]; w < fast.LowerPtr[j + 1]; w++)
+            {
+                int i = fast.LowerRow[w], slot = fast.LowerSource[w];
+                Assert.True(i > j);
+                Assert.InRange(slot, p.RowPtr[sp[i]], p.RowPtr[sp[i] + 1] - 1);
+                Assert.Equal(sp[j], p.ColInd[slot]);
+            }
+        }
         Assert.Equal(slow.Symbolic.AColPtr, fast.Symbolic.AColPtr);
         Assert.Equal(slow.Symbolic.ASource, fast.Symbolic.ASource);
     }
