@@ -5,7 +5,8 @@ using TorchSla.Solvers.Direct;
 namespace TorchSla.Bench.Direct;
 
 /// <summary>
-/// Fill-reducing orderings side by side: <c>ordering poisson2d N | poisson3d N | file.mtx [--iperm FILE] [--no-amd] [--reps R]</c>.
+/// Fill-reducing orderings side by side: <c>ordering poisson2d N | poisson3d N | file.mtx [--iperm FILE] [--no-amd] [--level-only] [--reps R]</c>
+/// (<c>--level-only</c>: the level-structure dissection alone).
 /// For the multilevel nested dissection, the single-level (level-structure) one, the automatic choice between them, AMD, and optionally an ordering read from
 /// METIS's <c>ndmetis</c> output (FILE.iperm), prints the ordering seconds (best of R; wall clock and the process's CPU time, which is what METIS's own timer reports), nnz(L) (exact, and as stored with
 /// the relaxed supernodes' zeros) and the factorization flops, on the pattern of A + Aᵀ.
@@ -16,16 +17,22 @@ internal static class OrderingBench
     {
         if (args.Length < 1) { Console.Error.WriteLine("usage: ordering poisson2d N | poisson3d N | file.mtx [--iperm FILE] [--no-amd] [--reps R]"); return 2; }
         var a = ReadProblem(args, out int at);
-        string? iperm = null; bool amd = true; int reps = 1;
+        string? iperm = null; bool amd = true, levelOnly = false; int reps = 1;
         for (; at < args.Length; at++)
         {
             if (args[at] == "--iperm") iperm = args[++at];
             else if (args[at] == "--no-amd") amd = false;
+            else if (args[at] == "--level-only") levelOnly = true;
             else if (args[at] == "--reps") reps = int.Parse(args[++at]);
         }
         var sym = a.Pattern.SymmetryPlan().Pattern;
         int rows = a.Rows;
         Console.WriteLine($"n={rows} nnz(A+A^T)={sym.RowPtr[rows]}");
+        if (levelOnly)
+        {
+            Report("level-structure dissection", a, reps, () => LevelStructureDissection.Order(rows, sym.RowPtr, sym.ColInd));
+            return 0;
+        }
         Report("nested dissection (multilevel)", a, reps, () => NestedDissection.Order(rows, sym.RowPtr, sym.ColInd));
         Report("level-structure dissection", a, reps, () => LevelStructureDissection.Order(rows, sym.RowPtr, sym.ColInd));
         Report("automatic (large-matrix rule)", a, reps, () => NestedDissection.OrderAutomatic(rows, sym.RowPtr, sym.ColInd));

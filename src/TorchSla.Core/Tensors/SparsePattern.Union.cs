@@ -46,10 +46,11 @@ internal sealed partial class SparsePattern
     public UnionPlan SymmetryPlan()
     {
         if (_symmetryPlan is { } p) return p;
-        if (_transpose is null && SymmetricTransposeMap() is { } map)
+        if (_transpose is null && _structurallySymmetric != false && SymmetricTransposeMap(withMap: true) is { } map)
         {
             // Structurally symmetric: the union is this pattern, and the pattern is its own transpose.
             _transpose = (this, map);
+            _structurallySymmetric = true;
             return _symmetryPlan = new UnionPlan(this, IndexMap.Identity(Nnz), new IndexMap(map));
         }
         var (pt, tmap) = Transpose();
@@ -57,32 +58,52 @@ internal sealed partial class SparsePattern
         return _symmetryPlan;
     }
 
+    private bool? _structurallySymmetric;
+
+    /// <summary>
+    /// Whether the pattern is square and equals its transpose (cached): the one read-only pass of
+    /// <see cref="SymmetricTransposeMap"/> without writing the map (a 20 MB array at 5·10⁶ entries, whose first touch
+    /// alone costs 40–75 ms on the benchmark VM), or what an earlier transpose or symmetry plan already showed.
+    /// </summary>
+    public bool IsStructurallySymmetric => _structurallySymmetric ??=
+        _symmetryPlan is { } plan ? ReferenceEquals(plan.Pattern, this)
+        : _transpose is { } t ? ReferenceEquals(t.Pattern, this) || SymmetricTransposeMap(withMap: false) is not null
+        : SymmetricTransposeMap(withMap: false) is not null;
+
+    /// <summary>
+    /// The pattern of A + Aᵀ: this pattern itself when it is structurally symmetric (found by
+    /// <see cref="IsStructurallySymmetric"/>, with no map built: what the symmetric analyses need), else the union of
+    /// <see cref="SymmetryPlan"/>.
+    /// </summary>
+    public SparsePattern SymmetricPattern() => IsStructurallySymmetric ? this : SymmetryPlan().Pattern;
+
     /// <summary>
     /// The transposition map of a structurally symmetric square pattern (map[q] = the slot of (j, i) for the slot q of
     /// (i, j)), or null when the pattern is not structurally symmetric; exact, one pass, O(nnz + n), no transpose built.
     /// Rows are visited in ascending order and row j's columns are sorted, so if every (i, j) has its (j, i), the
     /// (j, i) are met in row j's own order: each must be the next slot of row j not yet matched. If every slot finds
     /// its match this way, the matches are distinct slots (next[j] only advances), so the map is a bijection and the
-    /// pattern equals its transpose; the first mismatch proves an (i, j) without (j, i).
+    /// pattern equals its transpose; the first mismatch proves an (i, j) without (j, i). Without
+    /// <paramref name="withMap"/> only the test is made (a non-null empty array means symmetric).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int[]? SymmetricTransposeMap()
+    private int[]? SymmetricTransposeMap(bool withMap)
     {
         if (Rows != Cols) return null;
         int n = Rows;
         var rp = RowPtr; var ci = ColInd;
-        var next = new int[n];
+        var next = GC.AllocateUninitializedArray<int>(n);
         Array.Copy(rp, next, n);
-        var map = GC.AllocateUninitializedArray<int>(Nnz);
+        var map = withMap ? Solvers.Direct.FactorMemory.Allocate<int>(Nnz) : null;
         for (int i = 0; i < n; i++)
             for (int q = rp[i]; q < rp[i + 1]; q++)
             {
                 int j = ci[q], t = next[j];
                 if (t >= rp[j + 1] || ci[t] != i) return null;
-                map[q] = t;
+                if (map is not null) map[q] = t;
                 next[j] = t + 1;
             }
-        return map;
+        return map ?? [];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

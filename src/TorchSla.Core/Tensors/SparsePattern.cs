@@ -91,6 +91,12 @@ internal sealed partial class SparsePattern
     public (SparsePattern Pattern, int[] Map) Transpose()
     {
         if (_transpose is { } t) return t;
+        if (_structurallySymmetric == true && SymmetricTransposeMap(withMap: true) is { } symmetric)
+        {
+            // Known to equal its transpose (IsStructurallySymmetric): the map in one pass, no counting sort.
+            _transpose = (this, symmetric);
+            return _transpose.Value;
+        }
         if (_deviceTranspose is { } d && _transposeMap is { } m)
         {
             // Built on a device: the host copies of its map come down now.

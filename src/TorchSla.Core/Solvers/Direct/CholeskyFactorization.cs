@@ -72,7 +72,7 @@ public sealed class CholeskyFactorization<T> : SparseFactorization<T> where T : 
         FactorSeconds = sw.Elapsed.TotalSeconds;
     }
 
-    private protected override void SolveInPlace(int batchIndex, Span<double> x, bool transpose)
+    private protected override void SolveInPlace(int batchIndex, double[] x, bool transpose)
     {
         var work = new double[N];
         _factors[batchIndex].Solve(x, work);

@@ -66,7 +66,7 @@ public sealed class CholeskySymbolic
         if (ordering != CholeskyOrdering.Natural)
         {
             // Order the graph of A + Aᵀ so that a structurally unsymmetric pattern is handled too.
-            var sym = pattern.SymmetryPlan().Pattern;
+            var sym = pattern.SymmetricPattern();
             perm = ordering switch
             {
                 CholeskyOrdering.ReverseCuthillMcKee => ReverseCuthillMcKee.Order(n, sym.RowPtr, sym.ColInd),

@@ -11,10 +11,10 @@ internal interface ILuFactors
     long Nnz { get; }
     /// <summary>Floating-point operations of the factorization.</summary>
     double Flops { get; }
-    /// <summary>x ← A⁻¹·x; <paramref name="work"/> has N entries.</summary>
-    void Solve(Span<double> x, Span<double> work);
-    /// <summary>x ← A⁻ᵀ·x; <paramref name="work"/> has N entries.</summary>
-    void SolveTranspose(Span<double> x, Span<double> work);
+    /// <summary>x ← A⁻¹·x; <paramref name="work"/> has N entries, its contents on entry are not read (it need not be zeroed) and are overwritten.</summary>
+    void Solve(Span<double> x, double[] work);
+    /// <summary>x ← A⁻ᵀ·x; <paramref name="work"/> as for <see cref="Solve"/>.</summary>
+    void SolveTranspose(Span<double> x, double[] work);
     /// <summary>log|det A| and sign(det A).</summary>
     (double LogAbsDet, int Sign) LogDeterminant();
     /// <summary>The factors in compressed columns, pivot order; <paramref name="keepExplicitZeros"/> keeps every stored

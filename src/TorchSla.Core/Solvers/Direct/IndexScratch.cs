@@ -31,6 +31,12 @@ internal sealed class IndexScratch(int n)
     /// <summary>An array of n zeros.</summary>
     public int[] RentZeroed() => RentFilled(0);
 
+    /// <summary>Drops all but <paramref name="keep"/> of the free arrays (to the garbage collector, which can hand their memory to the next allocations).</summary>
+    public void Trim(int keep)
+    {
+        lock (_free) while (_free.Count > keep) _free.Pop();
+    }
+
     /// <summary>Takes arrays back for the next stage (the caller no longer reads or writes them).</summary>
     public void Return(params ReadOnlySpan<int[]> arrays)
     {

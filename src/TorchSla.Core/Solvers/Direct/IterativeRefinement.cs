@@ -16,8 +16,8 @@ internal interface IRefinementSteps<TVector>
     /// <summary>r ← op(A)⁻¹·r with the factorization.</summary>
     void Solve(TVector r);
 
-    /// <summary>next = x + d.</summary>
-    void Correct(TVector x, TVector d, TVector next);
+    /// <summary>next = x + d, into <paramref name="next"/> or, when it is null, a new vector; returns the vector written.</summary>
+    TVector Correct(TVector x, TVector d, TVector? next);
 }
 
 /// <summary>
@@ -36,18 +36,20 @@ internal static class IterativeRefinement
     /// Refines the direct solution <paramref name="x"/> with the scratch vectors <paramref name="spare"/> and
     /// <paramref name="r"/> (the iterates alternate between x and spare) until ω ≤ <paramref name="tolerance"/>, ω stops
     /// halving, or <paramref name="maxSteps"/> corrections. Returns the vector that holds the best iterate (x itself when
-    /// even the first ω is not a number), its ω and the corrections applied (solves after the first).
+    /// even the first ω is not a number), its ω and the corrections applied (solves after the first). A null
+    /// <paramref name="spare"/> is created by the first correction (<see cref="IRefinementSteps{TVector}.Correct"/>), so a
+    /// solve that needs none (the usual case) never allocates it.
     /// </summary>
-    public static (TVector Best, double Omega, int Corrections) Run<TVector>(IRefinementSteps<TVector> steps, TVector x, TVector spare, TVector r, int maxSteps,
-        double tolerance = MachineEpsilon)
+    public static (TVector Best, double Omega, int Corrections) Run<TVector>(IRefinementSteps<TVector> steps, TVector x, TVector? spare, TVector r, int maxSteps,
+        double tolerance = MachineEpsilon) where TVector : class
     {
-        TVector cur = x, best = spare;
+        TVector? cur = x, best = spare;
         bool any = false;
         double bestOmega = double.PositiveInfinity;
         int corrections = 0;
         for (int step = 0; ; step++)
         {
-            double omega = steps.Residual(cur, r);
+            double omega = steps.Residual(cur!, r);
             if (!(omega < bestOmega)) break;
             bool fast = omega < 0.5 * bestOmega;
             bestOmega = omega;
@@ -55,10 +57,10 @@ internal static class IterativeRefinement
             any = true;
             if (step >= maxSteps || omega <= tolerance || (step > 0 && !fast)) break;
             steps.Solve(r);
-            steps.Correct(best, r, cur);
+            cur = steps.Correct(best!, r, cur);
             corrections++;
         }
-        return (any ? best : cur, bestOmega, corrections);
+        return (any ? best! : cur!, bestOmega, corrections);
     }
 }
 
@@ -96,11 +98,13 @@ internal sealed class DeviceRefinementSteps : IRefinementSteps<Storage<double>>,
 
     public void Solve(Storage<double> r) => _solve(r);
 
-    public void Correct(Storage<double> x, Storage<double> d, Storage<double> next)
+    public Storage<double> Correct(Storage<double> x, Storage<double> d, Storage<double>? next)
     {
+        next ??= _op.Backend.Allocate<double>(_n);
         var be = _op.Backend;
         be.Copy(x, 0, next, 0, _n);
         be.Axpby(1.0, d, 0, 1.0, next, 0, _n);
+        return next;
     }
 
     public void Dispose() { _absB.Dispose(); _den.Dispose(); _t.Dispose(); }

@@ -79,7 +79,7 @@ public sealed class LdltFactorization<T> : SparseFactorization<T> where T : unma
         FactorSeconds = sw.Elapsed.TotalSeconds;
     }
 
-    private protected override void SolveInPlace(int batchIndex, Span<double> x, bool transpose)
+    private protected override void SolveInPlace(int batchIndex, double[] x, bool transpose)
     {
         int n = N, nnz = _pattern.Nnz;
         var work = new double[n];

@@ -27,31 +27,33 @@ internal static class LevelStructureDissection
     /// <summary>
     /// As <see cref="Order(int, int[], int[])"/>, also giving the size of the first separator (of the first connected
     /// piece split; 0 if none), which is also passed to <paramref name="firstSeparatorFound"/> as soon as it is known
-    /// (before the rest of the dissection).
+    /// (before the rest of the dissection). The n-entry work arrays are rented from <paramref name="scratch"/> and returned
+    /// to it (when given: the analysis after the ordering then writes memory already mapped, 16 MB at 10⁶ vertices).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static int[] Order(int n, int[] rowPtr, int[] colInd, out int firstSeparator, Action<int>? firstSeparatorFound = null)
+    public static int[] Order(int n, int[] rowPtr, int[] colInd, out int firstSeparator, Action<int>? firstSeparatorFound = null, IndexScratch? scratch = null)
     {
         int first = 0;
-        var perm = FactorMemory.Zeroed<int>(n);
-        var inSet = FactorMemory.Zeroed<int>(n);          // inSet[v] == stamp: v belongs to the piece being split (stamps are unique per piece)
-        var level = FactorMemory.Zeroed<int>(n);
-        Array.Fill(inSet, -1);
-        Array.Fill(level, -1);
-        int stamp = 0;
+        var perm = FactorMemory.Allocate<int>(n);
+        // level[v]: −1 for a vertex not yet numbered (and not reached by the BFS under way), its BFS level meanwhile,
+        // Separated once it is numbered in a separator. A piece needs no membership mark: every edge that leaves a piece
+        // ends in a separator numbered before it (that is what separates the pieces; disconnected components have no such
+        // edge), so a BFS or a split that skips Separated vertices never leaves its piece.
+        scratch ??= new IndexScratch(n);
+        var level = scratch.RentFilled(-1);
         // Every piece is a range of one array of the vertices, rearranged in place as pieces split (sides first, the
         // separator's vertices moved out to their place in perm): no array per piece. Pieces are disjoint ranges, so the
         // workers below rearrange theirs without touching each other's.
-        var nodes = FactorMemory.Zeroed<int>(n);
+        var nodes = scratch.Rent();
         for (int i = 0; i < n; i++) nodes[i] = i;
         var work = new Stack<Piece>();
         if (n > 0) work.Push(new Piece(0, n, 0));
         // Pieces are disjoint, so after the first separator their dissections are independent: the pieces left then are
-        // shared out between two workers (balanced by size), each with its own queue and scratch. inSet and level are
-        // per vertex and a piece's stamp is unique, so the workers never read each other's marks as their own.
+        // shared out between two workers (balanced by size), each with its own queue and scratch. level is per vertex and
+        // a worker reads and writes only its own pieces' vertices and the separators numbered before the split.
         bool split = n >= ParallelPieces && Environment.ProcessorCount > 1;
-        var queue = FactorMemory.Zeroed<int>(n); var scratch = FactorMemory.Zeroed<int>(n);
-        Dissect(work, nodes, rowPtr, colInd, perm, inSet, level, ref stamp, queue, scratch, split ? 1 : int.MaxValue, ref first, firstSeparatorFound);
+        var queue = scratch.Rent(); var side = scratch.Rent();
+        Dissect(work, nodes, rowPtr, colInd, perm, level, queue, side, split ? 1 : int.MaxValue, ref first, firstSeparatorFound);
         if (work.Count > 0)
         {
             var groups = new[] { new Stack<Piece>(), new Stack<Piece>() };
@@ -62,14 +64,20 @@ internal static class LevelStructureDissection
                 else { groups[1].Push(piece); w1 += piece.Length; largest1 = Math.Max(largest1, piece.Length); }
             // The first worker keeps the scratch of the first split; the second's is as large as its largest piece (queue
             // and scratch hold one piece's vertices at a time).
+            DirectProfile.Mark("ordering: first separator (one thread)");
             Parallel.For(0, 2, g =>
             {
+                long t0 = DirectProfile.Now();
                 int ignored = 1;
-                if (g == 0) Dissect(groups[0], nodes, rowPtr, colInd, perm, inSet, level, ref stamp, queue, scratch, int.MaxValue, ref ignored, null);
+                if (g == 0) Dissect(groups[0], nodes, rowPtr, colInd, perm, level, queue, side, int.MaxValue, ref ignored, null);
                 else if (largest1 > 0)
-                    Dissect(groups[1], nodes, rowPtr, colInd, perm, inSet, level, ref stamp, FactorMemory.Allocate<int>(largest1), FactorMemory.Allocate<int>(largest1), int.MaxValue, ref ignored, null);
+                    Dissect(groups[1], nodes, rowPtr, colInd, perm, level, FactorMemory.Allocate<int>(largest1), FactorMemory.Allocate<int>(largest1), int.MaxValue, ref ignored, null);
+                DirectProfile.Add($"worker {g}", t0);
             });
+            DirectProfile.Mark("ordering: the pieces below it (two workers)");
+            DirectProfile.ReportSums("ND");
         }
+        scratch.Return(level, nodes, queue, side);
         firstSeparator = first;
         return perm;
     }
@@ -86,17 +94,16 @@ internal static class LevelStructureDissection
     /// <paramref name="queue"/> and <paramref name="scratch"/> hold at least the largest piece's vertices.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Dissect(Stack<Piece> work, int[] all, int[] rowPtr, int[] colInd, int[] perm, int[] inSet, int[] level,
-        ref int stampCounter, int[] queue, int[] scratch, int stopAfterSplits, ref int first, Action<int>? firstSeparatorFound)
+    private static void Dissect(Stack<Piece> work, int[] all, int[] rowPtr, int[] colInd, int[] perm, int[] level,
+        int[] queue, int[] scratch, int stopAfterSplits, ref int first, Action<int>? firstSeparatorFound)
     {
         int splits = 0;
         while (work.Count > 0 && splits < stopAfterSplits)
         {
             var (start, length, lo) = work.Pop();
             var nodes = all.AsSpan(start, length);
-            if (length <= LeafSize) { OrderLeaf(nodes, lo, rowPtr, colInd, perm, level); continue; }
-            int stamp = Interlocked.Increment(ref stampCounter);
-            foreach (int v in nodes) inSet[v] = stamp;
+            long t0 = DirectProfile.Now();
+            if (length <= LeafSize) { OrderLeaf(nodes, lo, rowPtr, colInd, perm, level); DirectProfile.Add("leaves", t0); continue; }
 
             // Pseudo-peripheral start: BFS from a node, restart from a minimum-degree node of the last level while the depth grows.
             // The search ends on the root of its last BFS (the depth stopped growing, or the root is its own farthest
@@ -105,7 +112,7 @@ internal static class LevelStructureDissection
             bool kept = false;
             for (int attempt = 0; attempt < 4 && !kept; attempt++)
             {
-                reached = Bfs(root, rowPtr, colInd, inSet, stamp, level, queue, out levels);
+                reached = Bfs(root, rowPtr, colInd, level, queue, out levels);
                 int best = -1;
                 for (int q = reached - 1; q >= 0 && level[queue[q]] == levels - 1; q--)
                 {
@@ -118,7 +125,8 @@ internal static class LevelStructureDissection
                 depth = levels;
                 root = best;
             }
-            if (!kept) reached = Bfs(root, rowPtr, colInd, inSet, stamp, level, queue, out levels);
+            if (!kept) reached = Bfs(root, rowPtr, colInd, level, queue, out levels);
+            t0 = DirectProfile.Add("peripheral BFS", t0);
             if (reached < length)
             {
                 // Disconnected: the component found (in BFS order) and the rest (in their order) are independent pieces.
@@ -154,15 +162,16 @@ internal static class LevelStructureDissection
                 else
                 {
                     bool touches = false;
-                    for (int q = rowPtr[v]; q < rowPtr[v + 1] && !touches; q++) { int u = colInd[q]; touches = inSet[u] == stamp && level[u] == m + 1; }
+                    for (int q = rowPtr[v]; q < rowPtr[v + 1] && !touches; q++) { int u = colInd[q]; touches = level[u] == m + 1; }
                     if (touches) queue[length - 1 - ns++] = v; else queue[n1++] = v;
                 }
             }
             foreach (int v in nodes) level[v] = -1;
             int at = lo + n1 + n2;
-            for (int t = 0; t < ns; t++) perm[at + t] = queue[length - 1 - t];
+            for (int t = 0; t < ns; t++) { int v = queue[length - 1 - t]; perm[at + t] = v; level[v] = Separated; }
             queue.AsSpan(0, n1).CopyTo(nodes);
             scratch.AsSpan(0, n2).CopyTo(nodes[n1..]);
+            DirectProfile.Add("split", t0);
             if (first == 0) { first = ns; firstSeparatorFound?.Invoke(first); }
             splits++;
             work.Push(new Piece(start + n1, n2, lo + n1));
@@ -170,9 +179,12 @@ internal static class LevelStructureDissection
         }
     }
 
-    /// <summary>Breadth-first levels inside the piece (inSet == stamp) from root (level[] of the piece must be −1): sets level[] of the reached vertices, which the queue holds in order; the caller resets them.</summary>
+    /// <summary>level[] of a vertex numbered in a separator (see <see cref="Order(int, int[], int[], out int, Action{int}?, IndexScratch?)"/>).</summary>
+    private const int Separated = -2;
+
+    /// <summary>Breadth-first levels inside root's piece (level[] of the piece must be −1, its separators' <see cref="Separated"/>): sets level[] of the reached vertices, which the queue holds in order; the caller resets them.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Bfs(int root, int[] rowPtr, int[] colInd, int[] inSet, int stamp, int[] level, int[] queue, out int levels)
+    private static int Bfs(int root, int[] rowPtr, int[] colInd, int[] level, int[] queue, out int levels)
     {
         int head = 0, tail = 0;
         queue[tail++] = root; level[root] = 0;
@@ -184,7 +196,7 @@ internal static class LevelStructureDissection
             for (int q = rowPtr[v]; q < rowPtr[v + 1]; q++)
             {
                 int u = colInd[q];
-                if (inSet[u] != stamp || level[u] >= 0) continue;
+                if (level[u] != -1) continue;
                 level[u] = lv + 1;
                 if (lv + 2 > levels) levels = lv + 2;
                 queue[tail++] = u;

@@ -49,8 +49,10 @@ internal static class NestedDissection
     /// 36(2), 1979: 2·√(2n) vertices), and then side by side with the rest of the level-structure ordering. Below that
     /// bound the top front holds at most 8n entries, a small part of nnz(L) ≈ n·log n however it is chosen, and on 2-D
     /// grids the two separators are the same line; 3-D meshes (separators ≈ n^⅔) get the comparison.
+    /// The level-structure ordering rents its n-entry work arrays from <paramref name="scratch"/> and leaves them there for
+    /// the analysis that follows (null: its own).
     /// </summary>
-    public static int[] OrderAutomatic(int n, int[] rowPtr, int[] colInd)
+    public static int[] OrderAutomatic(int n, int[] rowPtr, int[] colInd, IndexScratch? scratch = null)
     {
         if (n <= LeafSize) return LevelStructureDissection.Order(n, rowPtr, colInd);
         Task<(WeightedGraph Graph, FiducciaMattheyses.Workspace Ws, int[] Top)>? multilevel = null;
@@ -65,7 +67,7 @@ internal static class NestedDissection
                 return (g, ws, MultilevelSeparator.Compute(g, SeparatorImbalance, Seed(0, n), ws));
             });
         }
-        var levels = LevelStructureDissection.Order(n, rowPtr, colInd, out int levelSeparator, Compare);
+        var levels = LevelStructureDissection.Order(n, rowPtr, colInd, out int levelSeparator, Compare, scratch);
         if (multilevel is null) return levels;
         var (graph, workspace, top) = multilevel.GetAwaiter().GetResult();
         int multilevelSeparator = top.Count(l => l == 2);

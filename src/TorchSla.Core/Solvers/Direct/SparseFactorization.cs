@@ -46,7 +46,7 @@ public abstract class SparseFactorization<T> : IDisposable where T : unmanaged, 
     public double FactorSeconds { get; private protected set; }
 
     /// <summary>Solves A_b·x = b in place for one vector of length N (float64, caller's ordering).</summary>
-    private protected abstract void SolveInPlace(int batchIndex, Span<double> x, bool transpose);
+    private protected abstract void SolveInPlace(int batchIndex, double[] x, bool transpose);
 
     /// <summary>
     /// Solves with a vector b that lives on a GPU without moving it to the host, when this factorization can (the
@@ -95,10 +95,11 @@ public abstract class SparseFactorization<T> : IDisposable where T : unmanaged, 
         ThrowIfDisposed();
         if (b.Length != N) throw new ShapeMismatchException($"the factorization is {N}×{N}, b has {b.Length} entries", nameof(b));
         CheckBatch(batchIndex);
-        var x = new double[N];
+        var x = FactorMemory.Allocate<double>(N);
         for (int i = 0; i < N; i++) x[i] = double.CreateChecked(b[i]);
         CheckFinite(x, nameof(b));
         SolveInPlace(batchIndex, x, transpose);
+        if (typeof(T) == typeof(double)) return (T[])(object)x;   // the solution vector is the result: no second copy
         var r = new T[N];
         for (int i = 0; i < N; i++) r[i] = T.CreateChecked(x[i]);
         return r;

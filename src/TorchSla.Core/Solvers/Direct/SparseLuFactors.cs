@@ -35,7 +35,7 @@ internal sealed class SparseLuFactors : ILuFactors
     public SparseLuFactors ToCompressedColumns(bool keepExplicitZeros = false) => this;
 
     /// <summary>x ← A⁻¹·x: y = P·x, L·z = y, U·w = z, x = Q·w. <paramref name="work"/> has N entries.</summary>
-    public void Solve(Span<double> x, Span<double> work)
+    public void Solve(Span<double> x, double[] work)
     {
         int n = N;
         for (int i = 0; i < n; i++) work[Pinv[i]] = x[i];
@@ -55,7 +55,7 @@ internal sealed class SparseLuFactors : ILuFactors
     }
 
     /// <summary>x ← A⁻ᵀ·x: Aᵀ = Q·Uᵀ·Lᵀ·P, so y = Qᵀ·x, Uᵀ·z = y, Lᵀ·w = z, x = Pᵀ·w.</summary>
-    public void SolveTranspose(Span<double> x, Span<double> work)
+    public void SolveTranspose(Span<double> x, double[] work)
     {
         int n = N;
         for (int k = 0; k < n; k++) work[k] = x[Q[k]];

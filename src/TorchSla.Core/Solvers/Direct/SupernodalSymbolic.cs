@@ -76,10 +76,14 @@ internal sealed class SupernodalSymbolic
 
     /// <summary>
     /// Analyses the pattern (square; treated as symmetric) with a fill-reducing ordering, or with
-    /// an explicit permutation when <paramref name="permutation"/> is given.
+    /// an explicit permutation when <paramref name="permutation"/> is given. <paramref name="alongside"/>, when given, is
+    /// a caller's work that needs only the final permutation and its inverse (<see cref="Perm"/>, <see cref="Pinv"/>): it
+    /// runs once, on a large matrix on another core beside the counts, supernodes and row structures (after the lower
+    /// triangle of P·A·Pᵀ, in the same task), else before returning (not called when
+    /// <see cref="CholeskyOrdering.Automatic"/> compares two orderings; it has returned when this method returns).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static SupernodalSymbolic Analyze(SparsePattern pattern, CholeskyOrdering ordering, int[]? permutation = null)
+    public static SupernodalSymbolic Analyze(SparsePattern pattern, CholeskyOrdering ordering, int[]? permutation = null, Action<int[], int[]>? alongside = null)
     {
         if (ordering == CholeskyOrdering.Automatic && permutation is null && pattern.Rows <= AutomaticBothLimit)
         {
@@ -90,8 +94,11 @@ internal sealed class SupernodalSymbolic
         if (pattern.Rows != pattern.Cols)
             throw new ShapeMismatchException($"a symmetric factorization needs a square matrix, got [{pattern.Rows}, {pattern.Cols}]");
         int n = pattern.Rows;
-        var sym = pattern.SymmetryPlan().Pattern;
+        var sym = pattern.SymmetricPattern();
         var srp = sym.RowPtr; var sci = sym.ColInd;
+        // The ordering and the stages after it lend each other their n-entry work arrays (and the first factorization
+        // takes what is left).
+        var scratch = new IndexScratch(n);
         int[] perm0;
         if (permutation is not null)
         {
@@ -104,20 +111,23 @@ internal sealed class SupernodalSymbolic
                 CholeskyOrdering.ReverseCuthillMcKee => ReverseCuthillMcKee.Order(n, srp, sci),
                 CholeskyOrdering.ApproximateMinimumDegree => ApproximateMinimumDegree.Order(n, srp, sci),
                 CholeskyOrdering.NestedDissection => NestedDissection.Order(n, srp, sci),
-                CholeskyOrdering.Automatic => NestedDissection.OrderAutomatic(n, srp, sci),   // above AutomaticBothLimit
+                CholeskyOrdering.Automatic => NestedDissection.OrderAutomatic(n, srp, sci, scratch),   // above AutomaticBothLimit
                 _ => Identity(n),
             };
         }
 
         DirectProfile.Mark("analysis: ordering");
-        // The stages below lend each other their n-entry work arrays (and the first factorization takes what is left).
-        var scratch = new IndexScratch(n);
         var (perm, pinv, parent) = PostorderedTree(n, srp, sci, perm0, scratch);
         DirectProfile.Mark("analysis: postordered elimination tree");
         // The entries of A in the ordered lower triangle depend on the permutation alone: on a large matrix they are
         // gathered on another core while this one computes the counts, the supernodes and their row structures.
         var triangle = pattern.Nnz >= ConcurrentTriangleMinEntries && Environment.ProcessorCount > 1
-            ? Task.Run(() => LowerTriangle(pattern, perm, pinv)) : null;
+            ? Task.Run(() =>
+            {
+                var t = LowerTriangle(pattern, perm, pinv);
+                alongside?.Invoke(perm, pinv);
+                return t;
+            }) : null;
         var counts = ColumnCounts.GilbertNgPeyton(n, srp, sci, perm, pinv, parent, scratch);
         DirectProfile.Mark("analysis: column counts");
 
@@ -131,12 +141,13 @@ internal sealed class SupernodalSymbolic
         fStart.Add(n);
         var colToF = scratch.Rent();
         for (int s = 0; s < nf; s++) for (int j = fStart[s]; j < fStart[s + 1]; j++) colToF[j] = s;
-        var fParent = FactorMemory.Zeroed<int>(nf);
+        // Per fundamental supernode (nf ≤ n): scratch arrays, already mapped (12 MB of fresh memory at 2D 1M otherwise).
+        var fParent = scratch.Rent();
         for (int s = 0; s < nf; s++) { int p = parent[fStart[s + 1] - 1]; fParent[s] = p < 0 ? -1 : colToF[p]; }
 
         // Relaxed amalgamation, children before parents in reverse: merge f into the group that starts at f+1
         // when f+1 is its parent (so the columns stay contiguous and f's rows nest in the group's).
-        var nCols = FactorMemory.Zeroed<long>(nf); var nRows = FactorMemory.Zeroed<long>(nf); var zeros = FactorMemory.Zeroed<long>(nf);
+        var nCols = scratch.Rent(); var nRows = scratch.Rent(); var zeros = FactorMemory.Zeroed<long>(nf);
         for (int s = 0; s < nf; s++) { nCols[s] = fStart[s + 1] - fStart[s]; nRows[s] = counts.Counts[fStart[s]]; }
         var absorbed = FactorMemory.Zeroed<bool>(nf);
         for (int s = nf - 2; s >= 0; s--)
@@ -149,7 +160,7 @@ internal sealed class SupernodalSymbolic
             double frac = (double)z / total;
             bool merge = nc <= 4 || (nc <= 16 && frac < 0.8) || (nc <= 48 && frac < 0.1) || frac < 0.05;
             if (!merge) continue;
-            nCols[s] = nc; nRows[s] = nr; zeros[s] = z; absorbed[g] = true;
+            nCols[s] = (int)nc; nRows[s] = (int)nr; zeros[s] = z; absorbed[g] = true;
         }
         var start = new List<int>();
         for (int s = 0; s < nf; s++) if (!absorbed[s]) start.Add(fStart[s]);
@@ -175,48 +186,47 @@ internal sealed class SupernodalSymbolic
         DirectProfile.Mark("analysis: supernodes, amalgamation, tree");
         var rowPtr = FactorMemory.Zeroed<int>(ns + 1);
         for (int s = 0, q = 0; s < nf; s++)
-            if (!absorbed[s]) { rowPtr[q + 1] = checked(rowPtr[q] + (int)nRows[s]); q++; }
+            if (!absorbed[s]) { rowPtr[q + 1] = checked(rowPtr[q] + nRows[s]); q++; }
+        scratch.Return(fParent, nCols, nRows);
         var allRows = FactorMemory.Allocate<int>(rowPtr[ns]);
+        var structures = new RowStructures(superStart, rowPtr, allRows, childPtr, children, perm, pinv, srp, sci);
+        // A supernode's structure reads only its own columns' rows of A and its children's structures, so disjoint
+        // subtrees are independent: on a large matrix they are built on two workers (each with its own marks), and the
+        // supernodes above them afterwards.
         var mark = scratch.RentFilled(-1);
+        var (subtrees, above) = rowPtr[ns] >= ConcurrentRowsMinEntries && Environment.ProcessorCount > 1
+            ? TreeCut.Cut(superParent, rowPtr, Environment.ProcessorCount) : ([], []);
+        if (subtrees.Count > 1)
+        {
+            var marks = new int[Environment.ProcessorCount][];
+            marks[0] = mark;
+            for (int t = 1; t < marks.Length; t++) marks[t] = scratch.RentFilled(-1);
+            int taken = -1;
+            // One subtree at a time to whichever worker is free, heaviest first (longest-processing-time scheduling).
+            Parallel.For(0, marks.Length, new ParallelOptions { MaxDegreeOfParallelism = marks.Length }, t =>
+            {
+                for (int k; (k = Interlocked.Increment(ref taken)) < subtrees.Count;)
+                    for (int s = subtrees[k].First; s <= subtrees[k].Last; s++) structures.Build(s, marks[t]);
+            });
+            for (int t = 1; t < marks.Length; t++) scratch.Return(marks[t]);
+            foreach (int s in above) structures.Build(s, mark);
+        }
+        else for (int s = 0; s < ns; s++) structures.Build(s, mark);
+        scratch.Return(mark);
         long stored = 0; int maxFront = 0;
-        var valueOffset = FactorMemory.Zeroed<long>(ns + 1);
+        var valueOffset = FactorMemory.Allocate<long>(ns + 1);
+        valueOffset[0] = 0;
         for (int s = 0; s < ns; s++)
         {
-            int f = superStart[s], l = superStart[s + 1] - 1;
-            int at = rowPtr[s], end = rowPtr[s + 1], w = at;
-            for (int j = f; j <= l; j++) { allRows[w++] = j; mark[j] = s; }
-            int own = w;
-            for (int j = f; j <= l; j++)
-            {
-                int r = perm[j];
-                for (int q = srp[r]; q < srp[r + 1]; q++)
-                {
-                    int i = pinv[sci[q]];
-                    if (i > l && mark[i] != s) { mark[i] = s; if (w == end) throw StructureBug(s); allRows[w++] = i; }
-                }
-            }
-            for (int c = childPtr[s]; c < childPtr[s + 1]; c++)
-            {
-                int ch = children[c];
-                for (int q = rowPtr[ch]; q < rowPtr[ch + 1]; q++)
-                {
-                    int i = allRows[q];
-                    if (i > l && mark[i] != s) { mark[i] = s; if (w == end) throw StructureBug(s); allRows[w++] = i; }
-                }
-            }
-            if (w != end) throw StructureBug(s);
-            Array.Sort(allRows, own, end - own);
-            int len = end - at;
-            long k = l - f + 1;
+            int len = rowPtr[s + 1] - rowPtr[s];
+            long k = superStart[s + 1] - superStart[s];
             stored += Dense(k, len);
             valueOffset[s + 1] = valueOffset[s] + k * len;
             maxFront = Math.Max(maxFront, len);
         }
         if (valueOffset[ns] > Array.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(pattern), $"the factor of this {n}×{n} matrix would have {valueOffset[ns]:N0} stored entries, more than one array holds ({Array.MaxLength:N0})");
-
-        scratch.Return(mark);
-        DirectProfile.Mark("analysis: row structures");
+        DirectProfile.Mark($"analysis: row structures ({subtrees.Count} subtrees in parallel)");
         // Flops per supernode: column j of a k-column front with r rows has c = r − (j − f) entries; Σ c².
         var subtree = FactorMemory.Zeroed<double>(ns);
         double flops = 0;
@@ -231,7 +241,11 @@ internal sealed class SupernodalSymbolic
             if (superParent[s] >= 0) subtree[superParent[s]] += subtree[s];
         }
 
+        if (triangle is null) alongside?.Invoke(perm, pinv);
         var (aColPtr, aRow, aSrc) = triangle?.GetAwaiter().GetResult() ?? LowerTriangle(pattern, perm, pinv);
+        // The first factorization takes two position maps per worker (LU: row and column maps) from what is left; the
+        // ordering's and the stages' other arrays go, so that their memory is free for the factorization's allocations.
+        scratch.Trim(2 * Environment.ProcessorCount);
         DirectProfile.Mark("analysis: flops, lower triangle of PAPᵀ");
         return new SupernodalSymbolic
         {
@@ -246,6 +260,48 @@ internal sealed class SupernodalSymbolic
 
     /// <summary>From this many stored entries, <see cref="LowerTriangle"/> runs on another core beside the column counts and the supernodes.</summary>
     private const int ConcurrentTriangleMinEntries = 200_000;
+
+    /// <summary>From this many rows in all supernodes' structures, independent subtrees build theirs in parallel (settable for tests).</summary>
+    internal static int ConcurrentRowsMinEntries { get; set; } = 1 << 20;
+
+    /// <summary>
+    /// The row structure of each supernode: its own columns, then the rows below them of A's entries in its columns and
+    /// of its children's structures, sorted, written at its place in <c>allRows</c> (whose lengths the column counts and
+    /// the amalgamation predicted: a length that does not come out as predicted is a bug, not input).
+    /// </summary>
+    private sealed class RowStructures(int[] superStart, int[] rowPtr, int[] allRows, int[] childPtr, int[] children, int[] perm, int[] pinv, int[] srp, int[] sci)
+    {
+        /// <summary>Builds supernode s's structure; <paramref name="mark"/>[i] == s marks the rows already listed (it must not hold s anywhere else on entry).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Build(int s, int[] mark)
+        {
+            int f = superStart[s], l = superStart[s + 1] - 1;
+            int at = rowPtr[s], end = rowPtr[s + 1], w = at;
+            var rows = allRows;
+            for (int j = f; j <= l; j++) { rows[w++] = j; mark[j] = s; }
+            int own = w;
+            for (int j = f; j <= l; j++)
+            {
+                int r = perm[j];
+                for (int q = srp[r]; q < srp[r + 1]; q++)
+                {
+                    int i = pinv[sci[q]];
+                    if (i > l && mark[i] != s) { mark[i] = s; if (w == end) throw StructureBug(s); rows[w++] = i; }
+                }
+            }
+            for (int c = childPtr[s]; c < childPtr[s + 1]; c++)
+            {
+                int ch = children[c];
+                for (int q = rowPtr[ch]; q < rowPtr[ch + 1]; q++)
+                {
+                    int i = rows[q];
+                    if (i > l && mark[i] != s) { mark[i] = s; if (w == end) throw StructureBug(s); rows[w++] = i; }
+                }
+            }
+            if (w != end) throw StructureBug(s);
+            Array.Sort(rows, own, end - own);
+        }
+    }
 
     /// <summary>
     /// The lower triangle of P·A·Pᵀ by columns, read from A's rows (the values are taken from these slots): column j

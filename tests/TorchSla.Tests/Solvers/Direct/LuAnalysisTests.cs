@@ -89,6 +89,22 @@ public class LuAnalysisTests
         Assert.Equal(slow.LowerPtr, fast.LowerPtr);
         Assert.Equal(slow.LowerRow, fast.LowerRow);
         Assert.Equal(slow.LowerSource, fast.LowerSource);
+        // Independently of either construction: column j holds every (i, j), i > j, of P·A·Pᵀ, each with the CSR slot of
+        // A(perm[i], perm[j]).
+        var sp = fast.Symbolic.Perm; var spinv = fast.Symbolic.Pinv;
+        for (int j = 0; j < n; j++)
+        {
+            int expected = 0;
+            for (int q = p.RowPtr[sp[j]]; q < p.RowPtr[sp[j] + 1]; q++) if (spinv[p.ColInd[q]] > j) expected++;
+            Assert.Equal(expected, fast.LowerPtr[j + 1] - fast.LowerPtr[j]);
+            for (int w = fast.LowerPtr[j]; w < fast.LowerPtr[j + 1]; w++)
+            {
+                int i = fast.LowerRow[w], slot = fast.LowerSource[w];
+                Assert.True(i > j);
+                Assert.InRange(slot, p.RowPtr[sp[i]], p.RowPtr[sp[i] + 1] - 1);
+                Assert.Equal(sp[j], p.ColInd[slot]);
+            }
+        }
         Assert.Equal(slow.Symbolic.AColPtr, fast.Symbolic.AColPtr);
         Assert.Equal(slow.Symbolic.ASource, fast.Symbolic.ASource);
     }
@@ -125,5 +141,113 @@ public class LuAnalysisTests
             Thread.Sleep(50);   // let the background populate run over what was written
             foreach (var a in arrays) for (int i = 0; i < length; i += 613) Assert.Equal(i - 0.25, a[i]);
         }
+    }
+
+    [Theory]
+    [InlineData(6, 120, 0.05)]
+    [InlineData(7, 300, 0.02)]
+    public void StructuralSymmetryIsTestedWithoutAMapAndTheTransposeFollowsFromIt(int seed, int n, double density)
+    {
+        var p = RandomPattern(n, density, symmetric: true, seed);
+        Assert.True(p.IsStructurallySymmetric);
+        Assert.Same(p, p.SymmetricPattern());
+        // The transpose asked for afterwards is the pattern itself with the counting sort's map.
+        var (t, map) = p.Transpose();
+        Assert.Same(p, t);
+        Assert.Equal(CsrBuild.Transpose(p.RowPtr, p.ColInd, n, n).Map, map);
+        for (int s = 0; s < 3; s++)
+        {
+            var u = RandomPattern(n, density, symmetric: false, seed + 10 * s);
+            Assert.False(u.IsStructurallySymmetric);
+            var union = u.SymmetricPattern();
+            Assert.NotSame(u, union);
+            var reference = Copy(u).SymmetryPlan().Pattern;
+            Assert.Equal(reference.RowPtr, union.RowPtr);
+            Assert.Equal(reference.ColInd, union.ColInd);
+        }
+    }
+
+    /// <summary>2D Poisson's pattern (250² rows: large enough for the analysis' concurrent stages) with values that make it
+    /// numerically unsymmetric (a convection-like skew), optionally with every 7th (i, i+1) dropped (structurally unsymmetric).</summary>
+    private static SparseTensor<double> SkewedGrid(int k, bool dropSome, int seed)
+    {
+        var grid = SparseTensor.Poisson2D<double>(k);
+        var rp = grid.Pattern.RowPtr; var ci = grid.Pattern.ColInd;
+        var rng = new Random(seed);
+        var rows = new List<int>(); var cols = new List<int>(); var vals = new List<double>();
+        for (int i = 0; i < grid.Rows; i++)
+            for (int q = rp[i]; q < rp[i + 1]; q++)
+            {
+                int j = ci[q];
+                if (dropSome && j == i + 1 && i % 7 == 0) continue;
+                rows.Add(i); cols.Add(j);
+                vals.Add(i == j ? 4.5 : j > i ? -1.3 + 0.2 * rng.NextDouble() : -0.7 - 0.2 * rng.NextDouble());
+            }
+        return SparseTensor.FromCoo<double>([.. vals], [.. rows], [.. cols], [grid.Rows, grid.Rows]);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void LuOfAStructurallySymmetricOrNearlySymmetricUnsymmetricMatrixSolves(bool dropSome)
+    {
+        var a = SkewedGrid(250, dropSome, 11);
+        Assert.Equal(!dropSome, a.Pattern.IsStructurallySymmetric);
+        using var lu = a.Lu();
+        Assert.Equal(LuAlgorithm.Multifrontal, lu.Algorithm);
+        if (dropSome) Assert.InRange(lu.PatternSymmetry, 0.9, 0.999);
+        else Assert.Equal(1.0, lu.PatternSymmetry);
+        // The symmetry ratio by its definition: the fraction of off-diagonal (i, j) whose (j, i) is stored.
+        var rp = a.Pattern.RowPtr; var ci = a.Pattern.ColInd;
+        long off = 0, paired = 0;
+        for (int i = 0; i < a.Rows; i++)
+            for (int q = rp[i]; q < rp[i + 1]; q++)
+            {
+                int j = ci[q];
+                if (j == i) continue;
+                off++;
+                if (Array.BinarySearch(ci, rp[j], rp[j + 1] - rp[j], i) >= 0) paired++;
+            }
+        Assert.Equal((double)paired / off, lu.PatternSymmetry, 12);
+        var rng = new Random(3);
+        var b = new double[a.Rows];
+        for (int i = 0; i < b.Length; i++) b[i] = rng.NextDouble() - 0.5;
+        foreach (bool transpose in new[] { false, true })
+        {
+            var x = transpose ? lu.SolveTranspose(b) : lu.Solve(b);
+            var op = transpose ? a.Transpose() : a;
+            var ax = (op * Tensor<double>.FromArray(x)).ToArray();
+            double rn = 0, bn = 0;
+            for (int i = 0; i < b.Length; i++) { rn += (b[i] - ax[i]) * (b[i] - ax[i]); bn += b[i] * b[i]; }
+            Assert.True(Math.Sqrt(rn / bn) < 1e-13, $"transpose={transpose}: relative residual {Math.Sqrt(rn / bn):g3}");
+            Assert.True(lu.LastBackwardError <= LuFactorization<double>.DefaultRefinementTolerance, $"ω = {lu.LastBackwardError:g3}");
+        }
+    }
+
+    [Theory]
+    [InlineData("poisson2d", 90)]
+    [InlineData("poisson3d", 16)]
+    public void RowStructuresBuiltInParallelEqualTheSequentialOnes(string kind, int k)
+    {
+        var a = kind == "poisson2d" ? SparseTensor.Poisson2D<double>(k) : SparseTensor.Poisson3D<double>(k);
+        int saved = SupernodalSymbolic.ConcurrentRowsMinEntries;
+        try
+        {
+            SupernodalSymbolic.ConcurrentRowsMinEntries = int.MaxValue;
+            var sequential = SupernodalSymbolic.Analyze(a.Pattern, CholeskyOrdering.NestedDissection);
+            SupernodalSymbolic.ConcurrentRowsMinEntries = 0;
+            var parallel = SupernodalSymbolic.Analyze(a.Pattern, CholeskyOrdering.NestedDissection);
+            Assert.Equal(sequential.Perm, parallel.Perm);
+            Assert.Equal(sequential.SuperStart, parallel.SuperStart);
+            Assert.Equal(sequential.RowPtr, parallel.RowPtr);
+            Assert.Equal(sequential.Rows, parallel.Rows);
+            Assert.Equal(sequential.ValueOffset, parallel.ValueOffset);
+            Assert.Equal(sequential.NnzLStored, parallel.NnzLStored);
+            Assert.Equal(sequential.MaxFrontRows, parallel.MaxFrontRows);
+            // Each structure starts with its own columns, ascending, below which its rows stay ascending.
+            for (int s = 0; s < parallel.SuperCount; s++)
+                for (int q = parallel.RowPtr[s] + 1; q < parallel.RowPtr[s + 1]; q++) Assert.True(parallel.Rows[q - 1] < parallel.Rows[q]);
+        }
+        finally { SupernodalSymbolic.ConcurrentRowsMinEntries = saved; }
     }
 }
