@@ -29,12 +29,13 @@ public static class HugePages
     public static bool Enabled { get; set; } = OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("TORCHSLA_HUGE_PAGES") != "0";
 
     /// <summary>
-    /// Whether the CPU AMG setup reserves its burst with <see cref="ReserveForBurst"/> (default off; TORCHSLA_RESERVE_BURSTS=1
-    /// turns it on). Measured on the 2-core benchmark VM (bench/RESULTS.md, "Lead's quiet CPU re-run, session 7"): it makes
-    /// a process's first 3D Poisson 50³ AMG setup about twice as fast, but a larger setup later in the same process
-    /// (3D 100³) 1.3–1.8× slower than without it, so it suits one-shot processes only.
+    /// Whether the CPU AMG setup reserves its burst with <see cref="ReserveForBurst"/> (default on; TORCHSLA_RESERVE_BURSTS=0
+    /// turns it off). Measured on the 2-core benchmark VM (bench/RESULTS.md, "AMG, session 8"): a process's first 3D Poisson
+    /// 50³ setup took 40 % less processor time with it; later, larger setups of the same process (3D 100³, 2D 1M, above
+    /// <see cref="MaxReservedBurst"/>, so not reserved themselves) showed no difference that 16 alternating processes could
+    /// separate from this VM's noise, where session 7 had seen them 1.3–1.8× slower (before amg7's loops).
     /// </summary>
-    public static bool ReserveBursts { get; set; } = Environment.GetEnvironmentVariable("TORCHSLA_RESERVE_BURSTS") == "1";
+    public static bool ReserveBursts { get; set; } = Environment.GetEnvironmentVariable("TORCHSLA_RESERVE_BURSTS") != "0";
 
     private const int MadvHugePage = 14;
 

@@ -74,8 +74,25 @@ public sealed record AmgOptions
     /// <summary>The aggregation scheme (default <see cref="AmgAggregation.Auto"/>: greedy on the CPU, MIS-2 on a GPU).</summary>
     public AmgAggregation Aggregation { get; init; } = AmgAggregation.Auto;
 
-    /// <summary>A level with at most this many rows is solved directly (default 1000).</summary>
-    public int CoarseSize { get; init; } = 1000;
+    /// <summary>
+    /// A level with at most this many rows is solved directly (default null: <see cref="CpuCoarseSize"/> on the CPU,
+    /// <see cref="DeviceCoarseSize"/> on a GPU).
+    /// </summary>
+    public int? CoarseSize { get; init; }
+
+    /// <summary>
+    /// The CPU's coarse size (300). The coarsest level's sparse Cholesky is sequential and the Galerkin levels of 3D problems
+    /// are dense (58 entries per row at the third level of 3D Poisson 50³), so a 613-row coarsest level cost 8–23 ms of a
+    /// 100–150 ms setup in its factorization, against 4 ms for one more level of 16 rows; iterations unchanged on every problem of
+    /// bench mode amg-iterations (2D 64² 9 → 10 with symmetric Gauss–Seidel, the rest equal: bench/RESULTS.md, AMG session 8).
+    /// </summary>
+    public const int CpuCoarseSize = 300;
+
+    /// <summary>A GPU's coarse size (1000: the coarse solve runs on the host, and each level costs kernel launches per cycle).</summary>
+    public const int DeviceCoarseSize = 1000;
+
+    /// <summary>The coarse size in effect on <paramref name="device"/>.</summary>
+    public int CoarseSizeOn(Device device) => CoarseSize ?? (device.IsCpu ? CpuCoarseSize : DeviceCoarseSize);
 
     /// <summary>The largest number of levels, the finest included (default 25).</summary>
     public int MaxLevels { get; init; } = 25;
@@ -135,7 +152,7 @@ public sealed record AmgOptions
     {
         if (!(StrengthThreshold >= 0 && StrengthThreshold < 1)) throw new ArgumentOutOfRangeException(nameof(StrengthThreshold), StrengthThreshold, "θ must be in [0, 1)");
         if (!(StrengthThresholdDecay > 0 && StrengthThresholdDecay <= 1)) throw new ArgumentOutOfRangeException(nameof(StrengthThresholdDecay), StrengthThresholdDecay, "must be in (0, 1]");
-        if (CoarseSize < 1) throw new ArgumentOutOfRangeException(nameof(CoarseSize), CoarseSize, "must be at least 1");
+        if (CoarseSize is < 1) throw new ArgumentOutOfRangeException(nameof(CoarseSize), CoarseSize, "must be at least 1");
         if (MaxLevels < 1) throw new ArgumentOutOfRangeException(nameof(MaxLevels), MaxLevels, "must be at least 1");
         if (MaxDirectSize < 0) throw new ArgumentOutOfRangeException(nameof(MaxDirectSize), MaxDirectSize, "must not be negative");
         if (CoarseSweeps < 1) throw new ArgumentOutOfRangeException(nameof(CoarseSweeps), CoarseSweeps, "must be at least 1");

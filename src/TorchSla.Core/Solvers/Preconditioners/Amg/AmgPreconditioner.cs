@@ -11,7 +11,7 @@ namespace TorchSla.Solvers.Preconditioners;
 /// 179–196) for symmetric positive definite matrices: a preconditioner (one cycle from a zero
 /// guess per <see cref="Apply"/>, a fixed symmetric operator as CG needs) and a standalone
 /// solver (<see cref="Solve"/>).
-/// <para><b>Setup</b>, level by level until a level has at most <see cref="AmgOptions.CoarseSize"/>
+/// <para><b>Setup</b>, level by level until a level has at most <see cref="AmgOptions.CoarseSize"/> (<see cref="AmgOptions.CoarseSizeOn"/>)
 /// rows: strength of connection → aggregation (greedy on the CPU, MIS-2/MIS-1 on a GPU) → tentative
 /// prolongator P̂ from the near-null space → smoothed prolongator P = (I − ω·D⁻¹A)·P̂, ω = 4/(3ρ(D⁻¹A)) →
 /// R = Pᵀ → Galerkin operator A_c = R·A·P. The coarsest level is factored by the sparse Cholesky (on the
@@ -205,11 +205,12 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
         var be = a0.Backend;
         var profile = new AmgSetupProfile(be);
         // The setup writes several times the matrix's size of fresh arrays: on Linux, let the kernel fault them in 2 MB at a
-        // time; where HugePages.ReserveBursts is on (opt-in: measured to slow later, larger setups of the same process), with
-        // the GC's memory for them committed in one range first (HugePages.ReserveForBurst). The size is what the setups
+        // time, with the GC's memory for them committed in one range first (HugePages.ReserveForBurst; on by default,
+        // HugePages.ReserveBursts, TORCHSLA_RESERVE_BURSTS=0 turns it off). The size is what the setups
         // allocated per stored entry of A (TORCHSLA_AMG_PROFILE=1: 81 B at 3D Poisson 50³, 77 B at 100³) with a margin.
         using var reservation = Device.IsCpu && Kernels.Cpu.HugePages.ReserveBursts ? Kernels.Cpu.HugePages.ReserveForBurst(SetupBytes(a0)) : null;
         if (Device.IsCpu && reservation is null) Kernels.Cpu.HugePages.Advise();
+        profile.Mark(0, "reserve");
         int k = o.NearNullSpace is null ? 1 : o.NearNullSpaceVectors;
         // One near-null vector lives on the matrix's device and is coarsened there (Backend.AmgTentative);
         // k > 1 vectors (or one that vanishes on an aggregate) go through the host's QR per aggregate.
@@ -247,7 +248,7 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
                     throw new ArgumentException($"AMG needs a symmetric positive definite matrix, but the diagonal entry of {where} is {diag.ToArray()[bad]}", "a");
                 }
                 profile.Mark(l, "diagonal");
-                bool coarsest = reuse ? l == _levels.Count - 1 : n <= o.CoarseSize || l == o.MaxLevels - 1;
+                bool coarsest = reuse ? l == _levels.Count - 1 : n <= o.CoarseSizeOn(Device) || l == o.MaxLevels - 1;
                 if (!coarsest && !reuse)
                 {
                     var tentative = BuildTentative(a, diag, l, k, ref nullSpace, ref hostNullSpace, profile);
