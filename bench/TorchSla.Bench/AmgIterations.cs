@@ -41,7 +41,7 @@ internal static class AmgIterations
             problems.Add(("3D Poisson 100³", () => SparseTensor.Poisson3D<double>(100)));
             problems.Add(("2D Poisson 1000²", () => SparseTensor.Poisson2D<double>(1000)));
         }
-        Console.WriteLine($"coarse size {options.CoarseSizeOn(Device.Cpu)}, ρ steps {options.SpectralRadiusSteps}, θ {options.StrengthThreshold}");
+        Console.WriteLine($"coarse size {options.CoarseSizeOn(Device.Cpu)}, ρ steps {options.SpectralRadiusStepsFor(AmgSmoother.SymmetricGaussSeidel)} (Gauss–Seidel) / {options.SpectralRadiusStepsFor(AmgSmoother.Chebyshev)} (Chebyshev), θ {options.StrengthThreshold}");
         Console.WriteLine("| problem | smoother | iterations | rel. residual | levels | coarsest rows | op. complexity | setup s |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
         foreach (var (name, make) in problems)

@@ -264,7 +264,7 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
                 }
 
                 level.DisposeNumeric();
-                double rho = SpectralRadius.OfDiagonallyScaled(a, diag, o.SpectralRadiusSteps);
+                double rho = SpectralRadius.OfDiagonallyScaled(a, diag, o.SpectralRadiusStepsFor(SmootherKind));
                 level.SpectralRadius = rho;
                 profile.Mark(l, "rho");
                 // P = (I − ω·D⁻¹A)·P̂ with ω = 4/(3ρ), one product on A's device.
@@ -449,7 +449,7 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
                 _coarseFactor = null;
             }
         }
-        double rho = SpectralRadius.OfDiagonallyScaled(a, diag, _options.SpectralRadiusSteps);
+        double rho = SpectralRadius.OfDiagonallyScaled(a, diag, _options.SpectralRadiusStepsFor(SmootherKind));
         level.SpectralRadius = rho;
         level.Smoother = MakeSmoother(level, diag, rho);
         return "smoother";
