@@ -32,8 +32,8 @@ internal static class AmgIterations
             ("3D Poisson 12³", () => SparseTensor.Poisson3D<double>(12)),
             ("3D Poisson 24³", () => SparseTensor.Poisson3D<double>(24)),
             ("3D Poisson 32³", () => SparseTensor.Poisson3D<double>(32)),
-            ("anisotropic 96² (ε 1e-3)", () => Diffusion2D(96, (_, _) => (1.0, 1e-3))),
-            ("jumping 96² (1 / 1e4, 12² blocks)", () => Diffusion2D(96, (i, j) => ((i / 12 + j / 12) % 2 == 0 ? 1.0 : 1e4) is var c ? (c, c) : default)),
+            ("anisotropic 96² (ε 1e-3)", () => DiffusionProblem.Diffusion2D(96, (_, _) => (1.0, 1e-3))),
+            ("jumping 96² (1 / 1e4, 12² blocks)", () => DiffusionProblem.Diffusion2D(96, (i, j) => ((i / 12 + j / 12) % 2 == 0 ? 1.0 : 1e4) is var c ? (c, c) : default)),
         };
         if (large)
         {
@@ -60,34 +60,5 @@ internal static class AmgIterations
             }
         }
         return 0;
-    }
-
-    /// <summary>−∇·(k∇u) on an n×n grid, 5-point, Dirichlet walls, face coefficients by the harmonic mean of the cells' (AmgTests' generator).</summary>
-    private static SparseTensor<double> Diffusion2D(int n, Func<int, int, (double Kx, double Ky)> k)
-    {
-        var rows = new List<int>(); var cols = new List<int>(); var vals = new List<double>();
-        static double Harmonic(double a, double b) => 2 * a * b / (a + b);
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++)
-            {
-                int id = i * n + j;
-                var (kx, ky) = k(i, j);
-                double diag = 0;
-                foreach (var (di, dj) in new[] { (-1, 0), (1, 0), (0, -1), (0, 1) })
-                {
-                    int ii = i + di, jj = j + dj;
-                    double own = di != 0 ? ky : kx, c;
-                    if (ii < 0 || ii >= n || jj < 0 || jj >= n) c = own;
-                    else
-                    {
-                        var (nkx, nky) = k(ii, jj);
-                        c = Harmonic(own, di != 0 ? nky : nkx);
-                        rows.Add(id); cols.Add(ii * n + jj); vals.Add(-c);
-                    }
-                    diag += c;
-                }
-                rows.Add(id); cols.Add(id); vals.Add(diag);
-            }
-        return SparseTensor.FromCoo<double>(vals.ToArray(), rows.ToArray(), cols.ToArray(), [n * n, n * n]);
     }
 }

@@ -18,34 +18,7 @@ public class AmgTests
     }
 
     /// <summary>−∇·(k∇u) on an n×n grid, 5-point, Dirichlet; k_x, k_y per cell, face coefficients by harmonic mean.</summary>
-    private static SparseTensor<double> Diffusion2D(int n, Func<int, int, (double Kx, double Ky)> k)
-    {
-        var rows = new List<int>(); var cols = new List<int>(); var vals = new List<double>();
-        static double Harmonic(double a, double b) => 2 * a * b / (a + b);
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++)
-            {
-                int id = i * n + j;
-                var (kx, ky) = k(i, j);
-                double diag = 0;
-                foreach (var (di, dj) in new[] { (-1, 0), (1, 0), (0, -1), (0, 1) })
-                {
-                    int ii = i + di, jj = j + dj;
-                    double own = di != 0 ? ky : kx;
-                    double c;
-                    if (ii < 0 || ii >= n || jj < 0 || jj >= n) c = own; // Dirichlet wall
-                    else
-                    {
-                        var (nkx, nky) = k(ii, jj);
-                        c = Harmonic(own, di != 0 ? nky : nkx);
-                        rows.Add(id); cols.Add(ii * n + jj); vals.Add(-c);
-                    }
-                    diag += c;
-                }
-                rows.Add(id); cols.Add(id); vals.Add(diag);
-            }
-        return SparseTensor.FromCoo<double>(vals.ToArray(), rows.ToArray(), cols.ToArray(), [n * n, n * n]);
-    }
+    private static SparseTensor<double> Diffusion2D(int n, Func<int, int, (double Kx, double Ky)> k) => DiffusionProblem.Diffusion2D(n, k);
 
     /// <summary>The library's PCG with the hierarchy as preconditioner; the residual is recomputed here.</summary>
     private static (int Iterations, double Residual) Pcg(SparseTensor<double> a, ILinearOperator<double> m, Tensor<double>? rhs = null)
