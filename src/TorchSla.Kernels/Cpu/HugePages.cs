@@ -29,13 +29,14 @@ public static class HugePages
     public static bool Enabled { get; set; } = OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("TORCHSLA_HUGE_PAGES") != "0";
 
     /// <summary>
-    /// Whether the CPU AMG setup reserves its burst with <see cref="ReserveForBurst"/> (default on; TORCHSLA_RESERVE_BURSTS=0
-    /// turns it off). Measured on the 2-core benchmark VM (bench/RESULTS.md, "AMG, session 8"): a process's first 3D Poisson
-    /// 50³ setup took 40 % less processor time with it; later, larger setups of the same process (3D 100³, 2D 1M, above
-    /// <see cref="MaxReservedBurst"/>, so not reserved themselves) showed no difference that 16 alternating processes could
-    /// separate from this VM's noise, where session 7 had seen them 1.3–1.8× slower (before amg7's loops).
+    /// Whether the CPU AMG setup reserves its burst with <see cref="ReserveForBurst"/> (default off; TORCHSLA_RESERVE_BURSTS=1
+    /// turns it on). Measured on the 2-core benchmark VM (bench/RESULTS.md, "AMG, session 8"): it takes 40 % off the processor
+    /// time of a process's first 3D Poisson 50³ setup, but a later 2D Poisson 1M setup of the same process (above
+    /// <see cref="MaxReservedBurst"/>, so not reserved itself) was 2–3.4× slower with tiered compilation off (where the
+    /// rounds agree within 10 %), so it suits one-shot processes only. A blocking collection right after the region removed
+    /// most of that in three rounds (not adopted: measured too briefly).
     /// </summary>
-    public static bool ReserveBursts { get; set; } = Environment.GetEnvironmentVariable("TORCHSLA_RESERVE_BURSTS") != "0";
+    public static bool ReserveBursts { get; set; } = Environment.GetEnvironmentVariable("TORCHSLA_RESERVE_BURSTS") == "1";
 
     private const int MadvHugePage = 14;
 

@@ -205,8 +205,8 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
         var be = a0.Backend;
         var profile = new AmgSetupProfile(be);
         // The setup writes several times the matrix's size of fresh arrays: on Linux, let the kernel fault them in 2 MB at a
-        // time, with the GC's memory for them committed in one range first (HugePages.ReserveForBurst; on by default,
-        // HugePages.ReserveBursts, TORCHSLA_RESERVE_BURSTS=0 turns it off). The size is what the setups
+        // time; where HugePages.ReserveBursts is on (opt-in: measured to slow later, larger setups of the same process), with
+        // the GC's memory for them committed in one range first (HugePages.ReserveForBurst). The size is what the setups
         // allocated per stored entry of A (TORCHSLA_AMG_PROFILE=1: 81 B at 3D Poisson 50³, 77 B at 100³) with a margin.
         using var reservation = Device.IsCpu && Kernels.Cpu.HugePages.ReserveBursts ? Kernels.Cpu.HugePages.ReserveForBurst(SetupBytes(a0)) : null;
         if (Device.IsCpu && reservation is null) Kernels.Cpu.HugePages.Advise();
