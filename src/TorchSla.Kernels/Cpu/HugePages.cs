@@ -30,8 +30,8 @@ public static class HugePages
 
     /// <summary>
     /// Whether the CPU AMG setup reserves its burst with <see cref="ReserveForBurst"/> (default off; TORCHSLA_RESERVE_BURSTS=1
-    /// turns it on). Measured on the 2-core benchmark VM (bench/RESULTS.md, "AMG, session 8"): it takes 40 % off the processor
-    /// time of a process's first 3D Poisson 50³ setup, but a later 2D Poisson 1M setup of the same process (above
+    /// turns it on). Measured on the 2-core benchmark VM (bench/RESULTS.md, "AMG, session 8"): it took 27–40 % off the processor
+    /// time of a process's first 3D Poisson 50³ setup under load (none on the quiet VM, where its huge pages are cold), but a later 2D Poisson 1M setup of the same process (above
     /// <see cref="MaxReservedBurst"/>, so not reserved itself) was 2–3.4× slower with tiered compilation off (where the
     /// rounds agree within 10 %), so it suits one-shot processes only. A blocking collection right after the region removed
     /// most of that in three rounds (not adopted: measured too briefly).

@@ -146,7 +146,7 @@ public sealed record AmgOptions
 
     /// <summary>
     /// Steps where only the prolongator's ω uses λ̂ (4). With symmetric Gauss–Seidel, 4 steps (λ̂ 6 % lower than with 6 on 3D
-    /// Poisson) gave the iterations of 6 on every problem of bench amg-iterations and on 3D 50³ / 100³ and 2D 1M with b = 1
+    /// Poisson) gave the iterations of 6 (3D 50³: one fewer) on every problem of bench amg-iterations and on 3D 50³ / 100³ and 2D 1M with b = 1
     /// (11 / 13 / 12), operator complexity 1.573 against 1.568 at 50³; 3 steps (λ̂ 13 % low) kept the iterations but raised
     /// the complexity to 1.583 (bench/RESULTS.md, AMG session 8).
     /// </summary>
