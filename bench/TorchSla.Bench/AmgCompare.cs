@@ -18,7 +18,9 @@ internal static class AmgCompare
         var problems = new List<(int Dim, int N)>();
         bool amgOnly = false, printLevels = false;
         var baseOptions = new AmgOptions();
-        var smoothers = new[] { AmgSmoother.Chebyshev, AmgSmoother.SymmetricGaussSeidel };
+        // The CPU's default smoother (AmgSmoother.Auto: symmetric Gauss–Seidel) first, so that the first AMG solve of the
+        // process is the one a user gets from the defaults (A.Solve, torchsla solve --precond amg); Chebyshev (the GPU's) second.
+        var smoothers = new[] { AmgSmoother.SymmetricGaussSeidel, AmgSmoother.Chebyshev };
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--hypre") { hypre = args[++i]; continue; }

@@ -16,6 +16,7 @@ using TorchSla.Bench;
 //   amd-compare [2d:N 3d:N X.mtx] our approximate minimum degree vs SuiteSparse amd_order (/tmp/amd_order_bench): time, nnz(L), flops
 //   partition MATRIX [k...]   multilevel partitioner: k-way edge cut and the vertex separator (compare gpmetis)
 //   amg-compare [2d:N|3d:N]  AMG-PCG vs Jacobi-PCG vs hypre BoomerAMG-PCG, whole solves, markdown rows
+//   amg-iterations [--coarse N] [--rho-steps N] [--large]  AMG-PCG iterations on the AmgTests problems (both smoothers)
 //   amg-first [2d:N|3d:N] [--runs K] [--no-warmup]   first vs later AMG-PCG solves of a process: JIT, faults, allocations per stage
 //   amg-parts N [REPS]       the CPU AMG setup's products (plan vs one sweep), transpositions and ρ on 3D Poisson N³
 //   amg-crossover [2d:N|3d:N] AMG-PCG vs Jacobi-PCG vs Cholesky through A.Solve, best of 3 (auto-choice rule)
@@ -40,6 +41,7 @@ switch (args.FirstOrDefault())
     case "amd-compare": return TorchSla.Bench.Direct.AmdCompare.Run(args.Skip(1).ToArray());
     case "amg-compare": return AmgCompare.Run(args.Skip(1).ToArray());
     case "amg-first": return AmgFirstCall.Run(args.Skip(1).ToArray());
+    case "amg-iterations": return AmgIterations.Run(args.Skip(1).ToArray());
     case "amg-parts": return AmgSetupParts.Run(args.Skip(1).ToArray());
     case "amg-gpu": return AmgGpu.Run(args.Skip(1).ToArray());
     case "gmres": return GmresBench.Run(args.Skip(1).ToArray());

@@ -30,9 +30,11 @@ public static class HugePages
 
     /// <summary>
     /// Whether the CPU AMG setup reserves its burst with <see cref="ReserveForBurst"/> (default off; TORCHSLA_RESERVE_BURSTS=1
-    /// turns it on). Measured on the 2-core benchmark VM (bench/RESULTS.md, "Lead's quiet CPU re-run, session 7"): it makes
-    /// a process's first 3D Poisson 50³ AMG setup about twice as fast, but a larger setup later in the same process
-    /// (3D 100³) 1.3–1.8× slower than without it, so it suits one-shot processes only.
+    /// turns it on). Measured on the 2-core benchmark VM (bench/RESULTS.md, "AMG, session 8"): it took 27–40 % off the processor
+    /// time of a process's first 3D Poisson 50³ setup under load (none on the quiet VM, where its huge pages are cold), but a later 2D Poisson 1M setup of the same process (above
+    /// <see cref="MaxReservedBurst"/>, so not reserved itself) was 2–3.4× slower with tiered compilation off (where the
+    /// rounds agree within 10 %), so it suits one-shot processes only. A blocking collection right after the region removed
+    /// most of that in three rounds (not adopted: measured too briefly).
     /// </summary>
     public static bool ReserveBursts { get; set; } = Environment.GetEnvironmentVariable("TORCHSLA_RESERVE_BURSTS") == "1";
 

@@ -74,8 +74,25 @@ public sealed record AmgOptions
     /// <summary>The aggregation scheme (default <see cref="AmgAggregation.Auto"/>: greedy on the CPU, MIS-2 on a GPU).</summary>
     public AmgAggregation Aggregation { get; init; } = AmgAggregation.Auto;
 
-    /// <summary>A level with at most this many rows is solved directly (default 1000).</summary>
-    public int CoarseSize { get; init; } = 1000;
+    /// <summary>
+    /// A level with at most this many rows is solved directly (default null: <see cref="CpuCoarseSize"/> on the CPU,
+    /// <see cref="DeviceCoarseSize"/> on a GPU).
+    /// </summary>
+    public int? CoarseSize { get; init; }
+
+    /// <summary>
+    /// The CPU's coarse size (300). The coarsest level's sparse Cholesky is sequential and the Galerkin levels of 3D problems
+    /// are dense (58 entries per row at the third level of 3D Poisson 50³), so a 613-row coarsest level cost 8–23 ms of a
+    /// 100–150 ms setup in its factorization, against 4 ms for one more level of 16 rows; iterations unchanged on every problem of
+    /// bench mode amg-iterations (2D 64² 9 → 10 with symmetric Gauss–Seidel, the rest equal: bench/RESULTS.md, AMG session 8).
+    /// </summary>
+    public const int CpuCoarseSize = 300;
+
+    /// <summary>A GPU's coarse size (1000: the coarse solve runs on the host, and each level costs kernel launches per cycle).</summary>
+    public const int DeviceCoarseSize = 1000;
+
+    /// <summary>The coarse size in effect on <paramref name="device"/>.</summary>
+    public int CoarseSizeOn(Device device) => CoarseSize ?? (device.IsCpu ? CpuCoarseSize : DeviceCoarseSize);
 
     /// <summary>The largest number of levels, the finest included (default 25).</summary>
     public int MaxLevels { get; init; } = 25;
@@ -111,14 +128,33 @@ public sealed record AmgOptions
     public bool SmoothProlongator { get; init; } = true;
 
     /// <summary>
-    /// Lanczos steps of the estimates of λ_max(D⁻¹A) (default 6). The estimate sets the prolongator's ω = 4/(3λ̂), where
-    /// a Ritz value 1–2 % low changes nothing measurable, and the Chebyshev interval's upper end 1.1·λ̂, whose margin covers
-    /// it. Measured (bench amg-compare --rho-steps, CG iterations exact): 6 steps gave the iterations of 10 on 2D Poisson 1M
+    /// Lanczos steps of the estimates of λ_max(D⁻¹A) (default null: <see cref="SmootherSpectralRadiusSteps"/> where the smoother
+    /// uses the estimate — Chebyshev's interval, Jacobi's weight — and <see cref="ProlongatorSpectralRadiusSteps"/> where only
+    /// the prolongator's ω = 4/(3λ̂) does: symmetric Gauss–Seidel and ℓ1-Jacobi). A Ritz value is below λ_max, so fewer
+    /// steps make ω larger; P = (I − ωD⁻¹A)·P̂ stays a smoothing step as long as ωλ_max &lt; 2, i.e. λ̂ &gt; (2/3)·λ_max.
+    /// </summary>
+    public int? SpectralRadiusSteps { get; init; }
+
+    /// <summary>
+    /// Steps where the smoother uses λ̂ (6). The Chebyshev interval's upper end is 1.1·λ̂, whose margin covers a Ritz value 1–2 %
+    /// low. Measured (bench amg-compare --rho-steps, CG iterations exact): 6 steps gave the iterations of 10 on 2D Poisson 1M
     /// (Gauss–Seidel 12, Chebyshev 18), 3D 50³ (11, 16) and 3D 100³ (13, 17), and with MIS-2 aggregation and Chebyshev (the
     /// GPU's configuration) 19 against 20 on 2D 1M and 17 on 3D 60³; 4 steps did not (3D 50³ Chebyshev 16 → 19). Each step
     /// is an SpMV and two reductions read by the host: on an H100 the 10-step estimate was 70 of the 16M setup's 208 ms.
     /// </summary>
-    public int SpectralRadiusSteps { get; init; } = 6;
+    public const int SmootherSpectralRadiusSteps = 6;
+
+    /// <summary>
+    /// Steps where only the prolongator's ω uses λ̂ (4). With symmetric Gauss–Seidel, 4 steps (λ̂ 6 % lower than with 6 on 3D
+    /// Poisson) gave the iterations of 6 (3D 50³: one fewer) on every problem of bench amg-iterations and on 3D 50³ / 100³ and 2D 1M with b = 1
+    /// (11 / 13 / 12), operator complexity 1.573 against 1.568 at 50³; 3 steps (λ̂ 13 % low) kept the iterations but raised
+    /// the complexity to 1.583 (bench/RESULTS.md, AMG session 8).
+    /// </summary>
+    public const int ProlongatorSpectralRadiusSteps = 4;
+
+    /// <summary>The Lanczos steps in effect with <paramref name="smoother"/> (the smoother the hierarchy uses, not <see cref="AmgSmoother.Auto"/>).</summary>
+    public int SpectralRadiusStepsFor(AmgSmoother smoother) => SpectralRadiusSteps ??
+        (smoother is AmgSmoother.SymmetricGaussSeidel or AmgSmoother.L1Jacobi ? ProlongatorSpectralRadiusSteps : SmootherSpectralRadiusSteps);
 
     /// <summary>
     /// The near-null space B, n × k row-major (entry (i, j) at i·k + j) — e.g. the rigid body modes of an
@@ -135,7 +171,7 @@ public sealed record AmgOptions
     {
         if (!(StrengthThreshold >= 0 && StrengthThreshold < 1)) throw new ArgumentOutOfRangeException(nameof(StrengthThreshold), StrengthThreshold, "θ must be in [0, 1)");
         if (!(StrengthThresholdDecay > 0 && StrengthThresholdDecay <= 1)) throw new ArgumentOutOfRangeException(nameof(StrengthThresholdDecay), StrengthThresholdDecay, "must be in (0, 1]");
-        if (CoarseSize < 1) throw new ArgumentOutOfRangeException(nameof(CoarseSize), CoarseSize, "must be at least 1");
+        if (CoarseSize is < 1) throw new ArgumentOutOfRangeException(nameof(CoarseSize), CoarseSize, "must be at least 1");
         if (MaxLevels < 1) throw new ArgumentOutOfRangeException(nameof(MaxLevels), MaxLevels, "must be at least 1");
         if (MaxDirectSize < 0) throw new ArgumentOutOfRangeException(nameof(MaxDirectSize), MaxDirectSize, "must not be negative");
         if (CoarseSweeps < 1) throw new ArgumentOutOfRangeException(nameof(CoarseSweeps), CoarseSweeps, "must be at least 1");
@@ -144,7 +180,7 @@ public sealed record AmgOptions
         if (PreSmoothingSteps + PostSmoothingSteps == 0) throw new ArgumentOutOfRangeException(nameof(PostSmoothingSteps), "a cycle needs at least one smoothing step");
         if (ChebyshevDegree < 1) throw new ArgumentOutOfRangeException(nameof(ChebyshevDegree), ChebyshevDegree, "must be at least 1");
         if (!(ChebyshevRatio > 1)) throw new ArgumentOutOfRangeException(nameof(ChebyshevRatio), ChebyshevRatio, "must exceed 1");
-        if (SpectralRadiusSteps < 1) throw new ArgumentOutOfRangeException(nameof(SpectralRadiusSteps), SpectralRadiusSteps, "must be at least 1");
+        if (SpectralRadiusSteps is < 1) throw new ArgumentOutOfRangeException(nameof(SpectralRadiusSteps), SpectralRadiusSteps, "must be at least 1");
         if (NearNullSpace is not null)
         {
             if (NearNullSpaceVectors < 1) throw new ArgumentOutOfRangeException(nameof(NearNullSpaceVectors), NearNullSpaceVectors, "must be at least 1");
