@@ -18,7 +18,8 @@ namespace TorchSla.Solvers.Direct;
 /// (u = the pivot threshold, so |l_ij| ≤ 1/u). A column with no such row is delayed: its row and
 /// column go, updated, to the parent front as fully-summed ones. At a root every row is fully summed,
 /// so a column fails only when it is zero (singular matrix).</para>
-/// <para>Work: blocked right-looking LU over the fully-summed columns (see <see cref="EliminateFullySummed"/>):
+/// <para>Work: blocked LU over the fully-summed columns, right-looking between panels and left-looking (Crout) inside
+/// them (see <see cref="EliminateFullySummed"/>):
 /// almost all flops are in the packed GEMM of <see cref="DenseFrontKernels"/>; independent
 /// subtrees run in parallel (<see cref="MultifrontalFactor.Traverse(SupernodalSymbolic, Action{int, bool})"/>). The factors stay in front
 /// blocks (<see cref="MultifrontalLuFactors"/>).</para>
@@ -363,7 +364,9 @@ internal static class MultifrontalLu
     /// <summary>
     /// Eliminates what it can of the nfs fully-summed columns of the front by blocked right-looking LU (Golub &amp; Van
     /// Loan §3.4.9 with the pivot search restricted as above): panels of <see cref="PanelWidth"/> columns are factored
-    /// one pivot at a time (row and column interchanges applied to the front's pieces and to the index lists), then
+    /// one pivot at a time, left-looking inside the panel (Crout, Golub &amp; Van Loan §3.2.9: a column is brought up to
+    /// date just before its pivot search) — fronts of at most <see cref="SmallFrontRows"/> rows right-looking and
+    /// unblocked (row and column interchanges applied to the front's pieces and to the index lists), then
     /// U12 = L11⁻¹·A12 and A22 −= L21·U12 update every column right of the panel. Columns of a panel with no acceptable
     /// pivot are parked at the end of the fully-summed range (they keep receiving the updates) and retried once the
     /// other columns are done, as long as the retry finds pivots. Returns npiv: columns [0, npiv) of A hold L (unit,
