@@ -161,39 +161,14 @@ internal sealed class MultifrontalFactor
     }
 
     /// <summary>
-    /// Cuts the assembly tree into independent subtrees (ranges of supernodes [First, Last]) by repeatedly
-    /// splitting the heaviest one until none carries more than 1/(4·P) of the work; the split nodes
-    /// (ascending, so children first) are factored afterwards.
+    /// Cuts the assembly tree into independent subtrees (ranges of supernodes [First, Last], heaviest first) by flops
+    /// (<see cref="TreeCut"/>: none above 1/(4·P) of the work, when there are several cores and enough work); the split
+    /// nodes (ascending, so children first) are factored afterwards.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static (List<(int First, int Last)> Subtrees, List<int> Top) Schedule(SupernodalSymbolic s)
     {
-        int ns = s.SuperCount;
-        var firstDesc = new int[ns];
-        for (int i = 0; i < ns; i++) firstDesc[i] = i;
-        for (int i = 0; i < ns; i++) { int p = s.SuperParent[i]; if (p >= 0) firstDesc[p] = Math.Min(firstDesc[p], firstDesc[i]); }
-        var top = new List<int>();
-        var set = new List<int>();
-        for (int i = 0; i < ns; i++) if (s.SuperParent[i] < 0) set.Add(i);
         int procs = Environment.ProcessorCount;
-        if (procs > 1 && s.Flops > 2e7)
-        {
-            double limit = s.Flops / (4.0 * procs);
-            while (true)
-            {
-                int best = -1;
-                foreach (int i in set) if (s.SubtreeFlops[i] > limit && (best < 0 || s.SubtreeFlops[i] > s.SubtreeFlops[best])) best = i;
-                if (best < 0 || set.Count > 64 * procs) break;
-                set.Remove(best);
-                top.Add(best);
-                for (int c = s.ChildPtr[best]; c < s.ChildPtr[best + 1]; c++) set.Add(s.Children[c]);
-            }
-        }
-        top.Sort();
-        set.Sort((a, b) => s.SubtreeFlops[b].CompareTo(s.SubtreeFlops[a]));
-        var ranges = new List<(int, int)>(set.Count);
-        foreach (int i in set) ranges.Add((firstDesc[i], i));
-        return (ranges, top);
+        return TreeCut.Cut(s.SuperParent, s.SubtreeFlops, procs, split: procs > 1 && s.Flops > 2e7);
     }
 
     /// <summary>Solves P·A·Pᵀ-factored A·x = b in place: x ← Pᵀ·L⁻ᵀ·L⁻¹·P·x. <paramref name="work"/> has N entries.</summary>

@@ -345,8 +345,9 @@ internal static class MultifrontalLu
     /// <summary>
     /// Fronts of at most this many rows are eliminated unblocked: each pivot's rank-1 update goes at once to every column
     /// right of it by vector AXPYs, with no packing (on fronts this small the packed product's setup outweighs its speed:
-    /// `direct dense R K 1`, one thread, partial LU 30×6 / 64×16 / 100×20 / 150×40: 2.9 / 8.3 / 10.8 / 12.3 GFlop/s
-    /// unblocked against 1.4 / 4.8 / 7.7 / 9.3 blocked; 250×60: 13.0 against 25.7, bench/RESULTS.md).
+    /// `direct dense R K 1`, one thread, partial LU with left-looking panels, 2026-12-07 01:24 UTC, load 5–7: 40×8 / 48×10
+    /// 9.3 / 9.2 GFlop/s unblocked against 7.1 / 7.6 blocked; 64×10 / 80×16 / 100×20 8.5 / 9.6 / 10.8 against 11.2 / 12.6 /
+    /// 15.0; bench/RESULTS.md, "Lead, session 9").
     /// </summary>
     internal static int SmallFrontRows { get; set; } = 60;
 
@@ -386,8 +387,8 @@ internal static class MultifrontalLu
         // Blocked fronts factor each panel left-looking (Crout): a column takes the panel's earlier pivots only when its
         // pivot is searched (it must be up to date for the threshold test), by a short triangular solve and one GEMV over
         // the rows below — reading the panel's L columns once — instead of one AXPY per pivot on every later column of
-        // the panel (right-looking: each pivot reads and writes the whole rest of the panel). applied[c − p0]: how many of
-        // the pivots up to which column c is current.
+        // the panel (right-looking: each pivot reads and writes the whole rest of the panel). Column c has taken the pivots
+        // before applied[c − p0].
         Span<int> applied = unblocked ? default : stackalloc int[PanelWidth];
         while (true)
         {
@@ -400,8 +401,6 @@ internal static class MultifrontalLu
                 continue;
             }
             int p0 = done, pend = unblocked ? limit : Math.Min(limit, done + PanelWidth);
-            // Columns that take the rank-1 update of each pivot now: the panel's, or in a small front every column to the right.
-            int cEnd = unblocked ? nfs : pend;
             if (!unblocked) applied[..(pend - p0)].Fill(p0);
             while (done < pend)
             {
@@ -427,12 +426,13 @@ internal static class MultifrontalLu
                 double inv = 1 / f[done + dd];
                 for (int i = done + 1; i < m; i++) f[i + dd] *= inv;
                 var l = new ReadOnlySpan<double>(f, dd + done + 1, m - done - 1);
+                // A small front gives each pivot's rank-1 update at once to every fully-summed column right of it.
                 if (unblocked)
-                for (int c = done + 1; c < cEnd; c++)
-                {
-                    double uc = f[ao + done + c * m];
-                    if (uc != 0) DenseFrontKernels.Axpy(-uc, l, new Span<double>(f, ao + c * m + done + 1, m - done - 1));
-                }
+                    for (int c = done + 1; c < nfs; c++)
+                    {
+                        double uc = f[ao + done + c * m];
+                        if (uc != 0) DenseFrontKernels.Axpy(-uc, l, new Span<double>(f, ao + c * m + done + 1, m - done - 1));
+                    }
                 if (unblocked && !deferRight)
                     for (int c = nfs; c < m; c++)
                     {
@@ -563,7 +563,6 @@ internal static class MultifrontalLu
         }
         // U12 = L11⁻¹·A12 row by row: row p −= l_pj · row j for j < p, AXPYs as long as the front is wide (column by column
         // the same solve is np AXPYs of at most np entries per column, where call overhead outweighs the flops).
-        var lf = f;
         void Rows(int lo, int hi)
         {
             for (int p = 1; p < np; p++)
@@ -572,7 +571,7 @@ internal static class MultifrontalLu
                 int lrow = ao + p0 + p;
                 for (int j = 0; j < p; j++)
                 {
-                    double t = lf[lrow + (p0 + j) * m];
+                    double t = f[lrow + (p0 + j) * m];
                     if (t != 0) DenseFrontKernels.Axpy(-t, new ReadOnlySpan<double>(w, j * cols + lo, hi - lo), rp);
                 }
             }
