@@ -8,7 +8,8 @@ namespace TorchSla.Bench;
 /// <summary>
 /// `amg-compare [2d:N | 3d:N ...] [--hypre PATH] [--amg-only] [--levels] [--mis2] [--coarse N] [--smoother S] ...` (--levels: the hierarchy's level table on stderr): AMG-PCG vs Jacobi-PCG (ours) vs hypre BoomerAMG-PCG
 /// on the same Poisson problems in one run, float64, b = 1, x₀ = 0, rtol 1e-8, whole solve
-/// including setup; markdown rows on stdout. The PCG is the library's <c>Cg.Solve</c> with the preconditioner.
+/// including setup; markdown rows on stdout. TORCHSLA_BENCH_WINDOW=1 writes each AMG setup's and solve's monotonic clock window
+/// (seconds) to standard error, for <c>perf record -k CLOCK_MONOTONIC</c> then <c>perf report --time FROM,TO</c>. The PCG is the library's <c>Cg.Solve</c> with the preconditioner.
 /// </summary>
 internal static class AmgCompare
 {
@@ -31,6 +32,7 @@ internal static class AmgCompare
             if (args[i] == "--rho-steps") { baseOptions = baseOptions with { SpectralRadiusSteps = int.Parse(args[++i], CultureInfo.InvariantCulture) }; continue; }
             if (args[i] == "--degree") { baseOptions = baseOptions with { ChebyshevDegree = int.Parse(args[++i], CultureInfo.InvariantCulture) }; continue; }
             if (args[i] == "--coarse") { baseOptions = baseOptions with { CoarseSize = int.Parse(args[++i], CultureInfo.InvariantCulture) }; continue; }
+            if (args[i] == "--aggressive") { baseOptions = baseOptions with { AggressiveLevels = int.Parse(args[++i], CultureInfo.InvariantCulture) }; continue; }
             if (args[i] == "--mis2") { baseOptions = baseOptions with { Aggregation = AmgAggregation.Mis2 }; continue; }
             if (args[i] == "--smoother") { smoothers = [Enum.Parse<AmgSmoother>(args[++i], ignoreCase: true)]; continue; }
             var parts = args[i].Split(':');
@@ -60,11 +62,14 @@ internal static class AmgCompare
                 var sw = Stopwatch.StartNew();
                 using var amg = new AmgPreconditioner<double>(a, baseOptions with { Smoother = smoother });
                 double setup = sw.Elapsed.TotalSeconds;
+                long tEnd = Stopwatch.GetTimestamp();
                 // Collections, GC pause and process CPU of the setup, to standard error (the reservation study, RESULTS "Lead, session 8").
                 Console.Error.WriteLine($"amg-compare gc: {name} {smoother} setup {setup * 1e3:F0} ms wall, {(Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds:F0} ms CPU, " +
                     $"GCs {GC.CollectionCount(0) - gc0.G0}/{GC.CollectionCount(1) - gc0.G1}/{GC.CollectionCount(2) - gc0.G2}, pause {(GC.GetTotalPauseDuration() - gc0.Pause).TotalMilliseconds:F0} ms, latency mode {System.Runtime.GCSettings.LatencyMode}");
                 var (it, res) = Pcg(a, amg, b, 1e-8, 1000);
                 double total = sw.Elapsed.TotalSeconds;
+                if (Environment.GetEnvironmentVariable("TORCHSLA_BENCH_WINDOW") == "1")
+                    Console.Error.WriteLine($"amg-compare window: {name} {smoother} setup {(double)tEnd / Stopwatch.Frequency - setup:F6}..{(double)tEnd / Stopwatch.Frequency:F6} solve ..{(double)Stopwatch.GetTimestamp() / Stopwatch.Frequency:F6}");
                 var s = amg.Statistics;
                 Console.WriteLine($"| {name} | {a.Rows} | ours AMG-PCG ({smoother}) | {setup:F3} | {total - setup:F3} | {total:F3} | {it} | {res:E1} | {s.Levels} | {s.OperatorComplexity:F3} |");
                 if (printLevels) Console.Error.Write(s.ToString());

@@ -19,6 +19,13 @@ public abstract partial class Backend
     /// <summary>Allocates zeroed storage for <paramref name="length"/> elements.</summary>
     public abstract Storage<T> Allocate<T>(int length) where T : unmanaged;
 
+    /// <summary>
+    /// Zeroed storage for a temporary that nothing references after it is disposed (a solver's work vector): the same as
+    /// <see cref="Allocate{T}"/>, except that the CPU backend hands the array to its next allocation of that length once the
+    /// storage is disposed, so that the memory is not faulted in afresh.
+    /// </summary>
+    public virtual Storage<T> AllocateScratch<T>(int length) where T : unmanaged => Allocate<T>(length);
+
     /// <summary>Allocates storage holding a copy of <paramref name="data"/>.</summary>
     public virtual Storage<T> Upload<T>(ReadOnlySpan<T> data) where T : unmanaged
     {

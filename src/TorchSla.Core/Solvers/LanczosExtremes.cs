@@ -39,14 +39,15 @@ internal static class LanczosExtremes
         else if (overwriteStart) q = startVector;
         else
         {
-            q = be.Allocate<T>(n);
+            q = be.AllocateScratch<T>(n);
             be.Copy(startVector, 0, q, 0, n);
         }
-        var qPrev = be.Allocate<T>(n);
-        var w = be.Allocate<T>(n);
+        // Scratch storage: the solve that follows usually wants vectors of this length (warm memory, HostArrays).
+        var qPrev = be.AllocateScratch<T>(n);
+        var w = be.AllocateScratch<T>(n);
         // The three vectors rotate (q_{j-1} ← q_j ← w): no copy per step. Whichever ends where is freed at the end.
         Storage<T>[] rotating = [q, qPrev, w];
-        using var sq = scaling is null ? null : be.Allocate<T>(n);
+        using var sq = scaling is null ? null : be.AllocateScratch<T>(n);
         var alpha = new List<double>();
         var beta = new List<double>();
         try

@@ -54,6 +54,10 @@ public sealed partial class CpuBackend : Backend
     public override Storage<T> Allocate<T>(int length) => new CpuStorage<T>(length);
 
     /// <inheritdoc/>
+    /// <remarks>Disposing the storage hands its array to the next zeroed allocation of the same length (<see cref="HostArrays"/>).</remarks>
+    public override Storage<T> AllocateScratch<T>(int length) => new CpuStorage<T>(length, scratch: true);
+
+    /// <inheritdoc/>
     public override Storage<T> Upload<T>(ReadOnlySpan<T> data) => new CpuStorage<T>(data.ToArray());
 
     /// <inheritdoc/>

@@ -45,11 +45,28 @@ public sealed class CpuStorage<T> : Storage<T> where T : unmanaged
     public CpuStorage(T[] array) { Array = array ?? throw new ArgumentNullException(nameof(array)); }
 
     /// <summary>Allocates a zeroed array of <paramref name="length"/> elements.</summary>
-    public CpuStorage(int length)
+    public CpuStorage(int length) : this(length, scratch: false) { }
+
+    /// <summary>A zeroed array of <paramref name="length"/> elements (<see cref="Cpu.HostArrays.Zeroed{T}"/>); a
+    /// <paramref name="scratch"/> storage hands its array back to <see cref="Cpu.HostArrays"/> when disposed.</summary>
+    internal CpuStorage(int length, bool scratch)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        Array = length == 0 ? System.Array.Empty<T>() : GC.AllocateUninitializedArray<T>(length);
-        System.Array.Clear(Array);
+        Array = Cpu.HostArrays.Zeroed<T>(length);
+        _scratch = scratch;
+    }
+
+    private bool _scratch;
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && _scratch)
+        {
+            _scratch = false;
+            Cpu.HostArrays.Return(Array);
+        }
+        base.Dispose(disposing);
     }
 
     /// <summary>The backing array.</summary>

@@ -240,7 +240,7 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
                 var level = _levels[l];
                 var a = level.A;
                 int n = a.Rows;
-                using var diag = be.Allocate<T>(n);
+                using var diag = be.AllocateScratch<T>(n);
                 int bad = be.AmgDiagonal(a.Indices, a.Values, diag);
                 if (bad >= 0)
                 {
@@ -354,7 +354,8 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
         if (mis2) count = be.AmgMisAggregate(strong, agg, MisDistance(strong));
         else
         {
-            var (g, c) = Aggregation.Greedy(n, HostArray(strong.RowPtr), HostArray(strong.ColInd));
+            var (g, c) = l < o.AggressiveLevels ? Aggregation.GreedyDistance2(n, HostArray(strong.RowPtr), HostArray(strong.ColInd))
+                : Aggregation.Greedy(n, HostArray(strong.RowPtr), HostArray(strong.ColInd));
             agg.CopyFrom(g);
             count = c;
         }

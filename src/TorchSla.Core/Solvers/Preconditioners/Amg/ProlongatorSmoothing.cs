@@ -24,7 +24,7 @@ internal static class ProlongatorSmoothing
     {
         var be = a.Backend;
         int n = a.Rows;
-        using var left = be.Allocate<T>(n);
+        using var left = be.AllocateScratch<T>(n);
         be.Pointwise(PointwiseOp.DivideScalarBy, T.CreateTruncating(-omega), diagonal, 0, left, 0, n);
         if (a.Device.IsCpu)
         {

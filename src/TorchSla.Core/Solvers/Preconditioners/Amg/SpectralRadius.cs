@@ -22,11 +22,11 @@ internal static class SpectralRadius
         int n = a.Rows;
         if (n == 0) return 0;
         var be = a.Backend;
-        using var s = be.Allocate<T>(n);
+        using var s = be.AllocateScratch<T>(n);
         be.Pointwise(PointwiseOp.Sqrt, T.Zero, diagonal, 0, s, 0, n);
         be.Pointwise(PointwiseOp.DivideScalarBy, T.One, s, 0, s, 0, n);
         // The start vector is made on the device too (a host one would be n random draws and an upload).
-        using var start = be.Allocate<T>(n);
+        using var start = be.AllocateScratch<T>(n);
         be.AmgPseudoRandom(start, n, seed: 12345);
         var (_, max, _) = LanczosExtremes.Estimate(be, a.Indices, a.Values, 0, steps, seed: 12345, startVector: start, scaling: s, overwriteStart: true);
         return max;
