@@ -10,7 +10,9 @@ namespace TorchSla.Kernels.Cpu;
 /// </summary>
 internal static class AmgGraph
 {
-    /// <summary>The strong graph in CSR form (no diagonal entries; stored zeros are never strong), given A's diagonal; two parallel passes (count, fill).</summary>
+    /// <summary>The strong graph in CSR form (no diagonal entries; stored zeros are never strong), given A's diagonal; two parallel passes (count, fill).
+    /// Compiled optimized at once (its offsets loop would otherwise run as tier-0 code in a process's first large setup).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (int[] RowPtr, int[] ColInd) Strength<T>(int n, int[] rowPtr, int[] colInd, T[] values, T[] diag, T theta)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -48,6 +48,7 @@ public static class CsrBuild
     /// (column, block) gives every block its own cursor per column, and the blocks scatter independently. Within a
     /// column the blocks' entries follow each other in block order, so the result does not depend on the number of threads.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // its offsets loop would run as tier-0 code in a first large setup
     public static (int[] RowPtr, int[] ColInd, T[] Values) TransposeWithValues<T>(int[] rowPtr, int[] colInd, T[] values, int rows, int cols)
     {
         int nnz = rowPtr[rows];

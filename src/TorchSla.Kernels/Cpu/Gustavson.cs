@@ -266,7 +266,9 @@ internal static class Gustavson
         }
     }
 
-    /// <summary>A dense accumulator of n columns, every entry marked unused (the sums are assigned before they are read).</summary>
+    /// <summary>A dense accumulator of n columns, every entry marked unused (the sums are assigned before they are read).
+    /// Compiled optimized at once: its loop would otherwise run as tier-0 code in a process's first large setup.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Accumulator<T>[] NewAccumulator<T>(int n) where T : unmanaged
     {
         var acc = GC.AllocateUninitializedArray<Accumulator<T>>(n);

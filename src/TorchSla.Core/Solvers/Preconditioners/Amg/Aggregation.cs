@@ -75,6 +75,7 @@ internal static class Aggregation
     }
 
     /// <summary>Passes 2 and 3 of <see cref="Greedy"/> after a pass 1 that left <paramref name="count"/> aggregates.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (int[] Aggregate, int Count) Finish(int n, int[] sp, int[] sc, int[] agg, int count)
     {
         // Pass 2: attach to a neighbouring aggregate of pass 1 (a snapshot, so that chains of

@@ -63,6 +63,7 @@ internal sealed class GaussSeidelSmoother<T> : Smoother<T> where T : unmanaged, 
     /// The interior ranges and separator rows of <paramref name="blocks"/> contiguous blocks of equal stored entries (columns
     /// sorted per row, so a row leaves its block iff its first or last column does); nulls where separators exceed n/4.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (int[]?, int[]?, int[]?) Decompose(int n, int[] rp, int[] ci, int blocks)
     {
         var start = new int[blocks + 1];
