@@ -9,10 +9,9 @@ namespace TorchSla.Kernels.Cpu;
 /// <list type="bullet">
 /// <item>a large array is cleared by all cores, each a contiguous share (<see cref="Clear{T}"/>), which also spreads its
 /// page faults;</item>
-/// <item>a scratch array (<see cref="Backend.AllocateScratch{T}"/>) goes back, on Dispose, to a small pool of weak
-/// references keyed by element type and length, and the next zeroed allocation of that length takes it (warm pages, no
-/// fault). The references are weak, so the pool holds no memory the GC wants: a collection in between only loses the
-/// reuse.</item>
+/// <item>a scratch array (<see cref="Backend.AllocateScratch{T}"/>) goes back, on Dispose, to a small pool keyed by element
+/// type and length, and the next zeroed allocation of that length takes it (warm pages, no fault). The pool holds at most
+/// 64 MB per element type, each array for at most 2 s.</item>
 /// </list>
 /// </summary>
 internal static class HostArrays
@@ -20,7 +19,7 @@ internal static class HostArrays
     /// <summary>Arrays from this many bytes are cleared in parallel (below, one memset is cheaper than a fork/join).</summary>
     private const int ParallelClearBytes = 1 << 19;
 
-    /// <summary>A zeroed array of <paramref name="length"/> elements: a pooled scratch array of that length if one is alive, else a new one.</summary>
+    /// <summary>A zeroed array of <paramref name="length"/> elements: a pooled scratch array of that length if one is held, else a new one.</summary>
     public static T[] Zeroed<T>(int length) where T : unmanaged
     {
         if (length == 0) return [];
@@ -48,21 +47,32 @@ internal static class HostArrays
         });
     }
 
-    /// <summary>Weak references to returned arrays of one element type, at most <see cref="Capacity"/>, the oldest dropped first.</summary>
+    /// <summary>
+    /// Returned arrays of one element type, held for at most <see cref="MaxAgeMs"/> and <see cref="MaxBytes"/> in all: when full,
+    /// the smallest goes first (an AMG setup returns a few vectors per level, the finest level's first, and those are the ones
+    /// its solve wants). The references are strong — weak ones did not survive the collections an AMG setup's own large
+    /// arrays trigger — and old entries are dropped at every take and give and after every full collection
+    /// (<see cref="Trimmer"/>), so an idle process holds nothing for long.
+    /// </summary>
     private static class Pool<T> where T : unmanaged
     {
-        private const int Capacity = 16;
-        private static readonly List<WeakReference<T[]>> Entries = [];
+        private const long MaxBytes = 64L << 20;
+        private static readonly List<(T[] Array, long Time)> Entries = [];
+        private static long _bytes;
+
+        static Pool() => Trimmer.Register(Trim);
 
         public static T[]? Take(int length)
         {
             lock (Entries)
             {
+                DropOld();
                 for (int i = Entries.Count - 1; i >= 0; i--)
                 {
-                    if (!Entries[i].TryGetTarget(out var a)) { Entries.RemoveAt(i); continue; }
+                    var a = Entries[i].Array;
                     if (a.Length != length) continue;
                     Entries.RemoveAt(i);
+                    _bytes -= Bytes(a);
                     return a;
                 }
             }
@@ -71,11 +81,60 @@ internal static class HostArrays
 
         public static void Give(T[] array)
         {
+            long bytes = Bytes(array);
+            if (bytes > MaxBytes) return;
             lock (Entries)
             {
-                if (Entries.Count == Capacity) Entries.RemoveAt(0);
-                Entries.Add(new WeakReference<T[]>(array));
+                DropOld();
+                while (_bytes + bytes > MaxBytes)
+                {
+                    int smallest = 0;
+                    for (int i = 1; i < Entries.Count; i++)
+                        if (Entries[i].Array.Length < Entries[smallest].Array.Length) smallest = i;
+                    if (Entries[smallest].Array.Length > array.Length) return; // everything held is larger: keep that
+                    _bytes -= Bytes(Entries[smallest].Array);
+                    Entries.RemoveAt(smallest);
+                }
+                Entries.Add((array, Environment.TickCount64));
+                _bytes += bytes;
             }
+        }
+
+        private static void Trim() { lock (Entries) DropOld(); }
+
+        private static void DropOld()
+        {
+            long now = Environment.TickCount64;
+            for (int i = Entries.Count - 1; i >= 0; i--)
+                if (now - Entries[i].Time > MaxAgeMs) { _bytes -= Bytes(Entries[i].Array); Entries.RemoveAt(i); }
+        }
+
+        private static long Bytes(T[] a) => a.Length * (long)System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+    }
+
+    /// <summary>How long a returned array is held (2 s: a setup hands its vectors to the solve that follows within that).</summary>
+    private const long MaxAgeMs = 2000;
+
+    /// <summary>Runs the pools' trims after each full (generation 2) collection: an object whose finalizer re-registers itself.</summary>
+    private sealed class Trimmer
+    {
+        private static readonly List<Action> Trims = [];
+
+        public static void Register(Action trim)
+        {
+            lock (Trims)
+            {
+                if (Trims.Count == 0) _ = new Trimmer();
+                Trims.Add(trim);
+            }
+        }
+
+        ~Trimmer()
+        {
+            Action[] trims;
+            lock (Trims) trims = [.. Trims];
+            foreach (var t in trims) t();
+            if (!Environment.HasShutdownStarted) GC.ReRegisterForFinalize(this);
         }
     }
 }

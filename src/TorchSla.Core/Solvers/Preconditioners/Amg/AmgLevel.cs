@@ -4,7 +4,7 @@ namespace TorchSla.Solvers.Preconditioners;
 
 /// <summary>
 /// One level of the hierarchy: its operator, the transfers to the next coarser level, its
-/// smoother, and the vectors a cycle works in (allocated once). The tentative prolongator
+/// smoother, and the vectors a cycle works in (allocated once, on first use). The tentative prolongator
 /// depends only on the pattern and the near-null space (through the aggregation), so a refresh
 /// with new values keeps it.
 /// </summary>
@@ -18,21 +18,24 @@ internal sealed class AmgLevel<T> : IDisposable where T : unmanaged, IFloatingPo
         A = a;
         OwnsA = ownsA;
         _ownVectors = ownVectors;
-        X = ownVectors ? Smoother<T>.Vector(a.Rows, a.Device) : null!;
-        B = ownVectors ? Smoother<T>.Vector(a.Rows, a.Device) : null!;
-        Residual = Smoother<T>.Vector(a.Rows, a.Device);
     }
 
     private readonly bool _ownVectors;
+    private Tensor<T>? _x, _b, _residual;
 
     public SparseTensor<T> A { get; set; }
     public bool OwnsA { get; set; }
+
+    // The vectors are allocated on first use (the first cycle, or a smoother that borrows the residual), not when the level
+    // is made: by then the setup's scratch vectors of the same length (ρ's Lanczos vectors, the diagonal) have been handed
+    // back, and on the CPU the allocation takes their warm memory instead of faulting in fresh pages (HostArrays).
+
     /// <summary>The level's solution vector (on the finest level: the caller's output, set for the cycle).</summary>
-    public Tensor<T> X { get; set; }
+    public Tensor<T> X { get => _x ??= _ownVectors ? Smoother<T>.Vector(A.Rows, A.Device) : null!; set => _x = value; }
     /// <summary>The level's right-hand side (on the finest level: the caller's input, never written).</summary>
-    public Tensor<T> B { get; set; }
+    public Tensor<T> B { get => _b ??= _ownVectors ? Smoother<T>.Vector(A.Rows, A.Device) : null!; set => _b = value; }
     /// <summary>Work vector of the level: the residual before restriction, and the smoother's residual while it runs.</summary>
-    public Tensor<T> Residual { get; }
+    public Tensor<T> Residual => _residual ??= Smoother<T>.Vector(A.Rows, A.Device);
 
     public SparseTensor<T>? Tentative { get; set; }
     public SparseTensor<T>? P { get; set; }
@@ -54,7 +57,7 @@ internal sealed class AmgLevel<T> : IDisposable where T : unmanaged, IFloatingPo
         DisposeNumeric();
         Tentative?.Dispose();
         if (OwnsA) A.Dispose();
-        if (_ownVectors) { X.Dispose(); B.Dispose(); }
-        Residual.Dispose();
+        if (_ownVectors) { _x?.Dispose(); _b?.Dispose(); }
+        _residual?.Dispose();
     }
 }

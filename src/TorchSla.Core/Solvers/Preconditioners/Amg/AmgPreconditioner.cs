@@ -220,7 +220,8 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
         {
             if (k == 1)
             {
-                nullSpace = o.NearNullSpace is { } given ? be.Upload<T>(ToT(given)) : be.Allocate<T>(a0.Rows);
+                // The constant vector is scratch: once level 0's tentative prolongator is made it goes back for ρ's vectors.
+                nullSpace = o.NearNullSpace is { } given ? be.Upload<T>(ToT(given)) : be.AllocateScratch<T>(a0.Rows);
                 if (o.NearNullSpace is null) be.Fill(nullSpace, 0, a0.Rows, T.One);
             }
             else hostNullSpace = (double[])o.NearNullSpace!.Clone();
@@ -363,7 +364,7 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
         if (count == 0 || count >= n) return null;
         if (nullSpace is not null)
         {
-            var coarseNull = be.Allocate<T>(count);
+            var coarseNull = be.AllocateScratch<T>(count);
             var (pattern, values, zero) = be.AmgTentative(agg, count, nullSpace, coarseNull);
             if (zero == 0)
             {
