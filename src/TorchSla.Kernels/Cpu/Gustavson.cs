@@ -248,7 +248,14 @@ internal static class Gustavson
             {
                 int k = aCi[pa];
                 for (int pb = upper ? FirstAtLeast(bCi, bRp[k], bRp[k + 1], i) : bRp[k]; pb < bRp[k + 1]; pb++)
-                    if (marker[bCi[pb]] != i) { marker[bCi[pb]] = i; cnt++; }
+                {
+                    // Branch-free: whether a column is new in the row is data-dependent and mispredicts often (3D Poisson 50³,
+                    // level 1's A·P: 9.6 → 8.5 ms; the same trick in the product sweep, with every product added to a
+                    // cleared sum, made level 0 slower and was not kept).
+                    int j = bCi[pb];
+                    cnt += marker[j] != i ? 1 : 0;
+                    marker[j] = i;
+                }
             }
             rowPtr[i + 1] = cnt;
         }
