@@ -335,48 +335,72 @@ internal static class Gustavson
             throw new ShapeMismatchException($"a symmetric product must be square; [{a.Rows}, {a.Cols}] times [{b.Rows}, {b.Cols}] is not", nameof(b));
         int m = a.Rows;
         var (urp, uci, uv) = Product(a, av, default(Unscaled<T>), b, bv, upper: true);
-        var (lrp, lci, lv) = CsrBuild.TransposeWithValues(urp, uci, uv, m, m); // row i: (i, k) for k ≤ i, the diagonal last
-        var rowPtr = MergedOffsets(lrp, lci, urp, m, a, b);
-        var colInd = GC.AllocateUninitializedArray<int>(rowPtr[m]);
+        return Mirrored(urp, uci, uv, m, a, b);
+    }
+
+    /// <summary>
+    /// The symmetric matrix whose upper triangle (rows sorted) is (urp, uci, uv), written straight into its arrays: row j is its
+    /// strictly lower part — the entries (i, j) of the triangle's rows i &lt; j, in increasing i — then the triangle's row j. A
+    /// counting sort like <see cref="CsrBuild.TransposeWithValues{T}"/>'s (per block of rows, the count of each column, then
+    /// each block's cursor in each row), without the transposed triangle as a separate matrix (2.8 MB of fresh memory fewer
+    /// at 3D Poisson 50³'s first Galerkin product). a and b name the factors in an overflow error.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (int[] RowPtr, int[] ColInd, T[] Values) Mirrored<T>(int[] urp, int[] uci, T[] uv, int m, CsrIndices a, CsrIndices b)
+    {
+        int nnzU = urp[m];
+        int blocks = (int)Math.Min(ParallelBlocks.CountFor(nnzU, 1 << 16), Math.Max(1, (long)nnzU / Math.Max(1, m)));
+        var cursor = new int[(long)blocks * m];
+        ParallelBlocks.Run(blocks, blk => CountLower(ParallelBlocks.Start(m, blocks, blk), ParallelBlocks.Start(m, blocks, blk + 1), urp, uci, cursor, blk * m));
+        var rowPtr = new int[m + 1];
+        long at = 0;
+        for (int j = 0; j < m; j++)
+        {
+            rowPtr[j] = (int)at;
+            for (int blk = 0; blk < blocks; blk++)
+            {
+                int count = cursor[blk * m + j];
+                cursor[blk * m + j] = (int)at;
+                at += count;
+            }
+            at += urp[j + 1] - urp[j];
+            if (at > Array.MaxLength) throw TooLarge(a, b);
+        }
+        rowPtr[m] = (int)at;
+        var colInd = GC.AllocateUninitializedArray<int>(rowPtr[m]); // every slot is written: the lower parts by the scatter, the upper by the copy
         var values = GC.AllocateUninitializedArray<T>(rowPtr[m]);
-        int blocks = ParallelBlocks.CountFor(rowPtr[m], 1 << 16);
-        ParallelBlocks.Run(blocks, blk => MergeRows(ParallelBlocks.Start(m, blocks, blk), ParallelBlocks.Start(m, blocks, blk + 1),
-            lrp, lci, lv, urp, uci, uv, rowPtr, colInd, values));
+        ParallelBlocks.Run(blocks, blk => MirrorRows(ParallelBlocks.Start(m, blocks, blk), ParallelBlocks.Start(m, blocks, blk + 1),
+            urp, uci, uv, rowPtr, cursor, blk * m, colInd, values));
         return (rowPtr, colInd, values);
     }
 
-    /// <summary>Row offsets of the mirrored product: per row its strictly lower part (from the transposed upper triangle) and its upper part.</summary>
+    /// <summary>count[j] += the strictly upper entries (i, j) of rows [r0, r1) (the lower entries (j, i) they mirror).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int[] MergedOffsets(int[] lrp, int[] lci, int[] urp, int m, CsrIndices a, CsrIndices b)
+    private static void CountLower(int r0, int r1, int[] urp, int[] uci, int[] count, int offset)
     {
-        var rowPtr = new int[m + 1];
-        for (int i = 0; i < m; i++)
-        {
-            long r = (long)rowPtr[i] + LowerCount(lrp, lci, i) + (urp[i + 1] - urp[i]);
-            if (r > Array.MaxLength) throw TooLarge(a, b);
-            rowPtr[i + 1] = (int)r;
-        }
-        return rowPtr;
+        for (int i = r0; i < r1; i++)
+            for (int q = urp[i]; q < urp[i + 1]; q++)
+                if (uci[q] != i) count[offset + uci[q]]++;
     }
 
-    /// <summary>Entries of row i of the transposed upper triangle strictly left of the diagonal.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int LowerCount(int[] lrp, int[] lci, int i)
-    {
-        int count = lrp[i + 1] - lrp[i];
-        return count > 0 && lci[lrp[i + 1] - 1] == i ? count - 1 : count;
-    }
-
+    /// <summary>Rows [r0, r1) of the triangle: each row copied to the end of its full row, each strictly upper entry (i, j)
+    /// written as (j, i) at this block's cursor in row j.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MergeRows<T>(int r0, int r1, int[] lrp, int[] lci, T[] lv, int[] urp, int[] uci, T[] uv, int[] rowPtr, int[] colInd, T[] values)
+    private static void MirrorRows<T>(int r0, int r1, int[] urp, int[] uci, T[] uv, int[] rowPtr, int[] cursor, int offset, int[] colInd, T[] values)
     {
         for (int i = r0; i < r1; i++)
         {
-            int at = rowPtr[i], lower = LowerCount(lrp, lci, i), upper = urp[i + 1] - urp[i];
-            Array.Copy(lci, lrp[i], colInd, at, lower);
-            Array.Copy(lv, lrp[i], values, at, lower);
-            Array.Copy(uci, urp[i], colInd, at + lower, upper);
-            Array.Copy(uv, urp[i], values, at + lower, upper);
+            int u0 = urp[i], upper = urp[i + 1] - u0, to = rowPtr[i + 1] - upper;
+            Array.Copy(uci, u0, colInd, to, upper);
+            Array.Copy(uv, u0, values, to, upper);
+            for (int q = u0; q < u0 + upper; q++)
+            {
+                int j = uci[q];
+                if (j == i) continue;
+                int slot = cursor[offset + j]++;
+                colInd[slot] = i;
+                values[slot] = uv[q];
+            }
         }
     }
 
