@@ -32,7 +32,6 @@ internal static class AmgCompare
             if (args[i] == "--rho-steps") { baseOptions = baseOptions with { SpectralRadiusSteps = int.Parse(args[++i], CultureInfo.InvariantCulture) }; continue; }
             if (args[i] == "--degree") { baseOptions = baseOptions with { ChebyshevDegree = int.Parse(args[++i], CultureInfo.InvariantCulture) }; continue; }
             if (args[i] == "--coarse") { baseOptions = baseOptions with { CoarseSize = int.Parse(args[++i], CultureInfo.InvariantCulture) }; continue; }
-            if (args[i] == "--aggressive") { baseOptions = baseOptions with { AggressiveLevels = int.Parse(args[++i], CultureInfo.InvariantCulture) }; continue; }
             if (args[i] == "--mis2") { baseOptions = baseOptions with { Aggregation = AmgAggregation.Mis2 }; continue; }
             if (args[i] == "--smoother") { smoothers = [Enum.Parse<AmgSmoother>(args[++i], ignoreCase: true)]; continue; }
             var parts = args[i].Split(':');

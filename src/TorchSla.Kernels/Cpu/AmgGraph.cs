@@ -26,6 +26,38 @@ internal static class AmgGraph
         return (sp, sc);
     }
 
+    /// <summary>
+    /// The strong graph as a mask over A's stored entries (1: strong; the diagonal and stored zeros 0), the test of
+    /// <see cref="Strength{T}"/>: one parallel pass and nnz bytes, where the graph in CSR form takes two passes and
+    /// 4·(nnz − n) + 4·n bytes (3.5 MB of fresh memory at 3D Poisson 50³). For the host's greedy aggregation, which walks A's rows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static byte[] StrengthMask<T>(int n, int[] rowPtr, int[] colInd, T[] values, T[] diag, T theta)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T theta2 = theta * theta;
+        var mask = GC.AllocateUninitializedArray<byte>(rowPtr[n]);
+        int blocks = ParallelBlocks.CountFor(rowPtr[n]);
+        ParallelBlocks.Run(blocks, b => MaskPass(ParallelBlocks.Start(n, blocks, b), ParallelBlocks.Start(n, blocks, b + 1), rowPtr, colInd, values, diag, theta2, mask));
+        return mask;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MaskPass<T>(int r0, int r1, int[] rowPtr, int[] colInd, T[] values, T[] diag, T theta2, byte[] mask)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = r0; i < r1; i++)
+        {
+            T di = theta2 * T.Abs(diag[i]);
+            for (int k = rowPtr[i]; k < rowPtr[i + 1]; k++)
+            {
+                int j = colInd[k];
+                T v = values[k];
+                mask[k] = j == i || v == T.Zero || v * v < di * T.Abs(diag[j]) ? (byte)0 : (byte)1;
+            }
+        }
+    }
+
     /// <summary>Without <paramref name="sc"/>: sp[i + 1] ← strong count of row i; with it: the strong columns of row i from sp[i] on.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void StrengthPass<T>(int r0, int r1, int[] rowPtr, int[] colInd, T[] values, T[] diag, T theta2, int[] sp, int[]? sc)

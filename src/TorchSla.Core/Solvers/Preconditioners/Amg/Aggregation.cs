@@ -18,9 +18,13 @@ namespace TorchSla.Solvers.Preconditioners;
 /// </summary>
 internal static class Aggregation
 {
-    /// <summary>The aggregate of every node (−1: none) and the number of aggregates.</summary>
+    /// <summary>
+    /// The aggregate of every node (−1: none) and the number of aggregates, from the strong graph (sp, sc) — or, with
+    /// <paramref name="strong"/>, from A's pattern (sp, sc) and a mask of its strong entries (the diagonal unmarked): the same
+    /// aggregates without the graph as a separate matrix.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static (int[] Aggregate, int Count) Greedy(int n, int[] sp, int[] sc)
+    public static (int[] Aggregate, int Count) Greedy(int n, int[] sp, int[] sc, byte[]? strong = null)
     {
         var agg = new int[n];
         Array.Fill(agg, -1);
@@ -28,56 +32,14 @@ internal static class Aggregation
         // Pass 1: disjoint whole neighbourhoods.
         for (int i = 0; i < n; i++)
         {
-            if (agg[i] >= 0 || sp[i] == sp[i + 1]) continue;
+            if (agg[i] >= 0 || Isolated(i, sp, strong)) continue;
             bool free = true;
-            for (int k = sp[i]; k < sp[i + 1] && free; k++) free = agg[sc[k]] < 0;
+            for (int k = sp[i]; k < sp[i + 1] && free; k++) free = (strong is not null && strong[k] == 0) || agg[sc[k]] < 0;
             if (!free) continue;
             agg[i] = count;
-            for (int k = sp[i]; k < sp[i + 1]; k++) agg[sc[k]] = count;
+            for (int k = sp[i]; k < sp[i + 1]; k++) if (strong is null || strong[k] != 0) agg[sc[k]] = count;
             count++;
         }
-        return Finish(n, sp, sc, agg, count);
-    }
-
-    /// <summary>
-    /// Aggressive greedy aggregation: pass 1 as in <see cref="Greedy"/> but on distance-2 neighbourhoods (a node whose nodes
-    /// within two strong edges are all free takes all of them: about 5ᵈ/2 nodes on a d-dimensional grid), then the same
-    /// passes 2 and 3. The aggregation of the strong graph's square (Vaněk, Brezina &amp; Mandel, Numer. Math. 88 (2001),
-    /// §5: larger aggregates for a cheaper hierarchy, at some cost in convergence).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static (int[] Aggregate, int Count) GreedyDistance2(int n, int[] sp, int[] sc)
-    {
-        var agg = new int[n];
-        Array.Fill(agg, -1);
-        int count = 0;
-        for (int i = 0; i < n; i++)
-        {
-            if (agg[i] >= 0 || sp[i] == sp[i + 1]) continue;
-            bool free = true;
-            for (int k = sp[i]; k < sp[i + 1] && free; k++)
-            {
-                int j = sc[k];
-                free = agg[j] < 0;
-                for (int q = sp[j]; q < sp[j + 1] && free; q++) free = agg[sc[q]] < 0;
-            }
-            if (!free) continue;
-            agg[i] = count;
-            for (int k = sp[i]; k < sp[i + 1]; k++)
-            {
-                int j = sc[k];
-                agg[j] = count;
-                for (int q = sp[j]; q < sp[j + 1]; q++) agg[sc[q]] = count;
-            }
-            count++;
-        }
-        return Finish(n, sp, sc, agg, count);
-    }
-
-    /// <summary>Passes 2 and 3 of <see cref="Greedy"/> after a pass 1 that left <paramref name="count"/> aggregates.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (int[] Aggregate, int Count) Finish(int n, int[] sp, int[] sc, int[] agg, int count)
-    {
         // Pass 2: attach to a neighbouring aggregate of pass 1 (a snapshot, so that chains of
         // attachments cannot grow an aggregate far from its root).
         var first = (int[])agg.Clone();
@@ -85,17 +47,26 @@ internal static class Aggregation
         {
             if (agg[i] >= 0) continue;
             for (int k = sp[i]; k < sp[i + 1]; k++)
-                if (first[sc[k]] >= 0) { agg[i] = first[sc[k]]; break; }
+                if ((strong is null || strong[k] != 0) && first[sc[k]] >= 0) { agg[i] = first[sc[k]]; break; }
         }
         // Pass 3: the rest, with their free neighbours.
         for (int i = 0; i < n; i++)
         {
-            if (agg[i] >= 0 || sp[i] == sp[i + 1]) continue;
+            if (agg[i] >= 0 || Isolated(i, sp, strong)) continue;
             agg[i] = count;
             for (int k = sp[i]; k < sp[i + 1]; k++)
-                if (agg[sc[k]] < 0) agg[sc[k]] = count;
+                if ((strong is null || strong[k] != 0) && agg[sc[k]] < 0) agg[sc[k]] = count;
             count++;
         }
         return (agg, count);
+    }
+
+    /// <summary>Whether node i has no strong neighbour.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Isolated(int i, int[] sp, byte[]? strong)
+    {
+        if (strong is null) return sp[i] == sp[i + 1];
+        for (int k = sp[i]; k < sp[i + 1]; k++) if (strong[k] != 0) return false;
+        return true;
     }
 }

@@ -162,12 +162,6 @@ public sealed record AmgOptions
     /// </summary>
     public double[]? NearNullSpace { get; init; }
 
-    /// <summary>
-    /// Levels, finest first, whose greedy aggregates are distance-2 neighbourhoods (<see cref="AmgAggregation.Greedy"/> only;
-    /// default 0).
-    /// </summary>
-    public int AggressiveLevels { get; init; }
-
     /// <summary>Number of vectors k in <see cref="NearNullSpace"/> (ignored when it is null).</summary>
     public int NearNullSpaceVectors { get; init; } = 1;
 

@@ -347,18 +347,29 @@ public sealed class AmgPreconditioner<T> : IPreconditioner<T>, IDisposable where
         var be = a.Backend;
         int n = a.Rows;
         double theta = o.StrengthThreshold * Math.Pow(o.StrengthThresholdDecay, l);
-        using var strong = be.AmgStrength(a.Indices, a.Values, diag, T.CreateTruncating(theta));
-        profile.Mark(l, "strength");
         bool mis2 = o.Aggregation == AmgAggregation.Mis2 || (o.Aggregation == AmgAggregation.Auto && !Device.IsCpu);
-        using var agg = be.Allocate<int>(n);
+        using var agg = be.AllocateScratch<int>(n);
         int count;
-        if (mis2) count = be.AmgMisAggregate(strong, agg, MisDistance(strong));
-        else
+        if (!mis2 && Device.IsCpu)
         {
-            var (g, c) = l < o.AggressiveLevels ? Aggregation.GreedyDistance2(n, HostArray(strong.RowPtr), HostArray(strong.ColInd))
-                : Aggregation.Greedy(n, HostArray(strong.RowPtr), HostArray(strong.ColInd));
+            // Host greedy on the host's matrix: the strong graph as a mask over A's entries, not as a matrix of its own.
+            var mask = Kernels.Cpu.AmgGraph.StrengthMask(n, a.Pattern.RowPtr, a.Pattern.ColInd, ((CpuStorage<T>)a.Values).Array, ((CpuStorage<T>)diag).Array, T.CreateTruncating(theta));
+            profile.Mark(l, "strength");
+            var (g, c) = Aggregation.Greedy(n, a.Pattern.RowPtr, a.Pattern.ColInd, mask);
             agg.CopyFrom(g);
             count = c;
+        }
+        else
+        {
+            using var strong = be.AmgStrength(a.Indices, a.Values, diag, T.CreateTruncating(theta));
+            profile.Mark(l, "strength");
+            if (mis2) count = be.AmgMisAggregate(strong, agg, MisDistance(strong));
+            else
+            {
+                var (g, c) = Aggregation.Greedy(n, HostArray(strong.RowPtr), HostArray(strong.ColInd));
+                agg.CopyFrom(g);
+                count = c;
+            }
         }
         profile.Mark(l, "aggregation");
         if (count == 0 || count >= n) return null;
