@@ -156,13 +156,32 @@ internal sealed partial class SparsePattern
     {
         if (_diagonalSlots is { } d) return d;
         int n = Math.Min(Rows, Cols);
-        d = new int[n];
+        d = FindDiagonalSlots(n, RowPtr, ColInd);
+        _diagonalSlots = d;
+        return d;
+    }
+
+    /// <summary>Each row's diagonal slot (−1: none): a linear scan of short rows (a generic binary search per row cost 5 ms at
+    /// 125 000 rows of 7 entries, the serial part of an AMG smoother's setup), a binary search of long ones.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static int[] FindDiagonalSlots(int n, int[] rowPtr, int[] colInd)
+    {
+        var d = new int[n];
         for (int i = 0; i < n; i++)
         {
-            int k = Array.BinarySearch(ColInd, RowPtr[i], RowPtr[i + 1] - RowPtr[i], i);
-            d[i] = k >= 0 ? k : -1;
+            int lo = rowPtr[i], hi = rowPtr[i + 1], k = -1;
+            if (hi - lo <= 32)
+            {
+                for (int q = lo; q < hi; q++)
+                    if (colInd[q] >= i) { if (colInd[q] == i) k = q; break; }
+            }
+            else
+            {
+                k = Array.BinarySearch(colInd, lo, hi - lo, i);
+                if (k < 0) k = -1;
+            }
+            d[i] = k;
         }
-        _diagonalSlots = d;
         return d;
     }
 
