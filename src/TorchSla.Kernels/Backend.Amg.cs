@@ -93,6 +93,20 @@ public abstract partial class Backend
         where T : unmanaged, IFloatingPointIeee754<T> => SpGemm(a, aValues, b, bValues);
 
     /// <summary>
+    /// The Galerkin operator R·A·P of a symmetric A with R = Pᵀ (AMG's coarse operator), pattern and values: A·P
+    /// (<see cref="SpGemm{T}"/>), then R·(A·P) (<see cref="SymmetricSpGemm{T}"/>), A·P freed at once. The CPU backend keeps
+    /// A·P in memory it hands back for the next products.
+    /// </summary>
+    public virtual (CsrIndices Product, Storage<T> Values) GalerkinProduct<T>(CsrIndices r, Storage<T> rValues, CsrIndices a, Storage<T> aValues,
+        CsrIndices p, Storage<T> pValues) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (ap, apValues) = SpGemm(a, aValues, p, pValues);
+        using (ap)
+        using (apValues)
+            return SymmetricSpGemm(r, rValues, ap, apValues);
+    }
+
+    /// <summary>
     /// Aᵀ with its values, for a transpose made once and kept (AMG's restriction R = Pᵀ): the default transposes the
     /// pattern (<see cref="Transpose"/>) and gathers the values through the slot map; the CPU backend moves the values
     /// in the counting sort itself (no map).

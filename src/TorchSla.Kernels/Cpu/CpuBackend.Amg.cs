@@ -134,6 +134,21 @@ public sealed partial class CpuBackend
     public override (CsrIndices Product, Storage<T> Values) SymmetricSpGemm<T>(CsrIndices a, Storage<T> aValues, CsrIndices b, Storage<T> bValues)
         => HostProduct(a, aValues, b, bValues, Gustavson.SymmetricProduct);
 
+    /// <inheritdoc/>
+    /// <remarks>The same two products, A·P and the triangle of R·(A·P) in rented arrays (<see cref="Gustavson.Galerkin{T}"/>).</remarks>
+    public override (CsrIndices Product, Storage<T> Values) GalerkinProduct<T>(CsrIndices r, Storage<T> rValues, CsrIndices a, Storage<T> aValues,
+        CsrIndices p, Storage<T> pValues)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(p);
+        T[] rv = ArrayOf(rValues), av = ArrayOf(aValues), pv = ArrayOf(pValues);
+        if (rv.Length < r.Nnz || av.Length < a.Nnz || pv.Length < p.Nnz)
+            throw new ArgumentOutOfRangeException(nameof(aValues), $"value sets of {r.Nnz}, {a.Nnz} and {p.Nnz} entries do not fit storages of {rv.Length}, {av.Length} and {pv.Length}");
+        var (rp, ci, v) = Gustavson.Galerkin(r, rv, a, av, p, pv);
+        return (new CsrIndices(r.Rows, p.Cols, new CpuStorage<int>(rp), new CpuStorage<int>(ci)), new CpuStorage<T>(v));
+    }
+
     /// <summary>The checks and the storages around a one-call host product (<see cref="SpGemm{T}"/>, <see cref="SymmetricSpGemm{T}"/>).</summary>
     private static (CsrIndices Product, Storage<T> Values) HostProduct<T>(CsrIndices a, Storage<T> aValues, CsrIndices b, Storage<T> bValues,
         Func<CsrIndices, T[], CsrIndices, T[], (int[] RowPtr, int[] ColInd, T[] Values)> product) where T : unmanaged

@@ -191,7 +191,7 @@ internal static class Gustavson
     /// <see cref="Numeric{T}"/>'s bit for bit: each slot's products are added in increasing k, the first one assigned.
     /// </summary>
     internal static (int[] RowPtr, int[] ColInd, T[] Values) Product<T>(CsrIndices a, T[] av, CsrIndices b, T[] bv)
-        where T : unmanaged, IFloatingPointIeee754<T> => Product(a, av, default(Unscaled<T>), b, bv);
+        where T : unmanaged, IFloatingPointIeee754<T> => Product(HostCsr.Of(a), av, default(Unscaled<T>), HostCsr.Of(b), bv);
 
     /// <summary>
     /// (diag(left)·A + shift·I)·B, pattern and values, without forming the left factor's values (A must store its diagonal,
@@ -200,16 +200,26 @@ internal static class Gustavson
     /// <see cref="Product{T}"/>, without the nnz(A) values of the scaled copy (56 MB of fresh memory at 3D Poisson 100³).
     /// </summary>
     internal static (int[] RowPtr, int[] ColInd, T[] Values) ScaledProduct<T>(CsrIndices a, T[] av, T[] left, T shift, CsrIndices b, T[] bv)
-        where T : unmanaged, IFloatingPointIeee754<T> => Product(a, av, new RowScaled<T>(left, shift), b, bv);
+        where T : unmanaged, IFloatingPointIeee754<T> => Product(HostCsr.Of(a), av, new RowScaled<T>(left, shift), HostCsr.Of(b), bv);
 
-    /// <summary>The product's sweeps; with <paramref name="upper"/> only the entries (i, j ≥ i) of C (B's rows must be sorted).</summary>
-    private static (int[] RowPtr, int[] ColInd, T[] Values) Product<T, TScale>(CsrIndices a, T[] av, TScale scale, CsrIndices b, T[] bv, bool upper = false)
+    /// <summary>A host CSR matrix's shape and index arrays (whose storages may be longer than its entries: a temporary in
+    /// rented arrays, <see cref="HostArrays.Rent{T}"/>).</summary>
+    private readonly record struct HostCsr(int Rows, int Cols, int[] RowPtr, int[] ColInd)
+    {
+        public static HostCsr Of(CsrIndices c) => new(c.Rows, c.Cols, CpuBackend.ArrayOf(c.RowPtr), CpuBackend.ArrayOf(c.ColInd));
+        public int Nnz => RowPtr[Rows];
+    }
+
+    /// <summary>The product's sweeps; with <paramref name="upper"/> only the entries (i, j ≥ i) of C (B's rows must be sorted);
+    /// with <paramref name="rent"/> C's column and value arrays are rented (<see cref="HostArrays.Rent{T}"/>: maybe longer than
+    /// nnz(C)), for a temporary the caller hands back.</summary>
+    private static (int[] RowPtr, int[] ColInd, T[] Values) Product<T, TScale>(HostCsr a, T[] av, TScale scale, HostCsr b, T[] bv, bool upper = false, bool rent = false)
         where T : unmanaged, IFloatingPointIeee754<T> where TScale : struct, ILeftEntry<T>
     {
         if (a.Cols != b.Rows)
             throw new ShapeMismatchException($"patterns of shapes [{a.Rows}, {a.Cols}] and [{b.Rows}, {b.Cols}] cannot be multiplied", nameof(b));
-        int[] aRp = CpuBackend.ArrayOf(a.RowPtr), aCi = CpuBackend.ArrayOf(a.ColInd);
-        int[] bRp = CpuBackend.ArrayOf(b.RowPtr), bCi = CpuBackend.ArrayOf(b.ColInd);
+        int[] aRp = a.RowPtr, aCi = a.ColInd;
+        int[] bRp = b.RowPtr, bCi = b.ColInd;
         int m = a.Rows, n = b.Cols;
         var rowPtr = new int[m + 1];
         int blocks = (long)a.Nnz * 4 < 1 << 15 ? 1 : Math.Min(CpuBackend.Threads * 4, Math.Max(1, m));
@@ -224,8 +234,9 @@ internal static class Gustavson
             markers.Add(marker);
         });
         Offsets(rowPtr, m, a, b);
-        var colInd = GC.AllocateUninitializedArray<int>(rowPtr[m]); // every entry is written by the fill sweep
-        var values = GC.AllocateUninitializedArray<T>(rowPtr[m]);
+        // Every entry is written by the fill sweep.
+        var colInd = rent ? HostArrays.Rent<int>(rowPtr[m]) : GC.AllocateUninitializedArray<int>(rowPtr[m]);
+        var values = rent ? HostArrays.Rent<T>(rowPtr[m]) : GC.AllocateUninitializedArray<T>(rowPtr[m]);
         var accumulators = new ConcurrentBag<Accumulator<T>[]>();
         ParallelBlocks.Run(blocks, blk =>
         {
@@ -263,7 +274,7 @@ internal static class Gustavson
 
     /// <summary>Per-row counts in rowPtr[1..m] to offsets, checking that they fit 32-bit indices.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Offsets(int[] rowPtr, int m, CsrIndices a, CsrIndices b)
+    private static void Offsets(int[] rowPtr, int m, HostCsr a, HostCsr b)
     {
         for (int i = 0; i < m; i++)
         {
@@ -333,9 +344,35 @@ internal static class Gustavson
     {
         if (a.Rows != b.Cols)
             throw new ShapeMismatchException($"a symmetric product must be square; [{a.Rows}, {a.Cols}] times [{b.Rows}, {b.Cols}] is not", nameof(b));
-        int m = a.Rows;
-        var (urp, uci, uv) = Product(a, av, default(Unscaled<T>), b, bv, upper: true);
-        return Mirrored(urp, uci, uv, m, a, b);
+        return Symmetric(HostCsr.Of(a), av, HostCsr.Of(b), bv);
+    }
+
+    /// <summary>The upper triangle of A·B in rented arrays, then its mirror in arrays of its own (the triangle is handed back).</summary>
+    private static (int[] RowPtr, int[] ColInd, T[] Values) Symmetric<T>(HostCsr a, T[] av, HostCsr b, T[] bv) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (urp, uci, uv) = Product(a, av, default(Unscaled<T>), b, bv, upper: true, rent: true);
+        var c = Mirrored(urp, uci, uv, a.Rows, a, b);
+        HostArrays.Return(uci);
+        HostArrays.Return(uv);
+        return c;
+    }
+
+    /// <summary>
+    /// The Galerkin operator R·(A·P) of a symmetric A with R = Pᵀ: <see cref="SymmetricProduct{T}"/> of R and A·P, with A·P —
+    /// the setup's largest temporary — in rented arrays handed back at once (<see cref="HostArrays"/>), so that the next
+    /// level's products, and the next setup's, take memory that is already faulted in (3D Poisson 50³: level 0's A·P is
+    /// 13 MB; level 1's products then rent it instead of faulting in 4 MB afresh).
+    /// </summary>
+    internal static (int[] RowPtr, int[] ColInd, T[] Values) Galerkin<T>(CsrIndices r, T[] rv, CsrIndices a, T[] av, CsrIndices p, T[] pv)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (r.Rows != p.Cols)
+            throw new ShapeMismatchException($"a Galerkin product needs R [m, n], A [n, n], P [n, m]; got [{r.Rows}, {r.Cols}], [{a.Rows}, {a.Cols}], [{p.Rows}, {p.Cols}]", nameof(p));
+        var (aprp, apci, apv) = Product(HostCsr.Of(a), av, default(Unscaled<T>), HostCsr.Of(p), pv, rent: true);
+        var c = Symmetric(HostCsr.Of(r), rv, new HostCsr(a.Rows, p.Cols, aprp, apci), apv);
+        HostArrays.Return(apci);
+        HostArrays.Return(apv);
+        return c;
     }
 
     /// <summary>
@@ -346,7 +383,7 @@ internal static class Gustavson
     /// at 3D Poisson 50³'s first Galerkin product). a and b name the factors in an overflow error.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (int[] RowPtr, int[] ColInd, T[] Values) Mirrored<T>(int[] urp, int[] uci, T[] uv, int m, CsrIndices a, CsrIndices b)
+    private static (int[] RowPtr, int[] ColInd, T[] Values) Mirrored<T>(int[] urp, int[] uci, T[] uv, int m, HostCsr a, HostCsr b)
     {
         int nnzU = urp[m];
         int blocks = (int)Math.Min(ParallelBlocks.CountFor(nnzU, 1 << 16), Math.Max(1, (long)nnzU / Math.Max(1, m)));
@@ -433,6 +470,9 @@ internal static class Gustavson
     }
 
     /// <summary>The error for a product whose pattern or scalar products overflow 32-bit indices (shared by every backend).</summary>
+    private static ArgumentOutOfRangeException TooLarge(HostCsr a, HostCsr b) =>
+        new(nameof(b), $"the product of [{a.Rows}, {a.Cols}] (nnz {a.Nnz}) and [{b.Rows}, {b.Cols}] (nnz {b.Nnz}) needs more than {Array.MaxLength:N0} entries or scalar products: too large for 32-bit indices");
+
     internal static ArgumentOutOfRangeException TooLarge(CsrIndices a, CsrIndices b) =>
         new(nameof(b), $"the product of [{a.Rows}, {a.Cols}] (nnz {a.Nnz}) and [{b.Rows}, {b.Cols}] (nnz {b.Nnz}) needs more than {Array.MaxLength:N0} entries or scalar products: too large for 32-bit indices");
 

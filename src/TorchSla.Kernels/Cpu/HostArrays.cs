@@ -28,6 +28,14 @@ internal static class HostArrays
         return a;
     }
 
+    /// <summary>
+    /// An array of at least <paramref name="minLength"/> elements, not cleared, for a temporary its caller hands back
+    /// (<see cref="Return{T}"/>): the smallest held array that is long enough, else a new one of that length. A longer array
+    /// costs nothing but address space: only the pages a caller writes are touched.
+    /// </summary>
+    public static T[] Rent<T>(int minLength) where T : unmanaged =>
+        (minLength > 0 ? Pool<T>.TakeAtLeast(minLength) : null) ?? GC.AllocateUninitializedArray<T>(minLength);
+
     /// <summary>Hands a scratch array back (its owner keeps no reference to it).</summary>
     public static void Return<T>(T[] array) where T : unmanaged
     {
@@ -77,6 +85,22 @@ internal static class HostArrays
                 }
             }
             return null;
+        }
+
+        public static T[]? TakeAtLeast(int length)
+        {
+            lock (Entries)
+            {
+                DropOld();
+                int best = -1;
+                for (int i = 0; i < Entries.Count; i++)
+                    if (Entries[i].Array.Length >= length && (best < 0 || Entries[i].Array.Length < Entries[best].Array.Length)) best = i;
+                if (best < 0) return null;
+                var a = Entries[best].Array;
+                Entries.RemoveAt(best);
+                _bytes -= Bytes(a);
+                return a;
+            }
         }
 
         public static void Give(T[] array)
