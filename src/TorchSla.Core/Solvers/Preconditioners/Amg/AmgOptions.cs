@@ -27,7 +27,9 @@ public enum AmgSmoother
     L1Jacobi,
     /// <summary>
     /// Symmetric Gauss–Seidel: forward sweeps before, backward sweeps after the coarse correction,
-    /// so the cycle stays a symmetric preconditioner. Sequential: CPU only.
+    /// so the cycle stays a symmetric preconditioner. CPU only; on several cores the rows are visited in a
+    /// domain-decomposition order (each core's block interior at once, then the rows coupling blocks), which is still
+    /// exact Gauss–Seidel, in that order.
     /// </summary>
     SymmetricGaussSeidel,
     /// <summary>
