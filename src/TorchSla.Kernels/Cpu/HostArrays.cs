@@ -59,16 +59,15 @@ internal static class HostArrays
     /// Returned arrays of one element type, held for at most <see cref="MaxAgeMs"/> and <see cref="MaxBytes"/> in all: when full,
     /// the smallest goes first (an AMG setup returns a few vectors per level, the finest level's first, and those are the ones
     /// its solve wants). The references are strong — weak ones did not survive the collections an AMG setup's own large
-    /// arrays trigger — and old entries are dropped at every take and give and after every full collection
-    /// (<see cref="Trimmer"/>), so an idle process holds nothing for long.
+    /// arrays trigger — and old entries are dropped at every take and give and by a timer that runs while anything is held,
+    /// so an idle process lets go of them within about three seconds.
     /// </summary>
     private static class Pool<T> where T : unmanaged
     {
         private const long MaxBytes = 64L << 20;
         private static readonly List<(T[] Array, long Time)> Entries = [];
         private static long _bytes;
-
-        static Pool() => Trimmer.Register(Trim);
+        private static Timer? _trim; // runs while anything is held, so that an idle process lets go within ~3 s
 
         public static T[]? Take(int length)
         {
@@ -121,10 +120,20 @@ internal static class HostArrays
                 }
                 Entries.Add((array, Environment.TickCount64));
                 _bytes += bytes;
+                _trim ??= new Timer(_ => Trim(), null, MaxAgeMs / 2, MaxAgeMs / 2);
             }
         }
 
-        private static void Trim() { lock (Entries) DropOld(); }
+        private static void Trim()
+        {
+            lock (Entries)
+            {
+                DropOld();
+                if (Entries.Count > 0) return;
+                _trim?.Dispose();
+                _trim = null;
+            }
+        }
 
         private static void DropOld()
         {
@@ -138,27 +147,4 @@ internal static class HostArrays
 
     /// <summary>How long a returned array is held (2 s: a setup hands its vectors to the solve that follows within that).</summary>
     private const long MaxAgeMs = 2000;
-
-    /// <summary>Runs the pools' trims after each full (generation 2) collection: an object whose finalizer re-registers itself.</summary>
-    private sealed class Trimmer
-    {
-        private static readonly List<Action> Trims = [];
-
-        public static void Register(Action trim)
-        {
-            lock (Trims)
-            {
-                if (Trims.Count == 0) _ = new Trimmer();
-                Trims.Add(trim);
-            }
-        }
-
-        ~Trimmer()
-        {
-            Action[] trims;
-            lock (Trims) trims = [.. Trims];
-            foreach (var t in trims) t();
-            if (!Environment.HasShutdownStarted) GC.ReRegisterForFinalize(this);
-        }
-    }
 }
