@@ -53,7 +53,7 @@ public static class CsrBuild
     {
         int nnz = rowPtr[rows];
         // The cursors cost blocks·cols ints: no more blocks than keep them within about nnz (a wide, sparse matrix gets one).
-        int blocks = (int)Math.Min(ParallelBlocks.CountFor(nnz, 1 << 16), Math.Max(1, (long)nnz / Math.Max(1, cols)));
+        int blocks = (int)Math.Min(ParallelBlocks.CountFor(nnz, 1 << 15), Math.Max(1, (long)nnz / Math.Max(1, cols)));
         // cursor[b·cols + c]: first the count of column c in block b, then block b's next slot in row c of the transpose.
         var cursor = new int[(long)blocks * cols];
         ParallelBlocks.Run(blocks, b => CountColumns(rowPtr, colInd, ParallelBlocks.Start(rows, blocks, b), ParallelBlocks.Start(rows, blocks, b + 1),
