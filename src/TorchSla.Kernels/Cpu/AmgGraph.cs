@@ -51,12 +51,16 @@ internal static class AmgGraph
             T di = theta2 * T.Abs(diag[i]);
             for (int k = rowPtr[i]; k < rowPtr[i + 1]; k++)
             {
-                int j = colInd[k];
-                T v = values[k];
-                mask[k] = j == i || v == T.Zero || v * v < di * T.Abs(diag[j]) ? (byte)0 : (byte)1;
+                mask[k] = Strong(i, colInd[k], values[k], di, diag) ? (byte)1 : (byte)0;
             }
         }
     }
+
+    /// <summary>Whether a_ij (j ≠ i, nonzero) is strong: the squared form of |a_ij| ≥ θ·√|a_ii·a_jj| with di = θ²·|a_ii| (no
+    /// square root per entry).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Strong<T>(int i, int j, T v, T di, T[] diag) where T : unmanaged, IFloatingPointIeee754<T> =>
+        j != i && v != T.Zero && !(v * v < di * T.Abs(diag[j]));
 
     /// <summary>Without <paramref name="sc"/>: sp[i + 1] ← strong count of row i; with it: the strong columns of row i from sp[i] on.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -69,11 +73,8 @@ internal static class AmgGraph
             T di = theta2 * T.Abs(diag[i]);
             for (int k = rowPtr[i]; k < rowPtr[i + 1]; k++)
             {
-                // Squared form of |a_ij| ≥ θ·√|a_ii·a_jj|: no square root per entry.
-                int j = colInd[k];
-                T v = values[k];
-                if (j == i || v == T.Zero || v * v < di * T.Abs(diag[j])) continue;
-                if (sc is not null) sc[c] = j;
+                if (!Strong(i, colInd[k], values[k], di, diag)) continue;
+                if (sc is not null) sc[c] = colInd[k];
                 c++;
             }
             if (sc is null) sp[i + 1] = c;

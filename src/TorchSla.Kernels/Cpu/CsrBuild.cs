@@ -52,25 +52,13 @@ public static class CsrBuild
     public static (int[] RowPtr, int[] ColInd, T[] Values) TransposeWithValues<T>(int[] rowPtr, int[] colInd, T[] values, int rows, int cols)
     {
         int nnz = rowPtr[rows];
-        // The cursors cost blocks·cols ints: no more blocks than keep them within about nnz (a wide, sparse matrix gets one).
-        int blocks = (int)Math.Min(ParallelBlocks.CountFor(nnz, 1 << 15), Math.Max(1, (long)nnz / Math.Max(1, cols)));
+        int blocks = CursorBlocks(nnz, cols);
         // cursor[b·cols + c]: first the count of column c in block b, then block b's next slot in row c of the transpose.
         var cursor = new int[(long)blocks * cols];
         ParallelBlocks.Run(blocks, b => CountColumns(rowPtr, colInd, ParallelBlocks.Start(rows, blocks, b), ParallelBlocks.Start(rows, blocks, b + 1),
-            cursor.AsSpan(b * cols, cols)));
+            cursor.AsSpan(b * cols, cols), skipDiagonal: false));
         var rowPtrT = new int[cols + 1];
-        int at = 0;
-        for (int c = 0; c < cols; c++)
-        {
-            rowPtrT[c] = at;
-            for (int b = 0; b < blocks; b++)
-            {
-                int count = cursor[b * cols + c];
-                cursor[b * cols + c] = at;
-                at += count;
-            }
-        }
-        rowPtrT[cols] = at;
+        ColumnOffsets(cursor, blocks, cols, rowPtrT, null);
         var colT = GC.AllocateUninitializedArray<int>(nnz); // the scatter writes every slot
         var valT = GC.AllocateUninitializedArray<T>(nnz);
         ParallelBlocks.Run(blocks, b => Scatter(rowPtr, colInd, values, ParallelBlocks.Start(rows, blocks, b), ParallelBlocks.Start(rows, blocks, b + 1),
@@ -78,10 +66,48 @@ public static class CsrBuild
         return (rowPtrT, colT, valT);
     }
 
+    /// <summary>Blocks of rows for a counting sort by column: the cursors cost blocks·cols ints, so no more blocks than keep
+    /// them within about nnz (a wide, sparse matrix gets one), and one per 32K entries.</summary>
+    internal static int CursorBlocks(int nnz, int cols) => (int)Math.Min(ParallelBlocks.CountFor(nnz, 1 << 15), Math.Max(1, (long)nnz / Math.Max(1, cols)));
+
+    /// <summary>count[c] += the entries of column c in rows [r0, r1) (with <paramref name="skipDiagonal"/>, those off the diagonal).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void CountColumns(int[] rowPtr, int[] colInd, int r0, int r1, Span<int> count)
+    internal static void CountColumns(int[] rowPtr, int[] colInd, int r0, int r1, Span<int> count, bool skipDiagonal)
     {
-        for (int k = rowPtr[r0]; k < rowPtr[r1]; k++) count[colInd[k]]++;
+        if (!skipDiagonal)
+        {
+            for (int k = rowPtr[r0]; k < rowPtr[r1]; k++) count[colInd[k]]++;
+            return;
+        }
+        for (int r = r0; r < r1; r++)
+            for (int k = rowPtr[r]; k < rowPtr[r + 1]; k++)
+                if (colInd[k] != r) count[colInd[k]]++;
+    }
+
+    /// <summary>
+    /// The counting sort's offsets: row c of the result starts at rowPtrOut[c] and holds block 0's entries of column c, then
+    /// block 1's, …, then <paramref name="trailing"/>'s row c if given (rows appended after the sorted part); each cursor
+    /// becomes its block's first slot. Returns the entries in all, stopping early (and writing nothing more) once it passes
+    /// <see cref="Array.MaxLength"/>, for the caller to report.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static long ColumnOffsets(int[] cursor, int blocks, int cols, int[] rowPtrOut, int[]? trailing)
+    {
+        long at = 0;
+        for (int c = 0; c < cols; c++)
+        {
+            rowPtrOut[c] = (int)at;
+            for (int b = 0; b < blocks; b++)
+            {
+                int count = cursor[b * cols + c];
+                cursor[b * cols + c] = (int)at;
+                at += count;
+            }
+            if (trailing is not null) at += trailing[c + 1] - trailing[c];
+            if (at > Array.MaxLength) return at;
+        }
+        rowPtrOut[cols] = (int)at;
+        return at;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

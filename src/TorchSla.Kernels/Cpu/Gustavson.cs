@@ -385,39 +385,17 @@ internal static class Gustavson
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (int[] RowPtr, int[] ColInd, T[] Values) Mirrored<T>(int[] urp, int[] uci, T[] uv, int m, HostCsr a, HostCsr b)
     {
-        int nnzU = urp[m];
-        int blocks = (int)Math.Min(ParallelBlocks.CountFor(nnzU, 1 << 16), Math.Max(1, (long)nnzU / Math.Max(1, m)));
+        int blocks = CsrBuild.CursorBlocks(urp[m], m);
         var cursor = new int[(long)blocks * m];
-        ParallelBlocks.Run(blocks, blk => CountLower(ParallelBlocks.Start(m, blocks, blk), ParallelBlocks.Start(m, blocks, blk + 1), urp, uci, cursor, blk * m));
+        ParallelBlocks.Run(blocks, blk => CsrBuild.CountColumns(urp, uci, ParallelBlocks.Start(m, blocks, blk), ParallelBlocks.Start(m, blocks, blk + 1),
+            cursor.AsSpan(blk * m, m), skipDiagonal: true));
         var rowPtr = new int[m + 1];
-        long at = 0;
-        for (int j = 0; j < m; j++)
-        {
-            rowPtr[j] = (int)at;
-            for (int blk = 0; blk < blocks; blk++)
-            {
-                int count = cursor[blk * m + j];
-                cursor[blk * m + j] = (int)at;
-                at += count;
-            }
-            at += urp[j + 1] - urp[j];
-            if (at > Array.MaxLength) throw TooLarge(a, b);
-        }
-        rowPtr[m] = (int)at;
+        if (CsrBuild.ColumnOffsets(cursor, blocks, m, rowPtr, trailing: urp) > Array.MaxLength) throw TooLarge(a, b);
         var colInd = GC.AllocateUninitializedArray<int>(rowPtr[m]); // every slot is written: the lower parts by the scatter, the upper by the copy
         var values = GC.AllocateUninitializedArray<T>(rowPtr[m]);
         ParallelBlocks.Run(blocks, blk => MirrorRows(ParallelBlocks.Start(m, blocks, blk), ParallelBlocks.Start(m, blocks, blk + 1),
             urp, uci, uv, rowPtr, cursor, blk * m, colInd, values));
         return (rowPtr, colInd, values);
-    }
-
-    /// <summary>count[j] += the strictly upper entries (i, j) of rows [r0, r1) (the lower entries (j, i) they mirror).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void CountLower(int r0, int r1, int[] urp, int[] uci, int[] count, int offset)
-    {
-        for (int i = r0; i < r1; i++)
-            for (int q = urp[i]; q < urp[i + 1]; q++)
-                if (uci[q] != i) count[offset + uci[q]]++;
     }
 
     /// <summary>Rows [r0, r1) of the triangle: each row copied to the end of its full row, each strictly upper entry (i, j)

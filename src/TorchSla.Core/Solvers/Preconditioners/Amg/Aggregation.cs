@@ -34,10 +34,10 @@ internal static class Aggregation
         {
             if (agg[i] >= 0 || Isolated(i, sp, strong)) continue;
             bool free = true;
-            for (int k = sp[i]; k < sp[i + 1] && free; k++) free = (strong is not null && strong[k] == 0) || agg[sc[k]] < 0;
+            for (int k = sp[i]; k < sp[i + 1] && free; k++) free = !Strong(strong, k) || agg[sc[k]] < 0;
             if (!free) continue;
             agg[i] = count;
-            for (int k = sp[i]; k < sp[i + 1]; k++) if (strong is null || strong[k] != 0) agg[sc[k]] = count;
+            for (int k = sp[i]; k < sp[i + 1]; k++) if (Strong(strong, k)) agg[sc[k]] = count;
             count++;
         }
         // Pass 2: attach to a neighbouring aggregate of pass 1 (a snapshot, so that chains of
@@ -47,7 +47,7 @@ internal static class Aggregation
         {
             if (agg[i] >= 0) continue;
             for (int k = sp[i]; k < sp[i + 1]; k++)
-                if ((strong is null || strong[k] != 0) && first[sc[k]] >= 0) { agg[i] = first[sc[k]]; break; }
+                if (Strong(strong, k) && first[sc[k]] >= 0) { agg[i] = first[sc[k]]; break; }
         }
         // Pass 3: the rest, with their free neighbours.
         for (int i = 0; i < n; i++)
@@ -55,7 +55,7 @@ internal static class Aggregation
             if (agg[i] >= 0 || Isolated(i, sp, strong)) continue;
             agg[i] = count;
             for (int k = sp[i]; k < sp[i + 1]; k++)
-                if ((strong is null || strong[k] != 0) && agg[sc[k]] < 0) agg[sc[k]] = count;
+                if (Strong(strong, k) && agg[sc[k]] < 0) agg[sc[k]] = count;
             count++;
         }
         return (agg, count);
@@ -69,4 +69,8 @@ internal static class Aggregation
         for (int k = sp[i]; k < sp[i + 1]; k++) if (strong[k] != 0) return false;
         return true;
     }
+
+    /// <summary>Whether entry k is a strong edge (every entry of the strong graph is; of A's pattern, those the mask marks).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Strong(byte[]? strong, int k) => strong is null || strong[k] != 0;
 }

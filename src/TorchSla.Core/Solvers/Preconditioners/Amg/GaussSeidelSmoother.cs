@@ -60,21 +60,14 @@ internal sealed class GaussSeidelSmoother<T> : Smoother<T> where T : unmanaged, 
     }
 
     /// <summary>
-    /// The interior ranges and separator rows of <paramref name="blocks"/> contiguous blocks of equal stored entries (columns
+    /// The interior ranges and separator rows of <paramref name="blocks"/> contiguous blocks of equal work (<see cref="RowPartition"/>; columns
     /// sorted per row, so a row leaves its block iff its first or last column does); nulls where separators exceed n/4.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (int[]?, int[]?, int[]?) Decompose(int n, int[] rp, int[] ci, int blocks)
     {
-        var start = new int[blocks + 1];
-        for (int b = 1; b < blocks; b++)
-        {
-            long target = (long)rp[n] * b / blocks;
-            int lo = start[b - 1], hi = n;
-            while (lo < hi) { int mid = (lo + hi) >>> 1; if (rp[mid] < target) lo = mid + 1; else hi = mid; }
-            start[b] = lo;
-        }
-        start[blocks] = n;
+        var start = RowPartition.Build(rp, blocks).Starts;
+        blocks = start.Length - 1;
         var ranges = new List<int>();
         var separators = new List<int>();
         var rangePtr = new int[blocks + 1];
@@ -147,12 +140,23 @@ internal sealed class GaussSeidelSmoother<T> : Smoother<T> where T : unmanaged, 
         }
     }
 
-    /// <summary>Every block's interior rows, the blocks at the same time (they share no row coupling).</summary>
+    /// <summary>Every block's interior rows, the blocks at the same time (they share no row coupling). The sweep's arrays go
+    /// in fields that the job's one delegate reads, so a sweep allocates nothing (the smoother runs inside the solve's loop).</summary>
     private void Interiors(int[] rp, int[] ci, T[] v, T[] xs, T[] bs, bool backward, bool fromZero)
     {
-        int[] rangePtr = _rangePtr!, ranges = _ranges!, slots = _diagonalSlots;
-        T[] inv = _inverseDiagonal;
-        ParallelBlocks.Run(rangePtr.Length - 1, blk => InteriorBlock(rangePtr[blk], rangePtr[blk + 1], ranges, rp, ci, v, xs, bs, slots, inv, backward, fromZero));
+        _sweep = (rp, ci, v, xs, bs, backward, fromZero);
+        try { OwnedBlockJob.Dispatch(ref _job, _runBlock ??= RunBlock, _rangePtr!.Length - 1, rp[^1]); }
+        finally { _sweep = default; }
+    }
+
+    private (int[] Rp, int[] Ci, T[] V, T[] Xs, T[] Bs, bool Backward, bool FromZero) _sweep;
+    private OwnedBlockJob? _job;
+    private Action<int>? _runBlock;
+
+    private void RunBlock(int blk)
+    {
+        var w = _sweep;
+        InteriorBlock(_rangePtr![blk], _rangePtr[blk + 1], _ranges!, w.Rp, w.Ci, w.V, w.Xs, w.Bs, _diagonalSlots, _inverseDiagonal, w.Backward, w.FromZero);
     }
 
     /// <summary>The interior ranges [q0, q1) of one block, in sweep order. Compiled optimized at once, as are the other sweeps: a
